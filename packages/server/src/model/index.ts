@@ -1,0 +1,93 @@
+/**
+ * The normalized model: every span and log, whatever convention it arrived in, becomes one of these
+ * records. The OTLP decoder creates them with the derived agent fields empty (see `emptyAgentFields`);
+ * the normalizer fills those fields in place, so no record is copied on the hot path.
+ *
+ * Times are bigint nanoseconds here (exact, and what DuckDB's TIMESTAMP_NS takes); the query API turns
+ * them into decimal strings.
+ */
+import type { AgentFields, Attributes, StatusCode } from '@witness/protocol';
+
+export type {
+  AgentFields,
+  Attributes,
+  AttrValue,
+  Decision,
+  Governance,
+  SpanKind,
+  StatusCode,
+} from '@witness/protocol';
+
+export interface SpanEvent {
+  name: string;
+  timeUnixNano: bigint;
+  attributes: Attributes;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  attributes: Attributes;
+}
+
+export interface SpanRecord extends AgentFields {
+  /** 32 lowercase hex characters. */
+  traceId: string;
+  /** 16 lowercase hex characters. */
+  spanId: string;
+  /** null for a root span. */
+  parentSpanId: string | null;
+  name: string;
+  /** resource `service.name`, or 'unknown_service'. */
+  serviceName: string;
+  /** OTLP SpanKind number (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer). */
+  spanKind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  statusCode: StatusCode;
+  statusMessage: string;
+  attributes: Attributes;
+  resource: Attributes;
+  scopeName: string;
+  scopeVersion: string;
+  events: SpanEvent[];
+  links: SpanLink[];
+}
+
+export interface LogRecord {
+  timeUnixNano: bigint;
+  observedTimeUnixNano: bigint;
+  severityNumber: number;
+  severityText: string;
+  /** String bodies as they are; any other AnyValue as JSON text. */
+  body: string;
+  traceId: string | null;
+  spanId: string | null;
+  serviceName: string;
+  attributes: Attributes;
+  resource: Attributes;
+  scopeName: string;
+}
+
+/** Derived fields as the decoder leaves them: the normalizer fills them in. */
+export function emptyAgentFields(): AgentFields {
+  return {
+    kind: 'other',
+    model: null,
+    provider: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    sessionId: null,
+    userId: null,
+    agentName: null,
+    toolName: null,
+    sideEffect: null,
+    input: null,
+    output: null,
+    decision: null,
+    governance: null,
+  };
+}
