@@ -1,2 +1,16 @@
 #!/usr/bin/env node
-console.log('witness: not built yet');
+/** The `witness` command. Each subcommand lives in its own file under commands/. */
+import { Command } from 'commander';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command('witness')
+  .description('Witness: observability and tamper-evident audit for AI agents')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`witness: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
