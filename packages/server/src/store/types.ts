@@ -45,6 +45,40 @@ export interface LogQuery {
   cursor?: string;
 }
 
+/** What a span-derived time series measures (per step bucket). */
+export type SeriesMeasure =
+  | 'count'
+  | 'rate'
+  | 'errors'
+  | 'error_ratio'
+  | 'p50'
+  | 'p95'
+  | 'p99'
+  | 'avg_duration'
+  | 'tokens'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost';
+
+export type SeriesGroupBy = 'service' | 'kind' | 'name' | 'model' | 'provider' | 'agent' | 'tool' | 'user' | 'session';
+
+export interface SpanSeriesQuery {
+  measure: SeriesMeasure;
+  groupBy?: SeriesGroupBy;
+  fromUnixNano: bigint;
+  toUnixNano: bigint;
+  stepSeconds: number;
+  filter?: { service?: string; kind?: SpanKind; agent?: string; model?: string; tool?: string };
+  /** Most series returned (largest first); default 20. */
+  limit?: number;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  /** [bucket start epoch ms, value]; durations in ms, rate per second, cost in USD. */
+  points: Array<[number, number | null]>;
+}
+
 export interface RetentionResult {
   deletedSpans: number;
   deletedLogs: number;
@@ -69,6 +103,8 @@ export interface Store {
   searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>>;
   searchLogs(query: LogQuery): Promise<Page<LogJson>>;
   listServices(): Promise<string[]>;
+  /** Time series derived from spans: rate, errors, latency percentiles, tokens, cost per step. */
+  spanSeries(query: SpanSeriesQuery): Promise<Series[]>;
   /** Delete spans and logs that started before the cut-off. */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(): Promise<StoreStats>;
