@@ -17,6 +17,7 @@ export default defineConfig({
     // Native addons (DuckDB) and child processes are happier in forks than in worker threads.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -10,7 +10,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const OS = ['android', 'darwin', 'freebsd', 'openbsd', 'netbsd', 'linux', 'win32', 'sunos', 'aix', 'openharmony'];
+const OS = [
+  'android',
+  'darwin',
+  'freebsd',
+  'openbsd',
+  'netbsd',
+  'linux',
+  'win32',
+  'sunos',
+  'aix',
+  'openharmony',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'loong64', 'ppc64', 'riscv64', 's390x', 'mips64el', 'wasm32'];
 
 /** Platform of a package from its name, e.g. @rollup/rollup-linux-x64-musl → linux/x64/musl. */
