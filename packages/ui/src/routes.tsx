@@ -1,0 +1,48 @@
+/**
+ * Every page, its URL and its nav entry in one table. SLOs, alerts, anomalies and the audit trail have
+ * their slots here: a new page replaces its placeholder component and nothing else changes.
+ */
+import type { ComponentType } from 'preact';
+import { LogsPage } from './pages/logs/logs-page.js';
+import { OverviewPage } from './pages/overview/overview-page.js';
+import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
+import { UserPage, UsersPage } from './pages/people/users-page.js';
+import { AuditPage } from './pages/slots/audit-page.js';
+import { slotPage } from './pages/slots/slot-page.js';
+import { TracePage } from './pages/trace/trace-page.js';
+import { TracesPage } from './pages/traces/traces-page.js';
+
+export interface Route {
+  pattern: string;
+  component: ComponentType<{ params: Record<string, string> }>;
+  /** Shown in the nav when set; `section` groups entries. */
+  nav?: { label: string; section: 'Explore' | 'Operate' | 'Govern' };
+}
+
+export const ROUTES: Route[] = [
+  { pattern: '/', component: TracesPage },
+  { pattern: '/traces', component: TracesPage, nav: { label: 'Traces', section: 'Explore' } },
+  { pattern: '/traces/:traceId', component: TracePage },
+  { pattern: '/sessions', component: SessionsPage, nav: { label: 'Sessions', section: 'Explore' } },
+  { pattern: '/sessions/:sessionId', component: SessionPage },
+  { pattern: '/users', component: UsersPage, nav: { label: 'Users', section: 'Explore' } },
+  { pattern: '/users/:userId', component: UserPage },
+  { pattern: '/logs', component: LogsPage, nav: { label: 'Logs', section: 'Explore' } },
+  { pattern: '/overview', component: OverviewPage, nav: { label: 'Overview', section: 'Operate' } },
+  {
+    pattern: '/slos',
+    component: slotPage('SLOs', 'Service level objectives with error budgets and burn rates.'),
+    nav: { label: 'SLOs', section: 'Operate' },
+  },
+  {
+    pattern: '/alerts',
+    component: slotPage('Alerts', 'Burn-rate and anomaly alerts with their notification history.'),
+    nav: { label: 'Alerts', section: 'Operate' },
+  },
+  {
+    pattern: '/anomalies',
+    component: slotPage('Anomalies', 'Unusual latency, error, token and cost patterns per agent and model.'),
+    nav: { label: 'Anomalies', section: 'Operate' },
+  },
+  { pattern: '/audit', component: AuditPage, nav: { label: 'Audit trail', section: 'Govern' } },
+];
