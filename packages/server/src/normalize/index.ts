@@ -1,0 +1,8 @@
+/**
+ * normalize: semantic conventions → the Witness agent model. Fills the derived AgentFields of decoded
+ * SpanRecords in place (see docs/normalization.md for the mapping and its precedence).
+ */
+export { normalizeSpan, normalizeSpans } from './normalize-spans.js';
+export { computeCostUsd, priceFor, type TokenUsage } from './cost.js';
+export { PRICE_TABLE, verifiedOn, type ModelPrice, type PricedProvider } from './price-table.js';
+export { WITNESS_ATTR, type WitnessAttributeKey } from './witness-attributes.js';

@@ -1,0 +1,87 @@
+import type { SpanKind } from '../model/index.js';
+
+/** Each convention's own kind vocabulary, keyed lowercase, mapped by meaning onto Witness's kinds. */
+
+/** `witness.kind`: Witness's own kinds, taken as they are. */
+export const WITNESS_KINDS: ReadonlyMap<string, SpanKind> = new Map(
+  (
+    [
+      'agent',
+      'llm',
+      'tool',
+      'step',
+      'decision',
+      'retrieval',
+      'embedding',
+      'workflow',
+      'http',
+      'db',
+      'other',
+    ] as const
+  ).map((k) => [k, k]),
+);
+
+/** `gen_ai.operation.name` (OpenTelemetry GenAI). */
+export const GENAI_OPERATION_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['chat', 'llm'],
+  ['text_completion', 'llm'],
+  ['generate_content', 'llm'],
+  ['embeddings', 'embedding'],
+  ['execute_tool', 'tool'],
+  ['invoke_agent', 'agent'],
+  ['create_agent', 'agent'],
+  ['invoke_workflow', 'workflow'],
+  ['retrieval', 'retrieval'],
+]);
+
+/** `openinference.span.kind` (values are upper case on the wire). */
+export const OPENINFERENCE_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['llm', 'llm'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+  ['chain', 'workflow'],
+  ['retriever', 'retrieval'],
+  // Reranking orders retrieved documents: part of retrieval, not a model call of its own kind.
+  ['reranker', 'retrieval'],
+  ['embedding', 'embedding'],
+  // Guardrails, evaluators and prompt rendering are steps of a run.
+  ['guardrail', 'step'],
+  ['evaluator', 'step'],
+  ['prompt', 'step'],
+]);
+
+/** `traceloop.span.kind` (OpenLLMetry). */
+export const TRACELOOP_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['workflow', 'workflow'],
+  ['task', 'step'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+]);
+
+/** `llm.request.type` (OpenLLMetry's LLM spans, which carry no traceloop.span.kind). */
+export const TRACELOOP_REQUEST_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['chat', 'llm'],
+  ['completion', 'llm'],
+  ['embedding', 'embedding'],
+  ['rerank', 'retrieval'],
+]);
+
+/** `langfuse.observation.type`. */
+export const LANGFUSE_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['generation', 'llm'],
+  ['span', 'step'],
+  ['event', 'step'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+  ['chain', 'workflow'],
+  ['retriever', 'retrieval'],
+  ['embedding', 'embedding'],
+  ['evaluator', 'step'],
+  ['guardrail', 'step'],
+]);
+
+/** Look a convention's kind value up; exact first (the common case), then lowercased. */
+export function kindOf(map: ReadonlyMap<string, SpanKind>, value: unknown): SpanKind | null {
+  if (typeof value !== 'string') return null;
+  return map.get(value) ?? map.get(value.toLowerCase()) ?? null;
+}
