@@ -52,7 +52,7 @@ export function exceptionsOf(span: SpanJson) {
 
 function reasoningOf(span: SpanJson): string | null {
   const a = span.attributes;
-  const v = a['witness.reasoning'] ?? a.reasoning ?? a['gen_ai.reasoning'];
+  const v = a['witness.step.text'] ?? a['witness.reasoning'] ?? a.reasoning;
   if (v !== undefined && v !== null) return text(v);
   return span.kind === 'step' ? (span.output ?? span.input) : null;
 }

@@ -25,6 +25,13 @@ function hint(node: TreeNode): string {
   return '';
 }
 
+/** Duration label after the bar, before it when the bar ends near the right edge, inside a full-width bar. */
+function labelPosition(left: number, width: number): Record<string, string> {
+  if (left + width < 82) return { left: `calc(${left + width}% + 4px)` };
+  if (left > 18) return { right: `calc(${100 - left}% + 4px)` };
+  return { left: `calc(${left}% + 6px)`, color: '#fff' };
+}
+
 function Ticks({ totalMs }: { totalMs: number }) {
   return (
     <div class="ticks">
@@ -64,6 +71,10 @@ export function TracePage({ params }: { params: Record<string, string> }) {
   }, [tree, selectedId]);
 
   const rows = useMemo(() => (tree ? visibleRows(tree, overrides) : []), [tree, overrides]);
+  // bench/ui reads this mark: time from navigation to the trace's rows on screen
+  useEffect(() => {
+    if (tree) performance.mark('witness:trace-rows');
+  }, [tree]);
   const selectedIndex = rows.findIndex((r) => r.span.spanId === selectedId);
   const selected = tree && selectedId ? tree.byId.get(selectedId) : undefined;
 
@@ -170,10 +181,7 @@ export function TracePage({ params }: { params: Record<string, string> }) {
         </div>
         <div class="bar-cell">
           <div class={`bar bar-${s.kind}`} style={{ left: `${left}%`, width: `${width}%` }} />
-          <span
-            class="bar-label"
-            style={left > 70 ? { right: `${100 - left + 0.5}%` } : { left: `calc(${left + width}% + 4px)` }}
-          >
+          <span class="bar-label" style={labelPosition(left, width)}>
             {formatDuration(node.durationMs)}
           </span>
         </div>

@@ -16,6 +16,10 @@ export function TracesTable({ items, now }: { items: TraceSummaryJson[]; now: nu
   const [selected, setSelected] = useState(0);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   useEffect(() => setSelected(0), [items]);
+  // bench/ui reads this mark: time from navigation to the first rows on screen
+  useEffect(() => {
+    if (items.length) performance.mark('witness:traces-rows');
+  }, [items]);
 
   useEffect(() => {
     const row = bodyRef.current?.children[selected] as HTMLElement | undefined;
