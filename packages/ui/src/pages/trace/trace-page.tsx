@@ -37,7 +37,7 @@ function Ticks({ totalMs }: { totalMs: number }) {
     <div class="ticks">
       {[0, 0.25, 0.5, 0.75, 1].map((f) => (
         <span key={f} style={{ left: `${f * 100}%` }}>
-          {formatDuration(totalMs * f)}
+          {f === 0 ? '0' : formatDuration(totalMs * f)}
         </span>
       ))}
     </div>
