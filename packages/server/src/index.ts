@@ -3,3 +3,14 @@ export type { LogRecord, SpanRecord, SpanEvent, SpanLink } from './model/index.j
 export { emptyAgentFields } from './model/index.js';
 export type * from './store/types.js';
 export type { IngestSink } from './ingest/types.js';
+export { IngestPipeline, type IngestStats } from './ingest/index.js';
+export {
+  ConfigError,
+  type ConfigInput,
+  configSchema,
+  envVarNames,
+  type LoadConfigOptions,
+  loadConfig,
+  type WitnessConfig,
+} from './config/index.js';
+export { type ErrorCode, WitnessError } from './http/index.js';

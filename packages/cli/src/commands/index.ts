@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerDemo(program);
 }

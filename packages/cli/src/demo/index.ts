@@ -1,0 +1,119 @@
+/**
+ * The built-in demo workload, sent over real OTLP/HTTP protobuf with the official OpenTelemetry SDK and
+ * exporters, exactly as an instrumented application would.
+ */
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SingleBar } from 'cli-progress';
+import { Random } from './random.js';
+import { runScenario } from './scenario.js';
+
+export interface DemoOptions {
+  /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318. */
+  endpoint: string;
+  /** Agent runs (traces) to send. @default 40 */
+  traces?: number;
+  /** @default 42 */
+  seed?: number;
+  /** Show a progress bar on stderr. @default false */
+  progress?: boolean;
+  /** Runs are spread over this many minutes before now. @default 180 */
+  spreadMinutes?: number;
+}
+
+export interface DemoResult {
+  traces: number;
+  spans: number;
+  logs: number;
+  sessions: number;
+}
+
+const SERVICES = [
+  { name: 'support-copilot', version: '1.8.2' },
+  { name: 'devops-agent', version: '0.9.0' },
+];
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const base = options.endpoint.replace(/\/+$/, '');
+  const total = options.traces ?? 40;
+  const rng = new Random(options.seed ?? 42);
+  const spreadMs = (options.spreadMinutes ?? 180) * 60_000;
+
+  const pipelines = SERVICES.map((service) => {
+    const resource = resourceFromAttributes({
+      'service.name': service.name,
+      'service.version': service.version,
+      'deployment.environment.name': 'demo',
+    });
+    const tracerProvider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), {
+          maxQueueSize: 100_000,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: 200,
+        }),
+      ],
+    });
+    const loggerProvider = new LoggerProvider({
+      resource,
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }),
+          maxQueueSize: 100_000,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: 200,
+        }),
+      ],
+    });
+    return {
+      tracerProvider,
+      loggerProvider,
+      tracer: tracerProvider.getTracer('witness-demo', '0.1.0'),
+      logger: loggerProvider.getLogger('witness-demo', '0.1.0'),
+    };
+  });
+
+  const bar = options.progress
+    ? new SingleBar({ format: 'demo [{bar}] {value}/{total} runs', hideCursor: true })
+    : null;
+  bar?.start(total, 0);
+  let spans = 0;
+  let logs = 0;
+  let sessions = 0;
+  const now = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    // A session is a few runs by one user, minutes apart.
+    sessions++;
+    const sessionId = `sess-${sessions.toString().padStart(4, '0')}-${rng.int(1000, 9999)}`;
+    let startMs = now - 60_000 - rng.next() * spreadMs;
+    const runs = Math.min(rng.int(1, 4), total - sent);
+    const p = rng.pick(pipelines);
+    for (let i = 0; i < runs; i++) {
+      const r = runScenario({
+        rng,
+        tracer: p.tracer,
+        logger: p.logger,
+        root: ROOT_CONTEXT,
+        startMs,
+        sessionId,
+      });
+      spans += r.spans;
+      logs += r.logs;
+      startMs += rng.int(30_000, 300_000);
+      sent++;
+      bar?.update(sent);
+      // Let the batch processors export as we go instead of holding every span in memory.
+      if (sent % 50 === 0) await Promise.all(pipelines.map((q) => q.tracerProvider.forceFlush()));
+    }
+  }
+  await Promise.all(pipelines.flatMap((q) => [q.tracerProvider.forceFlush(), q.loggerProvider.forceFlush()]));
+  await Promise.all(pipelines.flatMap((q) => [q.tracerProvider.shutdown(), q.loggerProvider.shutdown()]));
+  bar?.stop();
+  return { traces: total, spans, logs, sessions };
+}

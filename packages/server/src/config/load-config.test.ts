@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envVarNames, loadConfig } from './index.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'witness-config-')), 'witness.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    const c = loadConfig();
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 4318, uiDir: null });
+    expect(c.dataDir).toBe('./data');
+    expect(c.limits.maxRequestBytes).toBe(16 * 1024 * 1024);
+    expect(c.limits.maxDecompressedBytes).toBe(64 * 1024 * 1024);
+    expect(c.retention).toEqual({ maxAgeDays: 30, intervalMinutes: 60 });
+  });
+
+  it('applies flags over env over file over defaults', () => {
+    const file = yamlFile(
+      'server:\n  port: 1111\n  host: 0.0.0.0\nretention:\n  maxAgeDays: 7\ndataDir: /from/file\n',
+    );
+    const c = loadConfig({
+      file,
+      env: { WITNESS_PORT: '2222', WITNESS_DATA_DIR: '/from/env', PATH: '/bin' },
+      flags: { server: { port: 3333 } },
+    });
+    expect(c.server.port).toBe(3333);
+    expect(c.server.host).toBe('0.0.0.0');
+    expect(c.dataDir).toBe('/from/env');
+    expect(c.retention.maxAgeDays).toBe(7);
+    expect(c.retention.intervalMinutes).toBe(60);
+  });
+
+  it('maps WITNESS_<SECTION>_<KEY> env vars onto the schema, with numbers parsed', () => {
+    const c = loadConfig({
+      env: { WITNESS_RETENTION_MAX_AGE_DAYS: '3', WITNESS_LIMITS_MAX_REQUEST_BYTES: '1024' },
+    });
+    expect(c.retention.maxAgeDays).toBe(3);
+    expect(c.limits.maxRequestBytes).toBe(1024);
+    expect(envVarNames().has('WITNESS_SERVER_PORT')).toBe(true);
+  });
+
+  it('names an unknown key of the file', () => {
+    const file = yamlFile('limits:\n  maxRequestByte: 10\n');
+    expect(() => loadConfig({ file })).toThrow(ConfigError);
+    expect(() => loadConfig({ file })).toThrow(
+      /unknown config key "limits.maxRequestByte" \(from config file/,
+    );
+  });
+
+  it('names an unknown top-level section', () => {
+    const file = yamlFile('retension:\n  maxAgeDays: 1\n');
+    expect(() => loadConfig({ file })).toThrow(/unknown config key "retension"/);
+  });
+
+  it('names an invalid value and the env var it came from', () => {
+    expect(() => loadConfig({ env: { WITNESS_PORT: 'eighty' } })).toThrow(
+      /invalid config key "server.port" \(from environment variable WITNESS_PORT\)/,
+    );
+    expect(() => loadConfig({ env: { WITNESS_RETENTION_MAX_AGE_DAYS: '-1' } })).toThrow(
+      /retention.maxAgeDays/,
+    );
+  });
+
+  it('rejects an unknown WITNESS_ variable, listing the known ones', () => {
+    expect(() => loadConfig({ env: { WITNESS_PROT: '1' } })).toThrow(
+      /unknown environment variable WITNESS_PROT.*WITNESS_PORT/,
+    );
+  });
+
+  it('names a bad flag', () => {
+    expect(() => loadConfig({ flags: { server: { port: 70000 } } })).toThrow(
+      /"server.port" \(from command-line flag\)/,
+    );
+  });
+
+  it('reports unreadable and non-YAML files', () => {
+    expect(() => loadConfig({ file: '/nonexistent/witness.yaml' })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ file: yamlFile('server: [1, 2\n') })).toThrow(/not valid YAML/);
+    expect(() => loadConfig({ file: yamlFile('- 1\n- 2\n') })).toThrow(/mapping/);
+  });
+});

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/*
+ * One zod schema per module section. Every object is strict: an unknown key fails at start, naming
+ * the key, rather than being silently ignored (a typo in a limit must not leave the default in force).
+ * To add a module's section: define it here and add one line to `configSchema` below; its env vars
+ * (WITNESS_<SECTION>_<KEY>) follow automatically.
+ */
+
+export const serverSection = z.strictObject({
+  /** Interface to listen on; 127.0.0.1 so a fresh install is not reachable from the network. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** OTLP/HTTP and the API share one port; 4318 is the OTLP/HTTP default, so exporters work unchanged. */
+  port: z.number().int().min(0).max(65535).default(4318),
+  /** Directory of the built UI (packages/ui/dist); served at `/` when set. */
+  uiDir: z.string().min(1).nullable().default(null),
+});
+
+export const limitsSection = z.strictObject({
+  /** Largest request body on the wire (compressed, if compressed). */
+  maxRequestBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * MiB),
+  /** Largest body after gunzip: bounds what a gzip bomb can cost. */
+  maxDecompressedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * MiB),
+  /** Decoded bytes being ingested at once before new requests get 429 + Retry-After. */
+  maxInFlightBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * MiB),
+  /** Requests being ingested at once before new ones get 429 + Retry-After. */
+  maxInFlightRequests: z.number().int().positive().default(256),
+});
+
+export const retentionSection = z.strictObject({
+  /** Spans and logs older than this are deleted; 0 keeps everything. */
+  maxAgeDays: z.number().min(0).default(30),
+  /** How often the retention sweep runs. */
+  intervalMinutes: z.number().positive().default(60),
+});
+
+export const configSchema = z.strictObject({
+  /** Where the database file (and other state) lives. */
+  dataDir: z.string().min(1).default('./data'),
+  server: serverSection.prefault({}),
+  limits: limitsSection.prefault({}),
+  retention: retentionSection.prefault({}),
+});
+
+export type WitnessConfig = z.infer<typeof configSchema>;
+/** What a YAML file, env vars or flags may say: any subset. */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,156 @@
+import type { IncomingMessage } from 'node:http';
+import type { Context, Hono } from 'hono';
+import type { Admission } from '../ingest/admission.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { IngestBatch } from '../store/types.js';
+import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
+import { type BodyLimits, decodeContentEncoding, readRawBody } from './read-body.js';
+import { encodeRpcStatus } from './rpc-status.js';
+
+export type OtlpFormat = 'protobuf' | 'json';
+
+export interface DecodedExport {
+  batch: IngestBatch;
+  /** Items dropped by the decoder (answered as partial_success). */
+  rejected: number;
+  /** Why they were dropped. */
+  message?: string;
+}
+
+/** One OTLP signal (traces, logs, metrics…): how to decode its body and word its answer. */
+export interface OtlpSignal {
+  /** e.g. `/v1/traces`. */
+  path: string;
+  /** Throws (decoder error) for a body that is not a valid export request: answered 400. */
+  decode(body: Uint8Array, format: OtlpFormat): DecodedExport;
+  /** The Export*ServiceResponse, with partial_success when some items were rejected. */
+  encodeResponse(format: OtlpFormat, rejected: number, message: string): Uint8Array | string;
+  /**
+   * Where the decoded batch goes. @default the ingest pipeline (store, audit, sinks). Metrics, for
+   * example, go elsewhere.
+   */
+  ingest?(decoded: DecodedExport): Promise<void>;
+  /** Is this error the decoder saying the body is malformed? (Anything else is a 500.) */
+  isDecodeError(err: unknown): boolean;
+}
+
+export interface OtlpRouteDeps {
+  pipeline: IngestPipeline;
+  admission: Admission;
+  limits: BodyLimits;
+  /** False until the store is open: ingest answers 503 + Retry-After before. */
+  ready: () => boolean;
+  /** Told about unexpected failures (sink errors, bugs) that became 5xx. */
+  onError?: (err: unknown) => void;
+}
+
+function formatOf(contentType: string | undefined): OtlpFormat | null {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return null;
+}
+
+async function readBody(c: Context, limits: BodyLimits): Promise<Buffer> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  let raw: Buffer;
+  if (incoming) {
+    raw = await readRawBody(incoming, limits.maxRequestBytes);
+  } else {
+    // In-process (app.request) use: no Node stream, the body is already in memory.
+    raw = Buffer.from(await c.req.arrayBuffer());
+    if (raw.length > limits.maxRequestBytes) {
+      throw new WitnessError(
+        'PAYLOAD_TOO_LARGE',
+        `request body is larger than the limit of ${limits.maxRequestBytes} bytes`,
+        {
+          closeConnection: true,
+        },
+      );
+    }
+  }
+  return decodeContentEncoding(raw, c.req.header('content-encoding'), limits.maxDecompressedBytes);
+}
+
+/** Failures as OTLP/HTTP says: google.rpc.Status in the request's own format (JSON adds our error object). */
+function failure(c: Context, err: WitnessError, format: OtlpFormat | null): Response {
+  const headers = errorHeaders(err);
+  if (format === 'protobuf') {
+    headers['content-type'] = 'application/x-protobuf';
+    return c.body(
+      encodeRpcStatus(GRPC_STATUS[err.code], err.message) as Uint8Array<ArrayBuffer>,
+      err.status,
+      headers,
+    );
+  }
+  headers['content-type'] = 'application/json';
+  const body = {
+    error: { code: err.code, message: err.message },
+    code: GRPC_STATUS[err.code],
+    message: err.message,
+  };
+  return c.body(JSON.stringify(body), err.status, headers);
+}
+
+/** POST <signal.path>: read (bounded) → gunzip (bounded) → admit → decode → ingest → answer after commit. */
+export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRouteDeps): void {
+  app.post(signal.path, async (c) => {
+    const format = formatOf(c.req.header('content-type'));
+    let release: (() => void) | null = null;
+    try {
+      if (format === null) {
+        throw new WitnessError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type "${c.req.header('content-type') ?? ''}" is not supported; send application/x-protobuf or application/json`,
+        );
+      }
+      if (!deps.ready()) {
+        throw new WitnessError('SERVICE_UNAVAILABLE', 'the store is still opening; retry shortly', {
+          retryAfterSeconds: 1,
+        });
+      }
+      const body = await readBody(c, deps.limits);
+      release = deps.admission.tryAcquire(body.length);
+      if (!release) {
+        throw new WitnessError(
+          'TOO_MANY_REQUESTS',
+          'ingest is saturated; retry after the delay in Retry-After',
+          {
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+      let decoded: DecodedExport;
+      try {
+        decoded = signal.decode(body, format);
+      } catch (err) {
+        if (signal.isDecodeError(err)) {
+          const what = format === 'protobuf' ? 'protobuf' : 'JSON';
+          throw new WitnessError('BAD_REQUEST', `invalid OTLP ${what} body: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      try {
+        await (signal.ingest ? signal.ingest(decoded) : deps.pipeline.ingest(decoded.batch));
+      } catch (err) {
+        deps.onError?.(err);
+        // Not stored: tell the exporter to retry (503 is retryable in OTLP), it still holds the data.
+        throw new WitnessError('SERVICE_UNAVAILABLE', 'the batch could not be stored; retry', {
+          retryAfterSeconds: 1,
+          cause: err,
+        });
+      }
+      const payload = signal.encodeResponse(format, decoded.rejected, decoded.message ?? '');
+      const type = format === 'protobuf' ? 'application/x-protobuf' : 'application/json';
+      return c.body(payload as Uint8Array<ArrayBuffer>, 200, { 'content-type': type });
+    } catch (err) {
+      const e = toWitnessError(err);
+      if (e.code === 'INTERNAL_SERVER_ERROR') deps.onError?.(err);
+      return failure(c, e, format);
+    } finally {
+      release?.();
+    }
+  });
+}

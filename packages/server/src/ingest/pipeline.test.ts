@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { emptyAgentFields, type SpanRecord } from '../model/index.js';
+import type { IngestBatch } from '../store/types.js';
+import { Admission } from './admission.js';
+import { IngestPipeline } from './pipeline.js';
+import type { IngestSink } from './types.js';
+
+function span(attributes: SpanRecord['attributes'] = {}): SpanRecord {
+  return {
+    ...emptyAgentFields(),
+    traceId: '0123456789abcdef0123456789abcdef',
+    spanId: '0123456789abcdef',
+    parentSpanId: null,
+    name: 'chat gpt-4o',
+    serviceName: 'svc',
+    spanKind: 3,
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
+    statusCode: 'unset',
+    statusMessage: '',
+    attributes,
+    resource: {},
+    scopeName: '',
+    scopeVersion: '',
+    events: [],
+    links: [],
+  };
+}
+
+function recorder(
+  name: string,
+  durable: boolean,
+  behaviour: (b: IngestBatch) => Promise<void> | void = () => {},
+) {
+  const seen: IngestBatch[] = [];
+  const sink: IngestSink = {
+    name,
+    durable,
+    consume: (b) => {
+      seen.push(b);
+      return behaviour(b);
+    },
+  };
+  return { sink, seen };
+}
+
+describe('IngestPipeline', () => {
+  it('normalizes spans before any sink sees them', async () => {
+    const store = recorder('store', true);
+    const p = new IngestPipeline({ sinks: [store.sink] });
+    await p.ingest({
+      spans: [span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' })],
+      logs: [],
+    });
+    expect(store.seen[0].spans[0].kind).toBe('llm');
+    expect(store.seen[0].spans[0].model).toBe('gpt-4o');
+  });
+
+  it('resolves only after every durable sink finished', async () => {
+    let finish!: () => void;
+    const slow = recorder('audit', true, () => new Promise<void>((r) => (finish = r)));
+    const store = recorder('store', true);
+    const p = new IngestPipeline({ sinks: [store.sink, slow.sink] });
+    let done = false;
+    const run = p.ingest({ spans: [span()], logs: [] }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(store.seen).toHaveLength(1);
+    expect(done).toBe(false);
+    finish();
+    await run;
+    expect(done).toBe(true);
+  });
+
+  it('fails when a durable sink fails, and does not tell derived sinks', async () => {
+    const store = recorder('store', true, () => Promise.reject(new Error('disk full')));
+    const metrics = recorder('metrics', false);
+    const p = new IngestPipeline({ sinks: [store.sink, metrics.sink] });
+    await expect(p.ingest({ spans: [span()], logs: [] })).rejects.toThrow('disk full');
+    expect(metrics.seen).toHaveLength(0);
+  });
+
+  it('tells derived sinks after, counting their errors without failing the batch', async () => {
+    const errors: string[] = [];
+    const store = recorder('store', true);
+    const bad = recorder('exporter', false, () => {
+      throw new Error('boom');
+    });
+    const badAsync = recorder('metrics', false, () => Promise.reject(new Error('later')));
+    const p = new IngestPipeline({
+      sinks: [bad.sink, badAsync.sink, store.sink],
+      onSinkError: (s, e) => errors.push(`${s.name}: ${(e as Error).message}`),
+    });
+    await p.ingest({ spans: [span()], logs: [] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors.sort()).toEqual(['exporter: boom', 'metrics: later']);
+    expect(p.stats()).toMatchObject({
+      batches: 1,
+      spans: 1,
+      logs: 0,
+      sinkErrors: { exporter: 1, metrics: 1 },
+    });
+  });
+});
+
+describe('Admission', () => {
+  it('bounds in-flight batches and bytes, always admitting a lone request', () => {
+    const a = new Admission({ maxInFlightBytes: 100, maxInFlightBatches: 2 });
+    const r1 = a.tryAcquire(500); // alone: admitted even over the byte bound
+    expect(r1).not.toBeNull();
+    expect(a.tryAcquire(1)).toBeNull(); // bytes over
+    r1?.();
+    const r2 = a.tryAcquire(10);
+    const r3 = a.tryAcquire(10);
+    expect(a.tryAcquire(10)).toBeNull(); // batches over
+    r2?.();
+    r2?.(); // releasing twice is harmless
+    expect(a.inFlight).toEqual({ bytes: 10, batches: 1 });
+    r3?.();
+    expect(a.rejected).toBe(2);
+  });
+});

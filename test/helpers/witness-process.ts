@@ -1,0 +1,124 @@
+/**
+ * Runs the real `witness serve` (the built CLI, as users run it) in a child process for end-to-end
+ * tests: a free port, its own data directory, and the one stdout line that says where it listens.
+ *
+ *   const w = await startWitness();
+ *   await fetch(`${w.url}/api/traces`);
+ *   await w.stop();
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI_MAIN = join(REPO_ROOT, 'packages/cli/dist/main.js');
+const LISTENING = /^Witness listening on (http:\/\/\S+?):(\d+)\s*$/m;
+
+export interface StartWitnessOptions {
+  /** Extra arguments after `serve --port 0 --data-dir <dir>`. */
+  args?: string[];
+  /** Data directory to use (kept on stop); by default a fresh temporary one (removed on stop). */
+  dataDir?: string;
+  /** Extra environment (merged over process.env with WITNESS_* vars removed). */
+  env?: Record<string, string>;
+  /** @default 30000 */
+  startTimeoutMs?: number;
+}
+
+export interface WitnessProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stderr so far (its log). */
+  stderr(): string;
+  /** Send a signal (SIGKILL for a crash) and wait for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGTERM, wait for the graceful exit, remove a temporary data dir. */
+  stop(): Promise<void>;
+}
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('WITNESS_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export async function startWitness(options: StartWitnessOptions = {}): Promise<WitnessProcess> {
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'witness-e2e-'));
+  const child = spawn(
+    process.execPath,
+    [CLI_MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    {
+      env: cleanEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const listening = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`witness did not print its listening line in time; stderr:\n${stderr}`)),
+      options.startTimeoutMs ?? 30_000,
+    );
+    child.stdout?.on('data', (d: string) => {
+      stdout += d;
+      const m = LISTENING.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: `${m[1]}:${m[2]}`, port: Number(m[2]) });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`witness exited with code ${code} before listening; stderr:\n${stderr}`));
+    });
+  });
+
+  await waitReady(listening.url, options.startTimeoutMs ?? 30_000);
+
+  let stopped = false;
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return {
+    ...listening,
+    dataDir,
+    child,
+    stderr: () => stderr,
+    kill,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await kill('SIGTERM');
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls /readyz until 200 (the store is open). */
+export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not accepting yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/readyz did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
