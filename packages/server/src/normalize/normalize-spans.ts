@@ -169,20 +169,14 @@ function toBool(v: AttrValue | undefined): boolean | null {
   return null;
 }
 
-function firstText(...slots: number[]): string | null {
-  for (const s of slots) {
-    const t = toText(get(s));
-    if (t !== null) return t;
-  }
-  return null;
+/** Text of a slot, null when absent or empty. Chained with `??` to express precedence. */
+function txt(slot: number): string | null {
+  return stamp[slot] === gen ? toText(vals[slot]) : null;
 }
 
-function firstNumber(...slots: number[]): number | null {
-  for (const s of slots) {
-    const n = toNumber(get(s));
-    if (n !== null) return n;
-  }
-  return null;
+/** Number of a slot (numeric strings accepted), null when absent or not a finite number. */
+function num(slot: number): number | null {
+  return stamp[slot] === gen ? toNumber(vals[slot]) : null;
 }
 
 /** `witness.decision.alternatives`: a string array, JSON text of one, or a single string. */
@@ -282,32 +276,31 @@ export function normalizeSpan(span: SpanRecord): void {
   span.kind = resolveKind(span, genaiOp, oiKind, tlKind, lfKind);
 
   // Model: the response model when reported (what actually ran), else the requested one.
-  const model = firstText(
-    S.G_RESPONSE_MODEL,
-    S.G_REQUEST_MODEL,
-    S.OI_RESPONSE_MODEL,
-    S.OI_MODEL,
-    S.OI_REQUEST_MODEL,
-    S.OI_EMBEDDING_MODEL,
-    S.OI_RERANKER_MODEL,
-    S.TL_RESPONSE_MODEL,
-    S.TL_REQUEST_MODEL,
-    S.LF_MODEL,
-    S.LF_MODEL_OLD,
-  );
+  const model =
+    txt(S.G_RESPONSE_MODEL) ??
+    txt(S.G_REQUEST_MODEL) ??
+    txt(S.OI_RESPONSE_MODEL) ??
+    txt(S.OI_MODEL) ??
+    txt(S.OI_REQUEST_MODEL) ??
+    txt(S.OI_EMBEDDING_MODEL) ??
+    txt(S.OI_RERANKER_MODEL) ??
+    txt(S.TL_RESPONSE_MODEL) ??
+    txt(S.TL_REQUEST_MODEL) ??
+    txt(S.LF_MODEL) ??
+    txt(S.LF_MODEL_OLD);
   span.model = model;
 
   // Langfuse usage is only parsed when nothing above it reported tokens (JSON.parse is the dear part).
-  let input = firstNumber(S.G_INPUT_TOKENS, S.G_PROMPT_TOKENS, S.OI_PROMPT_TOKENS, S.TL_PROMPT_TOKENS);
-  let output = firstNumber(
-    S.G_OUTPUT_TOKENS,
-    S.G_COMPLETION_TOKENS,
-    S.OI_COMPLETION_TOKENS,
-    S.TL_COMPLETION_TOKENS,
-  );
-  let cacheRead = firstNumber(S.G_CACHE_READ, S.G_CACHE_READ_OLD, S.OI_CACHE_READ);
-  let reasoning = firstNumber(S.G_REASONING, S.OI_REASONING);
-  let total = firstNumber(S.G_TOTAL_TOKENS, S.OI_TOTAL_TOKENS, S.TL_TOTAL_TOKENS);
+  let input =
+    num(S.G_INPUT_TOKENS) ?? num(S.G_PROMPT_TOKENS) ?? num(S.OI_PROMPT_TOKENS) ?? num(S.TL_PROMPT_TOKENS);
+  let output =
+    num(S.G_OUTPUT_TOKENS) ??
+    num(S.G_COMPLETION_TOKENS) ??
+    num(S.OI_COMPLETION_TOKENS) ??
+    num(S.TL_COMPLETION_TOKENS);
+  let cacheRead = num(S.G_CACHE_READ) ?? num(S.G_CACHE_READ_OLD) ?? num(S.OI_CACHE_READ);
+  let reasoning = num(S.G_REASONING) ?? num(S.OI_REASONING);
+  let total = num(S.G_TOTAL_TOKENS) ?? num(S.OI_TOTAL_TOKENS) ?? num(S.TL_TOTAL_TOKENS);
   const lfUsageValue = get(S.LF_USAGE);
   if (lfUsageValue !== undefined || lfFlatUsage !== null) {
     const lf = parseLangfuseUsage(lfUsageValue) ?? lfFlatUsage;
@@ -330,7 +323,7 @@ export function normalizeSpan(span: SpanRecord): void {
   span.reasoningTokens = reasoning;
 
   // Provider-reported cost wins over the price table.
-  let cost = firstNumber(S.W_COST, S.G_COST, S.OI_COST);
+  let cost = num(S.W_COST) ?? num(S.G_COST) ?? num(S.OI_COST);
   if (cost === null) {
     const lfCost = get(S.LF_COST);
     cost = (lfCost !== undefined ? parseLangfuseCost(lfCost) : null) ?? lfFlatCostTotal ?? lfFlatCostSum;
@@ -345,51 +338,61 @@ export function normalizeSpan(span: SpanRecord): void {
     });
 
   span.provider =
-    firstText(S.G_PROVIDER, S.G_SYSTEM, S.OI_PROVIDER, S.OI_SYSTEM, S.TL_VENDOR) ??
+    txt(S.G_PROVIDER) ??
+    txt(S.G_SYSTEM) ??
+    txt(S.OI_PROVIDER) ??
+    txt(S.OI_SYSTEM) ??
+    txt(S.TL_VENDOR) ??
     (model !== null ? (priceFor(model)?.provider ?? null) : null);
 
   span.sessionId =
-    firstText(S.W_SESSION, S.G_CONVERSATION, S.OI_SESSION, S.TL_SESSION, S.LF_SESSION) ?? resSession;
-  span.userId = firstText(S.W_USER, S.OI_USER, S.TL_USER, S.LF_USER, S.OTEL_ENDUSER) ?? resUser;
+    txt(S.W_SESSION) ??
+    txt(S.G_CONVERSATION) ??
+    txt(S.OI_SESSION) ??
+    txt(S.TL_SESSION) ??
+    txt(S.LF_SESSION) ??
+    resSession;
+  span.userId =
+    txt(S.W_USER) ?? txt(S.OI_USER) ?? txt(S.TL_USER) ?? txt(S.LF_USER) ?? txt(S.OTEL_ENDUSER) ?? resUser;
 
   const op = typeof opValue === 'string' ? opValue : null;
   span.agentName =
-    firstText(S.W_AGENT, S.G_AGENT) ??
+    txt(S.W_AGENT) ??
+    txt(S.G_AGENT) ??
     (op === 'invoke_agent' || op === 'create_agent' ? nameAfter(span.name, op) : null) ??
-    firstText(S.OI_AGENT) ??
-    (tlKind === 'agent' ? firstText(S.TL_ENTITY_NAME) : null) ??
+    txt(S.OI_AGENT) ??
+    (tlKind === 'agent' ? txt(S.TL_ENTITY_NAME) : null) ??
     (lfKind === 'agent' ? span.name : null) ??
     resAgent;
   span.toolName =
-    firstText(S.W_TOOL, S.G_TOOL) ??
+    txt(S.W_TOOL) ??
+    txt(S.G_TOOL) ??
     (op === 'execute_tool' ? nameAfter(span.name, op) : null) ??
-    firstText(S.OI_TOOL) ??
-    (tlKind === 'tool' ? firstText(S.TL_ENTITY_NAME) : null) ??
+    txt(S.OI_TOOL) ??
+    (tlKind === 'tool' ? txt(S.TL_ENTITY_NAME) : null) ??
     (lfKind === 'tool' ? span.name : null);
   span.sideEffect = toBool(get(S.W_SIDE_EFFECT));
 
   span.input =
-    firstText(
-      S.W_INPUT,
-      S.G_TOOL_ARGS,
-      S.G_INPUT_MESSAGES,
-      S.G_SYSTEM_INSTRUCTIONS,
-      S.OI_INPUT,
-      S.TL_ENTITY_INPUT,
-    ) ??
+    txt(S.W_INPUT) ??
+    txt(S.G_TOOL_ARGS) ??
+    txt(S.G_INPUT_MESSAGES) ??
+    txt(S.G_SYSTEM_INSTRUCTIONS) ??
+    txt(S.OI_INPUT) ??
+    txt(S.TL_ENTITY_INPUT) ??
     partsToText(promptParts) ??
-    firstText(S.G_PROMPT_TEXT, S.LF_INPUT);
+    txt(S.G_PROMPT_TEXT) ??
+    txt(S.LF_INPUT);
   span.output =
-    firstText(
-      S.W_OUTPUT,
-      S.W_STEP_TEXT,
-      S.G_TOOL_RESULT,
-      S.G_OUTPUT_MESSAGES,
-      S.OI_OUTPUT,
-      S.TL_ENTITY_OUTPUT,
-    ) ??
+    txt(S.W_OUTPUT) ??
+    txt(S.W_STEP_TEXT) ??
+    txt(S.G_TOOL_RESULT) ??
+    txt(S.G_OUTPUT_MESSAGES) ??
+    txt(S.OI_OUTPUT) ??
+    txt(S.TL_ENTITY_OUTPUT) ??
     partsToText(completionParts) ??
-    firstText(S.G_COMPLETION_TEXT, S.LF_OUTPUT);
+    txt(S.G_COMPLETION_TEXT) ??
+    txt(S.LF_OUTPUT);
 
   span.decision = readDecision();
   span.governance = readGovernance();
