@@ -69,7 +69,11 @@ export interface LogRecord {
   scopeName: string;
 }
 
-/** Derived fields as the decoder leaves them: the normalizer fills them in. */
+/**
+ * Derived fields as the decoder leaves them: the normalizer fills them in.
+ * On the hot path, build records with one object literal naming every field instead of spreading this:
+ * V8 makes the normalizer's stores ~8× slower on `{ ...emptyAgentFields(), … }` records (bench:normalize).
+ */
 export function emptyAgentFields(): AgentFields {
   return {
     kind: 'other',
