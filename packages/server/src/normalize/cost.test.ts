@@ -24,6 +24,8 @@ describe('priceFor', () => {
   it('prefers the longest family and never prices a newer version as an older sibling', () => {
     expect(priceFor('gemini-2.5-flash-lite')).toBe(PRICE_TABLE['gemini-2.5-flash-lite']);
     expect(priceFor('claude-opus-4-1-20250805')).toBe(PRICE_TABLE['claude-opus-4-1']);
+    expect(priceFor('claude-sonnet-5-5')).toBe(PRICE_TABLE['claude-sonnet-5-5']);
+    expect(priceFor('claude-sonnet-5')).toBe(PRICE_TABLE['claude-sonnet-5']);
     // Unknown versions must stay unpriced rather than borrow `gpt-5` / `claude-opus-4` prices.
     expect(priceFor('gpt-5.3-codex')).toBeNull();
     expect(priceFor('claude-opus-4-9')).toBeNull();

@@ -601,3 +601,64 @@ describe('what normalization leaves alone', () => {
     expect(s).toEqual(first);
   });
 });
+
+describe('tolerant reading', () => {
+  it('accepts numeric strings, any-case kind values and ignores an unknown witness.kind', () => {
+    const s = normalized({
+      'witness.kind': 'banana',
+      'openinference.span.kind': 'llm',
+      'llm.model_name': 'claude-haiku-4-5-20251001',
+      'llm.token_count.prompt': '1000',
+      'llm.token_count.completion': '200',
+    });
+    expect(s.kind).toBe('llm');
+    expect(s.inputTokens).toBe(1000);
+    expect(s.outputTokens).toBe(200);
+    // claude-haiku-4-5: $1 in, $5 out.
+    expect(s.costUsd).toBeCloseTo((1000 * 1 + 200 * 5) / 1e6, 12);
+  });
+
+  it('reads flattened Langfuse usage and cost attributes', () => {
+    const s = normalized({
+      'langfuse.observation.type': 'generation',
+      'langfuse.observation.model.name': 'gemini-2.5-flash',
+      'langfuse.observation.usage_details.input': 3000,
+      'langfuse.observation.usage_details.output': 700,
+      'langfuse.observation.cost_details.input': 0.0009,
+      'langfuse.observation.cost_details.output': 0.00175,
+    });
+    expect(s.inputTokens).toBe(3000);
+    expect(s.outputTokens).toBe(700);
+    expect(s.costUsd).toBeCloseTo(0.00265, 12);
+    const priced = normalized({
+      'langfuse.observation.type': 'generation',
+      'langfuse.observation.model.name': 'gemini-2.5-flash',
+      'langfuse.observation.usage_details.input': 3000,
+      'langfuse.observation.usage_details.output': 700,
+    });
+    // gemini-2.5-flash: $0.30 in, $2.50 out.
+    expect(priced.costUsd).toBeCloseTo((3000 * 0.3 + 700 * 2.5) / 1e6, 12);
+    expect(priced.provider).toBe('google');
+  });
+
+  it('ignores malformed Langfuse JSON instead of failing the batch', () => {
+    const s = normalized({
+      'langfuse.observation.type': 'generation',
+      'langfuse.observation.model.name': 'gpt-4o',
+      'langfuse.observation.usage_details': '{"input": 10,',
+      'langfuse.observation.cost_details': 'not json',
+    });
+    expect(s.kind).toBe('llm');
+    expect(s.inputTokens).toBeNull();
+    expect(s.costUsd).toBeNull();
+  });
+
+  it('takes session and user from the resource when no span says them', () => {
+    const s = normalized(
+      { 'gen_ai.operation.name': 'chat' },
+      { resource: { 'service.name': 'bot', 'witness.session.id': 'res-session', 'enduser.id': 'res-user' } },
+    );
+    expect(s.sessionId).toBe('res-session');
+    expect(s.userId).toBe('res-user');
+  });
+});
