@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { DerivedMetrics } from './derived-metrics.js';
+import { scrape } from './scrape.js';
+import { SelfMetrics } from './self-metrics.js';
+import { testSpan } from './test-spans.js';
+
+function sample(text: string, line: string): number | undefined {
+  for (const l of text.split('\n')) {
+    if (l.startsWith(`${line} `)) return Number(l.slice(line.length + 1));
+  }
+  return undefined;
+}
+
+describe('DerivedMetrics', () => {
+  const m = new DerivedMetrics({ now: () => 1_000_000 });
+  m.observe([
+    testSpan({
+      kind: 'agent',
+      name: 'invoke_agent planner',
+      agentName: 'planner',
+      durationMs: 4000,
+      sessionId: 's1',
+      userId: 'u1',
+    }),
+    testSpan({
+      kind: 'llm',
+      name: 'chat gpt-4o',
+      model: 'gpt-4o',
+      provider: 'openai',
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheReadTokens: 30,
+      costUsd: 0.25,
+      agentName: 'planner',
+      userId: 'u1',
+      sessionId: 's1',
+      durationMs: 1200,
+      attributes: { 'gen_ai.server.time_to_first_token': 0.3 },
+    }),
+    testSpan({
+      kind: 'llm',
+      model: 'gpt-4o',
+      provider: 'openai',
+      inputTokens: 50,
+      outputTokens: 5,
+      reasoningTokens: 7,
+      costUsd: 0.5,
+      statusCode: 'error',
+      userId: 'u2',
+    }),
+    testSpan({ kind: 'tool', toolName: 'web_search', durationMs: 30 }),
+    testSpan({ kind: 'tool', toolName: 'web_search', statusCode: 'error', durationMs: 3000 }),
+    testSpan({ kind: 'agent', agentName: 'coder', statusCode: 'error' }),
+    testSpan({
+      kind: 'decision',
+      agentName: 'planner',
+      decision: { choice: 'a', alternatives: [], confidence: 0.72, rationale: null },
+    }),
+    testSpan({
+      kind: 'tool',
+      toolName: 'write_file',
+      governance: {
+        mode: 'execute',
+        actor: null,
+        actorRole: 'engineer',
+        workflow: 'change',
+        outcome: 'denied',
+      },
+      attributes: { 'witness.governance.violation': 'invalid_mode' },
+    }),
+  ]);
+
+  it('counts spans by service, kind and status, with duration histograms', async () => {
+    const text = await scrape(m, new SelfMetrics({ runtime: false }), 'prometheus', 1_000_000);
+    expect(sample(text, 'witness_spans_total{service="svc",kind="llm",status="ok"}')).toBe(1);
+    expect(sample(text, 'witness_spans_total{service="svc",kind="llm",status="error"}')).toBe(1);
+    expect(sample(text, 'witness_spans_total{service="svc",kind="tool",status="ok"}')).toBe(2);
+    expect(sample(text, 'witness_span_duration_seconds_count{service="svc",kind="agent",status="ok"}')).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="2.5"}'),
+    ).toBe(0);
+    expect(
+      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="5"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="+Inf"}'),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'witness_operation_duration_seconds_count{service="svc",kind="llm",operation="chat gpt-4o",status="ok"}',
+      ),
+    ).toBe(1);
+  });
+
+  it('derives LLM tokens by type, cost, TTFT and per-agent/per-user usage', async () => {
+    const text = await scrape(m, new SelfMetrics({ runtime: false }), 'prometheus', 1_000_000);
+    const tok = (type: string) =>
+      sample(text, `witness_llm_tokens_total{model="gpt-4o",provider="openai",type="${type}"}`);
+    expect([tok('input'), tok('output'), tok('cache_read'), tok('reasoning')]).toEqual([150, 25, 30, 7]);
+    expect(sample(text, 'witness_llm_cost_usd_total{model="gpt-4o",provider="openai"}')).toBe(0.75);
+    expect(sample(text, 'witness_llm_requests_total{model="gpt-4o",provider="openai",status="error"}')).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'witness_llm_time_to_first_token_seconds_count{model="gpt-4o",provider="openai"}'),
+    ).toBe(1);
+    expect(sample(text, 'witness_agent_llm_tokens_total{agent="planner",type="input"}')).toBe(100);
+    expect(sample(text, 'witness_user_llm_cost_usd_total{user="u2"}')).toBe(0.5);
+    expect(sample(text, 'witness_active_sessions')).toBe(1);
+    expect(sample(text, 'witness_active_users')).toBe(2);
+  });
+
+  it('derives tool, agent, decision and governance metrics', async () => {
+    const text = await scrape(m, new SelfMetrics({ runtime: false }), 'prometheus', 1_000_000);
+    expect(sample(text, 'witness_tool_calls_total{tool="web_search",status="error"}')).toBe(1);
+    expect(sample(text, 'witness_tool_call_duration_seconds_sum{tool="web_search"}')).toBeCloseTo(3.03);
+    expect(sample(text, 'witness_agent_runs_total{agent="planner",outcome="success"}')).toBe(1);
+    expect(sample(text, 'witness_agent_runs_total{agent="coder",outcome="error"}')).toBe(1);
+    expect(sample(text, 'witness_decision_confidence_bucket{agent="planner",le="0.7"}')).toBe(0);
+    expect(sample(text, 'witness_decision_confidence_bucket{agent="planner",le="0.8"}')).toBe(1);
+    expect(
+      sample(
+        text,
+        'witness_governance_requests_total{mode="execute",actor_role="engineer",workflow="change"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(text, 'witness_governance_outcomes_total{mode="execute",workflow="change",outcome="denied"}'),
+    ).toBe(1);
+    expect(sample(text, 'witness_governance_validation_failures_total{reason="missing_actor"}')).toBe(1);
+    expect(sample(text, 'witness_governance_validation_failures_total{reason="invalid_mode"}')).toBe(1);
+  });
+
+  it('writes OpenMetrics with counter families named without _total and an EOF marker', async () => {
+    const text = await scrape(m, new SelfMetrics({ runtime: false }), 'openmetrics', 1_000_000);
+    expect(text).toContain('# TYPE witness_spans counter\n');
+    expect(sample(text, 'witness_spans_total{service="svc",kind="llm",status="ok"}')).toBe(1);
+    expect(
+      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="5.0"}'),
+    ).toBe(1);
+    expect(text.endsWith('# EOF\n')).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The Prometheus text format (0.0.4) and OpenMetrics 1.0 writers for one scrape, over both our hot-path
+ * vectors and prom-client's self/runtime metrics. We format prom-client's metrics ourselves (from
+ * `getMetricsAsJSON`) because its OpenMetrics mode renames counters in place, which breaks the next
+ * text-format scrape of the same registry.
+ */
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import { type AnyVec, escapeLabelValue } from './series-vec.js';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+/**
+ * Content negotiation on Accept: OpenMetrics when the client ranks it above text/plain (Prometheus
+ * asks for it first by default), the classic text format otherwise.
+ */
+export function negotiateFormat(accept: string | undefined): ExpositionFormat {
+  if (!accept) return 'prometheus';
+  let om = -1;
+  let text = -1;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    let q = 1;
+    for (const p of params) if (p.startsWith('q=')) q = Number(p.slice(2)) || 0;
+    if (type === 'application/openmetrics-text') om = Math.max(om, q);
+    else if (type === 'text/plain' || type === '*/*' || type === 'text/*') text = Math.max(text, q);
+  }
+  return om > 0 && om >= text ? 'openmetrics' : 'prometheus';
+}
+
+function num(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(v);
+}
+
+function escapeHelp(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** `le` values: the same text for the same bound in both formats (OpenMetrics wants a float form). */
+function leText(bound: number, om: boolean): string {
+  if (bound === Number.POSITIVE_INFINITY) return '+Inf';
+  const s = String(bound);
+  return om && Number.isInteger(bound) && !s.includes('e') ? `${s}.0` : s;
+}
+
+/** Family name in the header: OpenMetrics names a counter without its `_total` suffix. */
+function familyName(name: string, type: string, om: boolean): string {
+  return om && type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
+}
+
+function header(out: string[], name: string, help: string, type: string, om: boolean): void {
+  const fam = familyName(name, type, om);
+  out.push(`# HELP ${fam} ${escapeHelp(help)}`);
+  out.push(`# TYPE ${fam} ${om && type === 'untyped' ? 'unknown' : type}`);
+}
+
+function withLe(labelText: string, le: string): string {
+  return labelText ? `{${labelText},le="${le}"}` : `{le="${le}"}`;
+}
+
+/** Appends one of our vectors. */
+export function writeVec(out: string[], vec: AnyVec, om: boolean): void {
+  // A family without samples keeps its header, so dashboards can discover the metric early.
+  header(out, vec.name, vec.help, vec.type, om);
+  if (vec.type === 'counter') {
+    const sample = om && !vec.name.endsWith('_total') ? `${vec.name}_total` : vec.name;
+    for (const s of vec.series) out.push(`${sample}${s.labelText ? `{${s.labelText}}` : ''} ${num(s.value)}`);
+    return;
+  }
+  const bounds = vec.buckets;
+  const les = Array.from(bounds, (b) => leText(b, om));
+  les.push('+Inf');
+  for (const s of vec.series) {
+    let cum = 0;
+    for (let i = 0; i < les.length; i++) {
+      cum += s.counts[i];
+      out.push(`${vec.name}_bucket${withLe(s.labelText, les[i])} ${num(cum)}`);
+    }
+    const l = s.labelText ? `{${s.labelText}}` : '';
+    out.push(`${vec.name}_sum${l} ${num(s.sum)}`);
+    out.push(`${vec.name}_count${l} ${num(s.count)}`);
+  }
+}
+
+function labelsOf(labels: Record<string, string | number | undefined>, om: boolean): string[] {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    if (v === undefined) continue;
+    const text = k === 'le' && typeof v === 'number' ? leText(v, om) : String(v);
+    parts.push(`${k}="${escapeLabelValue(text)}"`);
+  }
+  return parts;
+}
+
+/** Appends one prom-client metric (from `registry.getMetricsAsJSON()`). */
+export function writePromClient(
+  out: string[],
+  m: MetricObjectWithValues<MetricValue<string>>,
+  om: boolean,
+): void {
+  const type = String(m.type);
+  header(out, m.name, m.help, type, om);
+  for (const v of m.values) {
+    let sample = (v as { metricName?: string }).metricName ?? m.name;
+    if (om && type === 'counter' && !sample.endsWith('_total')) sample = `${sample}_total`;
+    const parts = labelsOf(v.labels as Record<string, string | number>, om);
+    out.push(`${sample}${parts.length ? `{${parts.join(',')}}` : ''} ${num(v.value)}`);
+  }
+}
+
+export function finish(out: string[], om: boolean): string {
+  if (om) out.push('# EOF');
+  return `${out.join('\n')}\n`;
+}

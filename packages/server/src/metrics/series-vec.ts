@@ -1,0 +1,186 @@
+/**
+ * Labelled counters and histograms for the ingest hot path.
+ *
+ * prom-client hashes the label set on every `inc()`/`observe()` (even through `labels()` children),
+ * which costs more per span than the rest of the metrics stage together. Here a series is resolved
+ * once through nested Maps keyed by the raw label values (no string building per span), then updated
+ * with a plain field write. Label strings are built once, when a series is created.
+ *
+ * Cardinality is bounded per metric: at most `limit` series, the last slot reserved for the overflow
+ * series (every label `__overflow__`), and `folded` counts the updates that went there. Values longer
+ * than `maxValueLength` are truncated; such values are never cached by their raw form, so neither
+ * memory nor the series count grows with the number of distinct raw values a client sends.
+ */
+
+export const OVERFLOW_VALUE = '__overflow__';
+
+export interface VecOptions {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  /** Most series, the overflow series included. @default 2000 */
+  limit?: number;
+  /** Longer label values are cut to this many characters. @default 128 */
+  maxValueLength?: number;
+}
+
+/** One series as the exposition formatter sees it. */
+export interface SeriesBase {
+  /** `name="value",…` with values escaped; empty for a metric without labels. */
+  readonly labelText: string;
+  readonly labelValues: readonly string[];
+}
+
+export class CounterSeries implements SeriesBase {
+  value = 0;
+  constructor(
+    readonly labelValues: readonly string[],
+    readonly labelText: string,
+  ) {}
+  inc(n = 1): void {
+    this.value += n;
+  }
+}
+
+export class HistogramSeries implements SeriesBase {
+  /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  constructor(
+    readonly labelValues: readonly string[],
+    readonly labelText: string,
+    private readonly bounds: Float64Array,
+  ) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+  observe(v: number): void {
+    const b = this.bounds;
+    let i = 0;
+    while (i < b.length && v > b[i]) i++;
+    this.counts[i]++;
+    this.sum += v;
+    this.count++;
+  }
+}
+
+/** Prometheus label value escaping: backslash, double quote and newline. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+type Node<S> = Map<string, Node<S> | S>;
+
+abstract class Vec<S extends SeriesBase> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  readonly limit: number;
+  /** Updates that went to the overflow series because the limit was reached. */
+  folded = 0;
+  readonly series: S[] = [];
+  private readonly root: Node<S> = new Map();
+  private readonly byText = new Map<string, S>();
+  private overflow: S | null = null;
+  private readonly maxLen: number;
+
+  constructor(options: VecOptions) {
+    this.name = options.name;
+    this.help = options.help;
+    this.labelNames = options.labelNames;
+    this.limit = Math.max(1, options.limit ?? 2000);
+    this.maxLen = options.maxValueLength ?? 128;
+  }
+
+  protected abstract create(values: readonly string[], text: string): S;
+
+  /** The series for these label values (one per label name, in order); cached after the first call. */
+  get(v0: string, v1?: string, v2?: string, v3?: string): S {
+    // Unrolled by depth: the common case is two Map lookups and no allocation.
+    let node: Node<S> | S | undefined = this.root.get(v0);
+    const depth = this.labelNames.length;
+    if (depth > 1 && node !== undefined) node = (node as Node<S>).get(v1 as string);
+    if (depth > 2 && node !== undefined) node = (node as Node<S>).get(v2 as string);
+    if (depth > 3 && node !== undefined) node = (node as Node<S>).get(v3 as string);
+    if (node !== undefined) return node as S;
+    return this.miss([v0, v1 as string, v2 as string, v3 as string].slice(0, depth));
+  }
+
+  get seriesCount(): number {
+    return this.series.length;
+  }
+
+  private miss(raw: string[]): S {
+    let cacheable = true;
+    const values = raw.map((v) => {
+      if (v.length <= this.maxLen) return v;
+      cacheable = false;
+      return v.slice(0, this.maxLen);
+    });
+    const text = this.labelText(values);
+    let s = this.byText.get(text);
+    if (s === undefined) {
+      // One slot stays free for the overflow series, so the total never exceeds the limit.
+      if (this.series.length >= this.limit - (this.overflow ? 0 : 1)) return this.fold();
+      s = this.create(values, text);
+      this.series.push(s);
+      this.byText.set(text, s);
+    }
+    if (cacheable) this.cache(raw, s);
+    return s;
+  }
+
+  private fold(): S {
+    this.folded++;
+    if (!this.overflow) {
+      const values = this.labelNames.map(() => OVERFLOW_VALUE);
+      this.overflow = this.create(values, this.labelText(values));
+      this.series.push(this.overflow);
+    }
+    return this.overflow;
+  }
+
+  private cache(raw: string[], s: S): void {
+    if (raw.length === 0) return;
+    let node = this.root;
+    for (let i = 0; i < raw.length - 1; i++) {
+      let next = node.get(raw[i]) as Node<S> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(raw[i], next);
+      }
+      node = next;
+    }
+    node.set(raw[raw.length - 1], s);
+  }
+
+  private labelText(values: readonly string[]): string {
+    return this.labelNames.map((n, i) => `${n}="${escapeLabelValue(values[i])}"`).join(',');
+  }
+}
+
+export class CounterVec extends Vec<CounterSeries> {
+  readonly type = 'counter' as const;
+  protected create(values: readonly string[], text: string): CounterSeries {
+    return new CounterSeries(values, text);
+  }
+}
+
+export interface HistogramVecOptions extends VecOptions {
+  /** Upper bounds, ascending, without +Inf. */
+  buckets: readonly number[];
+}
+
+export class HistogramVec extends Vec<HistogramSeries> {
+  readonly type = 'histogram' as const;
+  readonly buckets: Float64Array;
+  constructor(options: HistogramVecOptions) {
+    super(options);
+    this.buckets = Float64Array.from(options.buckets);
+  }
+  protected create(values: readonly string[], text: string): HistogramSeries {
+    return new HistogramSeries(values, text, this.buckets);
+  }
+}
+
+export type AnyVec = CounterVec | HistogramVec;
