@@ -290,7 +290,7 @@ export function normalizeSpan(span: SpanRecord): void {
     txt(S.LF_MODEL_OLD);
   span.model = model;
 
-  // Langfuse usage is only parsed when nothing above it reported tokens (JSON.parse is the dear part).
+  // Token counts field by field in precedence order; Langfuse usage (JSON) fills what the others left.
   let input =
     num(S.G_INPUT_TOKENS) ?? num(S.G_PROMPT_TOKENS) ?? num(S.OI_PROMPT_TOKENS) ?? num(S.TL_PROMPT_TOKENS);
   let output =
@@ -444,27 +444,44 @@ interface TraceIdentity {
 export function normalizeSpans(spans: SpanRecord[]): void {
   let traces: Map<string, TraceIdentity> | null = null;
   let missing = false;
+  // Spans of one trace usually arrive together: remember the last trace to skip most Map lookups.
+  let lastTrace: string | null = null;
+  let lastIdentity: TraceIdentity | null = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
     normalizeSpan(span);
     const { sessionId, userId } = span;
     if (sessionId === null || userId === null) missing = true;
-    if (sessionId !== null || userId !== null) {
+    if (sessionId === null && userId === null) continue;
+    let known: TraceIdentity | undefined;
+    if (span.traceId === lastTrace) known = lastIdentity!;
+    else {
       traces ??= new Map();
-      const known = traces.get(span.traceId);
-      if (known === undefined) traces.set(span.traceId, { sessionId, userId });
-      else {
-        known.sessionId ??= sessionId;
-        known.userId ??= userId;
+      known = traces.get(span.traceId);
+      if (known === undefined) {
+        known = { sessionId, userId };
+        traces.set(span.traceId, known);
       }
+      lastTrace = span.traceId;
+      lastIdentity = known;
     }
+    known.sessionId ??= sessionId;
+    known.userId ??= userId;
   }
   if (traces === null || !missing) return;
+  lastTrace = null;
+  lastIdentity = null;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
     if (span.sessionId !== null && span.userId !== null) continue;
-    const known = traces.get(span.traceId);
-    if (known === undefined) continue;
+    let known: TraceIdentity | undefined;
+    if (span.traceId === lastTrace) known = lastIdentity!;
+    else {
+      known = traces.get(span.traceId);
+      if (known === undefined) continue;
+      lastTrace = span.traceId;
+      lastIdentity = known;
+    }
     span.sessionId ??= known.sessionId;
     span.userId ??= known.userId;
   }
