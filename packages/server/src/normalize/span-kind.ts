@@ -35,7 +35,7 @@ export const GENAI_OPERATION_KINDS: ReadonlyMap<string, SpanKind> = new Map<stri
 ]);
 
 /** `openinference.span.kind` (values are upper case on the wire). */
-export const OPENINFERENCE_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+export const OPENINFERENCE_KINDS: ReadonlyMap<string, SpanKind> = withUpperCase([
   ['llm', 'llm'],
   ['agent', 'agent'],
   ['tool', 'tool'],
@@ -49,6 +49,13 @@ export const OPENINFERENCE_KINDS: ReadonlyMap<string, SpanKind> = new Map<string
   ['evaluator', 'step'],
   ['prompt', 'step'],
 ]);
+
+/** OpenInference sends `LLM`, `CHAIN`…: keep an upper-case twin of each key so lookups need no lowercasing. */
+function withUpperCase(entries: [string, SpanKind][]): ReadonlyMap<string, SpanKind> {
+  const map = new Map<string, SpanKind>(entries);
+  for (const [key, kind] of entries) map.set(key.toUpperCase(), kind);
+  return map;
+}
 
 /** `traceloop.span.kind` (OpenLLMetry). */
 export const TRACELOOP_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
