@@ -292,6 +292,25 @@ describe('OpenLLMetry', () => {
   });
 });
 
+describe('OpenLLMetry legacy indexed messages', () => {
+  it('orders parts by index whatever the attribute order, and ignores malformed indices', () => {
+    const s = normalized({
+      'gen_ai.prompt.1.content': 'second "quoted"',
+      'gen_ai.prompt.0.content': 'first',
+      'gen_ai.prompt.1.role': 'user',
+      'gen_ai.prompt.0.role': 'system',
+      'gen_ai.prompt.x.content': 'not an index',
+      'gen_ai.prompt.10.content': 'eleventh',
+    });
+    expect(JSON.parse(s.input!)).toEqual([
+      { role: 'system', content: 'first' },
+      { content: 'second "quoted"', role: 'user' },
+      { content: 'eleventh' },
+    ]);
+    expect(s.output).toBeNull();
+  });
+});
+
 describe('Langfuse', () => {
   it('maps a generation with usage_details JSON, model, input/output, session and user', () => {
     const s = normalized({

@@ -125,21 +125,26 @@ function indexedPart(key: string, prefix: string, value: AttrValue): IndexedPart
   return { index, field: key.slice(i + 1), value };
 }
 
-/** Legacy indexed messages as JSON text: `[{"role":"user","content":"…"}, …]`. */
+/** Legacy indexed messages as JSON text: `[{"role":"user","content":"…"}, …]`, built as a string. */
 function partsToText(parts: IndexedPart[] | null): string | null {
   if (parts === null) return null;
-  const messages: Record<string, AttrValue>[] = [];
-  parts.sort((a, b) => a.index - b.index);
+  // Attribute order usually follows the index already; sort only when it does not.
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i]!.index < parts[i - 1]!.index) {
+      parts.sort((a, b) => a.index - b.index);
+      break;
+    }
+  }
+  let text = '';
   let last = -1;
   for (const p of parts) {
     if (p.field !== 'role' && p.field !== 'content') continue;
-    if (p.index !== last) {
-      messages.push({});
-      last = p.index;
-    }
-    messages[messages.length - 1]![p.field] = p.value;
+    text += p.index !== last ? (last === -1 ? '[{' : '},{') : ',';
+    last = p.index;
+    text += p.field === 'role' ? '"role":' : '"content":';
+    text += JSON.stringify(p.value);
   }
-  return messages.length === 0 ? null : JSON.stringify(messages);
+  return last === -1 ? null : `${text}}]`;
 }
 
 function toNumber(v: AttrValue | undefined): number | null {
