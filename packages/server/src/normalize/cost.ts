@@ -74,10 +74,26 @@ export interface TokenUsage {
  * output_tokens"), unless reasoning exceeds output, which again means they were reported apart.
  */
 export function computeCostUsd(model: string | null, usage: TokenUsage): number | null {
+  return costOfTokens(
+    model,
+    usage.inputTokens,
+    usage.outputTokens,
+    usage.cacheReadTokens ?? null,
+    usage.reasoningTokens ?? null,
+  );
+}
+
+/** computeCostUsd with positional arguments: the normalizer's allocation-free form. */
+export function costOfTokens(
+  model: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  cacheReadTokens: number | null,
+  reasoningTokens: number | null,
+): number | null {
   if (model === null) return null;
-  const { inputTokens, outputTokens } = usage;
-  const cacheRead = usage.cacheReadTokens ?? 0;
-  const reasoning = usage.reasoningTokens ?? 0;
+  const cacheRead = cacheReadTokens ?? 0;
+  const reasoning = reasoningTokens ?? 0;
   if (inputTokens === null && outputTokens === null && cacheRead === 0 && reasoning === 0) return null;
   const price = priceFor(model);
   if (price === null) return null;

@@ -1,6 +1,6 @@
 import type { AttrValue, Attributes, Decision, Governance, SpanKind, SpanRecord } from '../model/index.js';
 import * as S from './attribute-slots.js';
-import { computeCostUsd, priceFor } from './cost.js';
+import { costOfTokens, priceFor } from './cost.js';
 import { addUsage, type LangfuseUsage, parseLangfuseCost, parseLangfuseUsage } from './langfuse-usage.js';
 import {
   GENAI_OPERATION_KINDS,
@@ -333,14 +333,7 @@ export function normalizeSpan(span: SpanRecord): void {
     const lfCost = get(S.LF_COST);
     cost = (lfCost !== undefined ? parseLangfuseCost(lfCost) : null) ?? lfFlatCostTotal ?? lfFlatCostSum;
   }
-  span.costUsd =
-    cost ??
-    computeCostUsd(model, {
-      inputTokens: input,
-      outputTokens: output,
-      cacheReadTokens: cacheRead,
-      reasoningTokens: reasoning,
-    });
+  span.costUsd = cost ?? costOfTokens(model, input, output, cacheRead, reasoning);
 
   span.provider =
     txt(S.G_PROVIDER) ??
