@@ -14,3 +14,4 @@ export {
   type WitnessConfig,
 } from './config/index.js';
 export { type ErrorCode, WitnessError } from './http/index.js';
+export { createMetrics, grafanaExportFiles, type Metrics, type MetricsOptions } from './metrics/index.js';

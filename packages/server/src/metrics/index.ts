@@ -3,3 +3,9 @@ export { createMetrics, type Metrics, type MetricsOptions } from './create-metri
 export { DerivedMetrics, type DerivedMetricsOptions, derivedMetricsSink } from './derived-metrics.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';
+export {
+  type DashboardFile,
+  grafanaDashboards,
+  grafanaExportFiles,
+  grafanaProvisioning,
+} from './dashboards/index.js';
