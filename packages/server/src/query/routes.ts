@@ -11,6 +11,17 @@ export interface QueryRoutesOptions {
   store: () => Store | null;
 }
 
+/** The store's own "your query is wrong" (a malformed cursor, a bad severity) is the caller's 400. */
+async function ask<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof Error && err.name === 'StoreQueryError')
+      throw new WitnessError('BAD_REQUEST', err.message, { cause: err });
+    throw err;
+  }
+}
+
 function requireStore(get: () => Store | null): Store {
   const store = get();
   if (!store)
@@ -35,7 +46,7 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
     const { from, to, ...rest } = params;
     const query: TraceQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
     if (Object.keys(prefixed).length > 0) query.attributes = prefixed;
-    return c.json(await requireStore(options.store).searchTraces(query));
+    return c.json(await ask(() => requireStore(options.store).searchTraces(query)));
   });
 
   api.get('/traces/:traceId', async (c) => {
@@ -62,7 +73,7 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
     const { params } = parseQuery(logSearchParams, c.req.query());
     const { from, to, traceId, ...rest } = params;
     const query: LogQuery = { ...rest, fromUnixNano: from, toUnixNano: to, traceId: traceId?.toLowerCase() };
-    return c.json(await requireStore(options.store).searchLogs(query));
+    return c.json(await ask(() => requireStore(options.store).searchLogs(query)));
   });
 
   api.get('/services', async (c) => {
