@@ -1,7 +1,13 @@
-import type { Hono } from 'hono';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Hono } from 'hono';
+import type { OtlpSignal } from '../http/index.js';
 import type { IngestSink } from '../ingest/types.js';
+import type { Store } from '../store/types.js';
 import { DerivedMetrics, derivedMetricsSink } from './derived-metrics.js';
 import { metricsEndpoint } from './metrics-route.js';
+import { MetricPointStore } from './otlp/metric-store.js';
+import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
+import { metricsQueryRoutes } from './query-route.js';
 import { SelfMetrics } from './self-metrics.js';
 
 export interface MetricsOptions {
@@ -21,18 +27,44 @@ export interface Metrics {
   self: SelfMetrics;
   /** The ingest sink updating derived metrics (null when `derived: false`): add it to the pipeline. */
   sink: IngestSink | null;
-  /** `GET /metrics`; mount at the root. */
+  /** `GET /metrics`, `GET /api/metrics/query`, `GET /api/metrics/names`; mount at the root. */
   routes: Hono;
+  /** `POST /v1/metrics`: register with the HTTP layer's `registerOtlpRoute`. */
+  otlpSignal: OtlpSignal;
+  /**
+   * Call once the store is open: span series come from `store.spanSeries`, and ingested OTLP points go
+   * to a `metric_points` table on `connection` (a connection to the store's DuckDB database).
+   */
+  open(deps: { store: Store; connection: DuckDBConnection }): Promise<void>;
+  /** The point store, once open. */
+  points(): MetricPointStore | null;
 }
 
 /** The metrics module's composition: one per server, no global registry (tests run many servers). */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const derived = options.derived === false ? null : new DerivedMetrics({ seriesLimit: options.seriesLimit });
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
+  let store: Store | null = null;
+  let points: MetricPointStore | null = null;
+  const routes = new Hono();
+  routes.route('/', metricsEndpoint(derived, self));
+  routes.route(
+    '/',
+    metricsQueryRoutes({
+      store: () => store,
+      points: () => points,
+    }),
+  );
   return {
     derived,
     self,
     sink: derived ? derivedMetricsSink(derived) : null,
-    routes: metricsEndpoint(derived, self),
+    routes,
+    otlpSignal: otlpMetricsSignal({ points: () => points, self }),
+    async open(deps) {
+      points = await MetricPointStore.open(deps.connection);
+      store = deps.store;
+    },
+    points: () => points,
   };
 }

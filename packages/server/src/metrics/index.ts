@@ -1,11 +1,17 @@
-/** metrics: span-derived metrics, Witness's own health, and the /metrics endpoint. */
+/**
+ * metrics: span-derived metrics, Witness's own health, the /metrics endpoint, OTLP metrics ingest
+ * (POST /v1/metrics → metric_points) and the time-series query API (GET /api/metrics/query).
+ */
 export { createMetrics, type Metrics, type MetricsOptions } from './create-metrics.js';
-export { DerivedMetrics, type DerivedMetricsOptions, derivedMetricsSink } from './derived-metrics.js';
-export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
-export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';
 export {
   type DashboardFile,
   grafanaDashboards,
   grafanaExportFiles,
   grafanaProvisioning,
 } from './dashboards/index.js';
+export { DerivedMetrics, type DerivedMetricsOptions, derivedMetricsSink } from './derived-metrics.js';
+export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
+export type { MetricPoint, MetricType } from './otlp/metric-point.js';
+export { MetricPointStore } from './otlp/metric-store.js';
+export { SPAN_MEASURES } from './query-route.js';
+export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';

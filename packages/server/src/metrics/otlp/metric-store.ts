@@ -1,0 +1,226 @@
+/**
+ * OTLP metric points in DuckDB, in Witness's own table beside the store's spans and logs (same file,
+ * own connection). One row per data point; bucket layouts as JSON text (the Appender's fast path).
+ */
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { AttrValue } from '../../model/index.js';
+import { exponentialToExplicit, type StoredPoint } from './aggregate-points.js';
+import type { MetricPoint, MetricType, Temporality } from './metric-point.js';
+
+const CREATE = [
+  `CREATE TABLE IF NOT EXISTS metric_points (
+    metric VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    description VARCHAR NOT NULL,
+    temporality VARCHAR,
+    monotonic BOOLEAN,
+    service_name VARCHAR NOT NULL,
+    scope_name VARCHAR NOT NULL,
+    start_ns BIGINT NOT NULL,
+    time_ns BIGINT NOT NULL,
+    attributes VARCHAR NOT NULL,
+    resource VARCHAR NOT NULL,
+    value DOUBLE,
+    count DOUBLE,
+    sum DOUBLE,
+    min DOUBLE,
+    max DOUBLE,
+    detail VARCHAR
+  )`,
+];
+
+export interface PointQuery {
+  metric: string;
+  fromNs: bigint;
+  toNs: bigint;
+  service?: string;
+  /** Attribute equality filters (compared as text). */
+  attributes?: Record<string, string>;
+  /** 'service' or an attribute key. */
+  groupBy?: string;
+  /** Most rows read; beyond it the answer is refused rather than silently cut. @default 500000 */
+  maxRows?: number;
+}
+
+export class TooManyPointsError extends Error {
+  override name = 'TooManyPointsError';
+}
+
+function num(a: DuckDBAppender, v: number | null): void {
+  if (v === null || !Number.isFinite(v)) a.appendNull();
+  else a.appendDouble(v);
+}
+
+function detail(p: MetricPoint): string | null {
+  if (p.type === 'histogram') return JSON.stringify({ b: p.bounds ?? [], c: p.bucketCounts ?? [] });
+  if (p.type === 'exponential_histogram' && p.exponential) {
+    const { bounds, counts } = exponentialToExplicit(p.exponential);
+    return JSON.stringify({ b: bounds, c: counts, e: p.exponential });
+  }
+  if (p.type === 'summary') return JSON.stringify({ q: p.quantiles ?? [] });
+  return null;
+}
+
+const stringify = (v: Record<string, AttrValue>) => JSON.stringify(v);
+
+export class MetricPointStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly conn: DuckDBConnection) {}
+
+  static async open(conn: DuckDBConnection): Promise<MetricPointStore> {
+    for (const sql of CREATE) await conn.run(sql);
+    return new MetricPointStore(conn);
+  }
+
+  /** Appends and commits; calls are serialized (one Appender per connection at a time). */
+  append(points: readonly MetricPoint[]): Promise<void> {
+    const run = this.queue.then(() => this.appendNow(points));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async appendNow(points: readonly MetricPoint[]): Promise<void> {
+    if (points.length === 0) return;
+    const a = await this.conn.createAppender('metric_points');
+    try {
+      // Resource attributes are shared by many points: encode each resource object once.
+      const resources = new Map<object, string>();
+      for (const p of points) {
+        let res = resources.get(p.resource);
+        if (res === undefined) {
+          res = stringify(p.resource);
+          resources.set(p.resource, res);
+        }
+        a.appendVarchar(p.metric);
+        a.appendVarchar(p.type);
+        a.appendVarchar(p.unit);
+        a.appendVarchar(p.description);
+        if (p.temporality === null) a.appendNull();
+        else a.appendVarchar(p.temporality);
+        if (p.monotonic === null) a.appendNull();
+        else a.appendBoolean(p.monotonic);
+        a.appendVarchar(p.serviceName);
+        a.appendVarchar(p.scopeName);
+        a.appendBigInt(BigInt.asIntN(64, p.startTimeUnixNano));
+        a.appendBigInt(BigInt.asIntN(64, p.timeUnixNano));
+        a.appendVarchar(stringify(p.attributes));
+        a.appendVarchar(res);
+        num(a, p.value);
+        num(a, p.count);
+        num(a, p.sum);
+        num(a, p.min);
+        num(a, p.max);
+        const d = detail(p);
+        if (d === null) a.appendNull();
+        else a.appendVarchar(d);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+  }
+
+  /** Points of one metric in a time range, oldest first, with their group labels. */
+  async query(q: PointQuery): Promise<StoredPoint[]> {
+    const values: Record<string, string | bigint> = { metric: q.metric, from: q.fromNs, to: q.toNs };
+    const where = ['metric = $metric', 'time_ns >= $from', 'time_ns < $to'];
+    if (q.service !== undefined) {
+      where.push('service_name = $service');
+      values.service = q.service;
+    }
+    Object.entries(q.attributes ?? {}).forEach(([k, v], i) => {
+      where.push(`json_extract_string(attributes, $ak${i}) = $av${i}`);
+      values[`ak${i}`] = plainKey(k);
+      values[`av${i}`] = v;
+    });
+    let group = `''`;
+    if (q.groupBy === 'service') group = 'service_name';
+    else if (q.groupBy) {
+      group = 'json_extract_string(attributes, $gk)';
+      values.gk = plainKey(q.groupBy);
+    }
+    const max = q.maxRows ?? 500_000;
+    const sql = `SELECT service_name || chr(1) || attributes AS stream, ${group} AS grp, time_ns, type, temporality, monotonic,
+        value, count, sum, detail
+      FROM metric_points WHERE ${where.join(' AND ')} ORDER BY time_ns LIMIT ${max + 1}`;
+    const reader = await this.conn.runAndReadAll(sql, values);
+    const rows = reader.getRowObjects();
+    if (rows.length > max) {
+      throw new TooManyPointsError(
+        `more than ${max} points match; narrow the time range or filter by service/attributes`,
+      );
+    }
+    const groupName = q.groupBy;
+    return rows.map((r) => {
+      const d =
+        r.detail === null
+          ? null
+          : (JSON.parse(String(r.detail)) as { b?: number[]; c?: number[]; q?: Array<[number, number]> });
+      return {
+        stream: String(r.stream),
+        group: groupName ? { [groupName]: r.grp === null ? '' : String(r.grp) } : {},
+        timeMs: Number(BigInt(r.time_ns as bigint) / 1_000_000n),
+        type: String(r.type) as MetricType,
+        temporality: (r.temporality as Temporality | null) ?? null,
+        monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
+        value: r.value === null ? null : Number(r.value),
+        count: r.count === null ? null : Number(r.count),
+        sum: r.sum === null ? null : Number(r.sum),
+        bounds: d?.b ?? null,
+        bucketCounts: d?.c ?? null,
+        quantiles: d?.q ?? null,
+      };
+    });
+  }
+
+  /** The metric's type and monotonicity (from its newest point), or null when never received. */
+  async describe(
+    metric: string,
+  ): Promise<{ type: MetricType; monotonic: boolean | null; unit: string } | null> {
+    const reader = await this.conn.runAndReadAll(
+      'SELECT type, monotonic, unit FROM metric_points WHERE metric = $metric ORDER BY time_ns DESC LIMIT 1',
+      { metric },
+    );
+    const [r] = reader.getRowObjects();
+    if (!r) return null;
+    return {
+      type: String(r.type) as MetricType,
+      monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
+      unit: String(r.unit),
+    };
+  }
+
+  async listMetrics(): Promise<
+    Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>
+  > {
+    const reader = await this.conn.runAndReadAll(
+      `SELECT metric, any_value(type) AS type, any_value(unit) AS unit, any_value(description) AS description, count(*) AS points
+       FROM metric_points GROUP BY metric ORDER BY metric`,
+    );
+    return reader.getRowObjects().map((r) => ({
+      metric: String(r.metric),
+      type: String(r.type) as MetricType,
+      unit: String(r.unit),
+      description: String(r.description),
+      points: Number(r.points),
+    }));
+  }
+
+  async deleteOlderThan(cutoffNs: bigint): Promise<number> {
+    const reader = await this.conn.runAndReadAll(
+      'DELETE FROM metric_points WHERE time_ns < $cutoff RETURNING 1',
+      { cutoff: cutoffNs },
+    );
+    return reader.currentRowCount;
+  }
+}
+
+/** JSON key lookups take a plain key unless it starts with `$` or `/` (then DuckDB reads a path). */
+function plainKey(key: string): string {
+  if (key.startsWith('$') || key.startsWith('/'))
+    throw new RangeError(`attribute key "${key}" may not start with $ or /`);
+  return key;
+}

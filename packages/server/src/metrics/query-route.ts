@@ -1,0 +1,218 @@
+/**
+ * `GET /api/metrics/query?metric=&groupBy=&from=&to=&step=&agg=`: time series for the UI, over both
+ * span-derived measures (metric = rate, error_ratio, p95, tokens, cost…, answered by Store.spanSeries)
+ * and ingested OTLP metrics (metric = the OTLP name; agg = avg|sum|min|max|last|count|rate|increase|
+ * p50|p95|p99). An ingested metric whose name collides with a span measure is reached as `otlp:<name>`.
+ */
+import { SPAN_KINDS, type SpanKind } from '@witness/protocol';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { WitnessError } from '../http/index.js';
+import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
+import { aggregatePoints, defaultAgg, METRIC_AGGS, type MetricAgg } from './otlp/aggregate-points.js';
+import { type MetricPointStore, TooManyPointsError } from './otlp/metric-store.js';
+
+export const SPAN_MEASURES: readonly SeriesMeasure[] = [
+  'count',
+  'rate',
+  'errors',
+  'error_ratio',
+  'p50',
+  'p95',
+  'p99',
+  'avg_duration',
+  'tokens',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+];
+const SPAN_GROUPS: readonly SeriesGroupBy[] = [
+  'service',
+  'kind',
+  'name',
+  'model',
+  'provider',
+  'agent',
+  'tool',
+  'user',
+  'session',
+];
+const MAX_BUCKETS = 2000;
+
+/** ISO-8601 or epoch milliseconds → epoch ms. */
+const instant = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((text, ctx) => {
+    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time or epoch milliseconds' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/** Seconds (`60`) or a duration (`30s`, `5m`, `1h`, `1d`). */
+const step = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)([smhd])?$/.exec(text);
+    const seconds = m ? Number(m[1]) * UNITS[m[2] ?? 's'] : Number.NaN;
+    if (!(seconds >= 1)) {
+      ctx.addIssue({ code: 'custom', message: 'expected seconds ≥ 1 or a duration such as 30s, 5m, 1h' });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const text = z.string().min(1).max(500);
+const params = z.strictObject({
+  metric: text,
+  groupBy: text.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  step: step.optional(),
+  agg: text.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  service: text.optional(),
+  kind: z.enum(SPAN_KINDS as [SpanKind, ...SpanKind[]]).optional(),
+  agent: text.optional(),
+  model: text.optional(),
+  tool: text.optional(),
+});
+
+export interface MetricsQueryOptions {
+  /** The store, once open (null: 503). */
+  store: () => Store | null;
+  /** Ingested OTLP points, once open (null: only span measures). */
+  points: () => MetricPointStore | null;
+  now?: () => number;
+}
+
+function bad(message: string): never {
+  throw new WitnessError('BAD_REQUEST', message);
+}
+
+function unavailable(): never {
+  throw new WitnessError('SERVICE_UNAVAILABLE', 'the store is still opening; retry shortly', {
+    retryAfterSeconds: 1,
+  });
+}
+
+export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
+  const app = new Hono();
+  const now = options.now ?? Date.now;
+
+  app.get('/api/metrics/query', async (c) => {
+    const raw = c.req.query();
+    const fixed: Record<string, string> = {};
+    const attrs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      if (k.startsWith('attr.') && k.length > 5) attrs[k.slice(5)] = v;
+      else fixed[k] = v;
+    }
+    const parsed = params.safeParse(fixed);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      if (issue.code === 'unrecognized_keys')
+        bad(`unknown query parameter "${issue.keys[0]}"; see docs/metrics.md for this endpoint`);
+      bad(`query parameter "${issue.path.map(String).join('.')}": ${issue.message}`);
+    }
+    const p = parsed.data;
+    const toMs = p.to ?? now();
+    const fromMs = p.from ?? toMs - 3600_000;
+    if (fromMs >= toMs) bad('query parameter "from" must be before "to"');
+    const stepSeconds = p.step ?? Math.max(1, Math.ceil((toMs - fromMs) / 1000 / 120));
+    const buckets = Math.ceil((toMs - fromMs) / 1000 / stepSeconds);
+    if (buckets > MAX_BUCKETS)
+      bad(`from..to / step gives ${buckets} points per series; at most ${MAX_BUCKETS}: use a larger step`);
+
+    // Span-derived measures: metric=<measure>, or metric=spans&agg=<measure>.
+    const measure = (p.metric === 'spans' ? (p.agg ?? 'rate') : p.metric) as SeriesMeasure;
+    if (SPAN_MEASURES.includes(measure)) {
+      if (p.groupBy !== undefined && !SPAN_GROUPS.includes(p.groupBy as SeriesGroupBy)) {
+        bad(`query parameter "groupBy": span series group by one of ${SPAN_GROUPS.join(', ')}`);
+      }
+      if (Object.keys(attrs).length > 0) bad('attr.<key> filters apply to ingested metrics only');
+      const store = options.store() ?? unavailable();
+      const filter = { service: p.service, kind: p.kind, agent: p.agent, model: p.model, tool: p.tool };
+      const series = await store.spanSeries({
+        measure,
+        groupBy: p.groupBy as SeriesGroupBy | undefined,
+        fromUnixNano: BigInt(fromMs) * 1_000_000n,
+        toUnixNano: BigInt(toMs) * 1_000_000n,
+        stepSeconds,
+        filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+        limit: p.limit,
+      });
+      return c.json({
+        metric: p.metric,
+        source: 'spans',
+        measure,
+        from: fromMs,
+        to: toMs,
+        step: stepSeconds,
+        series,
+      });
+    }
+    if (p.metric === 'spans')
+      bad(`query parameter "agg": span series measure one of ${SPAN_MEASURES.join(', ')}`);
+
+    // Ingested OTLP metrics.
+    const name = p.metric.startsWith('otlp:') ? p.metric.slice(5) : p.metric;
+    const points = options.points() ?? unavailable();
+    const info = await points.describe(name);
+    if (!info) {
+      throw new WitnessError(
+        'NOT_FOUND',
+        `no metric "${name}" has been received; span series are ${SPAN_MEASURES.join(', ')}, and GET /api/metrics/names lists ingested metrics`,
+      );
+    }
+    const agg = (p.agg ?? defaultAgg(info.type, info.monotonic)) as MetricAgg;
+    if (!METRIC_AGGS.includes(agg)) bad(`query parameter "agg": one of ${METRIC_AGGS.join(', ')}`);
+    if ((agg === 'p50' || agg === 'p95' || agg === 'p99') && (info.type === 'gauge' || info.type === 'sum')) {
+      bad(`query parameter "agg": ${agg} needs a histogram or summary; "${name}" is a ${info.type}`);
+    }
+    for (const key of [p.groupBy, ...Object.keys(attrs)]) {
+      if (key && key !== 'service' && (key.startsWith('$') || key.startsWith('/')))
+        bad(`attribute key "${key}" may not start with $ or /`);
+    }
+    const lookbackMs = stepSeconds * 1000;
+    let rows: Awaited<ReturnType<MetricPointStore['query']>>;
+    try {
+      rows = await points.query({
+        metric: name,
+        fromNs: BigInt(fromMs - lookbackMs) * 1_000_000n,
+        toNs: BigInt(toMs) * 1_000_000n,
+        service: p.service,
+        attributes: attrs,
+        groupBy: p.groupBy,
+      });
+    } catch (err) {
+      if (err instanceof TooManyPointsError) bad(err.message);
+      throw err;
+    }
+    const series = aggregatePoints(rows, { agg, fromMs, toMs, stepSeconds, limit: p.limit });
+    return c.json({
+      metric: name,
+      source: 'otlp',
+      type: info.type,
+      unit: info.unit,
+      agg,
+      from: fromMs,
+      to: toMs,
+      step: stepSeconds,
+      series,
+    });
+  });
+
+  app.get('/api/metrics/names', async (c) => {
+    const points = options.points() ?? unavailable();
+    return c.json({ spanMeasures: SPAN_MEASURES, metrics: await points.listMetrics() });
+  });
+
+  return app;
+}
