@@ -48,12 +48,22 @@ export const retentionSection = z.strictObject({
   intervalMinutes: z.number().positive().default(60),
 });
 
+export const metricsSection = z.strictObject({
+  /** Derive Prometheus metrics from every ingested span (off: /metrics shows only Witness's own health). */
+  derived: z.boolean().default(true),
+  /** Most series per derived metric; past it label sets fold into an __overflow__ series (bounds memory). */
+  seriesLimit: z.number().int().min(10).max(1_000_000).default(2000),
+  /** Node runtime metrics (event loop lag, GC, heap, CPU) on /metrics. */
+  runtime: z.boolean().default(true),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
   server: serverSection.prefault({}),
   limits: limitsSection.prefault({}),
   retention: retentionSection.prefault({}),
+  metrics: metricsSection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;
