@@ -60,10 +60,20 @@ export type SeriesMeasure =
   | 'output_tokens'
   | 'cost';
 
-export type SeriesGroupBy = 'service' | 'kind' | 'name' | 'model' | 'provider' | 'agent' | 'tool' | 'user' | 'session';
+export type SeriesGroupBy =
+  | 'service'
+  | 'kind'
+  | 'name'
+  | 'model'
+  | 'provider'
+  | 'agent'
+  | 'tool'
+  | 'user'
+  | 'session';
 
 export interface SpanSeriesQuery {
   measure: SeriesMeasure;
+  /** One series per value; spans without the field (no model on a tool span) belong to no series. */
   groupBy?: SeriesGroupBy;
   fromUnixNano: bigint;
   toUnixNano: bigint;

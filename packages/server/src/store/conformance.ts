@@ -1,0 +1,916 @@
+/**
+ * The Store conformance suite: every engine runs it unchanged (DuckDB now, ClickHouse later).
+ *
+ *   runStoreConformance('duckdb', async () => { … return { store, reopen, cleanup }; });
+ *
+ * `makeStore` gives a fresh, empty store; `reopen` opens the same storage again after the suite
+ * closed `store` (durability); `cleanup` removes whatever `makeStore` created. Data are small so the
+ * whole suite runs in seconds.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Attributes, emptyAgentFields, type LogRecord, type SpanRecord } from '../model/index.js';
+import type { Store } from './types.js';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Open the same storage again, after `store.close()`. */
+  reopen: () => Promise<Store>;
+  cleanup: () => Promise<void>;
+}
+
+/** A fixed, realistic epoch (2025-06-15) with sub-microsecond digits, so ns precision is checked. */
+const T0 = 1_750_000_000_000_000_000n + 123_457n;
+const SEC = 1_000_000_000n;
+const MS = 1_000_000n;
+
+export const traceIdOf = (n: number): string => n.toString(16).padStart(32, '0');
+const spanIdOf = (trace: number, n: number): string => (trace * 1000 + n).toString(16).padStart(16, '0');
+
+interface SpanSpec {
+  trace: number;
+  n: number;
+  parent?: number | null;
+  name?: string;
+  service?: string;
+  start: bigint;
+  durationMs: number;
+  status?: SpanRecord['statusCode'];
+  attributes?: Attributes;
+  resource?: Attributes;
+  fields?: Partial<SpanRecord>;
+}
+
+/** A span as the normalizer leaves it: emptyAgentFields() plus literal fields. */
+export function makeSpan(spec: SpanSpec): SpanRecord {
+  const record: SpanRecord = Object.assign(emptyAgentFields(), {
+    traceId: traceIdOf(spec.trace),
+    spanId: spanIdOf(spec.trace, spec.n),
+    parentSpanId:
+      spec.parent === undefined || spec.parent === null ? null : spanIdOf(spec.trace, spec.parent),
+    name: spec.name ?? `span-${spec.n}`,
+    serviceName: spec.service ?? 'svc',
+    spanKind: 1,
+    startTimeUnixNano: spec.start,
+    endTimeUnixNano: spec.start + BigInt(Math.round(spec.durationMs * 1e6)),
+    statusCode: spec.status ?? 'unset',
+    statusMessage: '',
+    attributes: spec.attributes ?? {},
+    resource: spec.resource ?? { 'service.name': spec.service ?? 'svc' },
+    scopeName: 'conformance',
+    scopeVersion: '1.0.0',
+    events: [],
+    links: [],
+  });
+  return Object.assign(record, spec.fields ?? {});
+}
+
+function makeLog(over: Partial<LogRecord> & { timeUnixNano: bigint; body: string }): LogRecord {
+  return {
+    observedTimeUnixNano: over.timeUnixNano + MS,
+    severityNumber: 9,
+    severityText: 'INFO',
+    traceId: null,
+    spanId: null,
+    serviceName: 'svc',
+    attributes: {},
+    resource: {},
+    scopeName: 'conformance',
+    ...over,
+  };
+}
+
+const ids = (page: { items: Array<{ traceId: string }> }) => page.items.map((i) => i.traceId);
+
+/** A root and an LLM child with every field of the model set, including nested attributes. */
+function richTrace(trace: number): SpanRecord[] {
+  const root = makeSpan({
+    trace,
+    n: 1,
+    name: 'agent.run planner',
+    service: 'checkout',
+    start: T0 + 7n,
+    durationMs: 1500.25,
+    status: 'ok',
+    attributes: {
+      'witness.agent.name': 'planner',
+      nested: { a: [1, 'two', true, null], b: { c: 1.5 } },
+      empty: '',
+    },
+    resource: { 'service.name': 'checkout', 'service.version': '2.1.0', 'host.cores': 8 },
+    fields: {
+      spanKind: 2,
+      kind: 'agent',
+      agentName: 'planner',
+      sessionId: 'sess-1',
+      userId: 'user-1',
+      decision: {
+        choice: 'refund',
+        alternatives: ['refund', 'escalate'],
+        confidence: 0.82,
+        rationale: 'policy 4.2',
+      },
+      governance: {
+        mode: 'human-in-the-loop',
+        actor: 'alice',
+        actorRole: 'supervisor',
+        workflow: 'refunds',
+        outcome: 'approved',
+      },
+      links: [{ traceId: traceIdOf(99), spanId: spanIdOf(99, 1), attributes: { 'link.kind': 'follows' } }],
+    },
+  });
+  const llm = makeSpan({
+    trace,
+    n: 2,
+    parent: 1,
+    name: 'chat gpt-4o',
+    service: 'checkout',
+    start: T0 + 100n * MS + 3n,
+    durationMs: 800,
+    status: 'error',
+    attributes: {
+      'gen_ai.system': 'openai',
+      'gen_ai.usage.input_tokens': 1200,
+      'unicode.text': 'héllo ✓ "quoted" \\ back',
+    },
+    fields: {
+      spanKind: 3,
+      statusMessage: 'rate limited',
+      kind: 'llm',
+      model: 'gpt-4o-2024-08-06',
+      provider: 'openai',
+      inputTokens: 1200,
+      outputTokens: 350,
+      cacheReadTokens: 200,
+      reasoningTokens: 0,
+      costUsd: 0.00651,
+      sessionId: 'sess-1',
+      userId: 'user-1',
+      agentName: 'planner',
+      toolName: null,
+      sideEffect: false,
+      input: 'What is the refund policy?',
+      output: 'Refunds within 30 days.',
+      events: [
+        {
+          name: 'exception',
+          timeUnixNano: T0 + 900n * MS + 1n,
+          attributes: {
+            'exception.type': 'RateLimitError',
+            'exception.message': '429',
+            'exception.stacktrace': 'at a\nat b',
+          },
+        },
+        { name: 'retry', timeUnixNano: T0 + 901n * MS, attributes: {} },
+      ],
+    },
+  });
+  const tool = makeSpan({
+    trace,
+    n: 3,
+    parent: 1,
+    name: 'tool refund.issue',
+    service: 'checkout',
+    start: T0 + 1000n * MS,
+    durationMs: 20,
+    fields: {
+      kind: 'tool',
+      toolName: 'refund.issue',
+      sideEffect: true,
+      sessionId: 'sess-1',
+      userId: 'user-1',
+    },
+  });
+  return [root, llm, tool];
+}
+
+/** Four traces with distinct services, kinds, agents, models, statuses, durations and attributes. */
+function filterDataset(): SpanRecord[] {
+  const t = (k: number) => T0 + BigInt(k) * SEC;
+  return [
+    // t1: checkout, planner + gpt-4o, ok, 2 s, session s1 / user u1, tenant=acme, prod
+    makeSpan({
+      trace: 1,
+      n: 1,
+      name: 'agent.run',
+      service: 'checkout',
+      start: t(1),
+      durationMs: 2000,
+      status: 'ok',
+      attributes: { tenant: 'acme' },
+      resource: { 'service.name': 'checkout', 'deployment.environment': 'prod' },
+      fields: { kind: 'agent', agentName: 'planner', sessionId: 's1', userId: 'u1' },
+    }),
+    makeSpan({
+      trace: 1,
+      n: 2,
+      parent: 1,
+      name: 'chat',
+      service: 'checkout',
+      start: t(1) + 10n * MS,
+      durationMs: 900,
+      attributes: { 'gen_ai.system': 'openai' },
+      resource: { 'service.name': 'checkout', 'deployment.environment': 'prod' },
+      fields: {
+        kind: 'llm',
+        model: 'gpt-4o',
+        provider: 'openai',
+        inputTokens: 100,
+        outputTokens: 50,
+        costUsd: 0.01,
+        sessionId: 's1',
+        userId: 'u1',
+      },
+    }),
+    // t2: search, researcher + claude, a tool error, 500 ms, staging
+    makeSpan({
+      trace: 2,
+      n: 1,
+      name: 'agent.run',
+      service: 'search',
+      start: t(2),
+      durationMs: 500,
+      resource: { 'service.name': 'search', 'deployment.environment': 'staging' },
+      fields: { kind: 'agent', agentName: 'researcher', sessionId: 's2', userId: 'u2' },
+    }),
+    makeSpan({
+      trace: 2,
+      n: 2,
+      parent: 1,
+      name: 'chat',
+      service: 'search',
+      start: t(2) + 1n * MS,
+      durationMs: 200,
+      resource: { 'service.name': 'search', 'deployment.environment': 'staging' },
+      fields: {
+        kind: 'llm',
+        model: 'claude-sonnet-4',
+        provider: 'anthropic',
+        inputTokens: 10,
+        outputTokens: 5,
+        sessionId: 's2',
+        userId: 'u2',
+      },
+    }),
+    makeSpan({
+      trace: 2,
+      n: 3,
+      parent: 1,
+      name: 'web.search',
+      service: 'search',
+      start: t(2) + 300n * MS,
+      durationMs: 100,
+      status: 'error',
+      resource: { 'service.name': 'search', 'deployment.environment': 'staging' },
+      fields: { kind: 'tool', toolName: 'web', sessionId: 's2', userId: 'u2' },
+    }),
+    // t3: checkout HTTP root calling payments DB, 10 s, no session, tenant=globex, numeric attribute
+    makeSpan({
+      trace: 3,
+      n: 1,
+      name: 'GET /cart',
+      service: 'checkout',
+      start: t(3),
+      durationMs: 10_000,
+      attributes: { tenant: 'globex', 'http.status_code': 200 },
+      fields: { kind: 'http' },
+    }),
+    makeSpan({
+      trace: 3,
+      n: 2,
+      parent: 1,
+      name: 'SELECT',
+      service: 'payments',
+      start: t(3) + 5n * MS,
+      durationMs: 30,
+      fields: { kind: 'db' },
+    }),
+    // t4: search, planner + gpt-4o erroring, 100 ms, user u1 in another session
+    makeSpan({
+      trace: 4,
+      n: 1,
+      name: 'agent.run',
+      service: 'search',
+      start: t(4),
+      durationMs: 100,
+      fields: { kind: 'agent', agentName: 'planner', sessionId: 's3', userId: 'u1' },
+    }),
+    makeSpan({
+      trace: 4,
+      n: 2,
+      parent: 1,
+      name: 'chat',
+      service: 'search',
+      start: t(4) + 1n * MS,
+      durationMs: 50,
+      status: 'error',
+      attributes: { 'gen_ai.system': 'openai' },
+      fields: {
+        kind: 'llm',
+        model: 'gpt-4o',
+        provider: 'openai',
+        inputTokens: 7,
+        outputTokens: 3,
+        sessionId: 's3',
+        userId: 'u1',
+      },
+    }),
+  ];
+}
+
+export function runStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let sut: StoreUnderTest;
+    let store: Store;
+    let closed = false;
+
+    beforeEach(async () => {
+      sut = await makeStore();
+      store = sut.store;
+      closed = false;
+    });
+    afterEach(async () => {
+      if (!closed) await store.close();
+      await sut.cleanup();
+    });
+
+    describe('append and getTrace', () => {
+      it('returns every span of a trace with every field, ordered by start time', async () => {
+        const spans = richTrace(1);
+        await store.append({ spans: [spans[2], spans[0], spans[1]], logs: [] });
+        const got = await store.getTrace(traceIdOf(1));
+        expect(got).toEqual(spans);
+        expect(typeof got?.[0].startTimeUnixNano).toBe('bigint');
+        expect(got?.[1].events[0].timeUnixNano).toBe(T0 + 900n * MS + 1n);
+      });
+
+      it('returns null for a trace it never saw', async () => {
+        await store.append({ spans: richTrace(1), logs: [] });
+        expect(await store.getTrace(traceIdOf(2))).toBeNull();
+      });
+
+      it('treats an empty batch as a no-op', async () => {
+        await store.append({ spans: [], logs: [] });
+        expect((await store.stats()).spans).toBe(0);
+      });
+
+      it('makes every concurrently appended batch readable once its append resolved', async () => {
+        const appends = Array.from({ length: 24 }, (_, i) =>
+          store
+            .append({
+              spans: [makeSpan({ trace: 100 + i, n: 1, start: T0 + BigInt(i) * SEC, durationMs: 5 })],
+              logs: [],
+            })
+            .then(() => store.getTrace(traceIdOf(100 + i))),
+        );
+        const seen = await Promise.all(appends);
+        expect(seen.every((s) => s?.length === 1)).toBe(true);
+        expect((await store.stats()).spans).toBe(24);
+      });
+    });
+
+    describe('searchTraces summaries', () => {
+      it('summarises a trace: root name, service, start, duration, counts, tokens, cost, session, user', async () => {
+        await store.append({ spans: richTrace(1), logs: [] });
+        const page = await store.searchTraces({});
+        expect(page.nextCursor).toBeNull();
+        expect(page.items).toHaveLength(1);
+        const item = page.items[0];
+        expect(item).toMatchObject({
+          traceId: traceIdOf(1),
+          rootName: 'agent.run planner',
+          serviceName: 'checkout',
+          startTimeUnixNano: String(T0 + 7n),
+          spanCount: 3,
+          errorCount: 1,
+          totalTokens: 1550,
+          sessionId: 'sess-1',
+          userId: 'user-1',
+        });
+        // the trace ends with the root (T0 + 7 ns + 1500.25 ms)
+        expect(item.durationMs).toBeCloseTo(1500.25, 6);
+        expect(item.costUsd).toBeCloseTo(0.00651, 10);
+        if (item.agents !== undefined) expect(item.agents).toEqual(['planner']);
+      });
+
+      it('combines a trace whose root arrives in a later batch than its children', async () => {
+        const root = makeSpan({ trace: 7, n: 1, name: 'root', service: 'api', start: T0, durationMs: 3000 });
+        const child = makeSpan({
+          trace: 7,
+          n: 2,
+          parent: 1,
+          name: 'child',
+          service: 'worker',
+          start: T0 + SEC,
+          durationMs: 500,
+          status: 'error',
+          fields: { inputTokens: 10, outputTokens: 5, costUsd: 0.5 },
+        });
+        const late = makeSpan({
+          trace: 7,
+          n: 3,
+          parent: 1,
+          name: 'late',
+          service: 'worker',
+          start: T0 + 2n * SEC,
+          durationMs: 2000,
+          fields: { sessionId: 'sess-late', userId: 'user-late', inputTokens: 1, costUsd: 0.25 },
+        });
+        await store.append({ spans: [child], logs: [] });
+        const before = (await store.searchTraces({})).items[0];
+        expect(before).toMatchObject({
+          rootName: 'child',
+          serviceName: 'worker',
+          spanCount: 1,
+          sessionId: null,
+        });
+        await store.append({ spans: [root], logs: [] });
+        await store.append({ spans: [late], logs: [] });
+        const page = await store.searchTraces({});
+        expect(page.items).toHaveLength(1);
+        expect(page.items[0]).toMatchObject({
+          traceId: traceIdOf(7),
+          rootName: 'root',
+          serviceName: 'api',
+          startTimeUnixNano: String(T0),
+          spanCount: 3,
+          errorCount: 1,
+          totalTokens: 16,
+          sessionId: 'sess-late',
+          userId: 'user-late',
+        });
+        expect(page.items[0].durationMs).toBeCloseTo(4000, 6);
+        expect(page.items[0].costUsd).toBeCloseTo(0.75, 10);
+        expect((await store.getTrace(traceIdOf(7)))?.map((s) => s.name)).toEqual(['root', 'child', 'late']);
+        expect(await store.searchTraces({ sessionId: 'sess-late' }).then(ids)).toEqual([traceIdOf(7)]);
+        expect(await store.searchTraces({ service: 'api' }).then(ids)).toEqual([traceIdOf(7)]);
+      });
+
+      it('reports costUsd null when no span of the trace has a cost', async () => {
+        await store.append({ spans: [makeSpan({ trace: 1, n: 1, start: T0, durationMs: 1 })], logs: [] });
+        const item = (await store.searchTraces({})).items[0];
+        expect(item.costUsd).toBeNull();
+        expect(item.totalTokens).toBe(0);
+        expect(item.errorCount).toBe(0);
+      });
+    });
+
+    describe('searchTraces filters (any span of the trace matches)', () => {
+      let shared: StoreUnderTest;
+      let s: Store;
+      const T = (...n: number[]) => n.map(traceIdOf);
+      beforeAll(async () => {
+        shared = await makeStore();
+        s = shared.store;
+        const spans = filterDataset();
+        // two batches, traces interleaved, so filters cannot rely on batch boundaries
+        await s.append({ spans: spans.filter((_, i) => i % 2 === 0), logs: [] });
+        await s.append({ spans: spans.filter((_, i) => i % 2 === 1), logs: [] });
+      });
+      afterAll(async () => {
+        await s.close();
+        await shared.cleanup();
+      });
+      const search = (q: Parameters<Store['searchTraces']>[0]) =>
+        s.searchTraces({ limit: 10, ...q }).then(ids);
+
+      it('lists newest first without filters', async () => expect(await search({})).toEqual(T(4, 3, 2, 1)));
+      it('service', async () => {
+        expect(await search({ service: 'checkout' })).toEqual(T(3, 1));
+        expect(await search({ service: 'payments' })).toEqual(T(3));
+        expect(await search({ service: 'nope' })).toEqual([]);
+      });
+      it('kind', async () => {
+        expect(await search({ kind: 'llm' })).toEqual(T(4, 2, 1));
+        expect(await search({ kind: 'db' })).toEqual(T(3));
+      });
+      it('name (exact)', async () => {
+        expect(await search({ name: 'web.search' })).toEqual(T(2));
+        expect(await search({ name: 'agent.run' })).toEqual(T(4, 2, 1));
+        expect(await search({ name: 'agent' })).toEqual([]);
+      });
+      it('status', async () => {
+        expect(await search({ status: 'error' })).toEqual(T(4, 2));
+        expect(await search({ status: 'ok' })).toEqual(T(3, 1));
+      });
+      it('min and max duration', async () => {
+        expect(await search({ minDurationMs: 1000 })).toEqual(T(3, 1));
+        expect(await search({ maxDurationMs: 600 })).toEqual(T(4, 2));
+        expect(await search({ minDurationMs: 400, maxDurationMs: 2000 })).toEqual(T(2, 1));
+      });
+      it('from and to bound the trace start, inclusive', async () => {
+        expect(await search({ fromUnixNano: T0 + 2n * SEC })).toEqual(T(4, 3, 2));
+        expect(await search({ toUnixNano: T0 + 3n * SEC })).toEqual(T(3, 2, 1));
+        expect(await search({ fromUnixNano: T0 + 2n * SEC, toUnixNano: T0 + 2n * SEC })).toEqual(T(2));
+        // t1's child starts after T0+1s, but the trace started at T0+1s
+        expect(await search({ fromUnixNano: T0 + SEC + 1n, toUnixNano: T0 + 2n * SEC - 1n })).toEqual([]);
+      });
+      it('session and user', async () => {
+        expect(await search({ sessionId: 's1' })).toEqual(T(1));
+        expect(await search({ userId: 'u1' })).toEqual(T(4, 1));
+      });
+      it('agent and model, alone and together', async () => {
+        expect(await search({ agent: 'planner' })).toEqual(T(4, 1));
+        expect(await search({ model: 'gpt-4o' })).toEqual(T(4, 1));
+        expect(await search({ agent: 'researcher', model: 'claude-sonnet-4' })).toEqual(T(2));
+        expect(await search({ agent: 'researcher', model: 'gpt-4o' })).toEqual([]);
+        expect(await search({ agent: 'planner', status: 'error' })).toEqual(T(4));
+      });
+      it('span and resource attributes, compared as text', async () => {
+        expect(await search({ attributes: { tenant: 'acme' } })).toEqual(T(1));
+        expect(await search({ attributes: { 'deployment.environment': 'staging' } })).toEqual(T(2));
+        expect(await search({ attributes: { 'gen_ai.system': 'openai' } })).toEqual(T(4, 1));
+        expect(await search({ attributes: { 'http.status_code': '200' } })).toEqual(T(3));
+        expect(await search({ attributes: { tenant: 'acme', 'deployment.environment': 'prod' } })).toEqual(
+          T(1),
+        );
+        expect(await search({ attributes: { tenant: 'acme', 'deployment.environment': 'staging' } })).toEqual(
+          [],
+        );
+        expect(await search({ attributes: { 'te\'nant"': 'acme' } })).toEqual([]);
+      });
+      it('lists the services seen on spans and logs', async () => {
+        expect(await s.listServices()).toEqual(['checkout', 'payments', 'search']);
+      });
+    });
+
+    describe('pagination', () => {
+      it('walks every trace exactly once, newest first, while others are appended', async () => {
+        // 23 traces, three per start time, so the tie-breaker matters
+        const initial = Array.from({ length: 23 }, (_, i) =>
+          makeSpan({ trace: 1000 + i, n: 1, start: T0 + BigInt(Math.floor(i / 3)) * SEC, durationMs: 1 }),
+        );
+        await store.append({ spans: initial, logs: [] });
+        const seen: Array<{ traceId: string; start: bigint }> = [];
+        let cursor: string | undefined;
+        let extra = 0;
+        let pages = 0;
+        do {
+          const page = await store.searchTraces({ limit: 5, cursor });
+          pages++;
+          for (const item of page.items)
+            seen.push({ traceId: item.traceId, start: BigInt(item.startTimeUnixNano) });
+          cursor = page.nextCursor ?? undefined;
+          // a newer trace, an older one and one tying with the current page's last start
+          const last = page.items[page.items.length - 1];
+          await store.append({
+            spans: [
+              makeSpan({ trace: 5000 + extra++, n: 1, start: T0 + 100n * SEC, durationMs: 1 }),
+              makeSpan({ trace: 5000 + extra++, n: 1, start: T0 - 100n * SEC, durationMs: 1 }),
+              makeSpan({ trace: 5000 + extra++, n: 1, start: BigInt(last.startTimeUnixNano), durationMs: 1 }),
+            ],
+            logs: [],
+          });
+        } while (cursor !== undefined && pages < 100);
+        const seenIds = seen.map((x) => x.traceId);
+        expect(new Set(seenIds).size).toBe(seenIds.length);
+        for (const span of initial) expect(seenIds).toContain(span.traceId);
+        for (let i = 1; i < seen.length; i++) {
+          const a = seen[i - 1];
+          const b = seen[i];
+          expect(a.start > b.start || (a.start === b.start && a.traceId > b.traceId)).toBe(true);
+        }
+      });
+
+      it('ends with nextCursor null and honours limit', async () => {
+        await store.append({
+          spans: Array.from({ length: 4 }, (_, i) =>
+            makeSpan({ trace: 1 + i, n: 1, start: T0 + BigInt(i) * SEC, durationMs: 1 }),
+          ),
+          logs: [],
+        });
+        const first = await store.searchTraces({ limit: 4 });
+        expect(first.items).toHaveLength(4);
+        expect(first.nextCursor).toBeNull();
+        const small = await store.searchTraces({ limit: 3 });
+        expect(small.items).toHaveLength(3);
+        const rest = await store.searchTraces({ limit: 3, cursor: small.nextCursor ?? undefined });
+        expect(rest.items.map((i) => i.traceId)).toEqual([traceIdOf(1)]);
+        expect(rest.nextCursor).toBeNull();
+      });
+
+      it('rejects a cursor it did not issue, naming the cursor', async () => {
+        await expect(store.searchTraces({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
+        await expect(store.searchLogs({ cursor: Buffer.from('[1]').toString('base64url') })).rejects.toThrow(
+          /cursor/,
+        );
+      });
+    });
+
+    describe('searchLogs', () => {
+      const logs = () => [
+        makeLog({
+          timeUnixNano: T0 + SEC,
+          body: 'User logged in',
+          traceId: traceIdOf(1),
+          spanId: spanIdOf(1, 1),
+          serviceName: 'checkout',
+          attributes: { 'user.id': 'u1', n: 3 },
+        }),
+        makeLog({
+          timeUnixNano: T0 + 2n * SEC,
+          body: 'Slow response from LLM',
+          severityNumber: 13,
+          severityText: 'WARN',
+          serviceName: 'search',
+        }),
+        makeLog({
+          timeUnixNano: T0 + 3n * SEC,
+          body: 'Tool FAILED: timeout',
+          severityNumber: 17,
+          severityText: 'ERROR',
+          traceId: traceIdOf(2),
+          serviceName: 'search',
+        }),
+        makeLog({
+          timeUnixNano: T0 + 3n * SEC,
+          body: 'payment declined',
+          severityNumber: 0,
+          severityText: 'ERROR',
+          serviceName: 'payments',
+        }),
+        makeLog({
+          timeUnixNano: T0 + 4n * SEC,
+          body: 'cache miss',
+          severityNumber: 5,
+          severityText: 'DEBUG',
+          serviceName: 'checkout',
+        }),
+      ];
+      const bodies = (page: { items: Array<{ body: string }> }) => page.items.map((i) => i.body);
+
+      beforeEach(async () => {
+        const all = logs();
+        await store.append({ spans: [], logs: all.slice(0, 3) });
+        await store.append({ spans: [], logs: all.slice(3) });
+      });
+
+      it('lists newest first with every field', async () => {
+        const page = await store.searchLogs({});
+        expect(page.items).toHaveLength(5);
+        expect(page.items[0].body).toBe('cache miss');
+        expect(new Set(bodies(page).slice(1, 3))).toEqual(
+          new Set(['Tool FAILED: timeout', 'payment declined']),
+        );
+        expect(page.items[4]).toEqual({
+          timeUnixNano: String(T0 + SEC),
+          severityNumber: 9,
+          severityText: 'INFO',
+          body: 'User logged in',
+          traceId: traceIdOf(1),
+          spanId: spanIdOf(1, 1),
+          serviceName: 'checkout',
+          attributes: { 'user.id': 'u1', n: 3 },
+        });
+        expect(page.items[0].traceId).toBeNull();
+        expect(page.nextCursor).toBeNull();
+      });
+      it('filters by trace, service, time', async () => {
+        expect(bodies(await store.searchLogs({ traceId: traceIdOf(1) }))).toEqual(['User logged in']);
+        expect(bodies(await store.searchLogs({ service: 'search' }))).toEqual([
+          'Tool FAILED: timeout',
+          'Slow response from LLM',
+        ]);
+        const window = await store.searchLogs({ fromUnixNano: T0 + 2n * SEC, toUnixNano: T0 + 3n * SEC });
+        expect(new Set(bodies(window))).toEqual(
+          new Set(['Slow response from LLM', 'Tool FAILED: timeout', 'payment declined']),
+        );
+      });
+      it('filters by minimum severity, as a number or a level name (text-only records by their text)', async () => {
+        expect(new Set(bodies(await store.searchLogs({ severity: 'WARN' })))).toEqual(
+          new Set(['Slow response from LLM', 'Tool FAILED: timeout', 'payment declined']),
+        );
+        expect(new Set(bodies(await store.searchLogs({ severity: 'error' })))).toEqual(
+          new Set(['Tool FAILED: timeout', 'payment declined']),
+        );
+        expect(new Set(bodies(await store.searchLogs({ severity: '17' })))).toEqual(
+          new Set(['Tool FAILED: timeout', 'payment declined']),
+        );
+        await expect(store.searchLogs({ severity: 'loud' })).rejects.toThrow(/severity/);
+      });
+      it('matches q as a case-insensitive substring of the body', async () => {
+        expect(bodies(await store.searchLogs({ q: 'failed' }))).toEqual(['Tool FAILED: timeout']);
+        expect(bodies(await store.searchLogs({ q: 'llm' }))).toEqual(['Slow response from LLM']);
+        expect(bodies(await store.searchLogs({ q: '100%_' }))).toEqual([]);
+      });
+      it('paginates without repeats or gaps, ties included', async () => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.searchLogs({ limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...bodies(page));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(seen).toHaveLength(5);
+        expect(new Set(seen).size).toBe(5);
+      });
+      it('lists log services too', async () => {
+        expect(await store.listServices()).toEqual(['checkout', 'payments', 'search']);
+      });
+    });
+
+    describe('spanSeries', () => {
+      const from = T0 - 123_457n; // a whole second
+      const fromMs = Number(from / MS);
+      beforeEach(async () => {
+        const at = (ms: number) => from + BigInt(ms) * MS;
+        await store.append({
+          spans: [
+            makeSpan({
+              trace: 1,
+              n: 1,
+              service: 'a',
+              start: at(500),
+              durationMs: 100,
+              fields: { kind: 'llm', model: 'm1', inputTokens: 10, outputTokens: 1, costUsd: 0.1 },
+            }),
+            makeSpan({
+              trace: 1,
+              n: 2,
+              service: 'a',
+              start: at(1200),
+              durationMs: 200,
+              status: 'error',
+              fields: { kind: 'tool' },
+            }),
+            makeSpan({
+              trace: 2,
+              n: 1,
+              service: 'b',
+              start: at(1700),
+              durationMs: 300,
+              fields: { kind: 'llm', model: 'm2', inputTokens: 20, outputTokens: 2, costUsd: 0.2 },
+            }),
+            makeSpan({
+              trace: 2,
+              n: 2,
+              service: 'a',
+              start: at(3100),
+              durationMs: 400,
+              fields: { kind: 'llm', model: 'm1', inputTokens: 30, outputTokens: 3 },
+            }),
+            makeSpan({ trace: 3, n: 1, service: 'a', start: at(4000), durationMs: 1 }), // outside [from, to)
+          ],
+          logs: [],
+        });
+      });
+      const series = (
+        measure: Parameters<Store['spanSeries']>[0]['measure'],
+        extra: Partial<Parameters<Store['spanSeries']>[0]> = {},
+      ) =>
+        store.spanSeries({
+          measure,
+          fromUnixNano: from,
+          toUnixNano: from + 4n * SEC,
+          stepSeconds: 1,
+          ...extra,
+        });
+      const values = async (...args: Parameters<typeof series>) =>
+        (await series(...args)).map((s) => s.points.map((p) => p[1]));
+
+      it('buckets by step with bucket start times in ms, counting measures 0 when empty', async () => {
+        const [s] = await series('count');
+        expect(s.labels).toEqual({});
+        expect(s.points).toEqual([
+          [fromMs, 1],
+          [fromMs + 1000, 2],
+          [fromMs + 2000, 0],
+          [fromMs + 3000, 1],
+        ]);
+        expect(await values('errors')).toEqual([[0, 1, 0, 0]]);
+        expect(await values('tokens')).toEqual([[11, 22, 0, 33]]);
+        expect(await values('input_tokens')).toEqual([[10, 20, 0, 30]]);
+        expect(await values('output_tokens')).toEqual([[1, 2, 0, 3]]);
+        const [cost] = await values('cost');
+        expect(cost[0]).toBeCloseTo(0.1, 10);
+        expect(cost[1]).toBeCloseTo(0.2, 10);
+        expect(cost[2]).toBe(0);
+        expect(await values('rate', { stepSeconds: 2 })).toEqual([[1.5, 0.5]]);
+      });
+      it('ratios, averages and percentiles are null in an empty bucket', async () => {
+        expect(await values('error_ratio')).toEqual([[0, 0.5, null, 0]]);
+        const [avg] = await values('avg_duration');
+        expect(avg[1]).toBeCloseTo(250, 6);
+        expect(avg[2]).toBeNull();
+        const [p50] = await values('p50');
+        expect(p50[0]).toBeCloseTo(100, 6);
+        expect(p50[1]).toBeCloseTo(250, 6);
+        expect(p50[2]).toBeNull();
+        const [p95] = await values('p95');
+        expect(p95[1]).toBeGreaterThan(250);
+        expect(p95[1]).toBeLessThanOrEqual(300);
+        const [p99] = await values('p99');
+        expect(p99[1]).toBeGreaterThanOrEqual(p95[1] as number);
+        expect(p99[3]).toBeCloseTo(400, 6);
+      });
+      it('groups by a field, largest series first; spans without the field form no series', async () => {
+        const byService = await series('count', { groupBy: 'service' });
+        expect(byService.map((s) => s.labels)).toEqual([{ service: 'a' }, { service: 'b' }]);
+        expect(byService[0].points.map((p) => p[1])).toEqual([1, 1, 0, 1]);
+        expect(byService[1].points.map((p) => p[1])).toEqual([0, 1, 0, 0]);
+        const byModel = await series('tokens', { groupBy: 'model' });
+        expect(byModel.map((s) => s.labels)).toEqual([{ model: 'm1' }, { model: 'm2' }]);
+        expect(byModel[0].points.map((p) => p[1])).toEqual([11, 0, 0, 33]);
+        expect((await series('count', { groupBy: 'service', limit: 1 })).map((s) => s.labels)).toEqual([
+          { service: 'a' },
+        ]);
+      });
+      it('filters', async () => {
+        expect(await values('count', { filter: { service: 'b' } })).toEqual([[0, 1, 0, 0]]);
+        expect(await values('count', { filter: { kind: 'llm', model: 'm1' } })).toEqual([[1, 0, 0, 1]]);
+      });
+    });
+
+    describe('retention and stats', () => {
+      it('deletes spans and logs older than the cut-off and keeps summaries consistent', async () => {
+        await store.append({
+          spans: [
+            makeSpan({ trace: 1, n: 1, start: T0, durationMs: 10 }),
+            makeSpan({ trace: 1, n: 2, parent: 1, start: T0 + MS, durationMs: 5 }),
+            // trace 2 straddles the cut-off: its root goes, its child stays
+            makeSpan({ trace: 2, n: 1, name: 'old-root', start: T0 + 500n * MS, durationMs: 2000 }),
+            makeSpan({
+              trace: 2,
+              n: 2,
+              parent: 1,
+              name: 'kept-child',
+              start: T0 + 1500n * MS,
+              durationMs: 100,
+              status: 'error',
+            }),
+            makeSpan({ trace: 3, n: 1, name: 'new', start: T0 + 2n * SEC, durationMs: 10 }),
+          ],
+          logs: [
+            makeLog({ timeUnixNano: T0, body: 'old' }),
+            makeLog({ timeUnixNano: T0 + 2n * SEC, body: 'new' }),
+          ],
+        });
+        await store.append({
+          spans: [
+            makeSpan({
+              trace: 2,
+              n: 3,
+              parent: 1,
+              name: 'later-child',
+              start: T0 + 1600n * MS,
+              durationMs: 10,
+            }),
+          ],
+          logs: [],
+        });
+        expect(await store.deleteOlderThan(T0 + SEC)).toEqual({ deletedSpans: 3, deletedLogs: 1 });
+        expect(await store.getTrace(traceIdOf(1))).toBeNull();
+        expect((await store.getTrace(traceIdOf(2)))?.map((s) => s.name)).toEqual([
+          'kept-child',
+          'later-child',
+        ]);
+        const items = (await store.searchTraces({})).items;
+        expect(items.map((i) => i.traceId)).toEqual([traceIdOf(3), traceIdOf(2)]);
+        expect(items[1]).toMatchObject({
+          spanCount: 2,
+          errorCount: 1,
+          startTimeUnixNano: String(T0 + 1500n * MS),
+          rootName: 'kept-child',
+        });
+        expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['new']);
+        expect(await store.stats()).toMatchObject({ spans: 3, logs: 1 });
+        expect(await store.deleteOlderThan(T0)).toEqual({ deletedSpans: 0, deletedLogs: 0 });
+      });
+
+      it('counts spans and logs; bytes is null or a size', async () => {
+        await store.append({ spans: richTrace(1), logs: [makeLog({ timeUnixNano: T0, body: 'x' })] });
+        const stats = await store.stats();
+        expect(stats.spans).toBe(3);
+        expect(stats.logs).toBe(1);
+        if (stats.bytes !== null) expect(stats.bytes).toBeGreaterThan(0);
+      });
+    });
+
+    describe('durability', () => {
+      it('keeps everything appended across close and reopen', async () => {
+        const spans = richTrace(1);
+        await store.append({ spans, logs: [makeLog({ timeUnixNano: T0, body: 'kept' })] });
+        const before = await store.searchTraces({});
+        await store.close();
+        store = await sut.reopen();
+        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect(await store.searchTraces({})).toEqual(before);
+        expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['kept']);
+        // appends continue after reopening, and log pagination stays unique
+        await store.append({ spans: [], logs: [makeLog({ timeUnixNano: T0, body: 'again' })] });
+        const first = await store.searchLogs({ limit: 1 });
+        const second = await store.searchLogs({ limit: 1, cursor: first.nextCursor ?? undefined });
+        expect(new Set([...first.items, ...second.items].map((l) => l.body))).toEqual(
+          new Set(['kept', 'again']),
+        );
+      });
+
+      it('rejects appends after close', async () => {
+        await store.close();
+        closed = true;
+        await expect(store.append({ spans: richTrace(1), logs: [] })).rejects.toThrow(/closed/);
+      });
+    });
+  });
+}

@@ -1,0 +1,307 @@
+/**
+ * The DuckDB engine behind `Store`: one database file, one writer connection that group-commits
+ * every queued append in one transaction through Appenders, and a small pool of read connections.
+ */
+import { stat } from 'node:fs/promises';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { LogJson, Page, TraceSummaryJson } from '@witness/protocol';
+import type { SpanRecord } from '../../model/index.js';
+import type {
+  IngestBatch,
+  LogQuery,
+  RetentionResult,
+  Series,
+  SpanSeriesQuery,
+  Store,
+  StoreStats,
+  TraceQuery,
+} from '../types.js';
+import { ConnectionPool } from './connection-pool.js';
+import { buildLogSearch, logFromRow } from './log-search.js';
+import { appendLogRow } from './log-rows.js';
+import { RETENTION_STEPS } from './retention.js';
+import { CREATE_SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { SPAN_COLUMNS, spanFromRow } from './span-from-row.js';
+import { type TracePart, addToParts, appendPartRows, appendSpanRow } from './span-rows.js';
+import { assembleSeries, buildSpanSeries } from './span-series.js';
+import { buildTraceSearch, traceCursor, traceSummaryFromRow } from './trace-search.js';
+
+export interface DuckDbStoreOptions {
+  /** Database file; `:memory:` for a throw-away store (no durability). */
+  path: string;
+  /**
+   * Read connections (concurrent queries).
+   * @default 2
+   */
+  readConnections?: number;
+  /** DuckDB `threads` setting; DuckDB's default (all cores) when unset. */
+  threads?: number;
+  /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default (80% of RAM) when unset. */
+  memoryLimit?: string;
+}
+
+interface Pending {
+  batch: IngestBatch;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface Appenders {
+  spans: DuckDBAppender;
+  parts: DuckDBAppender;
+  logs: DuckDBAppender;
+}
+
+export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+  const settings: Record<string, string> = {};
+  if (options.threads !== undefined) settings.threads = String(options.threads);
+  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+  const instance = await DuckDBInstance.create(options.path, settings);
+  try {
+    const writer = await instance.connect();
+    for (const ddl of CREATE_SCHEMA) await writer.run(ddl);
+    await writer.run(`INSERT INTO witness_meta VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`, [
+      String(SCHEMA_VERSION),
+    ]);
+    const readers: DuckDBConnection[] = [];
+    for (let i = 0; i < Math.max(1, options.readConnections ?? 2); i++)
+      readers.push(await instance.connect());
+    const maxLogId = (
+      await writer.runAndReadAll('SELECT coalesce(max(log_id), 0) FROM logs')
+    ).getRows()[0][0];
+    const store = new DuckDbStore(
+      options.path,
+      instance,
+      writer,
+      new ConnectionPool(readers),
+      BigInt(maxLogId as bigint),
+    );
+    await store.openAppenders();
+    return store;
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+}
+
+export class DuckDbStore implements Store {
+  private queue: Pending[] = [];
+  private writing = false;
+  /** Serialises everything the writer connection does (group commits, retention). */
+  private writerChain: Promise<unknown> = Promise.resolve();
+  private appenders: Appenders | null = null;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly readers: ConnectionPool,
+    private lastLogId: bigint,
+  ) {}
+
+  /** @internal */
+  async openAppenders(): Promise<void> {
+    this.appenders = {
+      spans: await this.writer.createAppender('spans'),
+      parts: await this.writer.createAppender('trace_parts'),
+      logs: await this.writer.createAppender('logs'),
+    };
+  }
+
+  /**
+   * A new connection to the same database, for modules that keep their own tables in this file
+   * (ingested OTLP metrics). The caller closes it (`closeSync`) before the store closes.
+   */
+  connect(): Promise<DuckDBConnection> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return this.instance.connect();
+  }
+
+  append(batch: IngestBatch): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    if (batch.spans.length === 0 && batch.logs.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        void this.drain();
+      }
+    });
+  }
+
+  // Group commit: whatever queued while the previous transaction committed goes into the next one,
+  // so under load many requests share one fsync. Every promise settles only after its COMMIT.
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        await this.exclusive(() => this.writeGroup(group.map((g) => g.batch)));
+        for (const g of group) g.resolve();
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writerChain.then(fn, fn);
+    this.writerChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeGroup(batches: IngestBatch[]): Promise<void> {
+    const ap = this.appenders;
+    if (!ap) throw new Error('the store is closed');
+    const firstLogId = this.lastLogId;
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      const parts = new Map<string, TracePart>();
+      let logId = this.lastLogId;
+      for (const batch of batches) {
+        for (const span of batch.spans) {
+          appendSpanRow(ap.spans, span);
+          addToParts(parts, span);
+        }
+        for (const log of batch.logs) appendLogRow(ap.logs, log, ++logId);
+      }
+      appendPartRows(ap.parts, parts);
+      ap.spans.flushSync();
+      ap.parts.flushSync();
+      ap.logs.flushSync();
+      this.lastLogId = logId;
+      // The commit writes and fsyncs DuckDB's WAL: once it returns, a crash cannot lose the batch.
+      await this.writer.run('COMMIT');
+    } catch (err) {
+      this.lastLogId = firstLogId;
+      // A failed row leaves the Appenders in an unknown state: drop them and start clean.
+      for (const a of [ap.spans, ap.parts, ap.logs]) {
+        try {
+          a.clear();
+          a.closeSync();
+        } catch {
+          // already broken; replaced below
+        }
+      }
+      this.appenders = null;
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      await this.openAppenders();
+      throw err;
+    }
+  }
+
+  async getTrace(traceId: string): Promise<SpanRecord[] | null> {
+    return this.readers.use(async (c) => {
+      // The trace's time range from its parts lets the spans scan skip every row group outside it
+      // (zone maps on start_ns), instead of comparing 10M trace ids.
+      const range = (
+        await c.runAndReadAll('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [
+          traceId,
+        ])
+      ).getRows()[0];
+      if (range[0] === null) return null;
+      const rows = (
+        await c.runAndReadAll(
+          `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3 ORDER BY start_ns, span_id`,
+          [traceId, range[0], range[1]],
+        )
+      ).getRowObjects();
+      return rows.length === 0 ? null : rows.map(spanFromRow);
+    });
+  }
+
+  async searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>> {
+    const built = buildTraceSearch(query);
+    const rows = await this.read(built.sql, built.params.values);
+    const items = rows.slice(0, built.limit).map(traceSummaryFromRow);
+    const more = rows.length > built.limit;
+    return { items, nextCursor: more ? traceCursor(items[items.length - 1]) : null };
+  }
+
+  async searchLogs(query: LogQuery): Promise<Page<LogJson>> {
+    const built = buildLogSearch(query);
+    const rows = await this.read(built.sql, built.params.values);
+    const page = rows.slice(0, built.limit).map(logFromRow);
+    const more = rows.length > built.limit;
+    return { items: page.map((p) => p.item), nextCursor: more ? page[page.length - 1].cursor : null };
+  }
+
+  async listServices(): Promise<string[]> {
+    const rows = await this.read(
+      `SELECT service_name FROM (SELECT DISTINCT service_name FROM spans UNION SELECT DISTINCT service_name FROM logs)
+       ORDER BY service_name`,
+      [],
+    );
+    return rows.map((r) => r.service_name as string);
+  }
+
+  async spanSeries(query: SpanSeriesQuery): Promise<Series[]> {
+    const built = buildSpanSeries(query);
+    const rows = await this.read(built.sql, built.params.values);
+    return assembleSeries(query, built, rows);
+  }
+
+  deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult> {
+    return this.exclusive(async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        const spans = await this.writer.run(RETENTION_STEPS[0], [cutoffUnixNano]);
+        for (const sql of RETENTION_STEPS.slice(1)) {
+          await this.writer.run(sql, sql.includes('$1') ? [cutoffUnixNano] : undefined);
+        }
+        const logs = await this.writer.run('DELETE FROM logs WHERE time_ns < $1', [cutoffUnixNano]);
+        await this.writer.run('COMMIT');
+        return { deletedSpans: spans.rowsChanged, deletedLogs: logs.rowsChanged };
+      } catch (err) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const rows = await this.read(
+      'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs',
+      [],
+    );
+    let bytes: number | null = null;
+    if (this.path !== ':memory:' && this.path !== '') {
+      bytes = 0;
+      for (const file of [this.path, `${this.path}.wal`]) {
+        bytes += await stat(file).then(
+          (s) => s.size,
+          () => 0,
+        );
+      }
+    }
+    return { spans: Number(rows[0].spans), logs: Number(rows[0].logs), bytes };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let queued appends commit: their callers are waiting for an answer.
+    while (this.writing) await new Promise((r) => setTimeout(r, 5));
+    await this.writerChain;
+    const ap = this.appenders;
+    this.appenders = null;
+    if (ap) for (const a of [ap.spans, ap.parts, ap.logs]) a.closeSync();
+    // Fold the WAL into the file so the next open does not replay it.
+    await this.writer.run('CHECKPOINT').catch(() => undefined);
+    this.readers.closeAll();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  private read(sql: string, params: DuckDBValue[]): Promise<Array<Record<string, DuckDBValue>>> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return this.readers.use(async (c) => (await c.runAndReadAll(sql, params)).getRowObjects());
+  }
+}

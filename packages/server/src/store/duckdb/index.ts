@@ -1,0 +1,6 @@
+export { type DuckDbStoreOptions, DuckDbStore, openDuckDbStore } from './duckdb-store.js';
+export {
+  type AppenderCeilingOptions,
+  appendRawForBenchmark,
+  measureAppenderCeiling,
+} from './appender-ceiling.js';

@@ -1,0 +1,58 @@
+/** A `spans` row as read back (getRowObjects) into the normalized SpanRecord. */
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { SpanKind, SpanRecord, StatusCode } from '../../model/index.js';
+import {
+  decodeAttributes,
+  decodeDecision,
+  decodeEvents,
+  decodeGovernance,
+  decodeLinks,
+} from './json-columns.js';
+
+type Row = Record<string, DuckDBValue>;
+
+const text = (v: DuckDBValue): string | null => (v === null ? null : (v as string));
+const num = (v: DuckDBValue): number | null => (v === null ? null : Number(v));
+
+export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, service_name, span_kind, kind, start_ns, end_ns,
+  status_code, status_message, attributes, resource, scope_name, scope_version, events, links, model, provider,
+  input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, cost_usd, session_id, user_id, agent_name,
+  tool_name, side_effect, input, output, decision, governance`;
+
+export function spanFromRow(r: Row): SpanRecord {
+  return {
+    traceId: r.trace_id as string,
+    spanId: r.span_id as string,
+    parentSpanId: text(r.parent_span_id),
+    name: r.name as string,
+    serviceName: r.service_name as string,
+    spanKind: Number(r.span_kind),
+    startTimeUnixNano: r.start_ns as bigint,
+    endTimeUnixNano: r.end_ns as bigint,
+    statusCode: r.status_code as StatusCode,
+    statusMessage: r.status_message as string,
+    attributes: decodeAttributes(r.attributes as string),
+    resource: decodeAttributes(r.resource as string),
+    scopeName: r.scope_name as string,
+    scopeVersion: r.scope_version as string,
+    events: decodeEvents(r.events as string),
+    links: decodeLinks(r.links as string),
+    kind: r.kind as SpanKind,
+    model: text(r.model),
+    provider: text(r.provider),
+    inputTokens: num(r.input_tokens),
+    outputTokens: num(r.output_tokens),
+    cacheReadTokens: num(r.cache_read_tokens),
+    reasoningTokens: num(r.reasoning_tokens),
+    costUsd: num(r.cost_usd),
+    sessionId: text(r.session_id),
+    userId: text(r.user_id),
+    agentName: text(r.agent_name),
+    toolName: text(r.tool_name),
+    sideEffect: r.side_effect === null ? null : (r.side_effect as boolean),
+    input: text(r.input),
+    output: text(r.output),
+    decision: decodeDecision(text(r.decision)),
+    governance: decodeGovernance(text(r.governance)),
+  };
+}

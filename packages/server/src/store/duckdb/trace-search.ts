@@ -1,0 +1,105 @@
+/**
+ * The trace list: GROUP BY over `trace_parts` (per-batch partial aggregates, ~20× fewer rows than
+ * spans), newest trace start first, trace id descending as the tie-breaker. Filters on what a part
+ * knows (services, kinds, agents, models, session, user, errors, times) are HAVING clauses on the
+ * same scan; span name and attributes are semi-joins on `spans`.
+ */
+import type { TraceSummaryJson } from '@witness/protocol';
+import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
+import type { TraceQuery } from '../types.js';
+import { jsonKeyPath } from './json-columns.js';
+import { SET_SEPARATOR } from './schema.js';
+import { setMember } from './span-rows.js';
+import { SqlParams, msToNs, pageLimit } from './sql-params.js';
+
+export interface BuiltQuery {
+  sql: string;
+  params: SqlParams;
+  limit: number;
+}
+
+export function buildTraceSearch(q: TraceQuery): BuiltQuery {
+  const p = new SqlParams();
+  const where: string[] = [];
+  const having: string[] = [];
+  if (q.service !== undefined) having.push(`bool_or(contains(service_set, ${p.add(setMember(q.service))}))`);
+  if (q.kind !== undefined) having.push(`bool_or(contains(kind_set, ${p.add(setMember(q.kind))}))`);
+  if (q.agent !== undefined) having.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))}))`);
+  if (q.model !== undefined) having.push(`bool_or(contains(model_set, ${p.add(setMember(q.model))}))`);
+  if (q.sessionId !== undefined) having.push(`bool_or(session_id = ${p.add(q.sessionId)})`);
+  if (q.userId !== undefined) having.push(`bool_or(user_id = ${p.add(q.userId)})`);
+  if (q.status === 'error') having.push('sum(error_count) > 0');
+  if (q.status === 'ok') having.push('sum(error_count) = 0');
+  if (q.minDurationMs !== undefined)
+    having.push(`max(end_ns) - min(start_ns) >= ${p.add(msToNs(q.minDurationMs))}`);
+  if (q.maxDurationMs !== undefined)
+    having.push(`max(end_ns) - min(start_ns) <= ${p.add(msToNs(q.maxDurationMs))}`);
+  if (q.fromUnixNano !== undefined) having.push(`min(start_ns) >= ${p.add(q.fromUnixNano)}`);
+  if (q.toUnixNano !== undefined) having.push(`min(start_ns) <= ${p.add(q.toUnixNano)}`);
+  if (q.name !== undefined)
+    where.push(`trace_id IN (SELECT trace_id FROM spans WHERE name = ${p.add(q.name)})`);
+  for (const [key, value] of Object.entries(q.attributes ?? {})) {
+    // contains() on the raw JSON text skips spans without the key before any JSON is parsed.
+    const k = p.add(JSON.stringify(key));
+    const path = p.add(jsonKeyPath(key));
+    const v = p.add(value);
+    where.push(`trace_id IN (SELECT trace_id FROM spans WHERE
+      (contains(attributes, ${k}) AND json_extract_string(attributes, ${path}) = ${v})
+      OR (contains(resource, ${k}) AND json_extract_string(resource, ${path}) = ${v}))`);
+  }
+  if (q.cursor !== undefined) {
+    const [start, traceId] = decodeCursor(q.cursor, 2);
+    const s = p.add(cursorBigInt(start));
+    having.push(`(min(start_ns) < ${s} OR (min(start_ns) = ${s} AND trace_id < ${p.add(traceId)}))`);
+  }
+  const limit = pageLimit(q.limit);
+  const sql = `SELECT trace_id,
+      min(start_ns) AS start_ns,
+      max(end_ns) AS end_ns,
+      sum(span_count)::BIGINT AS span_count,
+      sum(error_count)::BIGINT AS error_count,
+      sum(tokens) AS tokens,
+      sum(cost_usd) AS cost_usd,
+      coalesce(max(root_name), arg_min(first_name, start_ns)) AS root_name,
+      coalesce(max(root_service), arg_min(first_service, start_ns)) AS service_name,
+      max(session_id) AS session_id,
+      max(user_id) AS user_id,
+      string_agg(agent_set, '') AS agent_sets
+    FROM trace_parts
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    GROUP BY trace_id
+    ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+    ORDER BY start_ns DESC, trace_id DESC
+    LIMIT ${p.add(limit + 1)}`;
+  return { sql, params: p, limit };
+}
+
+type Row = Record<string, unknown>;
+
+function agentsOf(sets: string | null): string[] {
+  if (!sets) return [];
+  return [...new Set(sets.split(SET_SEPARATOR).filter((a) => a !== ''))].sort();
+}
+
+export function traceSummaryFromRow(r: Row): TraceSummaryJson {
+  const start = r.start_ns as bigint;
+  const end = r.end_ns as bigint;
+  return {
+    traceId: r.trace_id as string,
+    rootName: r.root_name as string,
+    serviceName: r.service_name as string,
+    startTimeUnixNano: String(start),
+    durationMs: Number(end - start) / 1e6,
+    spanCount: Number(r.span_count),
+    errorCount: Number(r.error_count),
+    totalTokens: Number(r.tokens),
+    costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
+    sessionId: (r.session_id as string | null) ?? null,
+    userId: (r.user_id as string | null) ?? null,
+    agents: agentsOf(r.agent_sets as string | null),
+  };
+}
+
+export function traceCursor(item: TraceSummaryJson): string {
+  return encodeCursor([item.startTimeUnixNano, item.traceId]);
+}
