@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../http/index.js';
+import { IngestPipeline } from '../ingest/index.js';
+import { type DuckDbStore, openDuckDbStore } from '../store/index.js';
+import { createMetrics } from './create-metrics.js';
+import { testSpan } from './test-spans.js';
+
+describe('createMetrics wired to a real DuckDB store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'witness-cm-'));
+  let store: DuckDbStore;
+  const metrics = createMetrics({ runtime: false });
+  const app = createApp();
+  app.route('/', metrics.routes);
+  const start = Date.UTC(2026, 0, 1, 12);
+
+  beforeAll(async () => {
+    store = await openDuckDbStore({ path: join(dir, 'w.duckdb') });
+    await metrics.open({ store, connection: await store.connect() });
+    const pipeline = new IngestPipeline({
+      sinks: [
+        { name: 'store', durable: true, consume: (b) => store.append(b) },
+        ...(metrics.sink ? [metrics.sink] : []),
+      ],
+      normalize: () => {}, // spans below are built normalized
+    });
+    const at = (ms: number) => BigInt(start + ms) * 1_000_000n;
+    const spans = [
+      ...Array.from({ length: 6 }, (_, i) =>
+        testSpan({
+          kind: 'tool',
+          toolName: 'grep',
+          startTimeUnixNano: at(i * 1000),
+          endTimeUnixNano: at(i * 1000 + 50),
+          statusCode: i < 2 ? 'error' : 'ok',
+        }),
+      ),
+      testSpan({
+        kind: 'llm',
+        model: 'm',
+        provider: 'p',
+        inputTokens: 5,
+        outputTokens: 7,
+        startTimeUnixNano: at(0),
+        endTimeUnixNano: at(10),
+      }),
+    ];
+    await pipeline.ingest({ spans, logs: [] });
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers span measures from the store through /api/metrics/query', async () => {
+    const res = await app.request(
+      `/api/metrics/query?metric=errors&groupBy=tool&kind=tool&from=${start}&to=${start + 60_000}&step=60`,
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      source: string;
+      series: Array<{ labels: Record<string, string>; points: Array<[number, number]> }>;
+    };
+    expect(body.source).toBe('spans');
+    expect(body.series).toHaveLength(1);
+    expect(body.series[0].labels).toEqual({ tool: 'grep' });
+    expect(body.series[0].points).toEqual([[start, 2]]);
+    const tokens = await app.request(
+      `/api/metrics/query?metric=tokens&from=${start}&to=${start + 60_000}&step=60`,
+    );
+    const t = (await tokens.json()) as { series: Array<{ points: Array<[number, number]> }> };
+    expect(t.series[0].points[0][1]).toBe(12);
+  });
+
+  it('serves the derived metrics of the same batch on /metrics', async () => {
+    const res = await app.request('/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await res.text();
+    expect(text).toContain('witness_tool_calls_total{tool="grep",status="error"} 2');
+    expect(text).toContain('witness_llm_tokens_total{model="m",provider="p",type="output"} 7');
+    const om = await app.request('/metrics', {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    expect(om.headers.get('content-type')).toContain('application/openmetrics-text');
+    expect(await om.text()).toMatch(/# EOF\n$/);
+  });
+
+  it('with derived: false there is no sink and no derived family', async () => {
+    const off = createMetrics({ derived: false, runtime: false });
+    expect(off.sink).toBeNull();
+    const text = await (await off.routes.request('/metrics')).text();
+    expect(text).not.toContain('witness_spans_total');
+    expect(text).toContain('witness_ingest_spans_received_total');
+  });
+});
