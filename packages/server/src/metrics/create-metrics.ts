@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { OtlpSignal } from '../http/index.js';
 import type { IngestSink } from '../ingest/types.js';
 import type { Store } from '../store/types.js';
@@ -8,6 +8,7 @@ import { metricsEndpoint } from './metrics-route.js';
 import { MetricPointStore } from './otlp/metric-store.js';
 import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
 import { metricsQueryRoutes } from './query-route.js';
+import { otlpObserver, receivedCounterSink, timedSink, type WatchOptions, watch } from './self-hooks.js';
 import { SelfMetrics } from './self-metrics.js';
 
 export interface MetricsOptions {
@@ -38,6 +39,14 @@ export interface Metrics {
   open(deps: { store: Store; connection: DuckDBConnection }): Promise<void>;
   /** The point store, once open. */
   points(): MetricPointStore | null;
+  /** Middleware for the OTLP POST routes: request latency and refusals by reason (`app.use(...)`). */
+  otlpObserver: MiddlewareHandler;
+  /** A non-durable sink counting accepted spans/logs (always on, unlike `sink`). */
+  receivedSink: IngestSink;
+  /** Wraps the durable store sink so each commit is timed. */
+  timed(sink: IngestSink): IngestSink;
+  /** Scrape-time gauges for queue depth/capacity and store size. */
+  watch(options: WatchOptions): void;
 }
 
 /** The metrics module's composition: one per server, no global registry (tests run many servers). */
@@ -66,5 +75,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       store = deps.store;
     },
     points: () => points,
+    otlpObserver: otlpObserver(self),
+    receivedSink: receivedCounterSink(self),
+    timed: (sink) => timedSink(self, sink),
+    watch: (o) => watch(self, o),
   };
 }

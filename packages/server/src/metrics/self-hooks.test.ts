@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from './create-metrics.js';
+import { testSpan } from './test-spans.js';
+
+async function text(m: ReturnType<typeof createMetrics>): Promise<string> {
+  return (await m.routes.request('/metrics')).text();
+}
+
+describe('self-metrics hooks', () => {
+  it('the OTLP observer times requests and counts refusals by signal and reason', async () => {
+    const m = createMetrics({ runtime: false });
+    const app = new Hono();
+    app.use(m.otlpObserver);
+    app.post('/v1/traces', (c) => c.text('ok'));
+    app.post('/v1/logs', (c) => c.text('busy', 429));
+    app.post('/v1/metrics', (c) => c.text('bad', 400));
+    await app.request('/v1/traces', { method: 'POST' });
+    await app.request('/v1/logs', { method: 'POST' });
+    await app.request('/v1/logs', { method: 'POST' });
+    await app.request('/v1/metrics', { method: 'POST' });
+    const t = await text(m);
+    expect(t).toContain('witness_ingest_rejected_total{signal="logs",reason="saturated"} 2');
+    expect(t).toContain('witness_ingest_rejected_total{signal="metrics",reason="bad_request"} 1');
+    expect(t).toContain('witness_ingest_batch_duration_seconds_count{signal="traces"} 1');
+  });
+
+  it('counts accepted spans and logs, times commits, and reads queue and store gauges at scrape', async () => {
+    const m = createMetrics({ runtime: false });
+    await m.receivedSink.consume({ spans: [testSpan(), testSpan()], logs: [] });
+    const store = m.timed({
+      name: 'store',
+      durable: true,
+      consume: () => new Promise((r) => setTimeout(r, 5)),
+    });
+    await store.consume({ spans: [], logs: [] });
+    let depth = 3;
+    m.watch({
+      inFlight: () => ({ batches: depth, bytes: 1024 }),
+      capacity: 256,
+      store: () => ({ stats: async () => ({ spans: 42, logs: 7, bytes: 4096 }) }) as never,
+    });
+    let t = await text(m);
+    expect(t).toContain('witness_ingest_spans_received_total 2');
+    expect(t).toContain('witness_store_commit_duration_seconds_count 1');
+    expect(t).toContain('witness_ingest_queue_depth 3');
+    expect(t).toContain('witness_ingest_queue_capacity 256');
+    expect(t).toContain('witness_store_size_bytes 4096');
+    expect(t).toContain('witness_store_spans 42');
+    depth = 0;
+    t = await text(m);
+    expect(t).toContain('witness_ingest_queue_depth 0');
+  });
+});
