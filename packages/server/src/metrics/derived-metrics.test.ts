@@ -143,4 +143,35 @@ describe('DerivedMetrics', () => {
     ).toBe(1);
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
+
+  it('cardinality: 100,000 distinct models stay within the series limit, memory bounded, folded updates counted', async () => {
+    const limit = 100;
+    const d = new DerivedMetrics({ seriesLimit: limit, now: () => 0 });
+    // One span object reused with a new model each time: what grows is only what the metrics keep.
+    const span = testSpan({ kind: 'llm', provider: 'p', inputTokens: 3, outputTokens: 1, costUsd: 0.001 });
+    const batch = [span];
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 100_000; i++) {
+      span.model = `model-${i}`;
+      d.observe(batch);
+    }
+    const heapAfter = process.memoryUsage().heapUsed;
+    for (const vec of [d.llmRequests, d.llmDuration, d.llmTokens, d.llmCost])
+      expect(vec.seriesCount, vec.name).toBeLessThanOrEqual(limit);
+    // tokens: 2 series per model (input, output); 99 slots before the overflow series
+    expect(d.llmTokens.folded).toBe(200_000 - (limit - 1));
+    expect(d.llmCost.folded).toBe(100_000 - (limit - 1));
+    // Every token is still counted: the overflow series carries the folded ones.
+    expect(d.llmTokens.series.reduce((a, s) => a + s.value, 0)).toBe(400_000);
+    // Memory: keeping 100k models in 4 metrics would take far more than 16 MB.
+    expect(heapAfter - heapBefore).toBeLessThan(16 * 1024 * 1024);
+    const text = await scrape(d, new SelfMetrics({ runtime: false }), 'prometheus', 0);
+    expect(sample(text, 'witness_metrics_series_folded_total{metric="witness_llm_cost_usd_total"}')).toBe(
+      100_000 - (limit - 1),
+    );
+    expect(sample(text, 'witness_metrics_series{metric="witness_llm_tokens_total"}')).toBe(limit);
+    expect(
+      sample(text, 'witness_llm_cost_usd_total{model="__overflow__",provider="__overflow__"}'),
+    ).toBeCloseTo((100_000 - 99) * 0.001, 6);
+  });
 });
