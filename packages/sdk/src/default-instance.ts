@@ -7,13 +7,54 @@ import type {
   ToolOptions,
 } from './agent/helpers.js';
 import type { ObservedSpan } from './agent/observed-span.js';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './export/batch-span-processor.js';
+import { batchOptionsFromEnv, exporterOptionsFromEnv, resourceFromEnv } from './export/env.js';
+import { OtlpTraceExporter, type OtlpTraceExporterOptions } from './export/otlp-trace-exporter.js';
 import { Witness, type WitnessOptions } from './witness.js';
 
 /** The instance the module-level helpers use; created by `init()`, or lazily (no export) before it. */
 let current: Witness | undefined;
+let currentBatch: BatchSpanProcessor | undefined;
+let exitHookInstalled = false;
 
-export function init(options: WitnessOptions = {}): Witness {
-  current = new Witness(options);
+export interface InitOptions extends WitnessOptions {
+  /** OTLP export; `false` for none. Unset fields come from `OTEL_EXPORTER_OTLP_*`. @default {} */
+  exporter?: OtlpTraceExporterOptions | false;
+  /** Batching, queue and retry settings. Unset fields come from `OTEL_BSP_*`. */
+  batch?: BatchSpanProcessorOptions;
+  /** Flush when the event loop empties (`beforeExit`), so short CLI runs lose nothing. @default true */
+  flushOnExit?: boolean;
+}
+
+/**
+ * Sets up the default instance: resource from options and `OTEL_SERVICE_NAME` /
+ * `OTEL_RESOURCE_ATTRIBUTES`, OTLP/HTTP export to `OTEL_EXPORTER_OTLP_ENDPOINT` (default
+ * http://localhost:4318). Does not touch the global OpenTelemetry provider unless `registerGlobal`.
+ */
+export function init(options: InitOptions = {}): Witness {
+  const processors = [...(options.spanProcessors ?? [])];
+  let batch: BatchSpanProcessor | undefined;
+  if (options.exporter !== false) {
+    const exporter = new OtlpTraceExporter({ ...exporterOptionsFromEnv(), ...options.exporter });
+    batch = new BatchSpanProcessor(exporter, { ...batchOptionsFromEnv(), ...options.batch });
+    processors.push(batch);
+  }
+  currentBatch = batch;
+  const envResource = resourceFromEnv();
+  current = new Witness({
+    ...options,
+    serviceName: options.serviceName ?? envResource['service.name'],
+    resource: { ...envResource, ...options.resource },
+    spanProcessors: processors,
+  });
+  if (options.flushOnExit !== false && !exitHookInstalled) {
+    exitHookInstalled = true;
+    // beforeExit fires when nothing else is pending: export what is still queued, then the loop
+    // empties again and the process exits (nothing queued then, so no second flush).
+    process.on('beforeExit', () => {
+      if (currentBatch !== undefined && currentBatch.stats.queued > 0) void currentBatch.forceFlush();
+    });
+  }
   return current;
 }
 

@@ -28,6 +28,7 @@ export {
   flush,
   getWitness,
   governance,
+  type InitOptions,
   init,
   llm,
   session,
@@ -37,5 +38,7 @@ export {
   user,
   withAttributes,
 } from './default-instance.js';
+export * from './export/index.js';
+export * from './propagation/index.js';
 export * from './trace/index.js';
 export { SDK_NAME, SDK_VERSION, Witness, type WitnessOptions } from './witness.js';
