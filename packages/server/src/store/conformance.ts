@@ -446,6 +446,44 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.searchTraces({ service: 'api' }).then(ids)).toEqual([traceIdOf(7)]);
       });
 
+      it('lists a long-running trace at its start even when its last batch is the newest data', async () => {
+        const old = makeSpan({ trace: 1, n: 1, name: 'long-run', start: T0, durationMs: 1000 });
+        await store.append({ spans: [old], logs: [] });
+        await store.append({
+          spans: Array.from({ length: 10 }, (_, i) =>
+            makeSpan({ trace: 10 + i, n: 1, start: T0 + BigInt(90 + i) * SEC, durationMs: 5 }),
+          ),
+          logs: [],
+        });
+        const late = makeSpan({
+          trace: 1,
+          n: 2,
+          parent: 1,
+          name: 'late',
+          start: T0 + 100n * SEC,
+          durationMs: 10,
+          status: 'error',
+        });
+        await store.append({ spans: [late], logs: [] });
+        const first = await store.searchTraces({ limit: 3 });
+        expect(ids(first)).toEqual([traceIdOf(19), traceIdOf(18), traceIdOf(17)]);
+        const all: Array<{ traceId: string; spanCount: number; startTimeUnixNano: string }> = [
+          ...first.items,
+        ];
+        let cursor = first.nextCursor ?? undefined;
+        while (cursor !== undefined) {
+          const page = await store.searchTraces({ limit: 3, cursor });
+          all.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        }
+        expect(all).toHaveLength(11);
+        expect(all[10]).toMatchObject({ traceId: traceIdOf(1), spanCount: 2, startTimeUnixNano: String(T0) });
+        expect(await store.searchTraces({ limit: 3, status: 'error' }).then(ids)).toEqual([traceIdOf(1)]);
+        expect(await store.searchTraces({ limit: 3, fromUnixNano: T0 + 50n * SEC }).then(ids)).toEqual(
+          [19, 18, 17].map(traceIdOf),
+        );
+      });
+
       it('reports costUsd null when no span of the trace has a cost', async () => {
         await store.append({ spans: [makeSpan({ trace: 1, n: 1, start: T0, durationMs: 1 })], logs: [] });
         const item = (await store.searchTraces({})).items[0];

@@ -21,6 +21,7 @@ import type {
   StoreStats,
   TraceQuery,
 } from '../types.js';
+import { cursorBigInt, decodeCursor } from '../cursor.js';
 import { ConnectionPool } from './connection-pool.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
@@ -43,7 +44,16 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default (80% of RAM) when unset. */
   memoryLimit?: string;
+  /**
+   * Trace parts the first windowed trace-list query covers (×8 per retry). A tuning knob; tests set
+   * it tiny so every search goes through the windowed path.
+   * @default max(4000, 50 × (limit + 1))
+   */
+  traceWindowParts?: number;
 }
+
+/** Trace parts the first windowed trace search covers (~20 spans each). */
+const WINDOW_PARTS = 4000;
 
 interface Pending {
   batch: IngestBatch;
@@ -80,6 +90,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       writer,
       new ConnectionPool(readers),
       BigInt(maxLogId as bigint),
+      options.traceWindowParts,
     );
     await store.openAppenders();
     return store;
@@ -103,6 +114,7 @@ export class DuckDbStore implements Store {
     private readonly writer: DuckDBConnection,
     private readonly readers: ConnectionPool,
     private lastLogId: bigint,
+    private readonly windowParts?: number,
   ) {}
 
   /** @internal */
@@ -218,11 +230,37 @@ export class DuckDbStore implements Store {
   }
 
   async searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>> {
-    const built = buildTraceSearch(query);
-    const rows = await this.read(built.sql, built.params.values);
-    const items = rows.slice(0, built.limit).map(traceSummaryFromRow);
-    const more = rows.length > built.limit;
-    return { items, nextCursor: more ? traceCursor(items[items.length - 1]) : null };
+    const limit = buildTraceSearch(query).limit; // also validates the cursor before any I/O
+    const rows = await this.readers.use(async (c) => {
+      const run = async (windowStart?: bigint) => {
+        const built = buildTraceSearch(query, windowStart);
+        return (await c.runAndReadAll(built.sql, built.params.values)).getRowObjects();
+      };
+      // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
+      // (×8 per retry), then no window. See trace-search.ts for why a windowed answer is exact.
+      const [n, lo, hi] = (
+        await c.runAndReadAll('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
+      ).getRows()[0] as [bigint, bigint | null, bigint | null];
+      if (lo === null || hi === null) return [];
+      let upper = hi;
+      if (query.cursor !== undefined) upper = cursorBigInt(decodeCursor(query.cursor, 2)[0]);
+      if (query.toUnixNano !== undefined && query.toUnixNano < upper) upper = query.toUnixNano;
+      const partsPerNs = Number(n) / Number(hi - lo + 1n);
+      let want = this.windowParts ?? Math.max(WINDOW_PARTS, (limit + 1) * 50);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        let windowStart = upper - BigInt(Math.ceil(want / partsPerNs));
+        const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
+        if (bounded) windowStart = query.fromUnixNano as bigint;
+        if (windowStart <= lo) break;
+        const found = await run(windowStart);
+        // With `from` as the window's start nothing older can match: the answer is complete.
+        if (found.length > limit || bounded) return found;
+        want *= 8;
+      }
+      return run();
+    });
+    const items = rows.slice(0, limit).map(traceSummaryFromRow);
+    return { items, nextCursor: rows.length > limit ? traceCursor(items[items.length - 1]) : null };
   }
 
   async searchLogs(query: LogQuery): Promise<Page<LogJson>> {

@@ -3,6 +3,14 @@
  * spans), newest trace start first, trace id descending as the tie-breaker. Filters on what a part
  * knows (services, kinds, agents, models, session, user, errors, times) are HAVING clauses on the
  * same scan; span name and attributes are semi-joins on `spans`.
+ *
+ * Newest-first pages rarely need old data, so a search first runs over a time window
+ * `start_ns >= W` (zone maps skip every older row group). That is exact for every trace that started
+ * at or after W: all its parts and spans start at or after its start. Traces that started before W
+ * but have a later part would be summarised from part of their data, so the windowed query drops any
+ * trace with a part before W (an anti-join probing from the small candidate set). If the window
+ * yields a full page, those are the newest matching traces; otherwise the caller widens the window,
+ * and finally runs without one.
  */
 import type { TraceSummaryJson } from '@witness/protocol';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
@@ -18,10 +26,13 @@ export interface BuiltQuery {
   limit: number;
 }
 
-export function buildTraceSearch(q: TraceQuery): BuiltQuery {
+export function buildTraceSearch(q: TraceQuery, windowStartNs?: bigint): BuiltQuery {
   const p = new SqlParams();
   const where: string[] = [];
   const having: string[] = [];
+  const w = windowStartNs === undefined ? null : p.add(windowStartNs);
+  if (w !== null) where.push(`start_ns >= ${w}`);
+  const spansWhere = w === null ? 'spans WHERE' : `spans WHERE start_ns >= ${w} AND`;
   if (q.service !== undefined) having.push(`bool_or(contains(service_set, ${p.add(setMember(q.service))}))`);
   if (q.kind !== undefined) having.push(`bool_or(contains(kind_set, ${p.add(setMember(q.kind))}))`);
   if (q.agent !== undefined) having.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))}))`);
@@ -37,15 +48,15 @@ export function buildTraceSearch(q: TraceQuery): BuiltQuery {
   if (q.fromUnixNano !== undefined) having.push(`min(start_ns) >= ${p.add(q.fromUnixNano)}`);
   if (q.toUnixNano !== undefined) having.push(`min(start_ns) <= ${p.add(q.toUnixNano)}`);
   if (q.name !== undefined)
-    where.push(`trace_id IN (SELECT trace_id FROM spans WHERE name = ${p.add(q.name)})`);
+    where.push(`trace_id IN (SELECT trace_id FROM ${spansWhere} name = ${p.add(q.name)})`);
   for (const [key, value] of Object.entries(q.attributes ?? {})) {
     // contains() on the raw JSON text skips spans without the key before any JSON is parsed.
     const k = p.add(JSON.stringify(key));
     const path = p.add(jsonKeyPath(key));
     const v = p.add(value);
-    where.push(`trace_id IN (SELECT trace_id FROM spans WHERE
-      (contains(attributes, ${k}) AND json_extract_string(attributes, ${path}) = ${v})
-      OR (contains(resource, ${k}) AND json_extract_string(resource, ${path}) = ${v}))`);
+    where.push(`trace_id IN (SELECT trace_id FROM ${spansWhere}
+      ((contains(attributes, ${k}) AND json_extract_string(attributes, ${path}) = ${v})
+      OR (contains(resource, ${k}) AND json_extract_string(resource, ${path}) = ${v})))`);
   }
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
@@ -53,9 +64,9 @@ export function buildTraceSearch(q: TraceQuery): BuiltQuery {
     having.push(`(min(start_ns) < ${s} OR (min(start_ns) = ${s} AND trace_id < ${p.add(traceId)}))`);
   }
   const limit = pageLimit(q.limit);
-  const sql = `SELECT trace_id,
-      min(start_ns) AS start_ns,
-      max(end_ns) AS end_ns,
+  const grouped = `SELECT trace_id,
+      min(start_ns) AS trace_start,
+      max(end_ns) AS trace_end,
       sum(span_count)::BIGINT AS span_count,
       sum(error_count)::BIGINT AS error_count,
       sum(tokens) AS tokens,
@@ -68,9 +79,14 @@ export function buildTraceSearch(q: TraceQuery): BuiltQuery {
     FROM trace_parts
     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY trace_id
-    ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-    ORDER BY start_ns DESC, trace_id DESC
-    LIMIT ${p.add(limit + 1)}`;
+    ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}`;
+  const page = `ORDER BY trace_start DESC, trace_id DESC LIMIT ${p.add(limit + 1)}`;
+  const sql =
+    w === null
+      ? `${grouped} ${page}`
+      : `SELECT * FROM (${grouped}) AS candidates
+         WHERE NOT EXISTS (SELECT 1 FROM trace_parts AS older WHERE older.start_ns < ${w} AND older.trace_id = candidates.trace_id)
+         ${page}`;
   return { sql, params: p, limit };
 }
 
@@ -82,8 +98,8 @@ function agentsOf(sets: string | null): string[] {
 }
 
 export function traceSummaryFromRow(r: Row): TraceSummaryJson {
-  const start = r.start_ns as bigint;
-  const end = r.end_ns as bigint;
+  const start = r.trace_start as bigint;
+  const end = r.trace_end as bigint;
   return {
     traceId: r.trace_id as string,
     rootName: r.root_name as string,
