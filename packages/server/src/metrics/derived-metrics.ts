@@ -10,7 +10,15 @@ import type { IngestSink } from '../ingest/types.js';
 import type { SpanRecord } from '../model/index.js';
 import type { IngestBatch } from '../store/types.js';
 import { ActiveSet } from './active-set.js';
-import { type AnyVec, CounterVec, HistogramVec } from './series-vec.js';
+import {
+  type AnyVec,
+  CountOfHistogram,
+  type CounterSeries,
+  CounterVec,
+  type HistogramSeries,
+  DEFAULT_MAX_VALUE_LENGTH,
+  HistogramVec,
+} from './series-vec.js';
 
 /** Span and operation latencies: agents and LLM calls run for seconds to minutes. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -35,7 +43,7 @@ function ttftSeconds(span: SpanRecord): number | null {
 }
 
 export class DerivedMetrics {
-  readonly spans: CounterVec;
+  readonly spans: CountOfHistogram;
   readonly spanDuration: HistogramVec;
   readonly operationDuration: HistogramVec;
   readonly llmRequests: CounterVec;
@@ -61,10 +69,36 @@ export class DerivedMetrics {
   /** Every vector, in exposition order. */
   readonly all: AnyVec[] = [];
   private readonly now: () => number;
+  private readonly toolSlots: SlotCache<OkErrDur<HistogramSeries>>;
+  private readonly agentSlots: SlotCache<OkErrDur<HistogramSeries>>;
+  private readonly llmSlots: SlotCache<LlmSlots>;
+  private readonly agentUsage: SlotCache<UsageSlots>;
+  private readonly userUsage: SlotCache<UsageSlots>;
 
   constructor(options: DerivedMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
     const base = { limit: options.seriesLimit, maxValueLength: options.maxLabelValueLength };
+    const slotLimit = options.seriesLimit ?? 2000;
+    const maxLen = options.maxLabelValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+    const okErrDur = () => ({ ok: null, err: null, dur: null });
+    const usage = (): UsageSlots => ({ tokens: [null, null, null, null], cost: null });
+    this.toolSlots = new SlotCache(okErrDur, slotLimit, maxLen, 1);
+    this.agentSlots = new SlotCache(okErrDur, slotLimit, maxLen, 1);
+    this.llmSlots = new SlotCache(
+      (): LlmSlots => ({
+        ok: null,
+        err: null,
+        dur: null,
+        ttft: null,
+        tokens: [null, null, null, null],
+        cost: null,
+      }),
+      slotLimit,
+      maxLen,
+      2,
+    );
+    this.agentUsage = new SlotCache(usage, slotLimit, maxLen, 1);
+    this.userUsage = new SlotCache(usage, slotLimit, maxLen, 1);
     const counter = (name: string, help: string, labelNames: string[]) => {
       const v = new CounterVec({ ...base, name, help, labelNames });
       this.all.push(v);
@@ -75,16 +109,20 @@ export class DerivedMetrics {
       this.all.push(v);
       return v;
     };
-    this.spans = counter('witness_spans_total', 'Spans received, by service, kind and status (ok|error).', [
-      'service',
-      'kind',
-      'status',
-    ]);
-    this.spanDuration = histogram(
-      'witness_span_duration_seconds',
-      'Span duration by service, kind and status.',
-      ['service', 'kind', 'status'],
+    this.spanDuration = new HistogramVec({
+      ...base,
+      name: 'witness_span_duration_seconds',
+      help: 'Span duration by service, kind and status.',
+      labelNames: ['service', 'kind', 'status'],
+      buckets: DURATION_BUCKETS,
+    });
+    // Same labels as the duration histogram: its _count, exposed as a counter (one update per span).
+    this.spans = new CountOfHistogram(
+      'witness_spans_total',
+      'Spans received, by service, kind and status (ok|error).',
+      this.spanDuration,
     );
+    this.all.push(this.spans, this.spanDuration);
     this.operationDuration = histogram(
       'witness_operation_duration_seconds',
       'Span duration by service, kind, operation (span name) and status; its _count is the request rate.',
@@ -184,77 +222,196 @@ export class DerivedMetrics {
   private observeSpan(s: SpanRecord, nowMs: number): void {
     const status = s.statusCode === 'error' ? 'error' : 'ok';
     const kind = s.kind;
-    const d = Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e9;
+    // Two Number conversions, no BigInt allocation; ~256 ns precision at today's epoch is plenty.
+    const d = (Number(s.endTimeUnixNano) - Number(s.startTimeUnixNano)) / 1e9;
     const seconds = Math.max(d, 0);
-    this.spans.get(s.serviceName, kind, status).inc();
-    this.spanDuration.get(s.serviceName, kind, status).observe(seconds);
-    this.operationDuration.get(s.serviceName, kind, s.name, status).observe(seconds);
+    const base = this.spanDuration.get(s.serviceName, kind, status);
+    base.observe(seconds);
+    // The operation histogram hangs off the span series: one Map lookup by name instead of four.
+    let op = base.children?.get(s.name);
+    if (op === undefined) {
+      op = this.operationDuration.get(s.serviceName, kind, s.name, status);
+      if (!base.overflow && !op.overflow && s.name.length <= this.operationDuration.maxLen) {
+        if (base.children === undefined) base.children = new Map();
+        base.children.set(s.name, op);
+      }
+    }
+    op.observe(seconds);
     if (s.sessionId !== null) this.sessions.touch(s.sessionId, nowMs);
     if (s.userId !== null) this.users.touch(s.userId, nowMs);
 
     if (kind === 'llm') this.observeLlm(s, status, seconds);
     else if (kind === 'tool') {
       const tool = s.toolName ?? UNKNOWN;
-      this.toolCalls.get(tool, status).inc();
-      this.toolDuration.get(tool).observe(seconds);
+      const slots = this.toolSlots.get(tool);
+      const calls =
+        status === 'error'
+          ? (slots.err ?? this.toolCalls.get(tool, status))
+          : (slots.ok ?? this.toolCalls.get(tool, status));
+      if (!calls.overflow) {
+        if (status === 'error') slots.err = calls;
+        else slots.ok = calls;
+      }
+      calls.inc();
+      const dur = slots.dur ?? this.toolDuration.get(tool);
+      if (!dur.overflow) slots.dur = dur;
+      dur.observe(seconds);
     } else if (kind === 'agent') {
       const agent = s.agentName ?? UNKNOWN;
-      this.agentRuns.get(agent, status === 'error' ? 'error' : 'success').inc();
-      this.agentDuration.get(agent).observe(seconds);
+      const slots = this.agentSlots.get(agent);
+      const outcome = status === 'error' ? 'error' : 'success';
+      const runs =
+        status === 'error'
+          ? (slots.err ?? this.agentRuns.get(agent, outcome))
+          : (slots.ok ?? this.agentRuns.get(agent, outcome));
+      if (!runs.overflow) {
+        if (status === 'error') slots.err = runs;
+        else slots.ok = runs;
+      }
+      runs.inc();
+      const dur = slots.dur ?? this.agentDuration.get(agent);
+      if (!dur.overflow) slots.dur = dur;
+      dur.observe(seconds);
     }
     if (s.decision !== null && s.decision.confidence !== null) {
       this.decisionConfidence.get(s.agentName ?? UNKNOWN).observe(s.decision.confidence);
     }
-    const g = s.governance;
-    if (g !== null) {
-      const mode = g.mode ?? UNKNOWN;
-      const workflow = g.workflow ?? UNKNOWN;
-      const outcome = g.outcome ?? (status === 'error' ? 'error' : 'success');
-      this.governanceRequests.get(mode, g.actorRole ?? UNKNOWN, workflow).inc();
-      this.governanceOutcomes.get(mode, workflow, outcome).inc();
-      this.governanceDuration.get(workflow, outcome).observe(seconds);
-      if (g.actor === null) this.governanceFailures.get('missing_actor').inc();
-      if (g.mode === null) this.governanceFailures.get('missing_mode').inc();
-      if (g.workflow === null) this.governanceFailures.get('missing_workflow').inc();
-      const violation = s.attributes['witness.governance.violation'];
-      if (typeof violation === 'string' && violation !== '') this.governanceFailures.get(violation).inc();
-    }
+    if (s.governance !== null) this.observeGovernance(s, status, seconds);
+  }
+
+  private observeGovernance(s: SpanRecord, status: string, seconds: number): void {
+    const g = s.governance as NonNullable<SpanRecord['governance']>;
+    const mode = g.mode ?? UNKNOWN;
+    const workflow = g.workflow ?? UNKNOWN;
+    const outcome = g.outcome ?? (status === 'error' ? 'error' : 'success');
+    this.governanceRequests.get(mode, g.actorRole ?? UNKNOWN, workflow).inc();
+    this.governanceOutcomes.get(mode, workflow, outcome).inc();
+    this.governanceDuration.get(workflow, outcome).observe(seconds);
+    if (g.actor === null) this.governanceFailures.get('missing_actor').inc();
+    if (g.mode === null) this.governanceFailures.get('missing_mode').inc();
+    if (g.workflow === null) this.governanceFailures.get('missing_workflow').inc();
+    const violation = s.attributes['witness.governance.violation'];
+    if (typeof violation === 'string' && violation !== '') this.governanceFailures.get(violation).inc();
   }
 
   private observeLlm(s: SpanRecord, status: string, seconds: number): void {
     const model = s.model ?? UNKNOWN;
     const provider = s.provider ?? UNKNOWN;
-    this.llmRequests.get(model, provider, status).inc();
-    this.llmDuration.get(model, provider).observe(seconds);
+    const m = this.llmSlots.get(model, provider);
+    const req =
+      status === 'error'
+        ? (m.err ?? this.llmRequests.get(model, provider, status))
+        : (m.ok ?? this.llmRequests.get(model, provider, status));
+    if (!req.overflow) {
+      if (status === 'error') m.err = req;
+      else m.ok = req;
+    }
+    req.inc();
+    const dur = m.dur ?? this.llmDuration.get(model, provider);
+    if (!dur.overflow) m.dur = dur;
+    dur.observe(seconds);
     const ttft = ttftSeconds(s);
-    if (ttft !== null) this.llmTtft.get(model, provider).observe(ttft);
-    const agent = s.agentName;
-    const user = s.userId;
-    this.tokens(model, provider, agent, user, 'input', s.inputTokens);
-    this.tokens(model, provider, agent, user, 'output', s.outputTokens);
-    this.tokens(model, provider, agent, user, 'cache_read', s.cacheReadTokens);
-    this.tokens(model, provider, agent, user, 'reasoning', s.reasoningTokens);
+    if (ttft !== null) {
+      const t = m.ttft ?? this.llmTtft.get(model, provider);
+      if (!t.overflow) m.ttft = t;
+      t.observe(ttft);
+    }
+    const a = s.agentName === null ? null : this.agentUsage.get(s.agentName);
+    const u = s.userId === null ? null : this.userUsage.get(s.userId);
+    for (let i = 0; i < TOKEN_TYPES.length; i++) {
+      const n =
+        i === 0 ? s.inputTokens : i === 1 ? s.outputTokens : i === 2 ? s.cacheReadTokens : s.reasoningTokens;
+      if (n === null || !(n > 0)) continue;
+      const type = TOKEN_TYPES[i];
+      const t = m.tokens[i] ?? this.llmTokens.get(model, provider, type);
+      if (!t.overflow) m.tokens[i] = t;
+      t.inc(n);
+      if (a !== null) {
+        const at = a.tokens[i] ?? this.agentTokens.get(s.agentName as string, type);
+        if (!at.overflow) a.tokens[i] = at;
+        at.inc(n);
+      }
+      if (u !== null) {
+        const ut = u.tokens[i] ?? this.userTokens.get(s.userId as string, type);
+        if (!ut.overflow) u.tokens[i] = ut;
+        ut.inc(n);
+      }
+    }
     const cost = s.costUsd;
     if (cost !== null && cost > 0) {
-      this.llmCost.get(model, provider).inc(cost);
-      if (agent !== null) this.agentCost.get(agent).inc(cost);
-      if (user !== null) this.userCost.get(user).inc(cost);
+      const c = m.cost ?? this.llmCost.get(model, provider);
+      if (!c.overflow) m.cost = c;
+      c.inc(cost);
+      if (a !== null) {
+        const ac = a.cost ?? this.agentCost.get(s.agentName as string);
+        if (!ac.overflow) a.cost = ac;
+        ac.inc(cost);
+      }
+      if (u !== null) {
+        const uc = u.cost ?? this.userCost.get(s.userId as string);
+        if (!uc.overflow) u.cost = uc;
+        uc.inc(cost);
+      }
     }
   }
+}
 
-  private tokens(
-    model: string,
-    provider: string,
-    agent: string | null,
-    user: string | null,
-    type: string,
-    n: number | null,
-  ): void {
-    if (n === null || n <= 0) return;
-    this.llmTokens.get(model, provider, type).inc(n);
-    if (agent !== null) this.agentTokens.get(agent, type).inc(n);
-    if (user !== null) this.userTokens.get(user, type).inc(n);
+const TOKEN_TYPES = ['input', 'output', 'cache_read', 'reasoning'] as const;
+
+/**
+ * Series resolved per key (tool, agent, model+provider…), filled lazily. Overflow series are never
+ * stored, so each folded update still goes through the vector and is counted. At most `limit` keys
+ * are remembered (past it, lookups fall through to the vectors): memory stays bounded.
+ */
+class SlotCache<T> {
+  private readonly byKey = new Map<string, Map<string, T> | T>();
+  private size = 0;
+  constructor(
+    private readonly make: () => T,
+    private readonly limit: number,
+    private readonly maxLen: number,
+    private readonly depth: 1 | 2,
+  ) {}
+
+  get(k0: string, k1 = ''): T {
+    if (this.depth === 1) {
+      const hit = this.byKey.get(k0) as T | undefined;
+      if (hit !== undefined) return hit;
+    } else {
+      const hit = (this.byKey.get(k0) as Map<string, T> | undefined)?.get(k1);
+      if (hit !== undefined) return hit;
+    }
+    const slots = this.make();
+    // Truncated values would alias one label set under many raw keys: do not remember those.
+    if (this.size < this.limit && k0.length <= this.maxLen && k1.length <= this.maxLen) {
+      this.size++;
+      if (this.depth === 1) this.byKey.set(k0, slots);
+      else {
+        let inner = this.byKey.get(k0) as Map<string, T> | undefined;
+        if (inner === undefined) {
+          inner = new Map();
+          this.byKey.set(k0, inner);
+        }
+        inner.set(k1, slots);
+      }
+    }
+    return slots;
   }
+}
+
+interface OkErrDur<D> {
+  ok: CounterSeries | null;
+  err: CounterSeries | null;
+  dur: D | null;
+}
+interface LlmSlots extends OkErrDur<HistogramSeries> {
+  ttft: HistogramSeries | null;
+  tokens: Array<CounterSeries | null>;
+  cost: CounterSeries | null;
+}
+interface UsageSlots {
+  tokens: Array<CounterSeries | null>;
+  cost: CounterSeries | null;
 }
 
 /** The derived metrics as an ingest sink: told after the batch is durable, never awaited. */
