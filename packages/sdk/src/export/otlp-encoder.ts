@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
 import type { InstrumentationScope, ReadableSpanLike, TimedEvent, WitnessResource } from '../trace/types.js';
+import { WitnessSpan } from '../trace/span.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
@@ -75,9 +76,18 @@ function writeSpan(w: ProtoWriter, span: ReadableSpanLike): void {
   if (parent !== undefined) w.hexField(4, parent.spanId);
   w.stringField(5, span.name);
   w.uint32Field(6, span.kind + 1); // API SpanKind INTERNAL=0…; OTLP reserves 0 for UNSPECIFIED
-  w.hrTimeField(7, span.startTime[0], span.startTime[1]);
-  w.hrTimeField(8, span.endTime[0], span.endTime[1]);
-  writeAttributes(w, 9, span.attributes);
+  if (span instanceof WitnessSpan) {
+    // Witness spans keep raw epoch-ms times and attribute arrays: no objects built to encode them.
+    writeMs(w, 7, span.startMs);
+    writeMs(w, 8, span.endMs);
+    const keys = span.attrKeys;
+    const values = span.attrValues;
+    for (let i = 0; i < keys.length; i++) writeKeyValue(w, 9, keys[i], values[i]);
+  } else {
+    w.hrTimeField(7, span.startTime[0], span.startTime[1]);
+    w.hrTimeField(8, span.endTime[0], span.endTime[1]);
+    writeAttributes(w, 9, span.attributes);
+  }
   if (span.droppedAttributesCount > 0) w.uint32Field(10, span.droppedAttributesCount);
   const events = span.events;
   for (let i = 0; i < events.length; i++) writeEvent(w, events[i]);
@@ -123,14 +133,24 @@ function writeLink(w: ProtoWriter, link: Link): void {
   w.end(m, 1);
 }
 
+function writeMs(w: ProtoWriter, field: number, ms: number): void {
+  const sec = Math.floor(ms / 1000);
+  let nanos = Math.round((ms - sec * 1000) * 1e6);
+  if (nanos > 999_999_999) nanos = 999_999_999;
+  w.hrTimeField(field, sec, nanos);
+}
+
+function writeKeyValue(w: ProtoWriter, field: number, key: string, value: AttributeValue): void {
+  const kv = w.begin(field, 1);
+  w.stringField(1, key);
+  writeAnyValue(w, 2, value);
+  w.end(kv, 1);
+}
+
 function writeAttributes(w: ProtoWriter, field: number, attributes: Attributes): void {
   for (const key in attributes) {
     const value = attributes[key];
-    if (value === undefined) continue;
-    const kv = w.begin(field, 1);
-    w.stringField(1, key);
-    writeAnyValue(w, 2, value);
-    w.end(kv, 1);
+    if (value !== undefined) writeKeyValue(w, field, key, value);
   }
 }
 

@@ -7,11 +7,11 @@ import {
   type Span,
   type SpanContext,
   type SpanKind,
-  SpanStatusCode,
   type SpanStatus,
+  SpanStatusCode,
   type TimeInput,
 } from '@opentelemetry/api';
-import { nowHrTime, toHrTime } from './time.js';
+import { msToHrTime, nowMs, toHrTime, toMs } from './time.js';
 import type { InstrumentationScope, ReadableSpanLike, TimedEvent, WitnessResource } from './types.js';
 
 /** Limits as in the OpenTelemetry SDK defaults: a runaway loop cannot grow a span without bound. */
@@ -20,21 +20,28 @@ export const SPAN_LIMITS = { attributes: 128, events: 128, links: 128 } as const
 /** Called once when a span ends; the provider hands it to its processors. */
 export type SpanEndHook = (span: WitnessSpan) => void;
 
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /**
- * A recording span. Kept deliberately plain (fields, no per-span closures or Maps): starting,
- * setting ten attributes and ending it is the hot path `npm run bench:sdk` measures.
+ * A recording span, shaped for the hot path `npm run bench:sdk` measures (start + 10 attributes +
+ * end): times are kept as epoch-millisecond numbers, attributes as parallel key/value arrays (a
+ * push, not a dictionary-mode object write), and events, links and status share empty constants
+ * until used. The ReadableSpan-shaped getters (`attributes`, `startTime`…) build objects on demand
+ * for processors that want them; the OTLP encoder reads the raw fields.
  */
 export class WitnessSpan implements Span, ReadableSpanLike {
   name: string;
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
-  readonly startTime: HrTime;
-  endTime: HrTime = [0, 0];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  attributes: Attributes = {};
-  attributeCount = 0;
-  links: Link[] = [];
-  events: TimedEvent[] = [];
+  /** Epoch milliseconds (sub-ms precise). */
+  startMs: number;
+  endMs = 0;
+  status: SpanStatus = UNSET;
+  attrKeys: string[] = [];
+  attrValues: AttributeValue[] = [];
+  links: Link[] = NONE;
+  events: TimedEvent[] = NONE;
   droppedAttributesCount = 0;
   droppedEventsCount = 0;
   droppedLinksCount = 0;
@@ -43,6 +50,7 @@ export class WitnessSpan implements Span, ReadableSpanLike {
   private readonly onEndHook: SpanEndHook;
   readonly resource: WitnessResource;
   readonly instrumentationScope: InstrumentationScope;
+  private attrObject: Attributes | undefined;
 
   constructor(
     ctx: SpanContext,
@@ -58,7 +66,7 @@ export class WitnessSpan implements Span, ReadableSpanLike {
     this.name = name;
     this.kind = kind;
     this.parentSpanContext = parent;
-    this.startTime = startTime === undefined ? nowHrTime() : toHrTime(startTime);
+    this.startMs = startTime === undefined ? nowMs() : toMs(startTime);
     this.resource = resource;
     this.instrumentationScope = scope;
     this.onEndHook = onEnd;
@@ -70,21 +78,50 @@ export class WitnessSpan implements Span, ReadableSpanLike {
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (this.ended || value === undefined || value === null) return this;
-    const attrs = this.attributes;
-    if (attrs[key] === undefined) {
-      if (this.attributeCount >= SPAN_LIMITS.attributes) {
-        this.droppedAttributesCount++;
+    const keys = this.attrKeys;
+    // Spans carry a few dozen attributes at most: a scan of interned keys beats a hash write.
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === key) {
+        this.attrValues[i] = value;
+        this.attrObject = undefined;
         return this;
       }
-      this.attributeCount++;
     }
-    attrs[key] = value;
+    if (keys.length >= SPAN_LIMITS.attributes) {
+      this.droppedAttributesCount++;
+      return this;
+    }
+    keys.push(key);
+    this.attrValues.push(value);
+    this.attrObject = undefined;
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     for (const key in attributes) this.setAttribute(key, attributes[key]);
     return this;
+  }
+
+  /** The attributes as an object (built on demand; the encoder reads the arrays). */
+  get attributes(): Attributes {
+    if (this.attrObject === undefined) {
+      const o: Attributes = {};
+      for (let i = 0; i < this.attrKeys.length; i++) o[this.attrKeys[i]] = this.attrValues[i];
+      this.attrObject = o;
+    }
+    return this.attrObject;
+  }
+
+  get startTime(): HrTime {
+    return msToHrTime(this.startMs);
+  }
+
+  get endTime(): HrTime {
+    return msToHrTime(this.endMs);
+  }
+
+  get duration(): HrTime {
+    return msToHrTime(this.endMs - this.startMs);
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
@@ -96,6 +133,7 @@ export class WitnessSpan implements Span, ReadableSpanLike {
     let attributes: Attributes | undefined;
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else attributes = attributesOrTime;
+    if (this.events === NONE) this.events = [];
     this.events.push({ name, time: toHrTime(time), attributes });
     return this;
   }
@@ -103,7 +141,10 @@ export class WitnessSpan implements Span, ReadableSpanLike {
   addLink(link: Link): this {
     if (this.ended) return this;
     if (this.links.length >= SPAN_LIMITS.links) this.droppedLinksCount++;
-    else this.links.push(link);
+    else {
+      if (this.links === NONE) this.links = [];
+      this.links.push(link);
+    }
     return this;
   }
 
@@ -131,7 +172,8 @@ export class WitnessSpan implements Span, ReadableSpanLike {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    this.endTime = endTime === undefined ? nowHrTime() : toHrTime(endTime);
+    this.endMs = endTime === undefined ? nowMs() : toMs(endTime);
+    if (this.endMs < this.startMs) this.endMs = this.startMs;
     this.onEndHook(this);
   }
 
@@ -151,16 +193,6 @@ export class WitnessSpan implements Span, ReadableSpanLike {
       if (e.stack !== undefined) attributes['exception.stacktrace'] = String(e.stack);
     }
     this.addEvent('exception', attributes, time);
-  }
-
-  get duration(): HrTime {
-    let sec = this.endTime[0] - this.startTime[0];
-    let nanos = this.endTime[1] - this.startTime[1];
-    if (nanos < 0) {
-      sec -= 1;
-      nanos += 1e9;
-    }
-    return [sec, nanos];
   }
 }
 

@@ -16,6 +16,18 @@ export function nowHrTime(): HrTime {
   return msToHrTime(origin + performance.now());
 }
 
+/** Milliseconds since the epoch, sub-millisecond precise: the span hot path keeps time as this. */
+export function nowMs(): number {
+  return origin + performance.now();
+}
+
+/** Any OpenTelemetry TimeInput as epoch milliseconds. */
+export function toMs(input: TimeInput): number {
+  if (typeof input === 'number') return input < origin ? origin + input : input;
+  if (input instanceof Date) return input.getTime();
+  return input[0] * 1000 + input[1] / 1e6;
+}
+
 export function hrTimeToMs(t: HrTime): number {
   return t[0] * 1000 + t[1] / 1e6;
 }
