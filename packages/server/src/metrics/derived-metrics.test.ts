@@ -134,6 +134,29 @@ describe('DerivedMetrics', () => {
     expect(sample(text, 'witness_governance_validation_failures_total{reason="invalid_mode"}')).toBe(1);
   });
 
+  it('counts logs by service and severity range', async () => {
+    const d = new DerivedMetrics();
+    const log = (severityNumber: number) => ({
+      timeUnixNano: 0n,
+      observedTimeUnixNano: 0n,
+      severityNumber,
+      severityText: '',
+      body: 'x',
+      traceId: null,
+      spanId: null,
+      serviceName: 'svc',
+      attributes: {},
+      resource: {},
+      scopeName: '',
+    });
+    d.observeLogs([log(0), log(9), log(12), log(17), log(24), log(99)]);
+    const text = await scrape(d, new SelfMetrics({ runtime: false }), 'prometheus');
+    expect(sample(text, 'witness_logs_total{service="svc",severity="info"}')).toBe(2);
+    expect(sample(text, 'witness_logs_total{service="svc",severity="error"}')).toBe(1);
+    expect(sample(text, 'witness_logs_total{service="svc",severity="fatal"}')).toBe(2);
+    expect(sample(text, 'witness_logs_total{service="svc",severity="unspecified"}')).toBe(1);
+  });
+
   it('writes OpenMetrics with counter families named without _total and an EOF marker', async () => {
     const text = await scrape(m, new SelfMetrics({ runtime: false }), 'openmetrics', 1_000_000);
     expect(text).toContain('# TYPE witness_spans counter\n');

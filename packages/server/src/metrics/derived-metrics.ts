@@ -7,7 +7,7 @@
  * record's own strings, series are resolved through `series-vec.ts`, and the clock is read once a batch.
  */
 import type { IngestSink } from '../ingest/types.js';
-import type { SpanRecord } from '../model/index.js';
+import type { LogRecord, SpanRecord } from '../model/index.js';
 import type { IngestBatch } from '../store/types.js';
 import { ActiveSet } from './active-set.js';
 import {
@@ -64,6 +64,7 @@ export class DerivedMetrics {
   readonly governanceOutcomes: CounterVec;
   readonly governanceDuration: HistogramVec;
   readonly governanceFailures: CounterVec;
+  readonly logs: CounterVec;
   readonly sessions = new ActiveSet(ACTIVE_WINDOW_MS);
   readonly users = new ActiveSet(ACTIVE_WINDOW_MS);
   /** Every vector, in exposition order. */
@@ -211,6 +212,18 @@ export class DerivedMetrics {
       'Governed requests failing validation, by reason (missing_actor, missing_mode, missing_workflow, or witness.governance.violation).',
       ['reason'],
     );
+    this.logs = counter('witness_logs_total', 'Log records received, by service and severity.', [
+      'service',
+      'severity',
+    ]);
+  }
+
+  /** Counts log records by service and severity (bounded: the seven OTLP severity ranges). */
+  observeLogs(logs: readonly LogRecord[]): void {
+    for (let i = 0; i < logs.length; i++) {
+      const l = logs[i];
+      this.logs.get(l.serviceName, SEVERITY[Math.min(6, Math.max(0, Math.ceil(l.severityNumber / 4)))]).inc();
+    }
   }
 
   /** Updates every metric from one normalized batch. */
@@ -357,6 +370,8 @@ export class DerivedMetrics {
 }
 
 const TOKEN_TYPES = ['input', 'output', 'cache_read', 'reasoning'] as const;
+/** OTLP severity numbers 1-4 trace, 5-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal. */
+const SEVERITY = ['unspecified', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /**
  * Series resolved per key (tool, agent, model+provider…), filled lazily. Overflow series are never
@@ -421,6 +436,7 @@ export function derivedMetricsSink(metrics: DerivedMetrics): IngestSink {
     durable: false,
     consume(batch: IngestBatch): void {
       if (batch.spans.length > 0) metrics.observe(batch.spans);
+      if (batch.logs.length > 0) metrics.observeLogs(batch.logs);
     },
   };
 }

@@ -133,5 +133,23 @@ export const agentsOverview = dashboard({
         { expr: `sum by (agent) (rate(witness_decision_confidence_count[${R}]))`, legend: '{{agent}}' },
       ],
     },
+    {
+      title: 'Log records / s by severity',
+      unit: 'reqps',
+      stack: true,
+      targets: [
+        { expr: `sum by (severity) (rate(witness_logs_total{${SEL}}[${R}]))`, legend: '{{severity}}' },
+      ],
+    },
+    {
+      title: 'Errors logged / s by service',
+      unit: 'reqps',
+      targets: [
+        {
+          expr: `sum by (service) (rate(witness_logs_total{${SEL},severity=~"error|fatal"}[${R}]))`,
+          legend: '{{service}}',
+        },
+      ],
+    },
   ],
 });
