@@ -11,6 +11,7 @@ function pt(over: Partial<StoredPoint>): StoredPoint {
     stream: 's',
     group: {},
     timeMs: 0,
+    startMs: 0,
     type: 'sum',
     temporality: 'cumulative',
     monotonic: true,
@@ -44,6 +45,26 @@ describe('aggregatePoints', () => {
     expect(r.points).toEqual([
       [60_000, 1],
       [120_000, 40 / 60],
+    ]);
+  });
+
+  it('counts the first value of a cumulative stream that started inside the window', () => {
+    const points = [
+      pt({ startMs: 65_000, timeMs: 70_000, value: 8 }),
+      pt({ startMs: 65_000, timeMs: 130_000, value: 11 }),
+    ];
+    expect(aggregatePoints(points, { ...win, agg: 'increase' })[0].points).toEqual([
+      [60_000, 8],
+      [120_000, 3],
+    ]);
+    // started long before: the first value is only a baseline
+    const old = [
+      pt({ startMs: 1000, timeMs: 70_000, value: 8 }),
+      pt({ startMs: 1000, timeMs: 130_000, value: 11 }),
+    ];
+    expect(aggregatePoints(old, { ...win, agg: 'increase' })[0].points).toEqual([
+      [60_000, 0],
+      [120_000, 3],
     ]);
   });
 

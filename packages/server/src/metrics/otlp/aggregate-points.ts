@@ -39,6 +39,8 @@ export interface StoredPoint {
   /** Group labels for this point (from groupBy). */
   group: Record<string, string>;
   timeMs: number;
+  /** The stream's start (OTLP start_time_unix_nano) in ms; 0 when unknown. */
+  startMs: number;
   type: MetricType;
   temporality: Temporality | null;
   monotonic: boolean | null;
@@ -184,6 +186,9 @@ export function aggregatePoints(points: readonly StoredPoint[], o: AggregateOpti
     }
     const cumulative = p.temporality === 'cumulative';
     const before = prev.get(p.stream);
+    // A cumulative stream that started inside the window (start time known): everything it counted
+    // happened in the window, so its first value is an increase from zero.
+    const startedInWindow = p.startMs > 0 && p.startMs >= start;
     if (p.type === 'gauge' || p.type === 'sum') {
       const v = p.value ?? 0;
       b.n++;
@@ -192,7 +197,8 @@ export function aggregatePoints(points: readonly StoredPoint[], o: AggregateOpti
       b.max = Math.max(b.max, v);
       b.lastByStream.set(p.stream, v);
       // A cumulative counter: the increase since the stream's previous point (a drop is a restart).
-      if (cumulative) b.increase += before ? (v >= before.value ? v - before.value : v) : 0;
+      if (cumulative)
+        b.increase += before ? (v >= before.value ? v - before.value : v) : startedInWindow ? v : 0;
       else b.increase += v;
       prev.set(p.stream, { value: v, count: 0, sum: 0, counts: null });
       continue;
@@ -210,8 +216,8 @@ export function aggregatePoints(points: readonly StoredPoint[], o: AggregateOpti
       if (!reset && p.bucketCounts && before.counts && before.counts.length === p.bucketCounts.length) {
         dCounts = p.bucketCounts.map((c, i) => c - (before.counts as number[])[i]);
       }
-    } else if (cumulative && !before) {
-      // First point of the stream in range: nothing known before it, so no increase is counted.
+    } else if (cumulative && !before && !startedInWindow) {
+      // First point of a stream that started before the window: its increase here is unknown.
       dCount = 0;
       dSum = 0;
       dCounts = p.bucketCounts ? p.bucketCounts.map(() => 0) : null;

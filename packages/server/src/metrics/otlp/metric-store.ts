@@ -143,7 +143,7 @@ export class MetricPointStore {
       values.gk = plainKey(q.groupBy);
     }
     const max = q.maxRows ?? 500_000;
-    const sql = `SELECT service_name || chr(1) || attributes AS stream, ${group} AS grp, time_ns, type, temporality, monotonic,
+    const sql = `SELECT service_name || chr(1) || attributes AS stream, ${group} AS grp, start_ns, time_ns, type, temporality, monotonic,
         value, count, sum, detail
       FROM metric_points WHERE ${where.join(' AND ')} ORDER BY time_ns LIMIT ${max + 1}`;
     const reader = await this.conn.runAndReadAll(sql, values);
@@ -163,6 +163,7 @@ export class MetricPointStore {
         stream: String(r.stream),
         group: groupName ? { [groupName]: r.grp === null ? '' : String(r.grp) } : {},
         timeMs: Number(BigInt(r.time_ns as bigint) / 1_000_000n),
+        startMs: Number(BigInt(r.start_ns as bigint) / 1_000_000n),
         type: String(r.type) as MetricType,
         temporality: (r.temporality as Temporality | null) ?? null,
         monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
