@@ -107,6 +107,7 @@ export class DuckDbStore implements Store {
   private writerChain: Promise<unknown> = Promise.resolve();
   private appenders: Appenders | null = null;
   private closed = false;
+  private commits = 0;
 
   constructor(
     readonly path: string,
@@ -124,6 +125,11 @@ export class DuckDbStore implements Store {
       parts: await this.writer.createAppender('trace_parts'),
       logs: await this.writer.createAppender('logs'),
     };
+  }
+
+  /** Transactions committed by `append` so far: fewer than appends when group commit merged some. */
+  get commitCount(): number {
+    return this.commits;
   }
 
   /**
@@ -191,6 +197,7 @@ export class DuckDbStore implements Store {
       this.lastLogId = logId;
       // The commit writes and fsyncs DuckDB's WAL: once it returns, a crash cannot lose the batch.
       await this.writer.run('COMMIT');
+      this.commits++;
     } catch (err) {
       this.lastLogId = firstLogId;
       // A failed row leaves the Appenders in an unknown state: drop them and start clean.

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeSpan, traceIdOf } from '../test-records.js';
+import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
+
+const T0 = 1_750_000_000_000_000_000n;
+const spanOf = (trace: number) => makeSpan({ trace, n: 1, start: T0 + BigInt(trace), durationMs: 1 });
+
+describe('DuckDbStore (engine specifics)', () => {
+  let dir: string;
+  let path: string;
+  let store: DuckDbStore;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'witness-duckdb-'));
+    path = join(dir, 'w.duckdb');
+    store = await openDuckDbStore({ path, threads: 1 });
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('group-commits concurrent appends into fewer transactions', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.append({ spans: [spanOf(i + 1)], logs: [] })),
+    );
+    expect((await store.stats()).spans).toBe(50);
+    expect(store.commitCount).toBeLessThan(50);
+    expect(store.commitCount).toBeGreaterThan(0);
+  });
+
+  it('rejects every append of a failed group, commits none of it, and keeps serving', async () => {
+    const broken = spanOf(2);
+    (broken as { traceId: unknown }).traceId = null; // NOT NULL column: the row cannot be appended
+    const first = store.append({ spans: [spanOf(1)], logs: [] });
+    // these two queue while the first commits, so they share the next transaction
+    const bad = store.append({ spans: [broken], logs: [] });
+    const sameGroup = store.append({ spans: [spanOf(3)], logs: [] });
+    await expect(first).resolves.toBeUndefined();
+    await expect(bad).rejects.toThrow();
+    await expect(sameGroup).rejects.toThrow();
+    await store.append({ spans: [spanOf(4)], logs: [] });
+    expect(await store.getTrace(traceIdOf(3))).toBeNull();
+    expect((await store.searchTraces({})).items.map((i) => i.traceId)).toEqual([traceIdOf(4), traceIdOf(1)]);
+  });
+
+  it('lets other modules keep their own tables in the same file', async () => {
+    const conn = await store.connect();
+    await conn.run('CREATE TABLE metric_points (name VARCHAR, value DOUBLE)');
+    await conn.run('INSERT INTO metric_points VALUES ($1, $2)', ['up', 1]);
+    conn.closeSync();
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1 });
+    const again = await store.connect();
+    expect((await again.runAndReadAll('SELECT name, value FROM metric_points')).getRows()).toEqual([
+      ['up', 1],
+    ]);
+    again.closeSync();
+  });
+
+  it('keeps every acknowledged append when the process is killed with SIGKILL', async () => {
+    await store.close();
+    const fixture = fileURLToPath(new URL('./crash-writer.fixture.ts', import.meta.url));
+    // node itself runs the fixture (tsx as a loader), so SIGKILL hits the process holding the database
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const acked: number[] = [];
+    let buffered = '';
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', () => resolve());
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) acked.push(Number(line));
+        // kill while appends are still in flight
+        if (acked.length >= 40 && child.exitCode === null) child.kill('SIGKILL');
+      });
+    });
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(acked.length).toBeGreaterThanOrEqual(40);
+    store = await openDuckDbStore({ path, threads: 1 });
+    for (const trace of acked) expect((await store.getTrace(traceIdOf(trace)))?.length).toBe(200);
+    const listed = new Set((await store.searchTraces({ limit: 1000 })).items.map((i) => i.traceId));
+    for (const trace of acked) expect(listed.has(traceIdOf(trace))).toBe(true);
+  });
+});
