@@ -40,5 +40,6 @@ export {
 } from './default-instance.js';
 export * from './export/index.js';
 export * from './propagation/index.js';
+export * from './wrappers/index.js';
 export * from './trace/index.js';
 export { SDK_NAME, SDK_VERSION, Witness, type WitnessOptions } from './witness.js';

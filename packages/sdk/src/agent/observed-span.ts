@@ -90,15 +90,31 @@ export class ObservedSpan {
 
 export function recordError(span: Span, err: unknown): void {
   try {
-    const e = err as { name?: unknown; message?: unknown } | undefined;
-    const type = e && typeof e === 'object' && e.name !== undefined ? String(e.name) : typeof err;
+    const type = errorType(err);
+    const e = err as { message?: unknown; stack?: unknown } | undefined;
     const message = e && typeof e === 'object' && e.message !== undefined ? String(e.message) : String(err);
-    span.recordException(err instanceof Error ? err : { name: type, message });
+    const stack = e && typeof e === 'object' && typeof e.stack === 'string' ? e.stack : undefined;
+    span.recordException({ name: type, message, stack });
     span.setAttribute('error.type', type);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
   } catch {
     // never let error recording itself throw
   }
+}
+
+/** The error's class: `name`, or the constructor's name when `name` is the generic 'Error' (as in SDK errors). */
+export function errorType(err: unknown): string {
+  if (err === null || typeof err !== 'object') return typeof err;
+  const name = (err as { name?: unknown }).name;
+  const ctor = (err as { constructor?: { name?: unknown } }).constructor?.name;
+  if (
+    (name === undefined || name === 'Error') &&
+    typeof ctor === 'string' &&
+    ctor !== '' &&
+    ctor !== 'Object'
+  )
+    return ctor;
+  return name === undefined ? 'Error' : String(name);
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
