@@ -114,13 +114,15 @@ const LISTS: Array<{ label: string; query: (i: number) => TraceQuery }> = [
   },
   { label: 'no filter (newest 50)', query: () => ({}) },
   { label: 'session', query: (i) => ({ sessionId: `sess-${(i * 7919) % 1000}` }) },
+  // host.name is node-(t % 16) and the service SERVICES[t % 8]: each query matches 1 trace in 16
   {
     label: 'attr (resource) + service',
     query: (i) => ({
-      service: SERVICES[i % SERVICES.length],
-      attributes: { 'deployment.environment': 'staging' },
+      service: SERVICES[i % 8],
+      attributes: { 'host.name': `node-${(i % 8) + 8 * (i % 2)}` },
     }),
   },
+  { label: 'no match (rare model + agent)', query: () => ({ agent: 'nobody', model: 'none' }) },
 ];
 
 async function measure(store: DuckDbStore, spans: number): Promise<Figures> {

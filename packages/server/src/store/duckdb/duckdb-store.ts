@@ -45,7 +45,7 @@ export interface DuckDbStoreOptions {
   /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default (80% of RAM) when unset. */
   memoryLimit?: string;
   /**
-   * Trace parts the first windowed trace-list query covers (×8 per retry). A tuning knob; tests set
+   * Trace parts the first windowed trace-list query covers (×16 for the second try). A tuning knob; tests set
    * it tiny so every search goes through the windowed path.
    * @default max(4000, 50 × (limit + 1))
    */
@@ -244,7 +244,7 @@ export class DuckDbStore implements Store {
         return (await c.runAndReadAll(built.sql, built.params.values)).getRowObjects();
       };
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
-      // (×8 per retry), then no window. See trace-search.ts for why a windowed answer is exact.
+      // (×16 for the second), then no window. See trace-search.ts for why a windowed answer is exact.
       const [n, lo, hi] = (
         await c.runAndReadAll('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
       ).getRows()[0] as [bigint, bigint | null, bigint | null];
@@ -254,7 +254,7 @@ export class DuckDbStore implements Store {
       if (query.toUnixNano !== undefined && query.toUnixNano < upper) upper = query.toUnixNano;
       const partsPerNs = Number(n) / Number(hi - lo + 1n);
       let want = this.windowParts ?? Math.max(WINDOW_PARTS, (limit + 1) * 50);
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < 2; attempt++) {
         let windowStart = upper - BigInt(Math.ceil(want / partsPerNs));
         const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
         if (bounded) windowStart = query.fromUnixNano as bigint;
@@ -262,7 +262,7 @@ export class DuckDbStore implements Store {
         const found = await run(windowStart);
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
-        want *= 8;
+        want *= 16;
       }
       return run();
     });

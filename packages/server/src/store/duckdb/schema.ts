@@ -72,6 +72,9 @@ export const CREATE_SCHEMA: readonly string[] = [
     agent_set VARCHAR NOT NULL,
     model_set VARCHAR NOT NULL
   )`,
+  // getTrace's first step: one ART lookup (~1 ms at 500k parts) instead of scanning every trace id
+  // (~10–20 ms). Appends into trace_parts are ~1 per 20 spans; measured: no visible ingest cost.
+  `CREATE INDEX IF NOT EXISTS trace_parts_trace_id ON trace_parts (trace_id)`,
   `CREATE TABLE IF NOT EXISTS logs (
     log_id BIGINT NOT NULL,
     time_ns BIGINT NOT NULL,

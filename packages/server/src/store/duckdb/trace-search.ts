@@ -37,8 +37,12 @@ export function buildTraceSearch(q: TraceQuery, windowStartNs?: bigint): BuiltQu
   if (q.kind !== undefined) having.push(`bool_or(contains(kind_set, ${p.add(setMember(q.kind))}))`);
   if (q.agent !== undefined) having.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))}))`);
   if (q.model !== undefined) having.push(`bool_or(contains(model_set, ${p.add(setMember(q.model))}))`);
-  if (q.sessionId !== undefined) having.push(`bool_or(session_id = ${p.add(q.sessionId)})`);
-  if (q.userId !== undefined) having.push(`bool_or(user_id = ${p.add(q.userId)})`);
+  // Sessions and users are selective: find their traces first rather than test every group.
+  const partsWhere = w === null ? 'trace_parts WHERE' : `trace_parts WHERE start_ns >= ${w} AND`;
+  if (q.sessionId !== undefined)
+    where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} session_id = ${p.add(q.sessionId)})`);
+  if (q.userId !== undefined)
+    where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} user_id = ${p.add(q.userId)})`);
   if (q.status === 'error') having.push('sum(error_count) > 0');
   if (q.status === 'ok') having.push('sum(error_count) = 0');
   if (q.minDurationMs !== undefined)
