@@ -3,6 +3,8 @@
  * from code to status (the tRPC `TRPCError` + `getHTTPStatusCode` pattern). Handlers throw
  * `WitnessError`; the app's error handler turns it into `{ "error": { "code", "message" } }`.
  */
+import { StoreQueryError } from '../store/query-error.js';
+
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -66,6 +68,8 @@ export function httpStatusOf(code: ErrorCode): ErrorStatus {
 /** Anything thrown becomes a WitnessError; unknown errors are internal and their message is not leaked. */
 export function toWitnessError(err: unknown): WitnessError {
   if (err instanceof WitnessError) return err;
+  // the store rejects what the caller sent (a cursor it did not issue, an unknown severity)
+  if (err instanceof StoreQueryError) return new WitnessError('BAD_REQUEST', err.message, { cause: err });
   return new WitnessError('INTERNAL_SERVER_ERROR', 'internal error; see the server log', { cause: err });
 }
 
