@@ -8,9 +8,14 @@ export function toPayload(value: unknown): string | undefined {
   if (typeof value === 'string') text = value;
   else {
     try {
-      text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+      // no replacer on the first try: a replacer function takes JSON.stringify off its fast path
+      text = JSON.stringify(value) ?? String(value);
     } catch {
-      text = String(value);
+      try {
+        text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+      } catch {
+        text = String(value); // cycles
+      }
     }
   }
   return text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS)}…[truncated]` : text;

@@ -40,6 +40,7 @@ export interface ReadableSpanLike {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
+  readonly ended: boolean;
 }
 
 /** Receives every span of a provider; the exporter's batcher is one. Must never throw. */
