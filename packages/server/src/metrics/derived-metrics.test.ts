@@ -6,7 +6,8 @@ import { testSpan } from './test-spans.js';
 
 function sample(text: string, line: string): number | undefined {
   for (const l of text.split('\n')) {
-    if (l.startsWith(`${line} `)) return Number(l.slice(line.length + 1));
+    // the value is the first field after the series (an OpenMetrics exemplar may follow)
+    if (l.startsWith(`${line} `)) return Number(l.slice(line.length + 1).split(' ')[0]);
   }
   return undefined;
 }
@@ -165,6 +166,13 @@ describe('DerivedMetrics', () => {
       sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="5.0"}'),
     ).toBe(1);
     expect(text.endsWith('# EOF\n')).toBe(true);
+    // exemplars on the span histogram buckets: the trace behind the latency
+    expect(text).toMatch(
+      /^witness_span_duration_seconds_bucket\{service="svc",kind="agent",status="ok",le="5.0"\} 1 # \{trace_id="[0-9a-f]{32}"\} 4 \d+\.\d{3}$/m,
+    );
+    // and none in the text format, which has no exemplars
+    const plain = await scrape(m, new SelfMetrics({ runtime: false }), 'prometheus', 1_000_000);
+    expect(plain).not.toContain('trace_id');
   });
 
   it('cardinality: 100,000 distinct models stay within the series limit, memory bounded, folded updates counted', async () => {

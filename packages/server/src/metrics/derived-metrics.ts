@@ -239,7 +239,8 @@ export class DerivedMetrics {
     const d = (Number(s.endTimeUnixNano) - Number(s.startTimeUnixNano)) / 1e9;
     const seconds = Math.max(d, 0);
     const base = this.spanDuration.get(s.serviceName, kind, status);
-    base.observe(seconds);
+    // The span's trace is the exemplar of its bucket (OpenMetrics), so Grafana can jump to it.
+    base.observeWithExemplar(seconds, s.traceId, Number(s.endTimeUnixNano) / 1e9);
     // The operation histogram hangs off the span series: one Map lookup by name instead of four.
     let op = base.children?.get(s.name);
     if (op === undefined) {

@@ -77,9 +77,17 @@ export function writeVec(out: string[], vec: AnyVec, om: boolean): void {
   les.push('+Inf');
   for (const s of vec.series) {
     let cum = 0;
+    const ex = om ? s.exemplarTrace : null;
     for (let i = 0; i < les.length; i++) {
       cum += s.counts[i];
-      out.push(`${vec.name}_bucket${withLe(s.labelText, les[i])} ${num(cum)}`);
+      const line = `${vec.name}_bucket${withLe(s.labelText, les[i])} ${num(cum)}`;
+      const trace = ex?.[i];
+      // OpenMetrics exemplar: `# {trace_id="…"} value timestamp` (the text format has no exemplars).
+      if (trace !== undefined && /^[0-9a-f]{1,64}$/.test(trace)) {
+        out.push(
+          `${line} # {trace_id="${trace}"} ${num((s.exemplarValue as Float64Array)[i])} ${(s.exemplarTime as Float64Array)[i].toFixed(3)}`,
+        );
+      } else out.push(line);
     }
     const l = s.labelText ? `{${s.labelText}}` : '';
     out.push(`${vec.name}_sum${l} ${num(s.sum)}`);

@@ -70,6 +70,29 @@ export class HistogramSeries implements SeriesBase {
     this.sum += v;
     this.count++;
   }
+
+  /** Latest exemplar per bucket (OpenMetrics): the trace behind a latency, for a jump from chart to trace. */
+  exemplarTrace: Array<string | undefined> | null = null;
+  exemplarValue: Float64Array | null = null;
+  exemplarTime: Float64Array | null = null;
+
+  /** `observe` that also keeps this observation as its bucket's exemplar (three field writes). */
+  observeWithExemplar(v: number, traceId: string, timeSeconds: number): void {
+    const b = this.bounds;
+    let i = 0;
+    while (i < b.length && v > b[i]) i++;
+    this.counts[i]++;
+    this.sum += v;
+    this.count++;
+    if (this.exemplarTrace === null) {
+      this.exemplarTrace = new Array(b.length + 1);
+      this.exemplarValue = new Float64Array(b.length + 1);
+      this.exemplarTime = new Float64Array(b.length + 1);
+    }
+    this.exemplarTrace[i] = traceId;
+    (this.exemplarValue as Float64Array)[i] = v;
+    (this.exemplarTime as Float64Array)[i] = timeSeconds;
+  }
 }
 
 /** Prometheus label value escaping: backslash, double quote and newline. */
