@@ -5,12 +5,14 @@
  *
  * OTEL_EXPORTER_OTLP_ENDPOINT points it elsewhere.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BatchSpanProcessor, exporterOptionsFromEnv, OtlpTraceExporter, Witness } from '@witness/sdk';
 import { plan } from './planner.js';
 import { startResearcher } from './researcher.js';
 
-/** Runs the example once against `endpoint` (an OTLP/HTTP traces URL); returns the answer. */
-export async function runExample(tracesUrl?: string): Promise<string> {
+/** Runs the example once against `tracesUrl` (an OTLP/HTTP traces URL); returns the answer and trace id. */
+export async function runExample(tracesUrl?: string): Promise<{ answer: string; traceId: string }> {
   const exporter = () =>
     new OtlpTraceExporter({ ...exporterOptionsFromEnv(), ...(tracesUrl ? { url: tracesUrl } : {}) });
   // Two services, as in production: each has its own SDK instance and service.name.
@@ -36,11 +38,11 @@ export async function runExample(tracesUrl?: string): Promise<string> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   runExample().then(
-    (answer) =>
+    ({ answer, traceId }) =>
       console.log(
-        `answer: ${answer}\nspans exported to ${exporterOptionsFromEnv().url ?? 'http://localhost:4318/v1/traces'}`,
+        `answer: ${answer}\ntrace ${traceId} exported to ${exporterOptionsFromEnv().url ?? 'http://localhost:4318/v1/traces'}`,
       ),
     (e) => {
       console.error(e);

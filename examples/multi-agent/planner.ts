@@ -4,11 +4,16 @@
  */
 import { inject, type Witness, withBaggage } from '@witness/sdk';
 
-export async function plan(w: Witness, researcherUrl: string, question: string): Promise<string> {
+/** Runs the planner; resolves with the answer and the id of the trace it made. */
+export async function plan(
+  w: Witness,
+  researcherUrl: string,
+  question: string,
+): Promise<{ answer: string; traceId: string }> {
   return w.session('session-42', () =>
     w.user('user-7', () =>
       withBaggage({ tenant: 'acme' }, () =>
-        w.agent('planner', async () => {
+        w.agent('planner', async (self) => {
           w.step('Break the request down: it needs outside knowledge, so delegate to the researcher.');
           w.decision({
             choice: 'delegate_to_researcher',
@@ -31,7 +36,7 @@ export async function plan(w: Witness, researcherUrl: string, question: string):
               id: 'TICKET-101',
             }),
           );
-          return found.answer;
+          return { answer: found.answer, traceId: self.span.spanContext().traceId };
         }),
       ),
     ),

@@ -7,7 +7,7 @@ beforeAll(() => receiver.start());
 afterAll(() => receiver.stop());
 
 it('examples/multi-agent exports one trace tree across the planner and researcher services', async () => {
-  const answer = await runExample(receiver.url);
+  const { answer, traceId } = await runExample(receiver.url);
   expect(answer).toContain('In short');
   const spans = receiver.spans;
   const byName = (n: string) => {
@@ -15,7 +15,7 @@ it('examples/multi-agent exports one trace tree across the planner and researche
     if (!s) throw new Error(`missing ${n}: have ${spans.map((x) => x.name).join(', ')}`);
     return s;
   };
-  expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+  expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
   expect(new Set(spans.map((s) => s.resource['service.name']))).toEqual(new Set(['planner', 'researcher']));
   const delegate = byName('execute_tool delegate_research');
   const researcher = byName('invoke_agent researcher');

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   BasicTracerProvider,
   BatchSpanProcessor as OtelBatchSpanProcessor,
@@ -220,5 +223,19 @@ describe('OTLP/HTTP batch exporter', () => {
     expect(names).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4].map((i) => `host ${i}`));
     expect(r.spans.every((s) => s.scope.name === 'host-app')).toBe(true);
     await provider.shutdown();
+  });
+
+  it('keeps a short-lived program alive while it awaits shutdown, then lets it go on (receiver down)', async () => {
+    const r = await receiver();
+    const url = r.url;
+    await r.stop();
+    const script = fileURLToPath(new URL('../../test/short-lived-program.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, url], {
+      timeout: 20_000,
+    });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(out.after).toBe(true);
+    expect(out.stats.exported).toBe(0);
+    expect(out.warnings.some((m: string) => m.includes('flush gave up'))).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ export interface BatchSpanProcessorOptions {
   initialBackoffMillis?: number;
   /** @default 30000 */
   maxBackoffMillis?: number;
-  /** Longest `flush()`/`shutdown()` waits before giving up (resolving, never rejecting). @default 30000 */
+  /** Longest `flush()`/`shutdown()` waits before giving up (resolving, never rejecting). @default 10000 */
   flushTimeoutMillis?: number;
   /** Called once per kind of trouble (queue full, export failed) so the host can log it. */
   onWarning?: (message: string) => void;
@@ -77,7 +77,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
       maxRetries: options.maxRetries ?? 5,
       initialBackoffMillis: options.initialBackoffMillis ?? 1000,
       maxBackoffMillis: options.maxBackoffMillis ?? 30_000,
-      flushTimeoutMillis: options.flushTimeoutMillis ?? 30_000,
+      flushTimeoutMillis: options.flushTimeoutMillis ?? 10_000,
     };
     if (this.o.maxExportBatchSize > this.o.maxQueueSize) this.o.maxExportBatchSize = this.o.maxQueueSize;
     this.onWarning = options.onWarning ?? ((m) => process.emitWarning(m, 'WitnessExportWarning'));
@@ -198,16 +198,22 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
   /** Sends everything queued now; resolves when done or after `flushTimeoutMillis`, never rejects. */
   async forceFlush(): Promise<void> {
     let timeout: NodeJS.Timeout | undefined;
+    // Deliberately ref'd: the caller awaits this, so the process must stay alive until the flush
+    // is done or times out (with an unref'd timer a CLI would exit silently in the middle of it).
     const deadline = new Promise<void>((resolve) => {
       timeout = setTimeout(resolve, this.o.flushTimeoutMillis);
-      timeout.unref();
     });
     const work = (async () => {
       // the loop may be mid-batch: wait for it, then drain whatever arrived meanwhile
       while (this.running !== undefined || this.queue.length > 0) await this.kick();
     })();
-    await Promise.race([work, deadline]);
+    const timedOut = await Promise.race([work.then(() => false), deadline.then(() => true)]);
     clearTimeout(timeout);
+    if (timedOut)
+      this.warnOnce(
+        'flush-timeout',
+        `Witness: flush gave up after ${this.o.flushTimeoutMillis} ms; spans not yet delivered (last error: ${this.counters.lastError ?? 'none'})`,
+      );
   }
 
   async shutdown(): Promise<void> {
