@@ -45,7 +45,7 @@ export interface DuckDbStoreOptions {
   /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default (80% of RAM) when unset. */
   memoryLimit?: string;
   /**
-   * Trace parts the first windowed trace-list query covers (×16 for the second try). A tuning knob; tests set
+   * Trace parts the first windowed trace-list query covers (the second try is sized from the first one's match rate). A tuning knob; tests set
    * it tiny so every search goes through the windowed path.
    * @default max(4000, 50 × (limit + 1))
    */
@@ -244,7 +244,7 @@ export class DuckDbStore implements Store {
         return (await c.runAndReadAll(built.sql, built.params.values)).getRowObjects();
       };
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
-      // (×16 for the second), then no window. See trace-search.ts for why a windowed answer is exact.
+      // (the second sized from the first's match rate), then no window. See trace-search.ts for why a windowed answer is exact.
       const [n, lo, hi] = (
         await c.runAndReadAll('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
       ).getRows()[0] as [bigint, bigint | null, bigint | null];
@@ -262,7 +262,8 @@ export class DuckDbStore implements Store {
         const found = await run(windowStart);
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
-        want *= 16;
+        // Size the second window from the match rate seen in the first (with 2× margin).
+        want *= found.length > 0 ? Math.min(64, (2 * (limit + 1)) / found.length) : 16;
       }
       return run();
     });

@@ -1,8 +1,8 @@
 /**
  * The trace list: GROUP BY over `trace_parts` (per-batch partial aggregates, ~20× fewer rows than
  * spans), newest trace start first, trace id descending as the tie-breaker. Filters on what a part
- * knows (services, kinds, agents, models, session, user, errors, times) are HAVING clauses on the
- * same scan; span name and attributes are semi-joins on `spans`.
+ * knows (services, kinds, agents, models, session, user, errors) are semi-joins on the parts that
+ * match; durations and times are HAVING clauses; span name and attributes are semi-joins on `spans`.
  *
  * Newest-first pages rarely need old data, so a search first runs over a time window
  * `start_ns >= W` (zone maps skip every older row group). That is exact for every trace that started
@@ -33,17 +33,18 @@ export function buildTraceSearch(q: TraceQuery, windowStartNs?: bigint): BuiltQu
   const w = windowStartNs === undefined ? null : p.add(windowStartNs);
   if (w !== null) where.push(`start_ns >= ${w}`);
   const spansWhere = w === null ? 'spans WHERE' : `spans WHERE start_ns >= ${w} AND`;
-  if (q.service !== undefined) having.push(`bool_or(contains(service_set, ${p.add(setMember(q.service))}))`);
-  if (q.kind !== undefined) having.push(`bool_or(contains(kind_set, ${p.add(setMember(q.kind))}))`);
-  if (q.agent !== undefined) having.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))}))`);
-  if (q.model !== undefined) having.push(`bool_or(contains(model_set, ${p.add(setMember(q.model))}))`);
-  // Sessions and users are selective: find their traces first rather than test every group.
+  // "Some part of the trace has X" as a semi-join on the parts that have X: a rare X (an agent
+  // nobody runs, an error) leaves almost nothing to group, instead of grouping every trace first.
   const partsWhere = w === null ? 'trace_parts WHERE' : `trace_parts WHERE start_ns >= ${w} AND`;
-  if (q.sessionId !== undefined)
-    where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} session_id = ${p.add(q.sessionId)})`);
-  if (q.userId !== undefined)
-    where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} user_id = ${p.add(q.userId)})`);
-  if (q.status === 'error') having.push('sum(error_count) > 0');
+  const somePart = (condition: string) =>
+    where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} ${condition})`);
+  if (q.service !== undefined) somePart(`contains(service_set, ${p.add(setMember(q.service))})`);
+  if (q.kind !== undefined) somePart(`contains(kind_set, ${p.add(setMember(q.kind))})`);
+  if (q.agent !== undefined) somePart(`contains(agent_set, ${p.add(setMember(q.agent))})`);
+  if (q.model !== undefined) somePart(`contains(model_set, ${p.add(setMember(q.model))})`);
+  if (q.sessionId !== undefined) somePart(`session_id = ${p.add(q.sessionId)}`);
+  if (q.userId !== undefined) somePart(`user_id = ${p.add(q.userId)}`);
+  if (q.status === 'error') somePart('error_count > 0');
   if (q.status === 'ok') having.push('sum(error_count) = 0');
   if (q.minDurationMs !== undefined)
     having.push(`max(end_ns) - min(start_ns) >= ${p.add(msToNs(q.minDurationMs))}`);
