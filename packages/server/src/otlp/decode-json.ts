@@ -152,7 +152,8 @@ function anyValue(v: unknown, path: string, limits: DecodeLimits, depth: number)
   if ('kvlistValue' in o) {
     const out: Attributes = {};
     const values = arr(obj(o.kvlistValue, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`);
-    values.forEach((kv, i) => keyValue(kv, `${path}.kvlistValue.values[${i}]`, out, limits, depth + 1));
+    for (let i = 0; i < values.length; i++)
+      keyValue(values[i], `${path}.kvlistValue.values[${i}]`, out, limits, depth + 1);
     return out;
   }
   if ('bytesValue' in o) return str(o.bytesValue, `${path}.bytesValue`);
