@@ -33,6 +33,17 @@ describe('DuckDbStore (engine specifics)', () => {
     expect(store.commitCount).toBeGreaterThan(0);
   });
 
+  it('splits a large backlog into several transactions', async () => {
+    const batch = (k: number) =>
+      Array.from({ length: 5000 }, (_, i) =>
+        makeSpan({ trace: k, n: i + 1, start: T0 + BigInt(i), durationMs: 1 }),
+      );
+    await Promise.all(Array.from({ length: 10 }, (_, k) => store.append({ spans: batch(k + 1), logs: [] })));
+    expect((await store.stats()).spans).toBe(50_000);
+    // the first batch commits alone; the 9 queued behind it exceed one group's 20,000 rows
+    expect(store.commitCount).toBeGreaterThanOrEqual(3);
+  });
+
   it('rejects every append of a failed group, commits none of it, and keeps serving', async () => {
     const broken = spanOf(2);
     (broken as { traceId: unknown }).traceId = null; // NOT NULL column: the row cannot be appended

@@ -52,6 +52,9 @@ export interface DuckDbStoreOptions {
   traceWindowParts?: number;
 }
 
+/** Rows (spans + logs) above which queued batches wait for the next transaction (~0.2 s of appends). */
+const MAX_GROUP_ROWS = 20_000;
+
 /** Trace parts the first windowed trace search covers (~20 spans each). */
 const WINDOW_PARTS = 4000;
 
@@ -157,8 +160,14 @@ export class DuckDbStore implements Store {
   // so under load many requests share one fsync. Every promise settles only after its COMMIT.
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
+      // Appender calls run on the event loop: cap a group so one commit never stalls it for long.
+      let rows = 0;
+      let take = 0;
+      while (take < this.queue.length && (take === 0 || rows < MAX_GROUP_ROWS)) {
+        rows += this.queue[take].batch.spans.length + this.queue[take].batch.logs.length;
+        take++;
+      }
+      const group = this.queue.splice(0, take);
       try {
         await this.exclusive(() => this.writeGroup(group.map((g) => g.batch)));
         for (const g of group) g.resolve();
