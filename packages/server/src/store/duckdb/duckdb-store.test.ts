@@ -59,6 +59,22 @@ describe('DuckDbStore (engine specifics)', () => {
     expect((await store.searchTraces({})).items.map((i) => i.traceId)).toEqual([traceIdOf(4), traceIdOf(1)]);
   });
 
+  it('answers reads while another connection holds an open write transaction, showing only committed data', async () => {
+    await store.append({ spans: [spanOf(1)], logs: [] });
+    const writer = await store.connect();
+    await writer.run('BEGIN TRANSACTION');
+    await writer.run(
+      `INSERT INTO logs VALUES (999, 1, 1, 9, 'INFO', 'uncommitted', NULL, NULL, 'svc', '{}', '{}', '')`,
+    );
+    // if reads waited for the writer, these would never resolve (the commit comes after them)
+    expect(await store.getTrace(traceIdOf(1))).toHaveLength(1);
+    expect((await store.searchTraces({})).items).toHaveLength(1);
+    expect((await store.searchLogs({})).items).toEqual([]);
+    await writer.run('COMMIT');
+    writer.closeSync();
+    expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['uncommitted']);
+  });
+
   it('lets other modules keep their own tables in the same file', async () => {
     const conn = await store.connect();
     await conn.run('CREATE TABLE metric_points (name VARCHAR, value DOUBLE)');
