@@ -121,27 +121,36 @@ export class ProtoWriter {
   }
 
   stringField(field: number, s: string): void {
-    this.tag(field, 2);
     const n = s.length;
-    const max = n * 3;
-    const reserved = varintSize(max);
-    this.ensure(reserved + max);
-    const b = this.buf;
-    const start = this.pos + reserved;
-    let written = -1;
-    if (n <= 64) {
-      // ASCII fast path: a JS loop beats the native call for short strings.
+    if (n < 128) {
+      // Fast path, the common case: short ASCII text has a one-byte length equal to its char count.
+      this.ensure(n + 2);
+      const b = this.buf;
+      const start = this.pos;
+      b[start] = (field << 3) | 2;
+      b[start + 1] = n;
+      let p = start + 2;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x80) break;
-        b[start + i] = c;
+        b[p++] = c;
       }
-      if (i === n) written = n;
+      if (i === n) {
+        this.pos = p;
+        return;
+      }
+      // not ASCII: fall through and rewrite it with the general path
     }
+    this.tag(field, 2);
+    const max = n * 3;
+    const reserved = varintSize(max);
+    this.ensure(reserved + max);
     // Buffer#utf8Write is the unchecked native writer behind Buffer#write (not in @types/node).
-    if (written < 0)
-      written = (b as unknown as { utf8Write(s: string, o: number): number }).utf8Write(s, start);
+    const written = (this.buf as unknown as { utf8Write(s: string, o: number): number }).utf8Write(
+      s,
+      this.pos + reserved,
+    );
     this.patchLength(this.pos, reserved, written);
   }
 
