@@ -8,6 +8,15 @@ import { OtlpDecodeError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const SHORT_STRING = 64;
+const CACHE_SIZE = 4096;
+const stringCache: Array<string | undefined> = new Array(CACHE_SIZE);
+
+/** ASCII bytes → string; Buffer's latin1Slice is the cheapest way (ASCII is checked by the caller). */
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  return Buffer.prototype.latin1Slice.call(buf, start, end);
+}
+
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
@@ -86,21 +95,37 @@ export class ProtoReader {
     return fieldEnd;
   }
 
-  /** UTF-8 string of [pos, fieldEnd); ASCII is decoded inline (most keys and names are ASCII). */
+  /**
+   * UTF-8 string of [pos, fieldEnd). Short ASCII strings (attribute keys, names, model ids: the same few
+   * hundred over and over) come from a small cache checked byte by byte, so repeats cost no allocation.
+   */
   stringTo(fieldEnd: number): string {
     const buf = this.buf;
     const start = this.pos;
     this.pos = fieldEnd;
-    if (fieldEnd - start <= 64) {
-      let s = '';
-      for (let i = start; i < fieldEnd; i++) {
-        const c = buf[i];
-        if (c >= 0x80) return decodeUtf8(buf, start, fieldEnd);
-        s += String.fromCharCode(c);
-      }
-      return s;
+    const len = fieldEnd - start;
+    if (len > SHORT_STRING) return decodeUtf8(buf, start, fieldEnd);
+    let hash = len;
+    for (let i = start; i < fieldEnd; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return decodeUtf8(buf, start, fieldEnd);
+      hash = (Math.imul(hash, 31) + c) | 0;
     }
-    return decodeUtf8(buf, start, fieldEnd);
+    const slot = hash & (CACHE_SIZE - 1);
+    const cached = stringCache[slot];
+    if (cached !== undefined && cached.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (cached.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const s = latin1(buf, start, fieldEnd);
+    stringCache[slot] = s;
+    return s;
   }
 
   skip(wire: number, end: number): void {
