@@ -25,7 +25,7 @@ async function agentRun(): Promise<ReadableSpanLike[]> {
   const claude = wrapAnthropic(
     {
       messages: {
-        create: async (body: { model: string }) => ({
+        create: async (body: { model: string; max_tokens?: number; messages?: unknown[] }) => ({
           id: 'msg_1',
           model: `${body.model}-20250101`,
           content: [{ type: 'text', text: 'ok' }],
