@@ -552,6 +552,42 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         }
       });
 
+      it('summarises a trace fully on a later page even when one of its parts is newer than the page', async () => {
+        await store.append({
+          spans: Array.from({ length: 30 }, (_, i) =>
+            makeSpan({ trace: 10 + i, n: 1, start: T0 + BigInt(10 + i) * SEC, durationMs: 5 }),
+          ),
+          logs: [],
+        });
+        await store.append({
+          spans: [makeSpan({ trace: 99, n: 1, name: 'mid-root', start: T0 + 20n * SEC + 1n, durationMs: 5 })],
+          logs: [],
+        });
+        await store.append({
+          spans: [
+            makeSpan({ trace: 99, n: 2, parent: 1, start: T0 + 50n * SEC, durationMs: 5, status: 'error' }),
+          ],
+          logs: [],
+        });
+        const walked: Array<{ traceId: string; spanCount: number; errorCount: number }> = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.searchTraces({ limit: 2, cursor });
+          walked.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        const expected = [
+          ...Array.from({ length: 19 }, (_, i) => 39 - i),
+          99,
+          ...Array.from({ length: 11 }, (_, i) => 20 - i),
+        ];
+        expect(walked.map((t) => t.traceId)).toEqual(expected.map(traceIdOf));
+        expect(walked.find((t) => t.traceId === traceIdOf(99))).toMatchObject({
+          spanCount: 2,
+          errorCount: 1,
+        });
+      });
+
       it('ends with nextCursor null and honours limit', async () => {
         await store.append({
           spans: Array.from({ length: 4 }, (_, i) =>

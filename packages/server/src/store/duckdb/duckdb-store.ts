@@ -30,7 +30,7 @@ import { CREATE_SCHEMA, SCHEMA_VERSION } from './schema.js';
 import { SPAN_COLUMNS, spanFromRow } from './span-from-row.js';
 import { type TracePart, addToParts, appendPartRows, appendSpanRow } from './span-rows.js';
 import { assembleSeries, buildSpanSeries } from './span-series.js';
-import { buildTraceSearch, traceCursor, traceSummaryFromRow } from './trace-search.js';
+import { buildTraceSearch, type TraceWindow, traceCursor, traceSummaryFromRow } from './trace-search.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `:memory:` for a throw-away store (no durability). */
@@ -248,8 +248,8 @@ export class DuckDbStore implements Store {
   async searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>> {
     const limit = buildTraceSearch(query).limit; // also validates the cursor before any I/O
     const rows = await this.readers.use(async (c) => {
-      const run = async (windowStart?: bigint) => {
-        const built = buildTraceSearch(query, windowStart);
+      const run = async (window?: TraceWindow) => {
+        const built = buildTraceSearch(query, window);
         return (await c.runAndReadAll(built.sql, built.params.values)).getRowObjects();
       };
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
@@ -268,7 +268,7 @@ export class DuckDbStore implements Store {
         const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
         if (bounded) windowStart = query.fromUnixNano as bigint;
         if (windowStart <= lo) break;
-        const found = await run(windowStart);
+        const found = await run({ start: windowStart, upper });
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
         // Size the second window from the match rate seen in the first (with 2× margin).

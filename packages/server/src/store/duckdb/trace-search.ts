@@ -26,12 +26,28 @@ export interface BuiltQuery {
   limit: number;
 }
 
-export function buildTraceSearch(q: TraceQuery, windowStartNs?: bigint): BuiltQuery {
+/**
+ * `start`: the window's lower bound W. `upper`: no wanted trace starts after it (the cursor's start,
+ * or `to`); parts after it are read only for traces that have a part inside [W, upper], so a deep
+ * page does not group every newer trace.
+ */
+export interface TraceWindow {
+  start: bigint;
+  upper: bigint;
+}
+
+export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuery {
   const p = new SqlParams();
   const where: string[] = [];
   const having: string[] = [];
-  const w = windowStartNs === undefined ? null : p.add(windowStartNs);
-  if (w !== null) where.push(`start_ns >= ${w}`);
+  const w = window === undefined ? null : p.add(window.start);
+  if (window !== undefined && w !== null) {
+    const u = p.add(window.upper);
+    where.push(`start_ns >= ${w}`);
+    where.push(
+      `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE start_ns >= ${w} AND start_ns <= ${u}))`,
+    );
+  }
   const spansWhere = w === null ? 'spans WHERE' : `spans WHERE start_ns >= ${w} AND`;
   // "Some part of the trace has X" as a semi-join on the parts that have X: a rare X (an agent
   // nobody runs, an error) leaves almost nothing to group, instead of grouping every trace first.
