@@ -13,6 +13,7 @@ import type { SpanRecord } from '../packages/server/src/model/index.js';
 import {
   type DuckDbStore,
   appendRawForBenchmark,
+  encodeCursor,
   openDuckDbStore,
   type TraceQuery,
 } from '../packages/server/src/store/index.js';
@@ -103,7 +104,7 @@ interface Figures {
   lists: Array<{ label: string; p50: number; p95: number; found: number }>;
 }
 
-const LISTS: Array<{ label: string; query: (i: number) => TraceQuery }> = [
+const LISTS: Array<{ label: string; query: (i: number, traces: number) => TraceQuery }> = [
   {
     label: 'list: service + status=error',
     query: (i) => ({ service: SERVICES[i % SERVICES.length], status: 'error' }),
@@ -123,6 +124,16 @@ const LISTS: Array<{ label: string; query: (i: number) => TraceQuery }> = [
     }),
   },
   { label: 'list: no match (rare model + agent)', query: () => ({ agent: 'nobody', model: 'none' }) },
+  // a deep page: the cursor of a trace halfway back through the stored history
+  {
+    label: 'list: page at half the history',
+    query: (i, traces) => ({
+      cursor: encodeCursor([
+        String(BASE_NS + BigInt(Math.round(traces * (0.5 - i / 1000) * SPACING_MS * 1e6))),
+        'f'.repeat(32),
+      ]),
+    }),
+  },
 ];
 
 async function measure(store: DuckDbStore, spans: number): Promise<Figures> {
@@ -142,7 +153,7 @@ async function measure(store: DuckDbStore, spans: number): Promise<Figures> {
   for (const { label, query } of LISTS) {
     let found = 0;
     const t = await timeRuns(RUNS, async (i) => {
-      const page = await store.searchTraces({ limit: 50, ...query(i) });
+      const page = await store.searchTraces({ limit: 50, ...query(i, traces) });
       found += page.items.length;
     });
     lists.push({ label, ...t, found: found / (RUNS + 3) });
