@@ -75,6 +75,23 @@ describe('DuckDbStore (engine specifics)', () => {
     expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['uncommitted']);
   });
 
+  it('lets reads in flight finish when closing, and refuses reads after', async () => {
+    await store.append({ spans: [spanOf(1)], logs: [] });
+    const inFlight = [
+      store.searchTraces({}),
+      store.getTrace(traceIdOf(1)),
+      store.listServices(),
+      store.stats(),
+    ];
+    await store.close();
+    const [page, trace, services] = await Promise.all(inFlight);
+    expect((page as { items: unknown[] }).items).toHaveLength(1);
+    expect(trace).toHaveLength(1);
+    expect(services).toEqual(['svc']);
+    await expect(store.getTrace(traceIdOf(1))).rejects.toThrow(/closed/);
+    store = await openDuckDbStore({ path, threads: 1 }); // for afterEach
+  });
+
   it('lets other modules keep their own tables in the same file', async () => {
     const conn = await store.connect();
     await conn.run('CREATE TABLE metric_points (name VARCHAR, value DOUBLE)');

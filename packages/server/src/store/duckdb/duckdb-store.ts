@@ -350,7 +350,7 @@ export class DuckDbStore implements Store {
     if (ap) for (const a of [ap.spans, ap.parts, ap.logs]) a.closeSync();
     // Fold the WAL into the file so the next open does not replay it.
     await this.writer.run('CHECKPOINT').catch(() => undefined);
-    this.readers.closeAll();
+    await this.readers.closeAll();
     this.writer.closeSync();
     this.instance.closeSync();
   }
