@@ -44,6 +44,10 @@ describe('OtlpTraceEncoder', () => {
       arr: ['a', 'b'],
       nums: [1, 2.5],
       long: LONG,
+      uni: 'héllo',
+      ключ: 1,
+      zero: 0,
+      maxInt: 0x7fffffff,
     });
     child.addEvent('evt', { n: 1 });
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
@@ -69,6 +73,10 @@ describe('OtlpTraceEncoder', () => {
       arr: ['a', 'b'],
       nums: [1, 2.5],
       long: LONG,
+      uni: 'héllo',
+      ключ: 1,
+      zero: 0,
+      maxInt: 0x7fffffff,
     });
     expect(c.status).toEqual({ code: 2, message: 'boom' });
     expect(c.events[0].name).toBe('evt');

@@ -141,6 +141,7 @@ function writeMs(w: ProtoWriter, field: number, ms: number): void {
 }
 
 function writeKeyValue(w: ProtoWriter, field: number, key: string, value: AttributeValue): void {
+  if (typeof value !== 'object' && w.keyValue(field, key, value)) return;
   const kv = w.begin(field, 1);
   w.stringField(1, key);
   writeAnyValue(w, 2, value);

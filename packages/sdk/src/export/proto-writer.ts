@@ -154,6 +154,80 @@ export class ProtoWriter {
     this.patchLength(this.pos, reserved, written);
   }
 
+  /**
+   * KeyValue{key, AnyValue} for the common attribute: short ASCII key, and a short ASCII string,
+   * small non-negative integer, double or boolean value. All lengths are known up front, so it is
+   * written in one pass without back-patching. Returns false, having written nothing, otherwise.
+   */
+  keyValue(field: number, key: string, value: string | number | boolean): boolean {
+    const kl = key.length;
+    if (kl >= 120) return false;
+    let anyLen: number;
+    switch (typeof value) {
+      case 'string':
+        if (value.length >= 120) return false;
+        anyLen = 2 + value.length;
+        break;
+      case 'number':
+        if (Number.isInteger(value)) {
+          if (value < 0 || value > 0x7fffffff) return false;
+          anyLen = 1 + varintSize(value);
+        } else anyLen = 9;
+        break;
+      default:
+        anyLen = 2;
+    }
+    const kvLen = 2 + kl + 2 + anyLen;
+    if (kvLen >= 128) return false;
+    this.ensure(kvLen + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = (field << 3) | 2;
+    b[p++] = kvLen;
+    b[p++] = 0x0a; // KeyValue.key
+    b[p++] = kl;
+    for (let i = 0; i < kl; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[p++] = c;
+    }
+    b[p++] = 0x12; // KeyValue.value
+    b[p++] = anyLen;
+    switch (typeof value) {
+      case 'string': {
+        const vl = value.length;
+        b[p++] = 0x0a; // AnyValue.string_value
+        b[p++] = vl;
+        for (let i = 0; i < vl; i++) {
+          const c = value.charCodeAt(i);
+          if (c >= 0x80) return false;
+          b[p++] = c;
+        }
+        break;
+      }
+      case 'number':
+        if (anyLen === 9) {
+          b[p++] = 0x21; // AnyValue.double_value
+          b.writeDoubleLE(value, p);
+          p += 8;
+        } else {
+          b[p++] = 0x18; // AnyValue.int_value
+          let n = value;
+          while (n >= 0x80) {
+            b[p++] = (n & 0x7f) | 0x80;
+            n >>>= 7;
+          }
+          b[p++] = n;
+        }
+        break;
+      default:
+        b[p++] = 0x10; // AnyValue.bool_value
+        b[p++] = value ? 1 : 0;
+    }
+    this.pos = p;
+    return true;
+  }
+
   /** Lowercase or uppercase hex id as raw bytes (trace id 16, span id 8). Invalid hex writes zeros. */
   hexField(field: number, hex: string): void {
     const len = hex.length >> 1;
