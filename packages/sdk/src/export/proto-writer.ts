@@ -100,8 +100,18 @@ export class ProtoWriter {
   fixed32Field(field: number, v: number): void {
     this.ensure(13);
     this.varint((field << 3) | 5);
-    this.buf.writeUInt32LE(v >>> 0, this.pos);
-    this.pos += 4;
+    this.u32(v);
+  }
+
+  /** Four little-endian bytes, without Buffer#writeUInt32LE's argument checks (capacity is ensured). */
+  private u32(v: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    b[p + 2] = (v >>> 16) & 0xff;
+    b[p + 3] = (v >>> 24) & 0xff;
+    this.pos = p + 4;
   }
 
   /** fixed64 nanoseconds from [seconds, nanoseconds], exact without BigInt (all parts < 2^53). */
@@ -115,9 +125,8 @@ export class ProtoWriter {
       lo -= TWO_32;
       hi += 1;
     }
-    this.buf.writeUInt32LE(lo >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.u32(lo);
+    this.u32(hi);
   }
 
   stringField(field: number, s: string): void {
