@@ -44,6 +44,7 @@ export class FakeLlmServer {
           return body.stream ? this.responsesStream(res, body) : this.responses(res, body);
         if (path === '/v1/messages')
           return body.stream ? this.messagesStream(res, body) : this.messages(res, body);
+        if (path === '/v1/embeddings') return this.embeddings(res, body);
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
       });
     });
@@ -183,6 +184,21 @@ export class FakeLlmServer {
       });
     events.push({ data: '[DONE]' });
     this.sse(res, events);
+  }
+
+  /** The client asks for base64 (little-endian float32) by default and decodes it itself. */
+  private embeddings(res: http.ServerResponse, body: Obj): void {
+    const vector = [0.25, -0.5, 1];
+    const embedding =
+      body.encoding_format === 'base64'
+        ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+        : vector;
+    this.json(res, 200, {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding }],
+      model: `${body.model}-v1`,
+      usage: { prompt_tokens: 6, total_tokens: 6 },
+    });
   }
 
   private responseBody(body: Obj, status = 'completed'): Obj {

@@ -132,6 +132,24 @@ describe('wrapOpenAI with the real openai client', () => {
     expect(spans[0].ended).toBe(true);
   });
 
+  it('traces the chat.completions.stream() helper, which calls create underneath', async () => {
+    spans.length = 0;
+    const final = await client.chat.completions
+      .stream({
+        model: 'gpt-4o',
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .finalChatCompletion();
+    expect(final.choices[0].message.content).toBe('Hello stream');
+    await new Promise((r) => setImmediate(r));
+    expect(spans).toHaveLength(1);
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 21,
+      'gen_ai.usage.output_tokens': 7,
+    });
+  });
+
   it('records the Responses API, plain and streamed', async () => {
     spans.length = 0;
     const r = await client.responses.create({ model: 'gpt-5', instructions: 'Be brief', input: 'hello' });
@@ -158,6 +176,19 @@ describe('wrapOpenAI with the real openai client', () => {
       { role: 'system', parts: [{ type: 'text', content: 'Be brief' }] },
       { role: 'user', parts: [{ type: 'text', content: 'hello' }] },
     ]);
+  });
+
+  it('records embeddings as kind embedding with input tokens', async () => {
+    spans.length = 0;
+    const r = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world' });
+    expect(r.data[0].embedding).toEqual([0.25, -0.5, 1]);
+    expect(spans[0].name).toBe('embeddings text-embedding-3-small');
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'witness.kind': 'embedding',
+      'gen_ai.usage.input_tokens': 6,
+      'gen_ai.response.model': 'text-embedding-3-small-v1',
+    });
   });
 
   it('records API errors on the span and lets the client’s own error reach the caller', async () => {

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { GENAI } from '../agent/attributes.js';
+import { GENAI, WITNESS } from '../agent/attributes.js';
 import type { ObservedSpan } from '../agent/observed-span.js';
 import {
   isAsyncIterable,
@@ -14,7 +14,8 @@ import {
 
 /**
  * Instruments an `openai` client in place (duck-typed: no dependency on the package):
- * `chat.completions.create` and `responses.create`, streaming included. Returns the same client.
+ * `chat.completions.create`, `responses.create` (streaming included) and `embeddings.create`.
+ * Returns the same client.
  *
  *   const client = wrapOpenAI(new OpenAI());
  *
@@ -22,7 +23,7 @@ import {
  * `stream_options: { include_usage: true }` (the wrapper does not change the request).
  */
 export function wrapOpenAI<C>(client: C, options: WrapOptions = {}): C {
-  const c = client as { chat?: { completions?: unknown }; responses?: unknown };
+  const c = client as { chat?: { completions?: unknown }; responses?: unknown; embeddings?: unknown };
   patchMethod(
     c.chat?.completions,
     'create',
@@ -70,7 +71,38 @@ export function wrapOpenAI<C>(client: C, options: WrapOptions = {}): C {
         );
       }) as typeof create,
   );
+  patchMethod(
+    c.embeddings,
+    'create',
+    (create) =>
+      ((body: Record<string, unknown>, ...rest: unknown[]) => {
+        const kind = { [WITNESS.kind]: 'embedding' };
+        const span = startLlmSpan(
+          tracerOf(options),
+          'openai',
+          'embeddings',
+          body?.model,
+          kind,
+          undefined,
+          options,
+        );
+        return run(
+          span,
+          () => (create as (...a: unknown[]) => unknown)(body, ...rest),
+          options,
+          embeddings,
+          chatStream,
+        );
+      }) as typeof create,
+  );
   return client;
+}
+
+/** Embeddings: only prompt tokens are billed. */
+function embeddings(span: ObservedSpan, r: Obj): void {
+  span.responseModel(r.model as string);
+  const u = r.usage as Obj | undefined;
+  if (u) span.usage({ inputTokens: num(u.prompt_tokens) });
 }
 
 type Obj = Record<string, unknown>;
