@@ -15,3 +15,5 @@ export {
 } from './config/index.js';
 export { type ErrorCode, WitnessError } from './http/index.js';
 export { createMetrics, grafanaExportFiles, type Metrics, type MetricsOptions } from './metrics/index.js';
+export { DATABASE_FILE, type RunningServer, type StartServerOptions, startServer } from './server.js';
+export { createLogger, type Logger } from './logging/index.js';

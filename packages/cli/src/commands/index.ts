@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
+import { registerServe } from './serve.js';
 
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
+  registerServe(program);
   registerDemo(program);
   registerDashboards(program);
 }

@@ -8,3 +8,4 @@ export { type DecodedSpans, decodeTracesProto } from './decode-traces-proto.js';
 export { encodeExportResponse, type OtlpSignalName } from './encode-response.js';
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError } from './errors.js';
 export { ProtoReader, WIRE_FIXED64, WIRE_FIXED32, WIRE_LEN, WIRE_VARINT } from './proto-reader.js';
+export { logsSignal, tracesSignal } from './signals.js';

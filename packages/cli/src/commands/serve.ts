@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type ConfigInput, ConfigError, createLogger, loadConfig, startServer } from '@witness/server';
+import type { Command } from 'commander';
+import { runDemo } from '../demo/index.js';
+
+/** The UI built by `npm run build` (packages/ui/dist), found relative to this file in the workspace. */
+const BUNDLED_UI = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+  uiDir?: string;
+  demo?: boolean;
+  demoTraces: string;
+}
+
+function portOf(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`--port must be an integer from 0 to 65535, got "${raw}"`);
+  return port;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run Witness: OTLP/HTTP receiver, query API, /metrics and the UI on one port')
+    .option(
+      '-p, --port <port>',
+      'port for OTLP/HTTP, the API and the UI (0 picks a free one) [default: 4318]',
+    )
+    .option('--host <host>', 'interface to listen on [default: 127.0.0.1]')
+    .option('-d, --data-dir <dir>', 'where the database and audit log live [default: ./data]')
+    .option('-c, --config <file>', 'YAML configuration file (WITNESS_* environment variables override it)')
+    .option('--ui-dir <dir>', 'directory of the built UI [default: the bundled one]')
+    .option('--demo', 'feed the built-in demo workload once the server is up')
+    .option('--demo-traces <n>', 'agent runs the demo sends', '60')
+    .action(async (flags: ServeFlags) => {
+      const overrides: ConfigInput = { server: {} };
+      if (flags.port !== undefined) overrides.server!.port = portOf(flags.port);
+      if (flags.host !== undefined) overrides.server!.host = flags.host;
+      if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
+      if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
+      const config = loadConfig({ file: flags.config, env: process.env, flags: overrides });
+      if (config.server.uiDir === null && existsSync(`${BUNDLED_UI}/index.html`))
+        config.server.uiDir = BUNDLED_UI;
+
+      const logger = createLogger({ level: process.env.WITNESS_LOG_LEVEL ?? 'info' });
+      const server = await startServer({ config, logger, version: '0.1.0' });
+      // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
+      process.stdout.write(`Witness listening on ${server.url}\n`);
+      logger.info(
+        { url: server.url, dataDir: config.dataDir, ui: config.server.uiDir !== null },
+        'witness started',
+      );
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+
+      if (flags.demo) {
+        const traces = Number(flags.demoTraces);
+        const result = await runDemo({
+          endpoint: server.url,
+          traces,
+          seed: 42,
+          progress: process.stderr.isTTY === true,
+        });
+        logger.info(result, 'demo workload sent');
+        process.stdout.write(`Demo: ${result.traces} agent runs sent. Open ${server.url}/ in a browser.\n`);
+      }
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * The composition root: one Witness process. It opens the store, builds the ingest pipeline with its
+ * sinks, mounts the OTLP receivers, the query API, /metrics and the UI, and listens. Every module is
+ * created here and handed what it needs; nothing below this file reads the environment.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { WitnessConfig } from './config/index.js';
+import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
+import { Admission, IngestPipeline, type IngestSink, storeSink } from './ingest/index.js';
+import { createLogger, type Logger, requestLogger } from './logging/index.js';
+import { createMetrics } from './metrics/index.js';
+import { logsSignal, tracesSignal } from './otlp/index.js';
+import { queryRoutes } from './query/index.js';
+import { scheduleRetention } from './retention/index.js';
+import { openDuckDbStore } from './store/duckdb/index.js';
+import type { Store } from './store/types.js';
+
+export interface StartServerOptions {
+  config: WitnessConfig;
+  logger?: Logger;
+  /** Extra durable or derived sinks (tests, exporters). */
+  sinks?: IngestSink[];
+  version?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  store: Store;
+  pipeline: IngestPipeline;
+  /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'witness.duckdb';
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger();
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  let store: Store | null = null;
+  const metrics = createMetrics({
+    derived: config.metrics.derived,
+    seriesLimit: config.metrics.seriesLimit,
+    runtime: config.metrics.runtime,
+    version: options.version,
+  });
+  const pipeline = new IngestPipeline({
+    onSinkError: (sink, err) =>
+      logger.warn({ err, sink: sink.name }, 'derived sink failed; the batch is stored'),
+  });
+  const admission = new Admission({
+    maxInFlightBytes: config.limits.maxInFlightBytes,
+    maxInFlightBatches: config.limits.maxInFlightRequests,
+  });
+
+  const app = createApp({ onError: (err) => logger.error({ err }, 'request failed') });
+  app.use('*', requestLogger(logger));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) =>
+    store ? c.json({ status: 'ready' }) : c.json({ status: 'starting', reason: 'the store is opening' }, 503),
+  );
+  app.use('/v1/*', metrics.otlpObserver);
+  const otlpDeps = {
+    pipeline,
+    admission,
+    limits: config.limits,
+    ready: () => store !== null,
+    onError: (err: unknown) => logger.error({ err }, 'ingest failed'),
+  };
+  for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
+    registerOtlpRoute(app, signal, otlpDeps);
+  app.route('/api', queryRoutes({ store: () => store }));
+  app.route('/', metrics.routes);
+  if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
+
+  // Open the store before listening on the OTLP port would leave exporters failing; instead listen at
+  // once (healthz, 503 + Retry-After on ingest) and flip /readyz when the store is open.
+  const opened = await openDuckDbStore({ path: join(dataDir, DATABASE_FILE) });
+  await metrics.open({ store: opened, connection: await opened.connect() });
+  pipeline.addSink(metrics.timed(storeSink(opened)));
+  for (const sink of options.sinks ?? []) pipeline.addSink(sink);
+  pipeline.addSink(metrics.receivedSink);
+  if (metrics.sink) pipeline.addSink(metrics.sink);
+  metrics.watch({
+    inFlight: () => admission.inFlight,
+    capacity: config.limits.maxInFlightRequests,
+    store: () => store,
+  });
+  store = opened;
+
+  const stopRetention = scheduleRetention(opened, {
+    maxAgeDays: config.retention.maxAgeDays,
+    intervalMinutes: config.retention.intervalMinutes,
+    onSweep: (r) => logger.info(r, 'retention sweep'),
+    onError: (err) => logger.error({ err }, 'retention sweep failed'),
+  });
+
+  const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port });
+  await new Promise<void>((ok, fail) => {
+    server.once('listening', ok);
+    server.once('error', fail);
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.server.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port: address.port,
+    host,
+    store: opened,
+    pipeline,
+    close() {
+      closing ??= (async () => {
+        stopRetention();
+        await new Promise<void>((done) => server.close(() => done()));
+        await opened.close();
+        logger.flush();
+      })();
+      return closing;
+    },
+  };
+}
