@@ -96,8 +96,9 @@ export interface SpanInput {
 
 const hex = (v: Bytes | string): Bytes => (typeof v === 'string' ? Buffer.from(v, 'hex') : v);
 
-function writeAttr(w: ProtoWriter, key: string, value: AttrInput): void {
-  w.message(9, (kv) => {
+/** A KeyValue as `field`: 9 in a Span, 1 in a Resource (and 3 in an InstrumentationScope). */
+function writeAttr(w: ProtoWriter, key: string, value: AttrInput, field = 9): void {
+  w.message(field, (kv) => {
     kv.string(1, key);
     kv.message(2, (av) => {
       if (typeof value === 'string') av.string(1, value);
@@ -138,8 +139,8 @@ export function encodeTraces(
   const w = new ProtoWriter();
   w.message(1, (rs) => {
     rs.message(1, (res) => {
-      writeAttr(res, 'service.name', serviceName);
-      for (const [k, v] of Object.entries(resource)) writeAttr(res, k, v);
+      writeAttr(res, 'service.name', serviceName, 1);
+      for (const [k, v] of Object.entries(resource)) writeAttr(res, k, v, 1);
     });
     rs.message(2, (ss) => {
       ss.message(1, (scope) => scope.string(1, 'witness-test').string(2, '1.0.0'));

@@ -17,13 +17,6 @@ interface ServeFlags {
   demoTraces: string;
 }
 
-function portOf(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError(`--port must be an integer from 0 to 65535, got "${raw}"`);
-  return port;
-}
-
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -40,7 +33,7 @@ export function registerServe(program: Command): void {
     .option('--demo-traces <n>', 'agent runs the demo sends', '60')
     .action(async (flags: ServeFlags) => {
       const overrides: ConfigInput = { server: {} };
-      if (flags.port !== undefined) overrides.server!.port = portOf(flags.port);
+      if (flags.port !== undefined) overrides.server!.port = Number(flags.port); // validated with the rest of the config
       if (flags.host !== undefined) overrides.server!.host = flags.host;
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
