@@ -163,12 +163,12 @@ describe('DerivedMetrics', () => {
     expect(text).toContain('# TYPE witness_spans counter\n');
     expect(sample(text, 'witness_spans_total{service="svc",kind="llm",status="ok"}')).toBe(1);
     expect(
-      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="5.0"}'),
+      sample(text, 'witness_span_duration_seconds_bucket{service="svc",kind="agent",status="ok",le="5"}'),
     ).toBe(1);
     expect(text.endsWith('# EOF\n')).toBe(true);
     // exemplars on the span histogram buckets: the trace behind the latency
     expect(text).toMatch(
-      /^witness_span_duration_seconds_bucket\{service="svc",kind="agent",status="ok",le="5.0"\} 1 # \{trace_id="[0-9a-f]{32}"\} 4 \d+\.\d{3}$/m,
+      /^witness_span_duration_seconds_bucket\{service="svc",kind="agent",status="ok",le="5"\} 1 # \{trace_id="[0-9a-f]{32}"\} 4 \d+\.\d{3}$/m,
     );
     // and none in the text format, which has no exemplars
     const plain = await scrape(m, new SelfMetrics({ runtime: false }), 'prometheus', 1_000_000);

@@ -41,11 +41,13 @@ function escapeHelp(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-/** `le` values: the same text for the same bound in both formats (OpenMetrics wants a float form). */
-function leText(bound: number, om: boolean): string {
-  if (bound === Number.POSITIVE_INFINITY) return '+Inf';
-  const s = String(bound);
-  return om && Number.isInteger(bound) && !s.includes('e') ? `${s}.0` : s;
+/**
+ * `le` values: the same text in both formats (`1`, not OpenMetrics's canonical `1.0`). Prometheus 2.x
+ * stores `le` as written, so `1` and `1.0` would be two series and `le="1"` in a dashboard or alert
+ * would match only one scrape format. Prometheus's OpenMetrics parser accepts `1`.
+ */
+function leText(bound: number, _om: boolean): string {
+  return bound === Number.POSITIVE_INFINITY ? '+Inf' : String(bound);
 }
 
 /** Family name in the header: OpenMetrics names a counter without its `_total` suffix. */
