@@ -52,8 +52,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     version: options.version,
   });
   const pipeline = new IngestPipeline({
-    onSinkError: (sink, err) =>
-      logger.warn({ err, sink: sink.name }, 'derived sink failed; the batch is stored'),
+    onSinkError: (sink, err) => {
+      metrics.self.sinkErrors.inc({ sink: sink.name });
+      logger.warn({ err, sink: sink.name }, 'derived sink failed; the batch is stored');
+    },
   });
   const admission = new Admission({
     maxInFlightBytes: config.limits.maxInFlightBytes,
