@@ -14,7 +14,7 @@ import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
 import { logsSignal, tracesSignal } from './otlp/index.js';
 import { queryRoutes } from './query/index.js';
-import { scheduleRetention } from './retention/index.js';
+import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import type { Store } from './store/types.js';
 
@@ -100,7 +100,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const stopRetention = scheduleRetention(opened, {
     maxAgeDays: config.retention.maxAgeDays,
     intervalMinutes: config.retention.intervalMinutes,
-    onSweep: (r) => logger.info(r, 'retention sweep'),
+    onSweep: (r) => {
+      logger.info(r, 'retention sweep');
+      // Ingested OTLP metric points follow the same retention as spans and logs.
+      metrics
+        .deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
+        .catch((err: unknown) => logger.error({ err }, 'metric points retention failed'));
+    },
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
 

@@ -47,6 +47,8 @@ export interface Metrics {
   timed(sink: IngestSink): IngestSink;
   /** Scrape-time gauges for queue depth/capacity and store size. */
   watch(options: WatchOptions): void;
+  /** Retention: deletes ingested metric points older than the cut-off (epoch ns); resolves to the count. */
+  deleteOlderThan(cutoffUnixNano: bigint): Promise<number>;
 }
 
 /** The metrics module's composition: one per server, no global registry (tests run many servers). */
@@ -79,5 +81,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     receivedSink: receivedCounterSink(self),
     timed: (sink) => timedSink(self, sink),
     watch: (o) => watch(self, o),
+    deleteOlderThan: async (cutoff) => (points ? points.deleteOlderThan(cutoff) : 0),
   };
 }

@@ -148,4 +148,11 @@ describe('GET /api/metrics/query over ingested OTLP metrics (real DuckDB)', () =
     expect((await get('metric=rate&groupBy=agent')).status).toBe(503);
     expect((await get('metric=rate&groupBy=color')).status).toBe(400);
   });
+
+  it('retention deletes points older than the cut-off and keeps the rest', async () => {
+    const deleted = await points.deleteOlderThan(BigInt(T0 + 1) * 1_000_000n);
+    expect(deleted).toBe(2); // the two http.requests points at T0
+    const left = await points.listMetrics();
+    expect(left.find((m) => m.metric === 'http.requests')?.points).toBe(4);
+  });
 });
