@@ -3,8 +3,8 @@
  * alert fires on a synthetic bad series and stays quiet on a healthy one (promtool test rules), and a
  * /metrics scrape of Witness passes promtool's exposition linter.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -40,13 +40,9 @@ describe.skipIf(skip)(`deploy/prometheus with promtool${reason}`, () => {
 
   it('every shipped alert has a promtool unit test that makes it fire', () => {
     const alerts = rules.flatMap((f) =>
-      [...execFileSync('cat', [join(DIR, 'rules', f)], { encoding: 'utf8' }).matchAll(/- alert: (\w+)/g)].map(
-        (m) => m[1],
-      ),
+      [...readFileSync(join(DIR, 'rules', f), 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]),
     );
-    const testText = tests
-      .map((f) => execFileSync('cat', [join(DIR, 'tests', f)], { encoding: 'utf8' }))
-      .join('\n');
+    const testText = tests.map((f) => readFileSync(join(DIR, 'tests', f), 'utf8')).join('\n');
     for (const a of alerts) {
       // a firing expectation: the alert name followed by a non-empty exp_alerts list
       expect(testText, `${a} has no firing test`).toMatch(
