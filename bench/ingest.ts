@@ -40,14 +40,20 @@ function runLoad(url: string): Promise<LoadResult> {
   const script = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, script, '--url', url, '--seconds', String(seconds), '--concurrency', String(concurrency)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [tsx, script, '--url', url, '--seconds', String(seconds), '--concurrency', String(concurrency)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`)),
+    );
   });
 }
 
@@ -73,12 +79,24 @@ const rows = Array.from({ length: 8 }, (_, i) => {
 const dir = mkdtempSync(join(tmpdir(), 'witness-bench-ceiling-'));
 let ceiling: number;
 try {
-  ceiling = await measureAppenderCeiling({ path: join(dir, 'ceiling.duckdb'), batches: rows, totalBatches: ceilingBatches });
+  ceiling = await measureAppenderCeiling({
+    path: join(dir, 'ceiling.duckdb'),
+    batches: rows,
+    totalBatches: ceilingBatches,
+  });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`bench:ingest  ${BATCH_SPANS} spans/batch, ${concurrency} requests in flight, ${load.seconds.toFixed(1)} s, payload ${fmt(load.payloadBytes)} bytes`);
-console.log(`  durable (answered 200): ${fmt(durable)} spans/s  (${load.batches} batches; ${load.rejected} got 429/503, ${load.failed} failed)`);
-console.log(`  raw DuckDB Appender:    ${fmt(ceiling)} spans/s  (same rows, one connection, no HTTP/decoding)`);
-console.log(`  ratio durable/appender: ${(durable / ceiling).toFixed(2)}  (target ≥ 0.5; absolute target ≥ 100,000 spans/s)`);
+console.log(
+  `bench:ingest  ${BATCH_SPANS} spans/batch, ${concurrency} requests in flight, ${load.seconds.toFixed(1)} s, payload ${fmt(load.payloadBytes)} bytes`,
+);
+console.log(
+  `  durable (answered 200): ${fmt(durable)} spans/s  (${load.batches} batches; ${load.rejected} got 429/503, ${load.failed} failed)`,
+);
+console.log(
+  `  raw DuckDB Appender:    ${fmt(ceiling)} spans/s  (same rows, one connection, no HTTP/decoding)`,
+);
+console.log(
+  `  ratio durable/appender: ${(durable / ceiling).toFixed(2)}  (target ≥ 0.5; absolute target ≥ 100,000 spans/s)`,
+);
