@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_ROOT, leafHash, MerkleTree } from './merkle-tree.js';
+import { verifyConsistency, verifyInclusion } from './verify-proof.js';
+
+/*
+ * Published Certificate Transparency reference values (RFC 6962 = RFC 9162 hashing), copied from
+ * github.com/transparency-dev/merkle: testonly/constants.go (leaf inputs, root hashes) and
+ * proof/verify_test.go (inclusion and consistency proofs). Leaf numbers there are 1-based.
+ */
+const LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+];
+const ROOTS = [
+  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+  'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
+  'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77',
+  'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+  '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+  '76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef',
+  'ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c',
+  '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+];
+const INCLUSION: [leaf1: number, size: number, proof: string[]][] = [
+  [1, 1, []],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [3, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
+  [
+    2,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+];
+const CONSISTENCY: [size1: number, size2: number, proof: string[]][] = [
+  [1, 1, []],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [
+    2,
+    5,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+  [
+    6,
+    7,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+];
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const unhex = (s: string) => Buffer.from(s, 'hex');
+
+function referenceTree(): MerkleTree {
+  const t = new MerkleTree();
+  for (const l of LEAVES) t.appendLeafHash(leafHash(unhex(l)));
+  return t;
+}
+
+describe('MerkleTree against the Certificate Transparency reference vectors', () => {
+  it('computes the root of every size 0..8', () => {
+    const t = referenceTree();
+    expect(hex(EMPTY_ROOT)).toBe(ROOTS[0]);
+    for (let n = 0; n <= 8; n++) expect(hex(t.root(n)), `size ${n}`).toBe(ROOTS[n]);
+  });
+
+  it('grows to the same roots leaf by leaf', () => {
+    const t = new MerkleTree();
+    LEAVES.forEach((l, i) => {
+      t.appendLeafHash(leafHash(unhex(l)));
+      expect(hex(t.root())).toBe(ROOTS[i + 1]);
+    });
+  });
+
+  it('produces and verifies the published inclusion proofs', () => {
+    const t = referenceTree();
+    for (const [leaf1, size, proof] of INCLUSION) {
+      const got = t.inclusionProof(leaf1 - 1, size).map(hex);
+      expect(got, `leaf ${leaf1} size ${size}`).toEqual(proof);
+      const lh = leafHash(unhex(LEAVES[leaf1 - 1] as string));
+      expect(verifyInclusion(leaf1 - 1, size, lh, proof.map(unhex), unhex(ROOTS[size] as string))).toBe(true);
+    }
+  });
+
+  it('produces and verifies the published consistency proofs', () => {
+    const t = referenceTree();
+    for (const [m, n, proof] of CONSISTENCY) {
+      expect(t.consistencyProof(m, n).map(hex), `${m}→${n}`).toEqual(proof);
+      const ok = verifyConsistency(
+        m,
+        n,
+        unhex(ROOTS[m] as string),
+        unhex(ROOTS[n] as string),
+        proof.map(unhex),
+      );
+      expect(ok, `${m}→${n}`).toBe(true);
+    }
+  });
+
+  it('rejects corrupted inclusion proofs (wrong index, size, leaf, root, flipped bit, extra or missing hash)', () => {
+    const [leaf1, size, proofHex] = INCLUSION[2] as [number, number, string[]];
+    const proof = proofHex.map(unhex);
+    const lh = leafHash(unhex(LEAVES[leaf1 - 1] as string));
+    const root = unhex(ROOTS[size] as string);
+    const i = leaf1 - 1;
+    expect(verifyInclusion(i, size, lh, proof, root)).toBe(true);
+    expect(verifyInclusion(i - 1, size, lh, proof, root)).toBe(false);
+    expect(verifyInclusion(i + 1, size, lh, proof, root)).toBe(false);
+    expect(verifyInclusion(i, size * 2, lh, proof, root)).toBe(false);
+    expect(verifyInclusion(i, size / 2, lh, proof, root)).toBe(false);
+    expect(verifyInclusion(i, size, leafHash(Buffer.from('x')), proof, root)).toBe(false);
+    expect(verifyInclusion(i, size, lh, proof, EMPTY_ROOT)).toBe(false);
+    expect(verifyInclusion(i, size, lh, [...proof, root], root)).toBe(false);
+    expect(verifyInclusion(i, size, lh, [root, ...proof], root)).toBe(false);
+    expect(verifyInclusion(i, size, lh, proof.slice(0, -1), root)).toBe(false);
+    for (let k = 0; k < proof.length; k++) {
+      const bad = proof.map((p) => Buffer.from(p));
+      (bad[k] as Buffer)[0] ^= 8;
+      expect(verifyInclusion(i, size, lh, bad, root)).toBe(false);
+    }
+  });
+
+  it('rejects corrupted consistency proofs', () => {
+    const [m, n, proofHex] = CONSISTENCY[2] as [number, number, string[]];
+    const proof = proofHex.map(unhex);
+    const r1 = unhex(ROOTS[m] as string);
+    const r2 = unhex(ROOTS[n] as string);
+    expect(verifyConsistency(m, n, r1, r2, proof)).toBe(true);
+    expect(verifyConsistency(m - 1, n, r1, r2, proof)).toBe(false);
+    expect(verifyConsistency(m + 1, n, r1, r2, proof)).toBe(false);
+    expect(verifyConsistency(m, n * 2, r1, r2, proof)).toBe(false);
+    expect(verifyConsistency(m, n, r2, r1, proof)).toBe(false);
+    expect(verifyConsistency(m, n, r1, r2, [])).toBe(false);
+    expect(verifyConsistency(m, n, r1, r2, proof.slice(0, -1))).toBe(false);
+    expect(verifyConsistency(m, n, r1, r2, [...proof, r2])).toBe(false);
+    expect(verifyConsistency(n, m, r2, r1, proof)).toBe(false);
+    for (let k = 0; k < proof.length; k++) {
+      const bad = proof.map((p) => Buffer.from(p));
+      (bad[k] as Buffer)[0] ^= 16;
+      expect(verifyConsistency(m, n, r1, r2, bad)).toBe(false);
+    }
+  });
+
+  it('every proof of a larger tree verifies against a naive recomputation', () => {
+    const t = new MerkleTree();
+    const naive: Buffer[] = [];
+    for (let i = 0; i < 70; i++) {
+      const h = leafHash(Buffer.from(`entry ${i}`));
+      t.appendLeafHash(h);
+      naive.push(h);
+    }
+    for (let n = 1; n <= 70; n += 7) {
+      const root = t.root(n);
+      for (let i = 0; i < n; i += 3)
+        expect(verifyInclusion(i, n, naive[i] as Buffer, t.inclusionProof(i, n), root)).toBe(true);
+      for (let m = 1; m <= n; m += 5)
+        expect(verifyConsistency(m, n, t.root(m), root, t.consistencyProof(m, n))).toBe(true);
+    }
+  });
+});

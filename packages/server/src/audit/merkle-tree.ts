@@ -1,0 +1,154 @@
+/**
+ * An RFC 9162 (Certificate Transparency v2) Merkle tree over leaf hashes: MTH, inclusion proofs
+ * (§2.1.3.1) and consistency proofs (§2.1.4.1). Hashes of every complete, aligned subtree are kept per
+ * level as they form, so the root of any size and every proof need only O(log² n) hashes — proof time
+ * does not grow with the log (bench:audit measures it at 1M entries).
+ */
+import { createHash } from 'node:crypto';
+
+export const HASH_SIZE = 32;
+const LEAF_PREFIX = Buffer.from([0]);
+const NODE_PREFIX = Buffer.from([1]);
+
+/** SHA-256(0x00 ‖ entry). */
+export function leafHash(entry: Uint8Array): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+}
+
+/** SHA-256(0x01 ‖ left ‖ right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** MTH({}) = SHA-256(""). */
+export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
+
+/** A growable array of 32-byte hashes in one buffer (no per-hash object on the heap). */
+class HashLevel {
+  private buf = Buffer.allocUnsafe(HASH_SIZE * 1024);
+  length = 0;
+
+  push(hash: Uint8Array): void {
+    if ((this.length + 1) * HASH_SIZE > this.buf.length) {
+      const next = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(next, 0, 0, this.length * HASH_SIZE);
+      this.buf = next;
+    }
+    this.buf.set(hash, this.length * HASH_SIZE);
+    this.length++;
+  }
+
+  get(i: number): Buffer {
+    return this.buf.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
+  }
+}
+
+/** Largest power of two strictly less than n (n ≥ 2). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+export class MerkleTree {
+  /** levels[h][i] = hash of the complete subtree of leaves [i·2^h, (i+1)·2^h). */
+  private readonly levels: HashLevel[] = [new HashLevel()];
+
+  get size(): number {
+    return this.levels[0]?.length ?? 0;
+  }
+
+  /** Appends a leaf by its leaf hash (not the entry): erased payloads keep their hash. */
+  appendLeafHash(hash: Uint8Array): void {
+    if (hash.length !== HASH_SIZE) throw new Error(`a leaf hash has ${HASH_SIZE} bytes, got ${hash.length}`);
+    let level = 0;
+    let current: Uint8Array = hash;
+    for (;;) {
+      let store = this.levels[level];
+      if (!store) {
+        store = new HashLevel();
+        this.levels.push(store);
+      }
+      store.push(current);
+      const index = store.length - 1;
+      if (index % 2 === 0) return;
+      current = nodeHash(store.get(index - 1), current);
+      level++;
+    }
+  }
+
+  leafHashAt(index: number): Buffer {
+    this.checkIndex(index, this.size);
+    return Buffer.from((this.levels[0] as HashLevel).get(index));
+  }
+
+  /** MTH of the first `size` leaves (default: all). */
+  root(size = this.size): Buffer {
+    if (size < 0 || size > this.size || !Number.isInteger(size))
+      throw new RangeError(`size must be an integer in [0, ${this.size}], got ${size}`);
+    return size === 0 ? Buffer.from(EMPTY_ROOT) : Buffer.from(this.rangeHash(0, size));
+  }
+
+  /** PATH(m, D[n]) of RFC 9162 §2.1.3.1: sibling hashes from the leaf upwards. */
+  inclusionProof(index: number, size = this.size): Buffer[] {
+    if (size < 1 || size > this.size || !Number.isInteger(size))
+      throw new RangeError(`size must be an integer in [1, ${this.size}], got ${size}`);
+    this.checkIndex(index, size);
+    const proof: Buffer[] = [];
+    this.path(index, 0, size, proof);
+    return proof;
+  }
+
+  /** PROOF(m, D[n]) of RFC 9162 §2.1.4.1. */
+  consistencyProof(from: number, to = this.size): Buffer[] {
+    if (to > this.size || !Number.isInteger(to) || !Number.isInteger(from) || from < 0 || from > to)
+      throw new RangeError(`need 0 <= from <= to <= ${this.size}, got from=${from} to=${to}`);
+    const proof: Buffer[] = [];
+    if (from === 0 || from === to) return proof;
+    this.subproof(from, 0, to, true, proof);
+    return proof;
+  }
+
+  private checkIndex(index: number, size: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= size)
+      throw new RangeError(`index must be an integer in [0, ${size - 1}], got ${index}`);
+  }
+
+  /** MTH(D[start:end]), end > start; complete aligned subtrees come from the level cache. */
+  private rangeHash(start: number, end: number): Buffer {
+    const n = end - start;
+    if ((n & (n - 1)) === 0) {
+      const h = Math.log2(n);
+      if (start % n === 0) return (this.levels[h] as HashLevel).get(start / n);
+    }
+    const k = split(n);
+    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+  }
+
+  private path(m: number, start: number, n: number, out: Buffer[]): void {
+    if (n <= 1) return;
+    const k = split(n);
+    if (m < k) {
+      this.path(m, start, k, out);
+      out.push(Buffer.from(this.rangeHash(start + k, start + n)));
+    } else {
+      this.path(m - k, start + k, n - k, out);
+      out.push(Buffer.from(this.rangeHash(start, start + k)));
+    }
+  }
+
+  private subproof(m: number, start: number, n: number, b: boolean, out: Buffer[]): void {
+    if (m === n) {
+      if (!b) out.push(Buffer.from(this.rangeHash(start, start + n)));
+      return;
+    }
+    const k = split(n);
+    if (m <= k) {
+      this.subproof(m, start, k, b, out);
+      out.push(Buffer.from(this.rangeHash(start + k, start + n)));
+    } else {
+      this.subproof(m - k, start + k, n - k, false, out);
+      out.push(Buffer.from(this.rangeHash(start, start + k)));
+    }
+  }
+}
