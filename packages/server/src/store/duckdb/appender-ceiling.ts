@@ -5,7 +5,13 @@
  */
 import type { SpanRecord } from '../../model/index.js';
 import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
-import { type TracePart, addToParts, appendPartRows, appendSpanRow } from './span-rows.js';
+import {
+  type ResourceTexts,
+  type TracePart,
+  addToParts,
+  appendPartRows,
+  appendSpanRow,
+} from './span-rows.js';
 
 /** Append spans with the Appender on a fresh connection of `store`, in one transaction. */
 export async function appendRawForBenchmark(
@@ -21,8 +27,9 @@ export async function appendRawForBenchmark(
     for (const batch of batches) {
       // parts per batch, as `append` makes them per group commit
       const batchParts = new Map<string, TracePart>();
+      const resources: ResourceTexts = new Map();
       for (const s of batch) {
-        appendSpanRow(spans, s);
+        appendSpanRow(spans, s, resources);
         addToParts(batchParts, s);
       }
       appendPartRows(parts, batchParts);

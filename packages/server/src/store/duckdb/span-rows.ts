@@ -39,7 +39,24 @@ interface TracePart {
   models: Set<string>;
 }
 
-export function appendSpanRow(a: DuckDBAppender, s: SpanRecord): void {
+/**
+ * JSON text of resources already written in this group: every span of a ResourceSpans shares one
+ * resource object (the decoder hands out the same reference), so it is stringified once, not per span.
+ */
+export type ResourceTexts = Map<object, string>;
+
+function resourceText(s: SpanRecord, cache: ResourceTexts | undefined): string {
+  if (cache === undefined) return encodeAttributes(s.resource);
+  let text = cache.get(s.resource);
+  if (text === undefined) {
+    text = encodeAttributes(s.resource);
+    cache.set(s.resource, text);
+  }
+  return text;
+}
+
+/** One span row; pass the same `resources` map for the spans of one group (not across groups). */
+export function appendSpanRow(a: DuckDBAppender, s: SpanRecord, resources?: ResourceTexts): void {
   a.appendVarchar(s.traceId);
   a.appendVarchar(s.spanId);
   appendText(a, s.parentSpanId);
@@ -52,7 +69,7 @@ export function appendSpanRow(a: DuckDBAppender, s: SpanRecord): void {
   a.appendVarchar(s.statusCode);
   a.appendVarchar(s.statusMessage);
   a.appendVarchar(encodeAttributes(s.attributes));
-  a.appendVarchar(encodeAttributes(s.resource));
+  a.appendVarchar(resourceText(s, resources));
   a.appendVarchar(s.scopeName);
   a.appendVarchar(s.scopeVersion);
   a.appendVarchar(encodeEvents(s.events));
