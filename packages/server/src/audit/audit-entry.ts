@@ -1,0 +1,85 @@
+/**
+ * One audit entry and its bytes. The leaf is the RFC 8785 canonical JSON of the whole entry (sequence
+ * number included), so the same facts always hash the same and an entry cannot move to another index.
+ */
+import canonicalize from 'canonicalize';
+
+export type AuditEntryType =
+  | 'tool.call'
+  | 'decision'
+  | 'agent.error'
+  | 'llm.call'
+  | 'config.change'
+  | 'key.created'
+  | 'key.change'
+  | 'audit.erasure'
+  | 'audit.retention'
+  | (string & {});
+
+export interface AuditEntryInput {
+  type: AuditEntryType;
+  /** Who acted: a person, service account or agent. */
+  actor: string | null;
+  /** What the action was about (tool name, config key, data subject…). */
+  subject: string | null;
+  /** The data subject (end user) the entry is about: what GDPR erasure matches, besides actor. */
+  user?: string | null;
+  agent?: string | null;
+  session?: string | null;
+  traceId?: string | null;
+  spanId?: string | null;
+  details?: Record<string, unknown>;
+  /** Epoch ms; default now. */
+  time?: number;
+}
+
+export interface AuditEntry {
+  seq: number;
+  /** ISO 8601, UTC, millisecond precision. */
+  time: string;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  user: string | null;
+  agent: string | null;
+  session: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** What a payload line becomes after erasure or retention: the leaf hash stays in the hash file. */
+export interface ErasedEntry {
+  seq: number;
+  erased: true;
+}
+
+export const ERASURE_TYPE = 'audit.erasure';
+export const RETENTION_TYPE = 'audit.retention';
+
+export function makeEntry(seq: number, input: AuditEntryInput, now: number): AuditEntry {
+  return {
+    seq,
+    time: new Date(input.time ?? now).toISOString(),
+    type: input.type,
+    actor: input.actor ?? null,
+    subject: input.subject ?? null,
+    user: input.user ?? null,
+    agent: input.agent ?? null,
+    session: input.session ?? null,
+    traceId: input.traceId ?? null,
+    spanId: input.spanId ?? null,
+    details: input.details ?? {},
+  };
+}
+
+/** Canonical bytes of an entry (RFC 8785); the payload line is these bytes plus '\n'. */
+export function encodeEntry(entry: AuditEntry | ErasedEntry): Buffer {
+  const text = canonicalize(entry);
+  if (text === undefined) throw new Error('audit entry is not serialisable');
+  return Buffer.from(text, 'utf8');
+}
+
+export function isErased(e: AuditEntry | ErasedEntry): e is ErasedEntry {
+  return (e as ErasedEntry).erased === true;
+}
