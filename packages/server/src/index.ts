@@ -17,3 +17,16 @@ export { type ErrorCode, WitnessError } from './http/index.js';
 export { createMetrics, grafanaExportFiles, type Metrics, type MetricsOptions } from './metrics/index.js';
 export { DATABASE_FILE, type RunningServer, type StartServerOptions, startServer } from './server.js';
 export { createLogger, type Logger } from './logging/index.js';
+export {
+  AuditLog,
+  checkpointMessage,
+  encodeEntry,
+  exportAuditLog,
+  leafHash,
+  verifyConsistency,
+  verifyInclusion,
+  loadPublicKey,
+  PUBLIC_KEY_FILE,
+  type VerifyReport,
+  verifyAuditLog,
+} from './audit/index.js';

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { AuditLog, auditRoutes, auditSink } from './audit/index.js';
 import type { WitnessConfig } from './config/index.js';
 import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
 import { Admission, IngestPipeline, type IngestSink, storeSink } from './ingest/index.js';
@@ -32,6 +33,8 @@ export interface RunningServer {
   host: string;
   store: Store;
   pipeline: IngestPipeline;
+  /** The tamper-evident audit log (null when `audit.enabled` is false). */
+  audit: AuditLog | null;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -45,6 +48,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   mkdirSync(dataDir, { recursive: true });
 
   let store: Store | null = null;
+  const audit = config.audit.enabled
+    ? await AuditLog.open({
+        dir: join(dataDir, 'audit'),
+        keysDir: join(dataDir, 'keys'),
+        ...config.audit,
+        onKeyCreated: (key) =>
+          logger.warn(
+            { privateKey: key.privateKeyPath, publicKey: key.publicKeyPath, keyId: key.keyId },
+            'generated a new audit signing key; back up the private key and give the public key to whoever verifies the audit log',
+          ),
+        onError: (err) => logger.error({ err }, 'audit log failed'),
+      })
+    : null;
   const metrics = createMetrics({
     derived: config.metrics.derived,
     seriesLimit: config.metrics.seriesLimit,
@@ -78,6 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
     registerOtlpRoute(app, signal, otlpDeps);
+  if (audit) app.route('/api', auditRoutes(audit));
   app.route('/api', queryRoutes({ store: () => store }));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
@@ -87,6 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const opened = await openDuckDbStore({ path: join(dataDir, DATABASE_FILE) });
   await metrics.open({ store: opened, connection: await opened.connect() });
   pipeline.addSink(metrics.timed(storeSink(opened)));
+  if (audit) pipeline.addSink(auditSink(audit));
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
   if (metrics.sink) pipeline.addSink(metrics.sink);
@@ -126,11 +144,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     host,
     store: opened,
     pipeline,
+    audit,
     close() {
       closing ??= (async () => {
         stopRetention();
         await new Promise<void>((done) => server.close(() => done()));
         await opened.close();
+        // Last: requests in flight may still append; close signs the final checkpoint.
+        await audit?.close();
         logger.flush();
       })();
       return closing;

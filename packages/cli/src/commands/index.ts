@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerServe } from './serve.js';
@@ -6,6 +7,7 @@ import { registerServe } from './serve.js';
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
   registerServe(program);
+  registerAudit(program);
   registerDemo(program);
   registerDashboards(program);
 }

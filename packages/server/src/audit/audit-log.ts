@@ -73,6 +73,8 @@ export interface AuditLogOptions {
   retentionDays?: number;
   /** Sign a checkpoint this often while entries arrive; 0 disables the timer. @default 1000 */
   checkpointIntervalMs?: number;
+  /** How often `runRetention` runs by itself; 0 disables the timer. @default 24 h */
+  retentionIntervalMs?: number;
   /** Told once when a signing key is generated. */
   onKeyCreated?: (key: SigningKey) => void;
   onError?: (err: unknown) => void;
@@ -127,6 +129,7 @@ export class AuditLog {
   private checkpoints: Checkpoint[];
   private checkpointFd: number;
   private timer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private sealing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
@@ -181,6 +184,13 @@ export class AuditLog {
         log.checkpointIfGrown().catch((err) => options.onError?.(err));
       }, interval);
       log.timer.unref();
+    }
+    const every = options.retentionIntervalMs ?? DAY_MS;
+    if (every > 0 && (options.retentionDays ?? 400) > 0) {
+      log.retentionTimer = setInterval(() => {
+        log.runRetention().catch((err) => options.onError?.(err));
+      }, every);
+      log.retentionTimer.unref();
     }
     return log;
   }
@@ -531,6 +541,7 @@ export class AuditLog {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     while (this.flushing) await this.flushing;
     await this.sealing;
     if (!this.failed && this.tree.size > (this.latestCheckpoint()?.size ?? -1)) await this.checkpoint();
