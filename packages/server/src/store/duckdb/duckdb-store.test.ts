@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeSpan, traceIdOf } from '../test-records.js';
+import { makeLog, makeSpan, traceIdOf } from '../test-records.js';
 import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
 
 const T0 = 1_750_000_000_000_000_000n;
@@ -57,6 +57,40 @@ describe('DuckDbStore (engine specifics)', () => {
     await store.append({ spans: [spanOf(4)], logs: [] });
     expect(await store.getTrace(traceIdOf(3))).toBeNull();
     expect((await store.searchTraces({})).items.map((i) => i.traceId)).toEqual([traceIdOf(4), traceIdOf(1)]);
+  });
+
+  it('runs retention between pipelined groups without losing or double-counting a row', async () => {
+    const old = (k: number) =>
+      Array.from({ length: 100 }, (_, i) =>
+        makeSpan({ trace: k, n: i + 1, start: T0 + BigInt(i), durationMs: 1 }),
+      );
+    const fresh = (k: number) => [makeSpan({ trace: k, n: 1, start: T0 + 10_000_000_000n, durationMs: 1 })];
+    const appends = Array.from({ length: 10 }, (_, k) =>
+      store.append({
+        spans: [...old(k + 1), ...fresh(k + 100)],
+        logs: [makeLog({ timeUnixNano: T0 + BigInt(k), body: `log-${k}` })],
+      }),
+    );
+    // queued while groups are appending and committing on both writer connections
+    const retention = store.deleteOlderThan(T0 + 1_000_000_000n);
+    appends.push(store.append({ spans: old(50), logs: [] }));
+    await Promise.all(appends);
+    const { deletedSpans, deletedLogs } = await retention;
+    const conn = await store.connect();
+    const [[oldLeft, freshLeft, logsLeft, logIds]] = (
+      await conn.runAndReadAll(
+        `SELECT (SELECT count(*) FROM spans WHERE start_ns < $1), (SELECT count(*) FROM spans WHERE start_ns >= $1),
+                (SELECT count(*) FROM logs), (SELECT count(DISTINCT log_id) FROM logs)`,
+        [T0 + 1_000_000_000n],
+      )
+    ).getRows();
+    conn.closeSync();
+    expect(deletedSpans + Number(oldLeft)).toBe(1100);
+    expect(Number(freshLeft)).toBe(10);
+    expect(deletedLogs + Number(logsLeft)).toBe(10);
+    expect(Number(logIds)).toBe(Number(logsLeft));
+    // the group queued after the retention call was not deleted by it
+    expect(await store.getTrace(traceIdOf(50))).toHaveLength(100);
   });
 
   it('answers reads while another connection holds an open write transaction, showing only committed data', async () => {
