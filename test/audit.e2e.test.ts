@@ -117,7 +117,7 @@ describe('audit trail through a real server', () => {
       agent: 'refunder',
       details: { sideEffect: true, status: 'error' },
     });
-    expect(byType['decision']).toMatchObject({ subject: 'refund' });
+    expect(byType.decision).toMatchObject({ subject: 'refund' });
     expect(byType['agent.error']?.details.message).toBe('payment gateway down');
     const llm = byType['llm.call'] as EntryJson;
     expect(llm.details.promptSha256).toBe(createHash('sha256').update('secret prompt').digest('hex'));
