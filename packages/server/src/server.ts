@@ -94,7 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
     registerOtlpRoute(app, signal, otlpDeps);
-  if (audit) app.route('/api', auditRoutes(audit));
+  if (audit) app.route('/api', auditRoutes(audit, { adminToken: config.audit.adminToken }));
   app.route('/api', queryRoutes({ store: () => store }));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);

@@ -2,7 +2,7 @@
  * One audit entry and its bytes. The leaf is the RFC 8785 canonical JSON of the whole entry (sequence
  * number included), so the same facts always hash the same and an entry cannot move to another index.
  */
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json.js';
 
 export type AuditEntryType =
   | 'tool.call'
@@ -75,9 +75,7 @@ export function makeEntry(seq: number, input: AuditEntryInput, now: number): Aud
 
 /** Canonical bytes of an entry (RFC 8785); the payload line is these bytes plus '\n'. */
 export function encodeEntry(entry: AuditEntry | ErasedEntry): Buffer {
-  const text = canonicalize(entry);
-  if (text === undefined) throw new Error('audit entry is not serialisable');
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(canonicalJson(entry), 'utf8');
 }
 
 export function isErased(e: AuditEntry | ErasedEntry): e is ErasedEntry {

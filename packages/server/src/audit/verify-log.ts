@@ -52,6 +52,8 @@ export interface VerifyReport {
 }
 
 const ERASED_PREFIX = Buffer.from('{"erased":true,');
+/** Both erasure and retention types start so; one scan per line instead of two. */
+const AUDIT_TYPE_MARK = Buffer.from('"type":"audit.');
 
 export function verifyAuditLog(options: VerifyOptions): VerifyReport {
   const { auditDir, publicKey } = options;
@@ -141,7 +143,7 @@ export function verifyAuditLog(options: VerifyOptions): VerifyReport {
               message: `entry ${seq}: its bytes do not hash to the leaf hash recorded for index ${seq} (changed, moved or replaced)`,
             });
           // Only erasure/retention entries are parsed: they authorise missing payloads.
-          if (line.includes(ERASURE_TYPE) || line.includes(RETENTION_TYPE)) {
+          if (line.includes(AUDIT_TYPE_MARK)) {
             const e = JSON.parse(line.toString()) as AuditEntry;
             if (e.type === ERASURE_TYPE)
               for (const n of (e.details.erased as number[] | undefined) ?? []) authorisedSeqs.add(n);

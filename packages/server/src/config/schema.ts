@@ -78,6 +78,8 @@ export const auditSection = z.strictObject({
   retentionDays: z.number().min(0).default(400),
   /** How often a checkpoint is signed while entries arrive (the issue asks for at least once a second). */
   checkpointIntervalMs: z.number().int().min(50).max(1000).default(1000),
+  /** Bearer token for POST /api/audit/{actions,erasures,retention,checkpoints}; unset = those are off. Give it by env, not in the YAML. */
+  adminToken: z.string().min(16).nullable().default(null),
 });
 
 export const configSchema = z.strictObject({

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../http/index.js';
+import { AuditLog } from './audit-log.js';
+import { auditRoutes } from './audit-routes.js';
+import { verifyConsistency } from './verify-proof.js';
+
+const TOKEN = 'a-long-admin-token-for-tests';
+let dir: string;
+let log: AuditLog;
+const app = createApp();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'witness-audit-routes-'));
+  log = await AuditLog.open({ dir: join(dir, 'audit'), keysDir: join(dir, 'keys'), checkpointIntervalMs: 0 });
+  for (let i = 0; i < 12; i++)
+    await log.append({
+      type: 'tool.call',
+      actor: 'agent:a',
+      subject: `t${i}`,
+      user: i % 4 === 0 ? 'carol' : 'dave',
+    });
+  app.route('/api', auditRoutes(log, { adminToken: TOKEN }));
+});
+afterAll(async () => {
+  await log.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown, token: string | null = TOKEN) =>
+  app.request(`/api/audit/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('audit routes', () => {
+  it('answers bad parameters with 400 naming the parameter', async () => {
+    for (const [url, word] of [
+      ['/api/audit/proofs/inclusion?index=x', 'index'],
+      ['/api/audit/proofs/inclusion?index=99', 'index'],
+      ['/api/audit/proofs/consistency?from=9&to=3', 'from'],
+      ['/api/audit?limit=0', 'limit'],
+      ['/api/audit?from=yesterday', 'from'],
+    ] as const) {
+      const res = await app.request(url);
+      expect(res.status, url).toBe(400);
+      expect(await res.text(), url).toContain(word);
+    }
+    expect((await app.request('/api/audit/entries/500')).status).toBe(404);
+  });
+
+  it('people actions need the admin token and cannot forge system entry types', async () => {
+    expect((await post('actions', { type: 'config.change', actor: 'ops' }, null)).status).toBe(401);
+    expect(
+      (await post('actions', { type: 'config.change', actor: 'ops' }, 'wrong-token-xxxxxxxx')).status,
+    ).toBe(403);
+    expect((await post('actions', { type: 'tool.call', actor: 'ops' })).status).toBe(400);
+    const ok = await post('actions', {
+      type: 'config.change',
+      actor: 'ops@example.com',
+      subject: 'retention.maxAgeDays',
+      details: { from: 30, to: 90 },
+    });
+    expect(ok.status).toBe(201);
+    const entry = (await ok.json()) as { seq: number };
+    const listed = await (await app.request('/api/audit?type=config.change')).json();
+    expect(listed.entries[0]).toMatchObject({
+      seq: entry.seq,
+      actor: 'ops@example.com',
+      details: { to: 90 },
+    });
+  });
+
+  it('erasure through the API removes the subject and is itself recorded; consistency proof from before verifies', async () => {
+    const before = log.size;
+    const oldRoot = log.root(before);
+    const res = await post('erasures', { subject: 'carol', actor: 'dpo@example.com' });
+    expect(res.status).toBe(201);
+    const e = (await res.json()) as { type: string; details: { erased: number[] } };
+    expect(e.type).toBe('audit.erasure');
+    expect(e.details.erased.length).toBe(3);
+    const got = await (await app.request(`/api/audit/entries/${e.details.erased[0]}`)).json();
+    expect(got).toMatchObject({ erased: true });
+    const cons = await (await app.request(`/api/audit/proofs/consistency?from=${before}`)).json();
+    expect(
+      verifyConsistency(
+        before,
+        cons.to,
+        oldRoot,
+        Buffer.from(cons.toRootHash, 'hex'),
+        cons.proof.map((h: string) => Buffer.from(h, 'hex')),
+      ),
+    ).toBe(true);
+    const cp = await post('checkpoints', {});
+    expect(cp.status).toBe(201);
+    const latest = await (await app.request('/api/audit/checkpoints/latest')).json();
+    expect(latest.size).toBe(log.size);
+  });
+});
