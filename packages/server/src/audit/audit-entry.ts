@@ -2,7 +2,7 @@
  * One audit entry and its bytes. The leaf is the RFC 8785 canonical JSON of the whole entry (sequence
  * number included), so the same facts always hash the same and an entry cannot move to another index.
  */
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, sortKeys } from './canonical-json.js';
 
 export type AuditEntryType =
   | 'tool.call'
@@ -58,18 +58,19 @@ export const ERASURE_TYPE = 'audit.erasure';
 export const RETENTION_TYPE = 'audit.retention';
 
 export function makeEntry(seq: number, input: AuditEntryInput, now: number): AuditEntry {
+  // Keys in sorted (RFC 8785) order: canonicalJson then takes its native JSON.stringify fast path.
   return {
-    seq,
-    time: new Date(input.time ?? now).toISOString(),
-    type: input.type,
     actor: input.actor ?? null,
-    subject: input.subject ?? null,
-    user: input.user ?? null,
     agent: input.agent ?? null,
+    details: input.details ? sortKeys(input.details) : {},
+    seq,
     session: input.session ?? null,
-    traceId: input.traceId ?? null,
     spanId: input.spanId ?? null,
-    details: input.details ?? {},
+    subject: input.subject ?? null,
+    time: new Date(input.time ?? now).toISOString(),
+    traceId: input.traceId ?? null,
+    type: input.type,
+    user: input.user ?? null,
   };
 }
 

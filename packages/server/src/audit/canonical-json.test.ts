@@ -16,6 +16,9 @@ const samples: unknown[] = [
   { b: 2, a: 1, é: 3, E: 4, '\u20ac': 5, '\ud83d\ude00': 6, '\r': 7, '1': 8, '': 9 },
   { nested: { z: { y: [{ x: 1, w: 2 }] } }, skipped: undefined },
   { time: new Date(0) },
+  { a: 1, b: { c: [1, { d: 'x', e: null }] }, f: 1e21 },
+  { '1': 1, '10': 2, '9': 3, a: { '2': 0, '11': 1 } },
+  { a: [undefined, 1], b: 2 },
 ];
 
 describe('canonicalJson', () => {
