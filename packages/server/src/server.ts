@@ -61,6 +61,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         onError: (err) => logger.error({ err }, 'audit log failed'),
       })
     : null;
+  // A changed configuration is a people action: record it (without the admin token).
+  await audit?.recordConfig({
+    ...config,
+    audit: { ...config.audit, adminToken: config.audit.adminToken ? '(set)' : null },
+  });
   const metrics = createMetrics({
     derived: config.metrics.derived,
     seriesLimit: config.metrics.seriesLimit,

@@ -93,6 +93,17 @@ describe('AuditLog', () => {
     expect(verify(dir)).toMatchObject({ ok: true, entries: 202, unsignedTail: 0 });
   });
 
+  it('records a config.change only when the configuration differs from the last start', async () => {
+    const dir = tempDataDir();
+    const log = await openLog(dir);
+    const first = await log.recordConfig({ retention: { maxAgeDays: 30 } });
+    expect(first).toMatchObject({ type: 'config.change', details: { previousSha256: null } });
+    expect(await log.recordConfig({ retention: { maxAgeDays: 30 } })).toBeNull();
+    const changed = await log.recordConfig({ retention: { maxAgeDays: 90 } });
+    expect(changed?.details.previousSha256).toBe(first?.details.sha256);
+    await log.close();
+  });
+
   it('filters and pages the query newest first', async () => {
     const dir = tempDataDir();
     const log = await openLog(dir);

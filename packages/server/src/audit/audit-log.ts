@@ -37,6 +37,7 @@ import {
   makeEntry,
   RETENTION_TYPE,
 } from './audit-entry.js';
+import { canonicalJson } from './canonical-json.js';
 import { type Checkpoint, signCheckpoint } from './checkpoint.js';
 import { HASH_SIZE, leafHash, MerkleTree } from './merkle-tree.js';
 import {
@@ -53,6 +54,7 @@ import {
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.js';
 
 const DAY_MS = 86_400_000;
+const CONFIG_FILE = 'config.json';
 
 export interface AuditLogOptions {
   /** <data-dir>/audit */
@@ -349,6 +351,29 @@ export class AuditLog {
       for (let o = 0; o + HASH_SIZE <= hashes.length; o += HASH_SIZE)
         this.tree.appendLeafHash(hashes.subarray(o, o + HASH_SIZE));
     }
+  }
+
+  /**
+   * Records a `config.change` entry when the effective configuration differs from the one recorded at
+   * the previous start (kept in <audit>/config.json). Pass it without secrets.
+   */
+  async recordConfig(config: unknown, actor = 'witness'): Promise<AuditEntry | null> {
+    const path = join(this.options.dir, CONFIG_FILE);
+    const text = canonicalJson(config);
+    const previous = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    if (previous === text) return null;
+    const entry = await this.append({
+      type: 'config.change',
+      actor,
+      subject: 'startup configuration',
+      details: {
+        sha256: sha256Hex(text),
+        previousSha256: previous === null ? null : sha256Hex(previous),
+        config: JSON.parse(text) as unknown,
+      },
+    });
+    writeDurably(path, Buffer.from(text));
+    return entry;
   }
 
   // ---- checkpoints -------------------------------------------------------------------------------
