@@ -109,7 +109,8 @@ const root = protobuf.parse(readFileSync(new URL('./fixtures/otlp-trace.proto', 
   keepCase: true,
 }).root;
 const Request = root.lookupType('otlp.ExportTraceServiceRequest');
-type Msg = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: protobufjs messages are untyped
+// biome-ignore lint/suspicious/noExplicitAny: protobufjs messages are untyped
+type Msg = Record<string, any>;
 
 function anyValue(v: Msg | null | undefined): AttrValue {
   if (!v) return null;

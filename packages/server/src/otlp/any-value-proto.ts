@@ -1,7 +1,8 @@
 /** OTLP KeyValue / AnyValue (common/v1/common.proto) read from protobuf into plain JS values. */
 import type { Attributes, AttrValue } from '../model/index.js';
-import { type DecodeLimits, OtlpDecodeError, truncationMarker } from './errors.js';
+import { type DecodeLimits, OtlpDecodeError } from './errors.js';
 import { type ProtoReader, WIRE_LEN } from './proto-reader.js';
+import { truncationMarker, utf8PrefixLength } from './truncate-value.js';
 
 /** Reads `repeated KeyValue` entries of [pos, end) into `into` (one KeyValue message). */
 export function readKeyValue(
@@ -53,8 +54,13 @@ export function readAnyValue(r: ProtoReader, end: number, limits: DecodeLimits, 
         const fieldEnd = r.lengthEnd(end);
         const bytes = fieldEnd - r.pos;
         if (bytes > limits.maxAttributeValueBytes) {
-          const full = r.stringTo(fieldEnd);
-          value = full.slice(0, limits.maxAttributeValueBytes) + truncationMarker(bytes);
+          // decode the whole value first: invalid UTF-8 anywhere in it still fails the request
+          const start = r.pos;
+          r.stringTo(fieldEnd);
+          r.pos = start;
+          const keep = utf8PrefixLength(r.buf, start, limits.maxAttributeValueBytes);
+          value = r.stringTo(start + keep) + truncationMarker(bytes);
+          r.pos = fieldEnd;
         } else value = r.stringTo(fieldEnd);
         break;
       }

@@ -14,14 +14,9 @@ import type {
 } from '../model/index.js';
 import type { DecodedLogs } from './decode-logs-proto.js';
 import type { DecodedSpans } from './decode-traces-proto.js';
-import {
-  DEFAULT_DECODE_LIMITS,
-  type DecodeLimits,
-  OtlpDecodeError,
-  Rejections,
-  truncationMarker,
-} from './errors.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { normalizeHexId } from './hex.js';
+import { truncateString } from './truncate-value.js';
 import { serviceNameOf } from './any-value-proto.js';
 
 type Json = Record<string, unknown>;
@@ -119,11 +114,7 @@ function anyValue(v: unknown, path: string, limits: DecodeLimits, depth: number)
   if (v === undefined || v === null) return null;
   const o = obj(v, path);
   if ('stringValue' in o) {
-    const s = str(o.stringValue, `${path}.stringValue`);
-    const bytes = Buffer.byteLength(s);
-    return bytes > limits.maxAttributeValueBytes
-      ? s.slice(0, limits.maxAttributeValueBytes) + truncationMarker(bytes)
-      : s;
+    return truncateString(str(o.stringValue, `${path}.stringValue`), limits.maxAttributeValueBytes);
   }
   if ('boolValue' in o) {
     if (typeof o.boolValue !== 'boolean')

@@ -38,7 +38,3 @@ export class Rejections {
     return [...this.reasons].join('; ');
   }
 }
-
-export function truncationMarker(totalBytes: number): string {
-  return `…[truncated ${totalBytes} bytes]`;
-}
