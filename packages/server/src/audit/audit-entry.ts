@@ -2,7 +2,7 @@
  * One audit entry and its bytes. The leaf is the RFC 8785 canonical JSON of the whole entry (sequence
  * number included), so the same facts always hash the same and an entry cannot move to another index.
  */
-import { canonicalJson, sortKeys } from './canonical-json.js';
+import { canonicalJson, inCanonicalOrder as isSorted, sortKeys } from './canonical-json.js';
 
 export type AuditEntryType =
   | 'tool.call'
@@ -62,7 +62,7 @@ export function makeEntry(seq: number, input: AuditEntryInput, now: number): Aud
   return {
     actor: input.actor ?? null,
     agent: input.agent ?? null,
-    details: input.details ? sortKeys(input.details) : {},
+    details: input.details ? (isSorted(input.details) ? input.details : sortKeys(input.details)) : {},
     seq,
     session: input.session ?? null,
     spanId: input.spanId ?? null,

@@ -8,7 +8,7 @@
  * - the in-memory tree holds only durable leaves, so a checkpoint never signs an entry a crash can lose;
  * - hash files are append-only; payloads may be erased, hashes never.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -206,11 +206,15 @@ export class AuditLog {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
     if (this.failed) return Promise.reject(new Error('the audit log failed earlier', { cause: this.failed }));
     const entry = makeEntry(this.nextSeq++, input, this.now());
-    const bytes = encodeEntry(entry);
-    const line = Buffer.allocUnsafe(bytes.length + 1);
-    bytes.copy(line);
-    line[bytes.length] = 10;
-    const hash = leafHash(bytes);
+    // One buffer [0x00 ‖ entry ‖ '\n']: the leaf-hash input and the payload line without extra copies.
+    const text = canonicalJson(entry);
+    const n = Buffer.byteLength(text);
+    const framed = Buffer.allocUnsafe(n + 2);
+    framed[0] = 0;
+    framed.write(text, 1);
+    framed[n + 1] = 10;
+    const hash = sha256(framed.subarray(0, n + 1));
+    const line = framed.subarray(1);
     const done = new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ entry, line, hash, resolve, reject });
     });
@@ -587,6 +591,10 @@ function matches(e: AuditEntry, q: AuditQuery): boolean {
     if (q.to !== undefined && t >= q.to) return false;
   }
   return true;
+}
+
+function sha256(bytes: Buffer): Buffer {
+  return oneShotHash('sha256', bytes, 'buffer') as Buffer;
 }
 
 function sha256Hex(s: string): string {

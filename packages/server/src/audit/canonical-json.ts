@@ -58,7 +58,7 @@ export function sortKeys<T>(value: T): T {
  * True when JSON.stringify(value) is already canonical: plain objects whose Object.keys order (the
  * order JSON.stringify uses) is sorted, finite numbers, no toJSON, no undefined/functions in arrays.
  */
-function inCanonicalOrder(value: unknown): boolean {
+export function inCanonicalOrder(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
