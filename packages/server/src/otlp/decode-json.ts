@@ -18,6 +18,7 @@ import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections }
 import { normalizeHexId } from './hex.js';
 import { truncateString } from './truncate-value.js';
 import { serviceNameOf } from './any-value-proto.js';
+import { logTimeProblem, spanTimeProblem } from './usable-times.js';
 
 type Json = Record<string, unknown>;
 
@@ -68,13 +69,19 @@ function typeName(v: unknown): string {
 }
 
 const DECIMAL = /^-?\d+$/;
+const UNSIGNED = /^\d{1,20}$/;
+
+function describeValue(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeName(v);
+}
 
 /** uint64 nanoseconds: a JSON number or a decimal string. */
 function nanos(v: unknown, path: string): bigint {
   if (v === undefined || v === null) return 0n;
-  if (typeof v === 'string' && DECIMAL.test(v)) return BigInt(v);
+  // fixed64 on the wire: unsigned, at most 20 digits (values past int64 are rejected as unusable later)
+  if (typeof v === 'string' && UNSIGNED.test(v)) return BigInt(v);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
-  fail(path, `expected nanoseconds as an integer or decimal string, got ${typeName(v)}`);
+  fail(path, `expected nanoseconds as a non-negative integer or decimal string, got ${describeValue(v)}`);
 }
 
 function int(v: unknown, path: string): number {
@@ -258,9 +265,9 @@ export function decodeTracesJson(
           decision: null,
           governance: null,
         };
-        if (span.startTimeUnixNano === 0n) rejections.add('span without start time');
-        else if (span.endTimeUnixNano < span.startTimeUnixNano) rejections.add('span ends before it starts');
-        else spans.push(span);
+        const problem = spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
+        if (problem === null) spans.push(span);
+        else rejections.add(problem);
       });
     });
   });
@@ -310,8 +317,9 @@ export function decodeLogsJson(
           resource,
           scopeName,
         };
-        if (log.timeUnixNano === 0n) rejections.add('log record without time');
-        else logs.push(log);
+        const problem = logTimeProblem(log.timeUnixNano, log.observedTimeUnixNano);
+        if (problem === null) logs.push(log);
+        else rejections.add(problem);
       });
     });
   });

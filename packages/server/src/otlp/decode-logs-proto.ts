@@ -7,6 +7,7 @@ import { readAnyValue, readAttribute, readResource, readScope, serviceNameOf } f
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { allZero, toHex } from './hex.js';
 import { ProtoReader, WIRE_FIXED64, WIRE_LEN } from './proto-reader.js';
+import { logTimeProblem } from './usable-times.js';
 
 export interface DecodedLogs {
   logs: LogRecord[];
@@ -60,9 +61,9 @@ export function decodeLogsProto(body: Uint8Array, limits: DecodeLimits = DEFAULT
           else if (t >>> 3 === 2 && (t & 7) === WIRE_LEN) {
             at.record++;
             const log = readLogRecord(r, r.lengthEnd(slEnd), resource, serviceName, limits, at);
-            if (log.timeUnixNano === 0n && log.observedTimeUnixNano === 0n)
-              rejections.add('log record without time');
-            else logs.push(log);
+            const problem = logTimeProblem(log.timeUnixNano, log.observedTimeUnixNano);
+            if (problem === null) logs.push(log);
+            else rejections.add(problem);
           } else r.skip(t & 7, slEnd);
         }
         at.field = '';

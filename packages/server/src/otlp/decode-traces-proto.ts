@@ -7,6 +7,7 @@ import { readAttribute, readResource, readScope, type Scope, serviceNameOf } fro
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { allZero, toHex } from './hex.js';
 import { ProtoReader, WIRE_FIXED64, WIRE_LEN } from './proto-reader.js';
+import { spanTimeProblem } from './usable-times.js';
 
 export interface DecodedSpans {
   spans: SpanRecord[];
@@ -124,9 +125,9 @@ function readScopeSpans(
     at.span = i / 2;
     r.pos = spanRanges[i];
     const span = readSpan(r, spanRanges[i + 1], resource, serviceName, scope, limits, at);
-    if (span.startTimeUnixNano === 0n) rejections.add('span without start time');
-    else if (span.endTimeUnixNano < span.startTimeUnixNano) rejections.add('span ends before it starts');
-    else out.push(span);
+    const problem = spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
+    if (problem === null) out.push(span);
+    else rejections.add(problem);
   }
   r.pos = resumeAt;
 }
@@ -309,6 +310,11 @@ function readLink(r: ProtoReader, end: number, limits: DecodeLimits, at: Positio
     else if (field === 4 && (tag & 7) === WIRE_LEN)
       readAttribute(r, r.lengthEnd(end), link.attributes, limits, counter);
     else r.skip(tag & 7, end);
+  }
+  // a link must point somewhere, as in OTLP/JSON (where missing ids fail the same way)
+  if (link.traceId === '' || link.spanId === '') {
+    at.field = `${field0}.${link.traceId === '' ? 'traceId' : 'spanId'}`;
+    throw new OtlpDecodeError('missing');
   }
   return link;
 }

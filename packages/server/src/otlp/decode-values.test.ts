@@ -3,7 +3,7 @@
  * attributes), written with a minimal protobuf writer so the proto and JSON decoders see the same request.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeTracesJson, decodeTracesProto, OtlpDecodeError } from './index.js';
+import { decodeLogsJson, decodeTracesJson, decodeTracesProto, OtlpDecodeError } from './index.js';
 import { truncateString } from './truncate-value.js';
 
 function varint(v: bigint): number[] {
@@ -190,5 +190,56 @@ describe('ids', () => {
   ])('rejects a request with an %s as a whole', (_name, ids, message) => {
     expect(() => decodeTracesProto(request([], ids))).toThrow(OtlpDecodeError);
     expect(() => decodeTracesProto(request([], ids))).toThrow(message);
+  });
+});
+
+describe('times', () => {
+  const span = (start: string, end: string) => ({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: TRACE.toString('hex'),
+                spanId: SPAN.toString('hex'),
+                name: 'op',
+                startTimeUnixNano: start,
+                endTimeUnixNano: end,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
+  it('leaves out spans and logs whose times do not fit int64 nanoseconds, counting them', () => {
+    const tooLate = (2n ** 63n).toString();
+    const decoded = decodeTracesJson(span('1700000000000000000', tooLate));
+    expect(decoded.spans).toHaveLength(0);
+    expect(decoded.rejected).toBe(1);
+    expect(decoded.rejectMessage).toBe('span time beyond the year 2262');
+    const logs = decodeLogsJson({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: tooLate }, { timeUnixNano: '5' }] }] }],
+    });
+    expect(logs.logs).toHaveLength(1);
+    expect(logs.rejected).toBe(1);
+  });
+
+  it.each([['-5'], ['1.5'], ['123456789012345678901234']])(
+    'rejects JSON nanoseconds %s naming the path',
+    (v) => {
+      expect(() => decodeTracesJson(span(v, '1700000000000000000'))).toThrow(
+        /spans\[0\]\.startTimeUnixNano: expected nanoseconds/,
+      );
+    },
+  );
+
+  it('rejects a protobuf link without a span id, naming it', () => {
+    const link = len(13, len(1, TRACE)); // Span.links[0] with only a trace id
+    const spanBytes = [...len(1, TRACE), ...len(2, SPAN), ...str(5, 'op'), ...link];
+    const req = Uint8Array.from(len(1, len(2, len(2, spanBytes))));
+    expect(() => decodeTracesProto(req)).toThrow(/spans\[0\]\.links\[0\]\.spanId: missing/);
   });
 });
