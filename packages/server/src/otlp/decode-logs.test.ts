@@ -1,5 +1,11 @@
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufMetricsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +108,25 @@ describe('encodeExportResponse', () => {
     expect(Buffer.from(bytes.subarray(6)).toString()).toBe('span ends before it starts');
     expect(JSON.parse(encodeExportResponse('logs', 2, 'x', 'json') as string)).toEqual({
       partialSuccess: { rejectedLogRecords: '2', errorMessage: 'x' },
+    });
+  });
+
+  it('is read back by the official OpenTelemetry response deserializers', () => {
+    const proto = (signal: 'traces' | 'logs' | 'metrics', n: number, m: string) =>
+      encodeExportResponse(signal, n, m, 'protobuf') as Uint8Array;
+    expect(ProtobufTraceSerializer.deserializeResponse(proto('traces', 300, 'bad ü'))).toEqual({
+      partialSuccess: { rejectedSpans: 300, errorMessage: 'bad ü' },
+    });
+    expect(ProtobufLogsSerializer.deserializeResponse(proto('logs', 2, 'x'))).toEqual({
+      partialSuccess: { rejectedLogRecords: 2, errorMessage: 'x' },
+    });
+    expect(ProtobufMetricsSerializer.deserializeResponse(proto('metrics', 2 ** 40, 'y'))).toEqual({
+      partialSuccess: { rejectedDataPoints: 2 ** 40, errorMessage: 'y' },
+    });
+    expect(ProtobufTraceSerializer.deserializeResponse(proto('traces', 0, ''))).toEqual({});
+    const json = encodeExportResponse('traces', 3, 'z', 'json') as string;
+    expect(JsonTraceSerializer.deserializeResponse(new TextEncoder().encode(json))).toEqual({
+      partialSuccess: { rejectedSpans: '3', errorMessage: 'z' },
     });
   });
 });
