@@ -1,0 +1,12 @@
+/** The server the UI tests drive: a real `witness serve --demo` on a fresh data directory. */
+import { startWitness } from '../helpers/witness-process.js';
+
+export interface UiServer {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoServer(): Promise<UiServer> {
+  const proc = await startWitness({ args: ['--demo'], startTimeoutMs: 60_000 });
+  return { baseUrl: proc.url.replace(/\/$/, ''), stop: () => proc.stop() };
+}
