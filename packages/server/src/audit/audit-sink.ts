@@ -3,78 +3,115 @@
  * span that matters into one audit entry. LLM calls are recorded by reference — trace/span id and
  * SHA-256 of prompt and response — never the text, so the log holds no prompt content to erase.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IngestSink } from '../ingest/types.js';
 import type { SpanRecord } from '../model/index.js';
 import type { AuditEntryInput } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
+import { inCanonicalOrder, sortKeys } from './canonical-json.js';
 
+/** One-shot SHA-256 (no Hash object per value); only for text that is present. */
 function sha256(text: string | null): string | null {
-  return text === null ? null : createHash('sha256').update(text, 'utf8').digest('hex');
+  return text === null ? null : (hash('sha256', text, 'hex') as string);
 }
 
 function durationMs(s: SpanRecord): number {
   return Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6;
 }
 
-/** The audit entries one span produces (none for spans that record no agent action). */
+/**
+ * The entries one span produces (none for spans that record no agent action). Details objects are
+ * built with their keys in sorted (RFC 8785) order, so makeEntry keeps them as they are and the
+ * canonical serialiser takes its native JSON.stringify path without copying or re-sorting.
+ */
 export function spanAuditEntries(s: SpanRecord): AuditEntryInput[] {
+  const isError = s.statusCode === 'error' && (s.kind === 'agent' || s.agentName !== null);
+  const k = s.kind;
+  if (!isError && k !== 'tool' && k !== 'decision' && k !== 'llm') return [];
   const g = s.governance;
-  const common = {
-    actor: g?.actor ?? (s.agentName ? `agent:${s.agentName}` : s.serviceName),
-    user: s.userId,
+  const actor = g?.actor ?? (s.agentName ? `agent:${s.agentName}` : s.serviceName);
+  const time = Number(s.startTimeUnixNano / 1_000_000n);
+  const mode = g?.mode ?? null;
+  const workflow = g?.workflow ?? null;
+  const actorRole = g?.actorRole ?? null;
+  const outcome = g?.outcome ?? null;
+  const entry = (
+    type: string,
+    subject: string | null,
+    details: Record<string, unknown>,
+  ): AuditEntryInput => ({
+    actor,
     agent: s.agentName,
+    details,
     session: s.sessionId,
-    traceId: s.traceId,
     spanId: s.spanId,
-    time: Number(s.startTimeUnixNano / 1_000_000n),
-  };
-  const context = {
-    service: s.serviceName,
-    span: s.name,
-    status: s.statusCode,
-    mode: g?.mode ?? null,
-    workflow: g?.workflow ?? null,
-    actorRole: g?.actorRole ?? null,
-    outcome: g?.outcome ?? null,
-  };
+    subject,
+    time,
+    traceId: s.traceId,
+    type,
+    user: s.userId,
+  });
   const out: AuditEntryInput[] = [];
-  if (s.kind === 'tool')
-    out.push({
-      ...common,
-      type: 'tool.call',
-      subject: s.toolName ?? s.name,
-      details: { ...context, sideEffect: s.sideEffect, durationMs: durationMs(s) },
-    });
-  else if (s.kind === 'decision')
-    out.push({
-      ...common,
-      type: 'decision',
-      subject: s.decision?.choice ?? s.name,
-      details: { ...context, decision: s.decision },
-    });
-  else if (s.kind === 'llm')
-    out.push({
-      ...common,
-      type: 'llm.call',
-      subject: s.model ?? s.name,
-      details: {
-        ...context,
-        provider: s.provider,
-        promptSha256: sha256(s.input),
-        responseSha256: sha256(s.output),
+  if (k === 'tool')
+    out.push(
+      entry('tool.call', s.toolName ?? s.name, {
+        actorRole,
+        durationMs: durationMs(s),
+        mode,
+        outcome,
+        service: s.serviceName,
+        sideEffect: s.sideEffect,
+        span: s.name,
+        status: s.statusCode,
+        workflow,
+      }),
+    );
+  else if (k === 'decision') {
+    const d = s.decision;
+    out.push(
+      entry('decision', d?.choice ?? s.name, {
+        actorRole,
+        decision: d && !inCanonicalOrder(d) ? sortKeys(d) : d,
+        mode,
+        outcome,
+        service: s.serviceName,
+        span: s.name,
+        status: s.statusCode,
+        workflow,
+      }),
+    );
+  } else if (k === 'llm')
+    out.push(
+      entry('llm.call', s.model ?? s.name, {
+        actorRole,
         inputTokens: s.inputTokens,
+        mode,
+        outcome,
         outputTokens: s.outputTokens,
-      },
-    });
+        promptSha256: sha256(s.input),
+        provider: s.provider,
+        responseSha256: sha256(s.output),
+        service: s.serviceName,
+        span: s.name,
+        status: s.statusCode,
+        workflow,
+      }),
+    );
   // Errors of an agent run: any failed span that belongs to an agent (or is one).
-  if (s.statusCode === 'error' && (s.kind === 'agent' || s.agentName !== null))
-    out.push({
-      ...common,
-      type: 'agent.error',
-      subject: s.name,
-      details: { ...context, kind: s.kind, message: s.statusMessage },
-    });
+  if (isError)
+    out.push(
+      entry('agent.error', s.name, {
+        actorRole,
+        kind: k,
+        message: s.statusMessage,
+        mode,
+        outcome,
+        service: s.serviceName,
+        span: s.name,
+        status: s.statusCode,
+        workflow,
+      }),
+    );
   return out;
 }
 
@@ -85,6 +122,7 @@ export function auditSink(log: AuditLog): IngestSink {
     async consume(batch) {
       const inputs: AuditEntryInput[] = [];
       for (const s of batch.spans) for (const e of spanAuditEntries(s)) inputs.push(e);
+      // One appendMany per ingest batch: one queue item, one promise, one group commit for all of it.
       if (inputs.length > 0) await log.appendMany(inputs);
     },
   };
