@@ -58,11 +58,24 @@ export const ERASURE_TYPE = 'audit.erasure';
 export const RETENTION_TYPE = 'audit.retention';
 
 export function makeEntry(seq: number, input: AuditEntryInput, now: number): AuditEntry {
-  // Keys in sorted (RFC 8785) order: canonicalJson then takes its native JSON.stringify fast path.
-  return {
+  return makeEntryChecked(seq, input, now).entry;
+}
+
+/**
+ * makeEntry plus whether its details were found already in canonical order (then `entryJson` may
+ * skip re-checking them). Keys in sorted (RFC 8785) order, so native JSON.stringify is canonical.
+ */
+export function makeEntryChecked(
+  seq: number,
+  input: AuditEntryInput,
+  now: number,
+): { entry: AuditEntry; detailsCanonical: boolean } {
+  const d = input.details;
+  const detailsCanonical = d === undefined || isSorted(d);
+  const entry: AuditEntry = {
     actor: input.actor ?? null,
     agent: input.agent ?? null,
-    details: input.details ? (isSorted(input.details) ? input.details : sortKeys(input.details)) : {},
+    details: d ? (detailsCanonical ? d : sortKeys(d)) : {},
     seq,
     session: input.session ?? null,
     spanId: input.spanId ?? null,
@@ -72,6 +85,33 @@ export function makeEntry(seq: number, input: AuditEntryInput, now: number): Aud
     type: input.type,
     user: input.user ?? null,
   };
+  return { entry, detailsCanonical };
+}
+
+/**
+ * Canonical text of an entry that makeEntry built. Its top-level keys are in sorted order by
+ * construction, so only the details object (already walked by makeEntry when it came in sorted)
+ * and the scalar fields need checking before taking native JSON.stringify; saves a second walk of
+ * the whole entry per append. Anything unusual falls back to the full canonical serialiser.
+ */
+export function entryJson(entry: AuditEntry, detailsCanonical: boolean): string {
+  if (
+    detailsCanonical &&
+    typeof entry.type === 'string' &&
+    isJsonScalar(entry.actor) &&
+    isJsonScalar(entry.subject) &&
+    isJsonScalar(entry.user) &&
+    isJsonScalar(entry.agent) &&
+    isJsonScalar(entry.session) &&
+    isJsonScalar(entry.traceId) &&
+    isJsonScalar(entry.spanId)
+  )
+    return JSON.stringify(entry);
+  return canonicalJson(entry);
+}
+
+function isJsonScalar(v: unknown): boolean {
+  return v === null || typeof v === 'string';
 }
 
 /** Canonical bytes of an entry (RFC 8785); the payload line is these bytes plus '\n'. */

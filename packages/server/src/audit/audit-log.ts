@@ -34,7 +34,8 @@ import {
   type ErasedEntry,
   encodeEntry,
   isErased,
-  makeEntry,
+  entryJson,
+  makeEntryChecked,
   RETENTION_TYPE,
 } from './audit-entry.js';
 import { canonicalJson } from './canonical-json.js';
@@ -221,9 +222,9 @@ export class AuditLog {
     const lines: Buffer[] = new Array(inputs.length);
     const hashes = Buffer.allocUnsafe(inputs.length * HASH_SIZE);
     for (let i = 0; i < inputs.length; i++) {
-      const entry = makeEntry(this.nextSeq++, inputs[i] as AuditEntryInput, now);
+      const { entry, detailsCanonical } = makeEntryChecked(this.nextSeq++, inputs[i] as AuditEntryInput, now);
       // One buffer [0x00 ‖ entry ‖ '\n']: the leaf-hash input and the payload line without extra copies.
-      const text = canonicalJson(entry);
+      const text = entryJson(entry, detailsCanonical);
       const n = Buffer.byteLength(text);
       const framed = Buffer.allocUnsafe(n + 2);
       framed[0] = 0;
