@@ -20,14 +20,15 @@ function durationMs(s: SpanRecord): number {
 }
 
 /**
- * The entries one span produces (none for spans that record no agent action). Details objects are
+ * Appends to `out` (and returns it) the entries one span produces (none for spans that record no agent action). Details objects are
  * built with their keys in sorted (RFC 8785) order, so makeEntry keeps them as they are and the
  * canonical serialiser takes its native JSON.stringify path without copying or re-sorting.
  */
-export function spanAuditEntries(s: SpanRecord): AuditEntryInput[] {
+export function spanAuditEntries(s: SpanRecord, out: AuditEntryInput[] = []): AuditEntryInput[] {
   const isError = s.statusCode === 'error' && (s.kind === 'agent' || s.agentName !== null);
   const k = s.kind;
-  if (!isError && k !== 'tool' && k !== 'decision' && k !== 'llm') return [];
+  // Spans that carry nothing the audit records (steps, plain agent spans…) cost one check, no objects.
+  if (!isError && k !== 'tool' && k !== 'decision' && k !== 'llm') return out;
   const g = s.governance;
   const actor = g?.actor ?? (s.agentName ? `agent:${s.agentName}` : s.serviceName);
   const time = Number(s.startTimeUnixNano / 1_000_000n);
@@ -51,7 +52,6 @@ export function spanAuditEntries(s: SpanRecord): AuditEntryInput[] {
     type,
     user: s.userId,
   });
-  const out: AuditEntryInput[] = [];
   if (k === 'tool')
     out.push(
       entry('tool.call', s.toolName ?? s.name, {
@@ -121,7 +121,7 @@ export function auditSink(log: AuditLog): IngestSink {
     durable: true,
     async consume(batch) {
       const inputs: AuditEntryInput[] = [];
-      for (const s of batch.spans) for (const e of spanAuditEntries(s)) inputs.push(e);
+      for (const s of batch.spans) spanAuditEntries(s, inputs);
       // One appendMany per ingest batch: one queue item, one promise, one group commit for all of it.
       if (inputs.length > 0) await log.appendMany(inputs);
     },
