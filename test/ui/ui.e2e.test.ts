@@ -154,6 +154,17 @@ describe('web UI on witness serve --demo', () => {
     expect(firstText).not.toMatch(/^\s*[[{]/);
     expect(new URL(page.url()).searchParams.get('span')).toBe(llm.spanId);
     await screenshot(page, 'trace-llm-span');
+
+    // The LLM call is on the tamper-evident audit log (by reference): the span links to its entries.
+    const audit = await api<{ entries: Array<{ spanId: string | null; type: string }> }>(
+      `/api/audit?traceId=${traceId}&limit=1000`,
+    );
+    const own = audit.entries.filter((e) => e.spanId === llm.spanId);
+    expect(own.length).toBeGreaterThan(0);
+    await panel.getByText('Audit entries →').click();
+    await page.waitForURL('**/audit?**');
+    await expect.poll(() => page.locator('[data-testid=audit-row]').count()).toBe(own.length);
+    await screenshot(page, 'audit-entries-of-span');
   });
 
   it('shows a decision with its choice, alternatives and confidence', async () => {

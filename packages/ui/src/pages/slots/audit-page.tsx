@@ -1,22 +1,33 @@
 /**
- * Audit trail slot. Span panels link here with `traceId`/`spanId`; the entries come from the audit
- * module's API (`/api/audit/entries`) when it is present, shown generically until its own page lands.
+ * Audit trail: the entries of the tamper-evident log (`GET /api/audit`), optionally those of one trace
+ * or span. Span panels link here with `traceId`/`spanId`. The log is filtered by trace on the server;
+ * the span is picked out here, since an entry names the span it came from.
  */
 import { apiUrl } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
 import { Empty, Loading } from '../../components/states.js';
 import { Link, useLocation } from '../../lib/router.js';
 
-type Entry = Record<string, unknown>;
+interface AuditEntryJson {
+  seq: number;
+  time: string;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  agent: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  details: Record<string, unknown>;
+}
 
 export function AuditPage() {
   const loc = useLocation();
   const traceId = loc.query.get('traceId');
   const spanId = loc.query.get('spanId');
-  const { data, error } = useApi<{ items?: Entry[] } | Entry[]>(
-    apiUrl('/api/audit/entries', { traceId, spanId, limit: 100 }),
+  const { data, error } = useApi<{ entries: AuditEntryJson[]; nextCursor: string | null }>(
+    apiUrl('/api/audit', { traceId, limit: 500 }),
   );
-  const items = Array.isArray(data) ? data : (data?.items ?? []);
+  const entries = (data?.entries ?? []).filter((e) => !spanId || e.spanId === spanId);
   return (
     <div class="page">
       <header class="page-header">
@@ -32,16 +43,33 @@ export function AuditPage() {
         <Empty title="The audit trail is not available on this server">{error.message}</Empty>
       ) : !data ? (
         <Loading />
-      ) : items.length === 0 ? (
+      ) : entries.length === 0 ? (
         <Empty title="No audit entries match" />
       ) : (
         <div class="table-wrap">
           <table class="table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Time</th>
+                <th>Type</th>
+                <th>Actor</th>
+                <th>Agent</th>
+                <th>Subject</th>
+                <th>Details</th>
+              </tr>
+            </thead>
             <tbody>
-              {items.map((e, i) => (
-                <tr key={i}>
+              {entries.map((e) => (
+                <tr key={e.seq} data-testid="audit-row">
+                  <td class="num">{e.seq}</td>
+                  <td>{e.time}</td>
+                  <td>{e.type}</td>
+                  <td>{e.actor ?? '—'}</td>
+                  <td>{e.agent ?? '—'}</td>
+                  <td>{e.subject ?? '—'}</td>
                   <td>
-                    <pre class="code">{JSON.stringify(e, null, 2)}</pre>
+                    <pre class="code">{JSON.stringify(e.details, null, 2)}</pre>
                   </td>
                 </tr>
               ))}
