@@ -20,9 +20,10 @@ function durationMs(s: SpanRecord): number {
 }
 
 /**
- * Appends to `out` (and returns it) the entries one span produces (none for spans that record no agent action). Details objects are
- * built with their keys in sorted (RFC 8785) order, so makeEntry keeps them as they are and the
- * canonical serialiser takes its native JSON.stringify path without copying or re-sorting.
+ * Appends to `out` (and returns it) the entries one span produces (none for spans that record no
+ * agent action). Details objects are built with their keys in sorted (RFC 8785) order, so makeEntry
+ * keeps them as they are and the canonical serialiser takes its native JSON.stringify path without
+ * copying or re-sorting.
  */
 export function spanAuditEntries(s: SpanRecord, out: AuditEntryInput[] = []): AuditEntryInput[] {
   const isError = s.statusCode === 'error' && (s.kind === 'agent' || s.agentName !== null);
