@@ -96,3 +96,50 @@ export function emptyAgentFields(): AgentFields {
     governance: null,
   };
 }
+
+/**
+ * A span record with every field present (in one literal, so all records share one V8 shape) and the
+ * OTLP fields at their empty values; decoders fill them in as they read. The one place that lists them.
+ */
+export function newSpanRecord(
+  serviceName: string,
+  resource: Attributes,
+  scopeName: string,
+  scopeVersion: string,
+): SpanRecord {
+  return {
+    traceId: '',
+    spanId: '',
+    parentSpanId: null,
+    name: '',
+    serviceName,
+    spanKind: 0,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 0n,
+    statusCode: 'unset',
+    statusMessage: '',
+    attributes: {},
+    resource,
+    scopeName,
+    scopeVersion,
+    events: [],
+    links: [],
+    kind: 'other',
+    model: null,
+    provider: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    sessionId: null,
+    userId: null,
+    agentName: null,
+    toolName: null,
+    sideEffect: null,
+    input: null,
+    output: null,
+    decision: null,
+    governance: null,
+  };
+}

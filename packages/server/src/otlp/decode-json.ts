@@ -3,14 +3,15 @@
  * ids, 64-bit integers as numbers or decimal strings, enums as numbers or names) → records.
  * Every wrong type is an OtlpDecodeError naming its path.
  */
-import type {
-  Attributes,
-  AttrValue,
-  LogRecord,
-  SpanEvent,
-  SpanLink,
-  SpanRecord,
-  StatusCode,
+import {
+  type Attributes,
+  type AttrValue,
+  type LogRecord,
+  newSpanRecord,
+  type SpanEvent,
+  type SpanLink,
+  type SpanRecord,
+  type StatusCode,
 } from '../model/index.js';
 import type { DecodedLogs } from './decode-logs-proto.js';
 import type { DecodedSpans } from './decode-traces-proto.js';
@@ -214,57 +215,35 @@ export function decodeTracesJson(
         const p = `${sp}.spans[${i}]`;
         const s = obj(sv, p);
         const status = s.status === undefined || s.status === null ? {} : obj(s.status, `${p}.status`);
-        const span: SpanRecord = {
-          traceId: requiredId(s.traceId, 16, `${p}.traceId`),
-          spanId: requiredId(s.spanId, 8, `${p}.spanId`),
-          parentSpanId: optionalId(s.parentSpanId, 8, `${p}.parentSpanId`),
-          name: str(s.name, `${p}.name`),
-          serviceName,
-          spanKind: enumValue(s.kind, `${p}.kind`, SPAN_KINDS),
-          startTimeUnixNano: nanos(s.startTimeUnixNano, `${p}.startTimeUnixNano`),
-          endTimeUnixNano: nanos(s.endTimeUnixNano, `${p}.endTimeUnixNano`),
-          statusCode: STATUS[enumValue(status.code, `${p}.status.code`, STATUS_CODES)] ?? 'unset',
-          statusMessage: str(status.message, `${p}.status.message`),
-          attributes: attributes(s.attributes, `${p}.attributes`, limits),
-          resource,
-          scopeName,
-          scopeVersion,
-          events: arr(s.events, `${p}.events`).map((ev, k): SpanEvent => {
-            const ep = `${p}.events[${k}]`;
-            const e = obj(ev, ep);
-            return {
-              name: str(e.name, `${ep}.name`),
-              timeUnixNano: nanos(e.timeUnixNano, `${ep}.timeUnixNano`),
-              attributes: attributes(e.attributes, `${ep}.attributes`, limits),
-            };
-          }),
-          links: arr(s.links, `${p}.links`).map((lv, k): SpanLink => {
-            const lp = `${p}.links[${k}]`;
-            const l = obj(lv, lp);
-            return {
-              traceId: requiredId(l.traceId, 16, `${lp}.traceId`),
-              spanId: requiredId(l.spanId, 8, `${lp}.spanId`),
-              attributes: attributes(l.attributes, `${lp}.attributes`, limits),
-            };
-          }),
-          kind: 'other',
-          model: null,
-          provider: null,
-          inputTokens: null,
-          outputTokens: null,
-          cacheReadTokens: null,
-          reasoningTokens: null,
-          costUsd: null,
-          sessionId: null,
-          userId: null,
-          agentName: null,
-          toolName: null,
-          sideEffect: null,
-          input: null,
-          output: null,
-          decision: null,
-          governance: null,
-        };
+        const span = newSpanRecord(serviceName, resource, scopeName, scopeVersion);
+        span.traceId = requiredId(s.traceId, 16, `${p}.traceId`);
+        span.spanId = requiredId(s.spanId, 8, `${p}.spanId`);
+        span.parentSpanId = optionalId(s.parentSpanId, 8, `${p}.parentSpanId`);
+        span.name = str(s.name, `${p}.name`);
+        span.spanKind = enumValue(s.kind, `${p}.kind`, SPAN_KINDS);
+        span.startTimeUnixNano = nanos(s.startTimeUnixNano, `${p}.startTimeUnixNano`);
+        span.endTimeUnixNano = nanos(s.endTimeUnixNano, `${p}.endTimeUnixNano`);
+        span.statusCode = STATUS[enumValue(status.code, `${p}.status.code`, STATUS_CODES)] ?? 'unset';
+        span.statusMessage = str(status.message, `${p}.status.message`);
+        span.attributes = attributes(s.attributes, `${p}.attributes`, limits);
+        span.events = arr(s.events, `${p}.events`).map((ev, k): SpanEvent => {
+          const ep = `${p}.events[${k}]`;
+          const e = obj(ev, ep);
+          return {
+            name: str(e.name, `${ep}.name`),
+            timeUnixNano: nanos(e.timeUnixNano, `${ep}.timeUnixNano`),
+            attributes: attributes(e.attributes, `${ep}.attributes`, limits),
+          };
+        });
+        span.links = arr(s.links, `${p}.links`).map((lv, k): SpanLink => {
+          const lp = `${p}.links[${k}]`;
+          const l = obj(lv, lp);
+          return {
+            traceId: requiredId(l.traceId, 16, `${lp}.traceId`),
+            spanId: requiredId(l.spanId, 8, `${lp}.spanId`),
+            attributes: attributes(l.attributes, `${lp}.attributes`, limits),
+          };
+        });
         const problem = spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
         if (problem === null) spans.push(span);
         else rejections.add(problem);
