@@ -126,6 +126,19 @@ describe('audit trail through a real server', () => {
       `${w.url}/api/audit?type=tool.call&agent=refunder`,
     );
     expect(onlyTools.body.entries.map((e) => e.type)).toEqual(['tool.call']);
+
+    // The audit log's health is on /metrics, for the stale-checkpoint alert and the dashboards.
+    const all = await getJson<{ entries: EntryJson[] }>(`${w.url}/api/audit?limit=1000`);
+    const gauge = async (name: string) => {
+      const scrape = await (await fetch(`${w.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1]);
+    };
+    expect(await gauge('witness_audit_log_entries')).toBe(all.body.entries.length);
+    expect(await gauge('witness_audit_log_size_bytes')).toBeGreaterThan(0);
+    // a checkpoint is signed within a second of entries arriving
+    await expect
+      .poll(() => gauge('witness_audit_last_checkpoint_timestamp_seconds'), { timeout: 5000 })
+      .toBeGreaterThan(Date.now() / 1000 - 600);
   });
 
   it('an entry is provably in the signed log, checked with the public key alone', async () => {

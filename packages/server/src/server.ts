@@ -3,7 +3,7 @@
  * sinks, mounts the OTLP receivers, the query API, /metrics and the UI, and listens. Every module is
  * created here and handed what it needs; nothing below this file reads the environment.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -40,6 +40,15 @@ export interface RunningServer {
 }
 
 export const DATABASE_FILE = 'witness.duckdb';
+
+/** Bytes of the files under `dir` (read at scrape time, for the audit-log size gauge). */
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
+  }
+  return total;
+}
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
@@ -104,8 +113,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
-  // Open the store before listening on the OTLP port would leave exporters failing; instead listen at
-  // once (healthz, 503 + Retry-After on ingest) and flip /readyz when the store is open.
+  // The store opens before we listen, so an exporter never meets a half-started server; the routes
+  // still answer 503 + Retry-After (and /readyz 503) whenever `store` is not set.
   const opened = await openDuckDbStore({ path: join(dataDir, DATABASE_FILE) });
   await metrics.open({ store: opened, connection: await opened.connect() });
   pipeline.addSink(metrics.timed(storeSink(opened)));
@@ -113,6 +122,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
   if (metrics.sink) pipeline.addSink(metrics.sink);
+  if (audit) {
+    const auditDir = join(dataDir, 'audit');
+    metrics.self.addCollector(() => {
+      metrics.self.auditLogEntries.set(audit.size);
+      metrics.self.auditLastCheckpoint.set((audit.latestCheckpoint()?.timestamp ?? 0) / 1000);
+      metrics.self.auditLogSizeBytes.set(directoryBytes(auditDir));
+    });
+  }
   metrics.watch({
     inFlight: () => admission.inFlight,
     capacity: config.limits.maxInFlightRequests,
