@@ -103,6 +103,9 @@ describe('web UI on witness serve --demo', () => {
     const agent = trace.spans.find((s) => s.agentName)!.agentName!;
     const agentAnswer = page.waitForResponse((r) => r.url().includes(`agent=${encodeURIComponent(agent)}`));
     await page.getByTestId('filter-status').selectOption('');
+    // let the page take the cleared status before typing: a re-render mid-typing may reset the field
+    await page.waitForURL((u) => !u.searchParams.has('status'));
+    await page.locator('[data-testid=trace-row]').first().waitFor();
     await page.getByTestId('filter-agent').fill(agent);
     await page.getByTestId('filter-agent').press('Enter');
     const agentBody = (await (await agentAnswer).json()) as ApiPage<TraceSummaryJson>;
