@@ -38,31 +38,50 @@ const SPAN_GROUPS: readonly SeriesGroupBy[] = [
   'session',
 ];
 const MAX_BUCKETS = 2000;
+/**
+ * Latest instant accepted, in epoch ms: times go to the store as int64 nanoseconds, which end in
+ * April 2262. Anything later (`to=1e308`, a 400-digit number) is a 400, not an overflow inside BigInt.
+ */
+export const MAX_INSTANT_MS = 9_223_372_036_854;
+/** Longest step: one year. A longer one only asks for one bucket over an absurd look-back. */
+export const MAX_STEP_SECONDS = 366 * 86_400;
 
-/** ISO-8601 or epoch milliseconds → epoch ms. */
+/** ISO-8601 or epoch milliseconds → epoch ms, between 1970 and 2262. */
 const instant = z
   .string()
   .trim()
   .min(1)
+  .max(40)
   .transform((text, ctx) => {
     const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time or epoch milliseconds' });
       return z.NEVER;
     }
+    if (!(ms >= 0 && ms <= MAX_INSTANT_MS)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a time between 1970 and 2262 (epoch milliseconds 0..${MAX_INSTANT_MS})`,
+      });
+      return z.NEVER;
+    }
     return ms;
   });
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-/** Seconds (`60`) or a duration (`30s`, `5m`, `1h`, `1d`). */
+/** Seconds (`60`) or a duration (`30s`, `5m`, `1h`, `1d`), from 1 s to one year. */
 const step = z
   .string()
   .trim()
+  .max(40)
   .transform((text, ctx) => {
     const m = /^(\d+(?:\.\d+)?)([smhd])?$/.exec(text);
     const seconds = m ? Number(m[1]) * UNITS[m[2] ?? 's'] : Number.NaN;
-    if (!(seconds >= 1)) {
-      ctx.addIssue({ code: 'custom', message: 'expected seconds ≥ 1 or a duration such as 30s, 5m, 1h' });
+    if (!(seconds >= 1 && seconds <= MAX_STEP_SECONDS)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected seconds from 1 to ${MAX_STEP_SECONDS} (one year) or a duration such as 30s, 5m, 1h`,
+      });
       return z.NEVER;
     }
     return seconds;
@@ -123,12 +142,14 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     }
     const p = parsed.data;
     const toMs = p.to ?? now();
-    const fromMs = p.from ?? toMs - 3600_000;
+    const fromMs = p.from ?? Math.max(0, toMs - 3600_000);
     if (fromMs >= toMs) bad('query parameter "from" must be before "to"');
     const stepSeconds = p.step ?? Math.max(1, Math.ceil((toMs - fromMs) / 1000 / 120));
     const buckets = Math.ceil((toMs - fromMs) / 1000 / stepSeconds);
     if (buckets > MAX_BUCKETS)
-      bad(`from..to / step gives ${buckets} points per series; at most ${MAX_BUCKETS}: use a larger step`);
+      bad(
+        `query parameter "step": from..to / step gives ${buckets} points per series; at most ${MAX_BUCKETS}: use a larger step`,
+      );
 
     // Span-derived measures: metric=<measure>, or metric=spans&agg=<measure>.
     const measure = (p.metric === 'spans' ? (p.agg ?? 'rate') : p.metric) as SeriesMeasure;
@@ -185,7 +206,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     try {
       rows = await points.query({
         metric: name,
-        fromNs: BigInt(fromMs - lookbackMs) * 1_000_000n,
+        fromNs: BigInt(Math.max(0, fromMs - lookbackMs)) * 1_000_000n,
         toNs: BigInt(toMs) * 1_000_000n,
         service: p.service,
         attributes: attrs,
