@@ -1,7 +1,10 @@
 /** The built `witness` command: --help everywhere, and config errors that name the key. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI_MAIN } from './helpers/witness-process.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_MAIN, startWitness } from './helpers/witness-process.js';
 
 function witness(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [CLI_MAIN, ...args], {
@@ -39,5 +42,22 @@ describe('witness CLI', () => {
     const flag = witness(['serve', '--port', 'http']);
     expect(flag.code).toBe(1);
     expect(flag.stderr).toMatch(/"server.port" \(from command-line flag\)/);
+  });
+
+  it('honours WITNESS_LOG_LEVEL and the file named by WITNESS_CONFIG', async () => {
+    // WITNESS_LOG_LEVEL=warn: the server starts (it used to be rejected as unknown) and drops info lines.
+    const quiet = await startWitness({ env: { WITNESS_LOG_LEVEL: 'warn' } });
+    await quiet.stop();
+    expect(quiet.stderr()).not.toContain('witness started');
+    const file = join(mkdtempSync(join(tmpdir(), 'witness-cli-config-')), 'witness.yaml');
+    writeFileSync(file, 'logLevel: debug\n');
+    const chatty = await startWitness({ env: { WITNESS_CONFIG: file } });
+    expect((await fetch(`${chatty.url}/api/traces`)).status).toBe(200);
+    await chatty.stop();
+    expect(chatty.stderr()).toContain('witness started');
+    expect(chatty.stderr()).toMatch(/"level":"debug".*"request"/);
+    const bad = witness(['serve', '--port', '0'], { WITNESS_CONFIG: join(tmpdir(), 'witness-no-such.yaml') });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cannot read config file .*witness-no-such\.yaml/);
   });
 });

@@ -27,7 +27,10 @@ export function registerServe(program: Command): void {
     )
     .option('--host <host>', 'interface to listen on [default: 127.0.0.1]')
     .option('-d, --data-dir <dir>', 'where the database and audit log live [default: ./data]')
-    .option('-c, --config <file>', 'YAML configuration file (WITNESS_* environment variables override it)')
+    .option(
+      '-c, --config <file>',
+      'YAML configuration file [default: $WITNESS_CONFIG] (WITNESS_* environment variables override it)',
+    )
     .option('--ui-dir <dir>', 'directory of the built UI [default: the bundled one]')
     .option('--demo', 'feed the built-in demo workload once the server is up')
     .option('--demo-traces <n>', 'agent runs the demo sends', '60')
@@ -41,7 +44,7 @@ export function registerServe(program: Command): void {
       if (config.server.uiDir === null && existsSync(`${BUNDLED_UI}/index.html`))
         config.server.uiDir = BUNDLED_UI;
 
-      const logger = createLogger({ level: process.env.WITNESS_LOG_LEVEL ?? 'info' });
+      const logger = createLogger({ level: config.logLevel });
       const server = await startServer({ config, logger, version: '0.1.0' });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
       process.stdout.write(`Witness listening on ${server.url}\n`);

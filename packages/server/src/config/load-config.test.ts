@@ -84,4 +84,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: yamlFile('server: [1, 2\n') })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ file: yamlFile('- 1\n- 2\n') })).toThrow(/mapping/);
   });
+
+  it('reads WITNESS_LOG_LEVEL as logLevel and names a bad level', () => {
+    expect(loadConfig().logLevel).toBe('info');
+    expect(loadConfig({ env: { WITNESS_LOG_LEVEL: 'debug' } }).logLevel).toBe('debug');
+    expect(loadConfig({ file: yamlFile('logLevel: warn\n') }).logLevel).toBe('warn');
+    expect(() => loadConfig({ env: { WITNESS_LOG_LEVEL: 'loud' } })).toThrow(
+      /invalid config key "logLevel" \(from environment variable WITNESS_LOG_LEVEL\)/,
+    );
+  });
+
+  it('reads the YAML file named by WITNESS_CONFIG; --config wins over it', () => {
+    const fromEnv = yamlFile('retention:\n  maxAgeDays: 3\n');
+    const fromFlag = yamlFile('retention:\n  maxAgeDays: 9\n');
+    expect(loadConfig({ env: { WITNESS_CONFIG: fromEnv } }).retention.maxAgeDays).toBe(3);
+    expect(loadConfig({ file: fromFlag, env: { WITNESS_CONFIG: fromEnv } }).retention.maxAgeDays).toBe(9);
+    expect(() => loadConfig({ env: { WITNESS_CONFIG: '/nonexistent/w.yaml' } })).toThrow(
+      /cannot read config file \/nonexistent\/w.yaml/,
+    );
+    expect(() => loadConfig({ env: { WITNESS_CONFIG: yamlFile('bogus: 1\n') } })).toThrow(
+      /unknown config key "bogus" \(from config file/,
+    );
+  });
 });

@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 export interface LoadConfigOptions {
-  /** YAML file (keys as in the schema, e.g. `retention: { maxAgeDays: 7 }`). */
+  /** YAML file (keys as in the schema, e.g. `retention: { maxAgeDays: 7 }`). @default env.WITNESS_CONFIG */
   file?: string;
   /** Environment to read WITNESS_* from. @default {} (core code reads no env; main.ts passes process.env) */
   env?: Record<string, string | undefined>;
@@ -26,8 +26,8 @@ const ENV_ALIASES: Record<string, string> = {
   WITNESS_HOST: 'server.host',
   WITNESS_UI_DIR: 'server.uiDir',
 };
-/** WITNESS_* variables read by the CLI itself rather than the schema. */
-const ENV_RESERVED = new Set(['WITNESS_CONFIG']);
+/** WITNESS_CONFIG names the YAML file rather than a key of it. */
+const ENV_CONFIG_FILE = 'WITNESS_CONFIG';
 
 type Leaf = { path: string; type: string };
 
@@ -135,12 +135,14 @@ function readFile(file: string): Record<string, unknown> {
 export function loadConfig(options: LoadConfigOptions = {}): WitnessConfig {
   const merged: Record<string, unknown> = {};
   const origins = new Map<string, string>();
-  if (options.file) merge(merged, readFile(options.file), `config file ${options.file}`, origins);
+  // An explicit file (--config) wins over WITNESS_CONFIG, as flags win over env everywhere else.
+  const file = options.file || options.env?.[ENV_CONFIG_FILE] || undefined;
+  if (file) merge(merged, readFile(file), `config file ${file}`, origins);
 
   const names = envVarNames();
   const fromEnv: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(options.env ?? {})) {
-    if (!name.startsWith('WITNESS_') || raw === undefined || ENV_RESERVED.has(name)) continue;
+    if (!name.startsWith('WITNESS_') || raw === undefined || name === ENV_CONFIG_FILE) continue;
     const leaf = names.get(name);
     if (!leaf) {
       throw new ConfigError(

@@ -85,6 +85,8 @@ export const auditSection = z.strictObject({
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
+  /** Witness's own log lines (JSON on stderr) at this level and above; `silent` turns them off. */
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   server: serverSection.prefault({}),
   limits: limitsSection.prefault({}),
   retention: retentionSection.prefault({}),

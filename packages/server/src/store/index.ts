@@ -9,5 +9,5 @@ export {
   measureAppenderCeiling,
   openDuckDbStore,
 } from './duckdb/index.js';
-// The conformance suite imports vitest, so it is not re-exported here (production code must not
-// load vitest): engines import `runStoreConformance` from './conformance.js'.
+// The conformance suite imports vitest, so it is neither re-exported here nor built into dist (see the
+// tsconfig's exclude; test/shipped-code.test.ts holds that): engine tests import it from './conformance.js'.
