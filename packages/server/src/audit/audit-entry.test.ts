@@ -23,8 +23,13 @@ describe('entryJson', () => {
     }
   });
 
-  it('reports details with keys out of order as not canonical', () => {
-    expect(makeEntryChecked(0, inputs[0] as AuditEntryInput, 0).detailsCanonical).toBe(false);
+  it('sorts details that come out of order; only what sorting cannot fix takes the slow path', () => {
+    const sorted = makeEntryChecked(0, inputs[0] as AuditEntryInput, 0);
+    expect(sorted.detailsCanonical).toBe(true);
+    expect(Object.keys(sorted.entry.details)).toEqual(['a', 'b']);
     expect(makeEntryChecked(0, inputs[1] as AuditEntryInput, 0).detailsCanonical).toBe(true);
+    expect(makeEntryChecked(0, inputs[2] as AuditEntryInput, 0).detailsCanonical).toBe(false);
+    const nan = { type: 'x', actor: null, subject: null, details: { z: 1, a: Number.NaN } };
+    expect(makeEntryChecked(0, nan, 0).detailsCanonical).toBe(false);
   });
 });

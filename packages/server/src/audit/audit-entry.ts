@@ -57,6 +57,18 @@ export interface ErasedEntry {
 export const ERASURE_TYPE = 'audit.erasure';
 export const RETENTION_TYPE = 'audit.retention';
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO 8601 of an epoch ms; the last one is kept, since appends of one group share their clock reading. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
 export function makeEntry(seq: number, input: AuditEntryInput, now: number): AuditEntry {
   return makeEntryChecked(seq, input, now).entry;
 }
@@ -70,17 +82,22 @@ export function makeEntryChecked(
   input: AuditEntryInput,
   now: number,
 ): { entry: AuditEntry; detailsCanonical: boolean } {
-  const d = input.details;
-  const detailsCanonical = d === undefined || isSorted(d);
+  let d = input.details;
+  let detailsCanonical = d === undefined || isSorted(d);
+  if (d !== undefined && !detailsCanonical) {
+    // A sorted copy is canonical unless it holds something JSON cannot say as is (NaN, toJSON…).
+    d = sortKeys(d);
+    detailsCanonical = isSorted(d);
+  }
   const entry: AuditEntry = {
     actor: input.actor ?? null,
     agent: input.agent ?? null,
-    details: d ? (detailsCanonical ? d : sortKeys(d)) : {},
+    details: d ?? {},
     seq,
     session: input.session ?? null,
     spanId: input.spanId ?? null,
     subject: input.subject ?? null,
-    time: new Date(input.time ?? now).toISOString(),
+    time: isoTime(input.time ?? now),
     traceId: input.traceId ?? null,
     type: input.type,
     user: input.user ?? null,

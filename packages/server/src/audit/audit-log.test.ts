@@ -93,6 +93,17 @@ describe('AuditLog', () => {
     expect(verify(dir)).toMatchObject({ ok: true, entries: 202, unsignedTail: 0 });
   });
 
+  it('refuses an entry that cannot be written as JSON without using up its sequence number', async () => {
+    const dir = tempDataDir();
+    const log = await openLog(dir);
+    await expect(log.append({ ...input(1), details: { n: 10n } })).rejects.toThrow('bigint');
+    await expect(log.appendMany([input(2), { ...input(3), details: { n: 1n } }])).rejects.toThrow('bigint');
+    const next = await log.append(input(4));
+    expect(next.seq).toBe(1);
+    await log.close();
+    expect(verify(dir)).toMatchObject({ ok: true, entries: 2 });
+  });
+
   it('records a config.change only when the configuration differs from the last start', async () => {
     const dir = tempDataDir();
     const log = await openLog(dir);

@@ -1,6 +1,8 @@
 /**
- * The durable audit log: append with group commit, segments with rotation/compression/archival,
- * signed checkpoints, proofs, retention and GDPR erasure. One writer per directory.
+ * The durable audit log: one writer per directory. This class ties the parts together — group commit
+ * (group-commit.ts) onto the active segment (segment-writer.ts), crash recovery (recover-segments.ts),
+ * signed checkpoints (checkpoint-log.ts), reads and proofs, retention (expired-segments.ts) and GDPR
+ * erasure (erase-subject.ts).
  *
  * What must stay true:
  * - an append resolves only after its payload line AND its leaf hash are fsynced (group commit: one
@@ -9,50 +11,33 @@
  * - hash files are append-only; payloads may be erased, hashes never.
  */
 import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import {
   type AuditEntry,
   type AuditEntryInput,
   ERASURE_TYPE,
   type ErasedEntry,
-  encodeEntry,
-  isErased,
   entryJson,
   makeEntryChecked,
   RETENTION_TYPE,
 } from './audit-entry.js';
 import { canonicalJson } from './canonical-json.js';
-import { type Checkpoint, signCheckpoint } from './checkpoint.js';
-import { HASH_SIZE, leafHash, MerkleTree } from './merkle-tree.js';
-import {
-  CHECKPOINTS_FILE,
-  LOG_META_FILE,
-  listSegments,
-  readCheckpointLines,
-  readPayload,
-  SEGMENTS_DIR,
-  type SegmentInfo,
-  segmentInfo,
-  splitLines,
-} from './segment-files.js';
+import type { Checkpoint } from './checkpoint.js';
+import { CheckpointLog } from './checkpoint-log.js';
+import { writeDurably } from './durable-files.js';
+import { findSubjectEntries, rewriteErased } from './erase-subject.js';
+import { expiredSegmentRanges, removeSegmentPayloads } from './expired-segments.js';
+import { type Group, GroupCommit } from './group-commit.js';
+import { HASH_SIZE, MerkleTree } from './merkle-tree.js';
+import { type AuditQuery, queryEntries } from './query-entries.js';
+import { recoverSegments } from './recover-segments.js';
+import { LOG_META_FILE, listSegments, SEGMENTS_DIR } from './segment-files.js';
+import { readSegmentEntries, segmentOf } from './segment-entries.js';
+import { SegmentWriter } from './segment-writer.js';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.js';
+
+export type { AuditQuery } from './query-entries.js';
 
 const DAY_MS = 86_400_000;
 const CONFIG_FILE = 'config.json';
@@ -84,77 +69,42 @@ export interface AuditLogOptions {
   now?: () => number;
 }
 
-export interface AuditQuery {
-  /** Epoch ms, inclusive. */
-  from?: number;
-  /** Epoch ms, exclusive. */
-  to?: number;
-  type?: string;
-  actor?: string;
-  agent?: string;
-  traceId?: string;
-  /** Only entries with seq < before (pagination, newest first). */
-  before?: number;
-  limit?: number;
-}
-
-/** One appendMany call: its entries, their payload lines and their leaf hashes (32 bytes each, in order). */
-interface Pending {
-  entries: AuditEntry[];
-  lines: Buffer[];
-  hashes: Buffer;
-  resolve: (e: AuditEntry[]) => void;
-  reject: (err: unknown) => void;
-}
-
-interface ActiveSegment {
-  info: SegmentInfo;
-  payload: FileHandle;
-  hashes: FileHandle;
-  bytes: number;
-  /** UTC day (epoch ms / DAY_MS) of its first entry, or null when empty. */
-  day: number | null;
-}
-
 export class AuditLog {
   readonly logId: string;
   readonly key: SigningKey;
-  private readonly tree = new MerkleTree();
+  private readonly tree: MerkleTree;
   private readonly segmentsDir: string;
-  private segments: SegmentInfo[];
-  private active: ActiveSegment | null = null;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly writer: SegmentWriter;
+  private readonly commit: GroupCommit;
+  private readonly checkpoints: CheckpointLog;
+  /** Sequence number of the next entry handed out (ahead of the tree while appends are in flight). */
   private nextSeq: number;
-  private failed: unknown = null;
-  /** Set by erasure: the next group starts a new segment, so the one holding the hits gets sealed. */
-  private forceRotate = false;
   private closed = false;
-  private checkpoints: Checkpoint[];
-  private checkpointFd: number;
   private timer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  private sealing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
   private constructor(
     private readonly options: AuditLogOptions,
-    meta: { logId: string },
+    logId: string,
     key: SigningKey,
+    tree: MerkleTree,
+    writer: SegmentWriter,
   ) {
-    this.logId = meta.logId;
+    this.logId = logId;
     this.key = key;
+    this.tree = tree;
+    this.writer = writer;
     this.now = options.now ?? Date.now;
     this.segmentsDir = join(options.dir, SEGMENTS_DIR);
-    this.segments = listSegments(this.segmentsDir);
-    this.recover();
-    this.nextSeq = this.tree.size;
-    this.checkpoints = readCheckpointLines(options.dir).map((l) => JSON.parse(l) as Checkpoint);
-    this.checkpointFd = openSync(join(options.dir, CHECKPOINTS_FILE), 'a');
+    this.nextSeq = tree.size;
+    this.commit = new GroupCommit((g) => this.commitGroup(g), options.onError);
+    this.checkpoints = new CheckpointLog(options.dir);
   }
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {
-    mkdirSync(join(options.dir, SEGMENTS_DIR), { recursive: true });
+    const segmentsDir = join(options.dir, SEGMENTS_DIR);
+    mkdirSync(segmentsDir, { recursive: true });
     const metaPath = join(options.dir, LOG_META_FILE);
     if (!existsSync(metaPath)) {
       const meta = { logId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() };
@@ -162,26 +112,12 @@ export class AuditLog {
     }
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { logId: string };
     const key = loadOrCreateSigningKey({ keysDir: options.keysDir, keyFile: options.keyFile });
-    const log = new AuditLog(options, meta, key);
-    await log.openActive();
-    if (key.created) {
-      options.onKeyCreated?.(key);
-      await log.append({
-        type: 'key.created',
-        actor: 'witness',
-        subject: key.keyId,
-        details: { publicKey: key.publicKeyPem, path: key.publicKeyPath },
-      });
-    } else {
-      const last = log.checkpoints.at(-1);
-      if (last && last.keyId !== key.keyId)
-        await log.append({
-          type: 'key.change',
-          actor: 'witness',
-          subject: key.keyId,
-          details: { previousKeyId: last.keyId, publicKey: key.publicKeyPem },
-        });
-    }
+    const segments = listSegments(segmentsDir);
+    const tree = new MerkleTree();
+    recoverSegments(segments, tree);
+    const writer = await SegmentWriter.open(segmentsDir, segments, tree.size, options);
+    const log = new AuditLog(options, meta.logId, key, tree, writer);
+    await log.recordKey();
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
       log.timer = setInterval(() => {
@@ -199,13 +135,54 @@ export class AuditLog {
     return log;
   }
 
+  /** `key.created` on a new key; `key.change` when checkpoints were signed by another one. */
+  private async recordKey(): Promise<void> {
+    const key = this.key;
+    if (key.created) {
+      this.options.onKeyCreated?.(key);
+      await this.append({
+        type: 'key.created',
+        actor: 'witness',
+        subject: key.keyId,
+        details: { publicKey: key.publicKeyPem, path: key.publicKeyPath },
+      });
+      return;
+    }
+    const last = this.checkpoints.latest();
+    if (last && last.keyId !== key.keyId)
+      await this.append({
+        type: 'key.change',
+        actor: 'witness',
+        subject: key.keyId,
+        details: { previousKeyId: last.keyId, publicKey: key.publicKeyPem },
+      });
+  }
+
+  /** Durable size: entries whose append has resolved. */
   get size(): number {
     return this.tree.size;
   }
 
   /** Durable append: resolves with the entry (its seq) once it is on disk. */
-  async append(input: AuditEntryInput): Promise<AuditEntry> {
-    return (await this.appendMany([input]))[0] as AuditEntry;
+  append(input: AuditEntryInput): Promise<AuditEntry> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
+    const now = this.now();
+    const seq = this.nextSeq;
+    let entry: AuditEntry;
+    let framed: Buffer;
+    try {
+      const made = makeEntryChecked(seq, input, now);
+      entry = made.entry;
+      framed = frame(entry, made.detailsCanonical);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Only now is the seq taken: an entry that cannot be encoded must not leave a gap.
+    this.nextSeq = seq + 1;
+    return this.commit
+      .add(seq, input.time ?? now, framed.subarray(1), sha256(framed.subarray(0, framed.length - 1)))
+      .then(() => entry);
   }
 
   /**
@@ -214,166 +191,44 @@ export class AuditLog {
    * One queue item and one promise per call rather than per entry: the ingest sink's hot path.
    */
   appendMany(inputs: AuditEntryInput[]): Promise<AuditEntry[]> {
-    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
-    if (this.failed) return Promise.reject(new Error('the audit log failed earlier', { cause: this.failed }));
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     if (inputs.length === 0) return Promise.resolve([]);
     const now = this.now();
+    const first = this.nextSeq;
     const entries: AuditEntry[] = new Array(inputs.length);
     const lines: Buffer[] = new Array(inputs.length);
     const hashes = Buffer.allocUnsafe(inputs.length * HASH_SIZE);
-    for (let i = 0; i < inputs.length; i++) {
-      const { entry, detailsCanonical } = makeEntryChecked(this.nextSeq++, inputs[i] as AuditEntryInput, now);
-      // One buffer [0x00 ‖ entry ‖ '\n']: the leaf-hash input and the payload line without extra copies.
-      const text = entryJson(entry, detailsCanonical);
-      const n = Buffer.byteLength(text);
-      const framed = Buffer.allocUnsafe(n + 2);
-      framed[0] = 0;
-      framed.write(text, 1);
-      framed[n + 1] = 10;
-      sha256(framed.subarray(0, n + 1)).copy(hashes, i * HASH_SIZE);
-      entries[i] = entry;
-      lines[i] = framed.subarray(1);
-    }
-    const done = new Promise<AuditEntry[]>((resolve, reject) => {
-      this.queue.push({ entries, lines, hashes, resolve, reject });
-    });
-    this.flushing ??= this.flushLoop();
-    return done;
-  }
-
-  /** Group commit: everything queued while the previous group was syncing goes out with one fsync pair. */
-  private async flushLoop(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue;
-        this.queue = [];
-        try {
-          await this.writeGroup(group);
-        } catch (err) {
-          this.failed = err;
-          for (const p of group) p.reject(err);
-          for (const p of this.queue) p.reject(err);
-          this.queue = [];
-          this.options.onError?.(err);
-          return;
-        }
-        for (const p of group) {
-          for (let o = 0; o < p.hashes.length; o += HASH_SIZE)
-            this.tree.appendLeafHash(p.hashes.subarray(o, o + HASH_SIZE));
-          p.resolve(p.entries);
-        }
+      for (let i = 0; i < inputs.length; i++) {
+        const { entry, detailsCanonical } = makeEntryChecked(first + i, inputs[i] as AuditEntryInput, now);
+        const framed = frame(entry, detailsCanonical);
+        sha256(framed.subarray(0, framed.length - 1)).copy(hashes, i * HASH_SIZE);
+        entries[i] = entry;
+        lines[i] = framed.subarray(1);
       }
-    } finally {
-      this.flushing = null;
+    } catch (err) {
+      // None of the batch is taken (no seq used), like a refused single append.
+      return Promise.reject(err);
     }
+    this.nextSeq = first + inputs.length;
+    return this.commit.add(first, inputs[0]?.time ?? now, lines, hashes).then(() => entries);
   }
 
-  private async writeGroup(group: Pending[]): Promise<void> {
-    const first = (group[0] as Pending).entries[0] as AuditEntry;
-    await this.rotateIfDue(first.seq, Date.parse(first.time));
-    const active = this.active as ActiveSegment;
-    const payload = Buffer.concat(
-      group.length === 1 ? (group[0] as Pending).lines : group.flatMap((p) => p.lines),
-    );
-    const hashes =
-      group.length === 1 ? (group[0] as Pending).hashes : Buffer.concat(group.map((p) => p.hashes));
-    await Promise.all([active.payload.write(payload), active.hashes.write(hashes)]);
-    await Promise.all([active.payload.datasync(), active.hashes.datasync()]);
-    active.bytes += payload.length;
-    active.day ??= Math.floor(Date.parse(first.time) / DAY_MS);
+  private refusal(): Error | null {
+    if (this.closed) return new Error('the audit log is closed');
+    const failed = this.commit.failed;
+    if (failed) return new Error('the audit log failed earlier', { cause: failed });
+    return null;
   }
 
-  private async rotateIfDue(nextSeq: number, time: number): Promise<void> {
-    const a = this.active;
-    if (!a || a.bytes === 0) return;
-    if (this.forceRotate) {
-      this.forceRotate = false;
-      return this.rotate(nextSeq);
-    }
-    const bySize = a.bytes >= (this.options.segmentMaxBytes ?? 64 * 1024 * 1024);
-    const byDay = (this.options.rotateDaily ?? true) && a.day !== null && Math.floor(time / DAY_MS) !== a.day;
-    if (bySize || byDay) await this.rotate(nextSeq);
-  }
-
-  /** Seal the active segment and start one whose first entry is `nextSeq`. */
-  private async rotate(nextSeq: number): Promise<void> {
-    const old = this.active as ActiveSegment;
-    await Promise.all([old.payload.close(), old.hashes.close()]);
-    const info = segmentInfo(this.segmentsDir, nextSeq);
-    this.segments.push(info);
-    this.active = await this.openSegment(info);
-    syncDir(this.segmentsDir);
-    this.sealing = this.sealing.then(() => this.seal(old.info)).catch((err) => this.options.onError?.(err));
-  }
-
-  /** Compress (tmp + fsync + rename, so a crash leaves the plain or the gz, never half) and archive. */
-  private seal(info: SegmentInfo): void {
-    if ((this.options.compress ?? true) && existsSync(info.plainPath)) {
-      const gz = gzipSync(readFileSync(info.plainPath));
-      writeDurably(info.gzPath, gz);
-      unlinkSync(info.plainPath);
-      syncDir(this.segmentsDir);
-    }
-    const archive = this.options.archiveDir;
-    if (archive) {
-      mkdirSync(archive, { recursive: true });
-      for (const p of [info.gzPath, info.plainPath, info.hashesPath])
-        if (existsSync(p)) copyFileSync(p, join(archive, p.slice(this.segmentsDir.length + 1)));
-    }
-  }
-
-  private async openSegment(info: SegmentInfo): Promise<ActiveSegment> {
-    const payload = await open(info.plainPath, 'a');
-    const hashes = await open(info.hashesPath, 'a');
-    const bytes = (await payload.stat()).size;
-    return { info, payload, hashes, bytes, day: null };
-  }
-
-  private async openActive(): Promise<void> {
-    let last = this.segments.at(-1);
-    if (!last || existsSync(last.gzPath) || !existsSync(last.plainPath)) {
-      last = segmentInfo(this.segmentsDir, this.tree.size);
-      this.segments.push(last);
-    }
-    this.active = await this.openSegment(last);
-    const firstLine = this.active.bytes > 0 ? splitLines(readFileSync(last.plainPath))[0] : undefined;
-    if (firstLine)
-      this.active.day = Math.floor(
-        Date.parse((JSON.parse(firstLine.toString()) as AuditEntry).time) / DAY_MS,
-      );
-    syncDir(this.segmentsDir);
-  }
-
-  /**
-   * Crash recovery of the last segment: drop a torn payload line; keep payload and hashes the same
-   * length (hashes missing for complete lines are recomputed — those lines were never acknowledged,
-   * but they are whole, so keeping them loses nothing). Then load every leaf hash into the tree.
-   */
-  private recover(): void {
-    const last = this.segments.at(-1);
-    if (last && existsSync(last.plainPath) && !existsSync(last.gzPath)) {
-      const bytes = readFileSync(last.plainPath);
-      const lines = splitLines(bytes);
-      const complete = lines.reduce((n, l) => n + l.length + 1, 0);
-      const hashBytes = statSafe(last.hashesPath);
-      let count = Math.floor(hashBytes / HASH_SIZE);
-      if (complete !== bytes.length) truncateFile(last.plainPath, complete);
-      if (count > lines.length) {
-        truncateFile(last.hashesPath, lines.length * HASH_SIZE);
-        count = lines.length;
-      } else if (hashBytes !== count * HASH_SIZE) truncateFile(last.hashesPath, count * HASH_SIZE);
-      if (count < lines.length) {
-        const fd = openSync(last.hashesPath, 'a');
-        for (const l of lines.slice(count)) writeSync(fd, leafHash(l));
-        fsyncSync(fd);
-        closeSync(fd);
-      }
-    }
-    for (const seg of this.segments) {
-      const hashes = readFileSync(seg.hashesPath);
-      for (let o = 0; o + HASH_SIZE <= hashes.length; o += HASH_SIZE)
-        this.tree.appendLeafHash(hashes.subarray(o, o + HASH_SIZE));
-    }
+  /** One group: written and fsynced, then (only then) its leaves join the tree. */
+  private async commitGroup(g: Group): Promise<void> {
+    const payload = g.lines.length === 1 ? (g.lines[0] as Buffer) : Buffer.concat(g.lines);
+    const hashes = g.hashes.length === 1 ? (g.hashes[0] as Buffer) : Buffer.concat(g.hashes);
+    await this.writer.write(payload, hashes, g.firstSeq, g.firstTime);
+    for (let o = 0; o < hashes.length; o += HASH_SIZE)
+      this.tree.appendLeafHash(hashes.subarray(o, o + HASH_SIZE));
   }
 
   /**
@@ -402,32 +257,17 @@ export class AuditLog {
   // ---- checkpoints -------------------------------------------------------------------------------
 
   latestCheckpoint(): Checkpoint | null {
-    return this.checkpoints.at(-1) ?? null;
+    return this.checkpoints.latest();
   }
 
   listCheckpoints(): readonly Checkpoint[] {
-    return this.checkpoints;
+    return this.checkpoints.all();
   }
 
   /** Signs the current durable size (on demand); appended and fsynced before it is returned. */
   async checkpoint(): Promise<Checkpoint> {
     const size = this.tree.size;
-    const last = this.latestCheckpoint();
-    const timestamp = Math.max(this.now(), last?.timestamp ?? 0);
-    const cp = signCheckpoint(
-      {
-        logId: this.logId,
-        size,
-        rootHash: this.tree.root(size).toString('hex'),
-        timestamp,
-        keyId: this.key.keyId,
-      },
-      this.key.privateKey,
-    );
-    writeSync(this.checkpointFd, `${JSON.stringify(cp)}\n`);
-    fsyncSync(this.checkpointFd);
-    this.checkpoints.push(cp);
-    return cp;
+    return this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.now());
   }
 
   private async checkpointIfGrown(): Promise<void> {
@@ -453,54 +293,16 @@ export class AuditLog {
     return this.tree.consistencyProof(from, to);
   }
 
-  private segmentOf(index: number): SegmentInfo {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.segments[mid] as SegmentInfo).first <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.segments[lo] as SegmentInfo;
-  }
-
-  private readSegmentEntries(seg: SegmentInfo): (AuditEntry | ErasedEntry)[] {
-    const payload = readPayload(seg);
-    if (payload.kind === 'removed') {
-      const count = statSafe(seg.hashesPath) / HASH_SIZE;
-      return Array.from({ length: count }, (_, i) => ({ seq: seg.first + i, erased: true as const }));
-    }
-    return splitLines(payload.bytes).map((l) => JSON.parse(l.toString('utf8')) as AuditEntry | ErasedEntry);
-  }
-
   /** The entry at `index` (durable ones only), or null past the end. */
   getEntry(index: number): AuditEntry | ErasedEntry | null {
     if (!Number.isInteger(index) || index < 0 || index >= this.tree.size) return null;
-    const seg = this.segmentOf(index);
-    return this.readSegmentEntries(seg)[index - seg.first] ?? null;
+    const seg = segmentOf(this.writer.segments, index);
+    return readSegmentEntries(seg)[index - seg.first] ?? null;
   }
 
   /** Newest first, filtered; `nextBefore` pages on. Scans segments from the newest. */
   query(q: AuditQuery): { entries: AuditEntry[]; nextBefore: number | null } {
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const before = Math.min(q.before ?? this.tree.size, this.tree.size);
-    const out: AuditEntry[] = [];
-    for (let s = this.segments.length - 1; s >= 0; s--) {
-      const seg = this.segments[s] as SegmentInfo;
-      if (seg.first >= before) continue;
-      const entries = this.readSegmentEntries(seg);
-      for (let i = Math.min(entries.length, before - seg.first) - 1; i >= 0; i--) {
-        const e = entries[i] as AuditEntry | ErasedEntry;
-        if (isErased(e) || !matches(e, q)) continue;
-        if (out.length === limit) return { entries: out, nextBefore: (out.at(-1) as AuditEntry).seq };
-        out.push(e);
-      }
-      if (q.from !== undefined && entries.length > 0) {
-        const firstLive = entries.find((e) => !isErased(e)) as AuditEntry | undefined;
-        if (firstLive && Date.parse(firstLive.time) < q.from) break;
-      }
-    }
-    return { entries: out, nextBefore: null };
+    return queryEntries(this.writer.segments, this.tree.size, q);
   }
 
   // ---- retention and erasure ---------------------------------------------------------------------
@@ -513,21 +315,9 @@ export class AuditLog {
   async runRetention(actor = 'witness'): Promise<AuditEntry | null> {
     const days = this.options.retentionDays ?? 400;
     if (days <= 0) return null;
-    await this.sealing;
+    await this.writer.sealed();
     const cutoff = this.now() - days * DAY_MS;
-    const ranges: { from: number; to: number }[] = [];
-    for (let s = 0; s < this.segments.length - 1; s++) {
-      const seg = this.segments[s] as SegmentInfo;
-      const end = (this.segments[s + 1] as SegmentInfo).first;
-      const payload = readPayload(seg);
-      if (payload.kind === 'removed') continue;
-      const entries = splitLines(payload.bytes).map(
-        (l) => JSON.parse(l.toString()) as AuditEntry | ErasedEntry,
-      );
-      const newest = entries.filter((e): e is AuditEntry => !isErased(e)).at(-1);
-      if (newest && Date.parse(newest.time) >= cutoff) continue;
-      ranges.push({ from: seg.first, to: end });
-    }
+    const ranges = expiredSegmentRanges(this.writer.segments, cutoff);
     // Record first, then delete: a crash in between leaves payloads that the entry says are gone,
     // which the verifier accepts; the reverse would leave a gap nothing authorises.
     const entry = await this.append({
@@ -536,11 +326,7 @@ export class AuditLog {
       subject: null,
       details: { retentionDays: days, cutoff: new Date(cutoff).toISOString(), removed: ranges },
     });
-    for (const r of ranges) {
-      const seg = this.segmentOf(r.from);
-      for (const p of [seg.gzPath, seg.plainPath]) if (existsSync(p)) unlinkSync(p);
-    }
-    syncDir(this.segmentsDir);
+    removeSegmentPayloads(this.writer.segments, ranges, this.segmentsDir);
     return entry;
   }
 
@@ -552,64 +338,46 @@ export class AuditLog {
    */
   async erase(subject: string, actor: string): Promise<AuditEntry> {
     if (!subject) throw new Error('erasure needs a data subject');
-    while (this.flushing) await this.flushing;
+    await this.commit.drained();
     const size = this.tree.size;
-    this.forceRotate = true;
-    const hits = new Map<SegmentInfo, number[]>();
-    for (const seg of [...this.segments]) {
-      for (const e of this.readSegmentEntries(seg))
-        if (e.seq < size && !isErased(e) && (e.actor === subject || e.user === subject)) {
-          const list = hits.get(seg) ?? [];
-          list.push(e.seq);
-          hits.set(seg, list);
-        }
-    }
-    const seqs = [...hits.values()].flat();
+    this.writer.rotateBeforeNextWrite();
+    const hits = findSubjectEntries([...this.writer.segments], subject, size);
     const entry = await this.append({
       type: ERASURE_TYPE,
       actor,
       // The subject is personal data: record only its hash, so the erasure entry is not itself a leak.
       subject: null,
-      details: { subjectSha256: sha256Hex(subject), erased: seqs },
+      details: { subjectSha256: sha256Hex(subject), erased: [...hits.values()].flat() },
     });
-    await this.sealing;
-    for (const [seg, list] of hits) {
-      const drop = new Set(list);
-      const lines = this.readSegmentEntries(seg).map((e) =>
-        drop.has(e.seq) ? encodeEntry({ seq: e.seq, erased: true }) : encodeEntry(e),
-      );
-      const text = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
-      if (existsSync(seg.gzPath)) writeDurably(seg.gzPath, gzipSync(text));
-      else writeDurably(seg.plainPath, text);
-    }
+    await this.writer.sealed();
+    rewriteErased(hits);
     return entry;
   }
 
-  /** Stops the timer, waits for pending appends, signs a final checkpoint, closes files. */
+  /** Stops the timers, waits for pending appends, signs a final checkpoint, closes files. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    while (this.flushing) await this.flushing;
-    await this.sealing;
-    if (!this.failed && this.tree.size > (this.latestCheckpoint()?.size ?? -1)) await this.checkpoint();
+    await this.commit.drained();
+    await this.writer.sealed();
+    if (!this.commit.failed && this.tree.size > (this.latestCheckpoint()?.size ?? -1))
+      await this.checkpoint();
     this.closed = true;
-    if (this.active) await Promise.all([this.active.payload.close(), this.active.hashes.close()]);
-    closeSync(this.checkpointFd);
+    await this.writer.close();
+    this.checkpoints.close();
   }
 }
 
-function matches(e: AuditEntry, q: AuditQuery): boolean {
-  if (q.type !== undefined && e.type !== q.type) return false;
-  if (q.actor !== undefined && e.actor !== q.actor) return false;
-  if (q.agent !== undefined && e.agent !== q.agent) return false;
-  if (q.traceId !== undefined && e.traceId !== q.traceId) return false;
-  if (q.from !== undefined || q.to !== undefined) {
-    const t = Date.parse(e.time);
-    if (q.from !== undefined && t < q.from) return false;
-    if (q.to !== undefined && t >= q.to) return false;
-  }
-  return true;
+/** One buffer [0x00 ‖ entry ‖ '\n']: the leaf-hash input and the payload line without extra copies. */
+function frame(entry: AuditEntry, detailsCanonical: boolean): Buffer {
+  const text = entryJson(entry, detailsCanonical);
+  const n = Buffer.byteLength(text);
+  const framed = Buffer.allocUnsafe(n + 2);
+  framed[0] = 0;
+  framed.write(text, 1);
+  framed[n + 1] = 10;
+  return framed;
 }
 
 function sha256(bytes: Buffer): Buffer {
@@ -618,39 +386,4 @@ function sha256(bytes: Buffer): Buffer {
 
 function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-function statSafe(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-function truncateFile(path: string, length: number): void {
-  const fd = openSync(path, 'r+');
-  ftruncateSync(fd, length);
-  fsyncSync(fd);
-  closeSync(fd);
-}
-
-/** Write to a temporary file, fsync, rename over the target, fsync the directory. */
-function writeDurably(path: string, bytes: Buffer): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, bytes);
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the files themselves are synced.
-  }
 }

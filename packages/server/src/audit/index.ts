@@ -1,7 +1,8 @@
 /** audit: the tamper-evident audit trail (RFC 9162 Merkle log, signed checkpoints, proofs, verifier). */
 export type { AuditEntry, AuditEntryInput, AuditEntryType, ErasedEntry } from './audit-entry.js';
 export { encodeEntry, isErased } from './audit-entry.js';
-export { type AuditLogOptions, type AuditQuery, AuditLog } from './audit-log.js';
+export { type AuditLogOptions, AuditLog } from './audit-log.js';
+export type { AuditQuery } from './query-entries.js';
 export { type Checkpoint, checkpointMessage, checkpointSignatureValid } from './checkpoint.js';
 export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash } from './merkle-tree.js';
 export { keyIdOf, loadPublicKey, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type SigningKey } from './signing-key.js';
