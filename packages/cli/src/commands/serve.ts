@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ConfigInput, ConfigError, createLogger, loadConfig, startServer } from '@witness/server';
+import { type ConfigInput, createLogger, loadConfig, startServer } from '@witness/server';
 import type { Command } from 'commander';
 import { runDemo } from '../demo/index.js';
 
