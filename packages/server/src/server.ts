@@ -78,6 +78,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const metrics = createMetrics({
     derived: config.metrics.derived,
     seriesLimit: config.metrics.seriesLimit,
+    maxExpositionBytes: config.metrics.maxExpositionBytes,
+    scrapeCacheMs: config.metrics.scrapeCacheMs,
     runtime: config.metrics.runtime,
     version: options.version,
   });

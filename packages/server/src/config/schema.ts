@@ -53,6 +53,15 @@ export const metricsSection = z.strictObject({
   derived: z.boolean().default(true),
   /** Most series per derived metric; past it label sets fold into an __overflow__ series (bounds memory). */
   seriesLimit: z.number().int().min(10).max(1_000_000).default(2000),
+  /** Most bytes of /metrics all derived series together may take; past it new label sets fold into __overflow__ (bounds every scrape). */
+  maxExpositionBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * MiB)
+    .default(4 * MiB),
+  /** Scrapes within this many ms of a render reuse it; concurrent scrapes always share one render. */
+  scrapeCacheMs: z.number().int().min(0).max(60_000).default(1000),
   /** Node runtime metrics (event loop lag, GC, heap, CPU) on /metrics. */
   runtime: z.boolean().default(true),
 });

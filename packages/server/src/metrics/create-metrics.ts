@@ -16,6 +16,10 @@ export interface MetricsOptions {
   derived?: boolean;
   /** Most series per derived metric, the overflow series included. @default 2000 */
   seriesLimit?: number;
+  /** Most bytes of exposition all derived series together may take. @default 4 MiB */
+  maxExpositionBytes?: number;
+  /** Scrapes within this many ms of a render reuse it (concurrent scrapes always share one). @default 1000 */
+  scrapeCacheMs?: number;
   /** Node runtime metrics (event loop, GC, heap, CPU). @default true */
   runtime?: boolean;
   version?: string;
@@ -53,12 +57,18 @@ export interface Metrics {
 
 /** The metrics module's composition: one per server, no global registry (tests run many servers). */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const derived = options.derived === false ? null : new DerivedMetrics({ seriesLimit: options.seriesLimit });
+  const derived =
+    options.derived === false
+      ? null
+      : new DerivedMetrics({
+          seriesLimit: options.seriesLimit,
+          maxExpositionBytes: options.maxExpositionBytes,
+        });
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
   let store: Store | null = null;
   let points: MetricPointStore | null = null;
   const routes = new Hono();
-  routes.route('/', metricsEndpoint(derived, self));
+  routes.route('/', metricsEndpoint(derived, self, { cacheMs: options.scrapeCacheMs }));
   routes.route(
     '/',
     metricsQueryRoutes({

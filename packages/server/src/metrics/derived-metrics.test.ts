@@ -205,4 +205,41 @@ describe('DerivedMetrics', () => {
       sample(text, 'witness_llm_cost_usd_total{model="__overflow__",provider="__overflow__"}'),
     ).toBeCloseTo((100_000 - 99) * 0.001, 6);
   });
+
+  it('exposition budget: 20,000 hostile services keep both formats within the byte budget, every span still counted', async () => {
+    const budget = 256 * 1024;
+    const d = new DerivedMetrics({ maxExpositionBytes: budget, now: () => 0 });
+    // Worst case per series: 128-character label values that double when escaped and take 3 bytes a
+    // character in UTF-8, huge sums, exemplars on every bucket.
+    const name = (i: number) => `"\\€${i}`.padEnd(128, '€"');
+    const spans = [];
+    for (let i = 0; i < 20_000; i++) {
+      const span = testSpan({
+        kind: 'llm',
+        durationMs: 1e15,
+        model: name(i),
+        provider: name(i),
+        inputTokens: 1e300,
+      });
+      span.serviceName = name(i);
+      span.name = name(i);
+      spans.push(span);
+    }
+    d.observe(spans);
+    expect(d.budget.used).toBeLessThanOrEqual(budget);
+    expect(d.budget.refused).toBeGreaterThan(0);
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const text = await scrape(d, new SelfMetrics({ runtime: false }), format, 0);
+      const derivedPart = text.slice(0, text.indexOf('# HELP witness_metrics_series '));
+      expect(Buffer.byteLength(derivedPart), format).toBeLessThanOrEqual(budget);
+      // the bound is an upper bound, not a wild over-estimate: most of it is really used
+      expect(Buffer.byteLength(derivedPart), format).toBeGreaterThan(budget / 4);
+      expect(sample(text, 'witness_metrics_exposition_budget_bytes')).toBe(budget);
+    }
+    // every span is still counted: the ones past the budget in the overflow series
+    expect(d.spans.series.reduce((a, s) => a + s.value, 0)).toBe(20_000);
+    const overflow = d.spans.series.find((s) => s.labelValues[0] === '__overflow__');
+    expect(overflow?.value).toBeGreaterThan(0);
+    expect(d.spanDuration.folded).toBe(overflow?.value);
+  });
 });

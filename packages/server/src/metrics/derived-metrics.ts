@@ -10,6 +10,7 @@ import type { IngestSink } from '../ingest/types.js';
 import type { LogRecord, SpanRecord } from '../model/index.js';
 import type { IngestBatch } from '../store/types.js';
 import { ActiveSet } from './active-set.js';
+import { DEFAULT_MAX_EXPOSITION_BYTES, ExpositionBudget } from './exposition-budget.js';
 import {
   type AnyVec,
   CountOfHistogram,
@@ -33,6 +34,11 @@ export interface DerivedMetricsOptions {
   seriesLimit?: number;
   /** Longer label values are truncated. @default 128 */
   maxLabelValueLength?: number;
+  /**
+   * Most bytes of exposition all derived series together may take; past it new label sets fold into
+   * their metric's overflow series. @default 4 MiB
+   */
+  maxExpositionBytes?: number;
   /** The clock, for the active sessions/users window. @default Date.now */
   now?: () => number;
 }
@@ -67,6 +73,8 @@ export class DerivedMetrics {
   readonly logs: CounterVec;
   readonly sessions = new ActiveSet(ACTIVE_WINDOW_MS);
   readonly users = new ActiveSet(ACTIVE_WINDOW_MS);
+  /** Shared by every vector below: bounds the whole derived exposition. */
+  readonly budget: ExpositionBudget;
   /** Every vector, in exposition order. */
   readonly all: AnyVec[] = [];
   private readonly now: () => number;
@@ -78,7 +86,12 @@ export class DerivedMetrics {
 
   constructor(options: DerivedMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
-    const base = { limit: options.seriesLimit, maxValueLength: options.maxLabelValueLength };
+    this.budget = new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
+    const base = {
+      limit: options.seriesLimit,
+      maxValueLength: options.maxLabelValueLength,
+      budget: this.budget,
+    };
     const slotLimit = options.seriesLimit ?? 2000;
     const maxLen = options.maxLabelValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
     const okErrDur = () => ({ ok: null, err: null, dur: null });
@@ -116,6 +129,7 @@ export class DerivedMetrics {
       help: 'Span duration by service, kind and status.',
       labelNames: ['service', 'kind', 'status'],
       buckets: DURATION_BUCKETS,
+      exemplars: true,
     });
     // Same labels as the duration histogram: its _count, exposed as a counter (one update per span).
     this.spans = new CountOfHistogram(

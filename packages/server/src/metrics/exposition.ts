@@ -12,6 +12,47 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
+/** Where the writers put lines: a plain array in tests, `ChunkedText` for a scrape. */
+export interface LineSink {
+  push(...lines: string[]): unknown;
+}
+
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Lines gathered into ~64 KiB UTF-8 chunks: the scrape never builds one multi-megabyte string (nor an
+ * array of a hundred thousand line strings), and the chunks stream to each scraper with backpressure.
+ */
+export class ChunkedText implements LineSink {
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  private parts: string[] = [];
+  private chars = 0;
+
+  push(...lines: string[]): void {
+    for (const line of lines) {
+      this.parts.push(line, '\n');
+      this.chars += line.length + 1;
+    }
+    if (this.chars >= CHUNK_CHARS) this.flush();
+  }
+
+  /** The chunks, once every line is in. */
+  end(): Buffer[] {
+    this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    const chunk = Buffer.from(this.parts.join(''), 'utf8');
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    this.parts = [];
+    this.chars = 0;
+  }
+}
+
 /**
  * Content negotiation on Accept: OpenMetrics when the client ranks it above text/plain (Prometheus
  * asks for it first by default), the classic text format otherwise.
@@ -55,7 +96,7 @@ function familyName(name: string, type: string, om: boolean): string {
   return om && type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
 }
 
-function header(out: string[], name: string, help: string, type: string, om: boolean): void {
+function header(out: LineSink, name: string, help: string, type: string, om: boolean): void {
   const fam = familyName(name, type, om);
   out.push(`# HELP ${fam} ${escapeHelp(help)}`);
   out.push(`# TYPE ${fam} ${om && type === 'untyped' ? 'unknown' : type}`);
@@ -66,7 +107,7 @@ function withLe(labelText: string, le: string): string {
 }
 
 /** Appends one of our vectors. */
-export function writeVec(out: string[], vec: AnyVec, om: boolean): void {
+export function writeVec(out: LineSink, vec: AnyVec, om: boolean): void {
   // A family without samples keeps its header, so dashboards can discover the metric early.
   header(out, vec.name, vec.help, vec.type, om);
   if (vec.type === 'counter') {
@@ -109,7 +150,7 @@ function labelsOf(labels: Record<string, string | number | undefined>, om: boole
 
 /** Appends one prom-client metric (from `registry.getMetricsAsJSON()`). */
 export function writePromClient(
-  out: string[],
+  out: LineSink,
   m: MetricObjectWithValues<MetricValue<string>>,
   om: boolean,
 ): void {
@@ -123,7 +164,7 @@ export function writePromClient(
   }
 }
 
-export function finish(out: string[], om: boolean): string {
+export function finish(out: ChunkedText, om: boolean): Buffer[] {
   if (om) out.push('# EOF');
-  return `${out.join('\n')}\n`;
+  return out.end();
 }

@@ -26,7 +26,8 @@ describe('self-metrics hooks', () => {
   });
 
   it('counts accepted spans and logs, times commits, and reads queue and store gauges at scrape', async () => {
-    const m = createMetrics({ runtime: false });
+    // no scrape cache: the second scrape below must render again
+    const m = createMetrics({ runtime: false, scrapeCacheMs: 0 });
     await m.receivedSink.consume({ spans: [testSpan(), testSpan()], logs: [] });
     const store = m.timed({
       name: 'store',

@@ -7,10 +7,19 @@
  * with a plain field write. Label strings are built once, when a series is created.
  *
  * Cardinality is bounded per metric: at most `limit` series, the last slot reserved for the overflow
- * series (every label `__overflow__`), and `folded` counts the updates that went there. Values longer
+ * series (every label `__overflow__`), and `folded` counts the updates that went there. It is also
+ * bounded across metrics by an optional shared `ExpositionBudget` (bytes of exposition): a new series
+ * that does not fit folds into the overflow series too. Values longer
  * than `maxValueLength` are truncated; such values are never cached by their raw form, so neither
  * memory nor the series count grows with the number of distinct raw values a client sends.
  */
+
+import {
+  counterLineBytes,
+  type ExpositionBudget,
+  histogramSeriesBytes,
+  labelTextBytes,
+} from './exposition-budget.js';
 
 export const OVERFLOW_VALUE = '__overflow__';
 
@@ -22,6 +31,8 @@ export interface VecOptions {
   limit?: number;
   /** Longer label values are cut to this many characters. @default 128 */
   maxValueLength?: number;
+  /** Shared with the other derived metrics: bounds the bytes of the whole exposition. @default none */
+  budget?: ExpositionBudget;
 }
 
 export const DEFAULT_MAX_VALUE_LENGTH = 128;
@@ -95,9 +106,14 @@ export class HistogramSeries implements SeriesBase {
   }
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 /** Prometheus label value escaping: backslash, double quote and newline. */
 export function escapeLabelValue(v: string): string {
-  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+  // Three plain passes, not one replace with a callback: a value full of quotes (a hostile client's
+  // label) cost ~1 µs a character that way, on the ingest path of every update past a series limit.
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
 type Node<S> = Map<string, Node<S> | S>;
@@ -111,9 +127,11 @@ abstract class Vec<S extends SeriesBase> {
   folded = 0;
   readonly series: S[] = [];
   private readonly root: Node<S> = new Map();
-  private readonly byText = new Map<string, S>();
+  /** Series by their (cut) label values, length-prefixed: found without escaping anything. */
+  private readonly byValues = new Map<string, S>();
   private overflow: S | null = null;
   readonly maxLen: number;
+  protected readonly budget: ExpositionBudget | null;
 
   constructor(options: VecOptions) {
     this.name = options.name;
@@ -121,9 +139,29 @@ abstract class Vec<S extends SeriesBase> {
     this.labelNames = options.labelNames;
     this.limit = Math.max(1, options.limit ?? 2000);
     this.maxLen = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+    this.budget = options.budget ?? null;
   }
 
   protected abstract create(values: readonly string[], text: string, overflow: boolean): S;
+
+  /** Most bytes one series can take in the exposition (either format), from its label text's bytes. */
+  protected abstract seriesBytes(labelBytes: number): number;
+
+  /** Bytes of the overflow series' label text (every label `__overflow__`). */
+  protected get overflowLabelBytes(): number {
+    return labelTextBytes(
+      this.labelNames,
+      this.labelNames.map(() => OVERFLOW_VALUE),
+    );
+  }
+
+  /**
+   * Charges the overflow series to the budget up front, so folding never needs budget. Called by
+   * subclass constructors once `seriesBytes` can run.
+   */
+  protected reserveOverflow(): void {
+    this.budget?.reserve(this.seriesBytes(this.overflowLabelBytes));
+  }
 
   /** The series for these label values (one per label name, in order); cached after the first call. */
   get(v0: string, v1?: string, v2?: string, v3?: string): S {
@@ -148,14 +186,21 @@ abstract class Vec<S extends SeriesBase> {
       cacheable = false;
       return v.slice(0, this.maxLen);
     });
-    const text = this.labelText(values);
-    let s = this.byText.get(text);
+    // length-prefixed, so no two label sets share a key whatever characters the values hold
+    let key = '';
+    for (const v of values) key += `${v.length}:${v}`;
+    let s = this.byValues.get(key);
     if (s === undefined) {
       // One slot stays free for the overflow series, so the total never exceeds the limit.
       if (this.series.length >= this.limit - (this.overflow ? 0 : 1)) return this.fold();
-      s = this.create(values, text, false);
+      if (
+        this.budget !== null &&
+        !this.budget.take(this.seriesBytes(labelTextBytes(this.labelNames, values)))
+      )
+        return this.fold();
+      s = this.create(values, this.labelText(values), false);
       this.series.push(s);
-      this.byText.set(text, s);
+      this.byValues.set(key, s);
     }
     if (cacheable) this.cache(raw, s);
     return s;
@@ -192,6 +237,13 @@ abstract class Vec<S extends SeriesBase> {
 
 export class CounterVec extends Vec<CounterSeries> {
   readonly type = 'counter' as const;
+  constructor(options: VecOptions) {
+    super(options);
+    this.reserveOverflow();
+  }
+  protected seriesBytes(labelBytes: number): number {
+    return counterLineBytes(this.name, labelBytes);
+  }
   protected create(values: readonly string[], text: string, overflow: boolean): CounterSeries {
     return new CounterSeries(values, text, overflow);
   }
@@ -200,14 +252,31 @@ export class CounterVec extends Vec<CounterSeries> {
 export interface HistogramVecOptions extends VecOptions {
   /** Upper bounds, ascending, without +Inf. */
   buckets: readonly number[];
+  /** Whether series carry OpenMetrics exemplars (charged to the budget per bucket line). @default false */
+  exemplars?: boolean;
 }
 
 export class HistogramVec extends Vec<HistogramSeries> {
   readonly type = 'histogram' as const;
   readonly buckets: Float64Array;
+  private readonly exemplars: boolean;
+  /** Name of a counter exposed from this histogram's `_count` (one more line per series). */
+  private countAlias: string | null = null;
   constructor(options: HistogramVecOptions) {
     super(options);
     this.buckets = Float64Array.from(options.buckets);
+    this.exemplars = options.exemplars ?? false;
+    this.reserveOverflow();
+  }
+  protected seriesBytes(labelBytes: number): number {
+    const alias = this.countAlias === null ? 0 : counterLineBytes(this.countAlias, labelBytes);
+    return histogramSeriesBytes(this.name, labelBytes, this.buckets.length, this.exemplars) + alias;
+  }
+  /** Charges every series (the overflow one now, later ones as created) for a `_count` counter alias. */
+  addCountAlias(name: string): void {
+    if (this.series.length > 0) throw new Error('add the count alias before the first series');
+    this.countAlias = name;
+    this.budget?.reserve(counterLineBytes(name, this.overflowLabelBytes));
   }
   protected create(values: readonly string[], text: string, overflow: boolean): HistogramSeries {
     return new HistogramSeries(values, text, this.buckets, overflow);
@@ -224,7 +293,9 @@ export class CountOfHistogram {
     readonly name: string,
     readonly help: string,
     private readonly of: HistogramVec,
-  ) {}
+  ) {
+    of.addCountAlias(name);
+  }
   get labelNames(): readonly string[] {
     return this.of.labelNames;
   }
