@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { AuditLog, auditRoutes, auditSink } from './audit/index.js';
 import type { WitnessConfig } from './config/index.js';
 import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
@@ -35,6 +36,8 @@ export interface RunningServer {
   pipeline: IngestPipeline;
   /** The tamper-evident audit log (null when `audit.enabled` is false). */
   audit: AuditLog | null;
+  /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
+  app: Hono;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -169,6 +172,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     store: opened,
     pipeline,
     audit,
+    app,
     close() {
       closing ??= (async () => {
         stopRetention();

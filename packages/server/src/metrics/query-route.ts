@@ -4,7 +4,7 @@
  * and ingested OTLP metrics (metric = the OTLP name; agg = avg|sum|min|max|last|count|rate|increase|
  * p50|p95|p99). An ingested metric whose name collides with a span measure is reached as `otlp:<name>`.
  */
-import { SPAN_KINDS, type SpanKind } from '@witness/protocol';
+import { SPAN_KINDS } from '@witness/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { WitnessError } from '../http/index.js';
@@ -97,7 +97,7 @@ const params = z.strictObject({
   agg: text.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   service: text.optional(),
-  kind: z.enum(SPAN_KINDS as [SpanKind, ...SpanKind[]]).optional(),
+  kind: z.enum(SPAN_KINDS).optional(),
   agent: text.optional(),
   model: text.optional(),
   tool: text.optional(),

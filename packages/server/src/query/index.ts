@@ -1,5 +1,4 @@
-/** query: the JSON API under /api, documented at /api/openapi.json. */
-export { buildOpenApiDocument } from './openapi.js';
-export { logSearchParams, traceSearchParams } from './params.js';
+/** query: the JSON API under /api, documented at /api/openapi.json (generated from @witness/protocol). */
+export { parsePathParams, parseQuery } from './parse-query.js';
 export { type QueryRoutesOptions, queryRoutes } from './routes.js';
 export { spanToJson } from './span-json.js';

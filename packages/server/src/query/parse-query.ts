@@ -1,9 +1,22 @@
 import type { z } from 'zod';
 import { WitnessError } from '../http/errors.js';
 
+/** The first zod issue as the caller's 400: `<where> "<name>": <what it expects>`. */
+function badRequest(error: z.ZodError, where: string): never {
+  const issue = error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    throw new WitnessError(
+      'BAD_REQUEST',
+      `unknown ${where} "${issue.keys[0]}"; see /api/openapi.json for the parameters this endpoint takes`,
+    );
+  }
+  const name = issue?.path.map(String).join('.') ?? '';
+  throw new WitnessError('BAD_REQUEST', `${where} "${name}": ${issue?.message ?? 'invalid'}`);
+}
+
 /**
- * Validates query parameters with a zod schema; the 400 names the parameter and says what it expects.
- * Keys with `prefix` (e.g. `attr.`) are returned apart, since their names are open.
+ * Validates query parameters with a zod schema from @witness/protocol; the 400 names the parameter and
+ * says what it expects. Keys with `prefix` (e.g. `attr.`) are returned apart, since their names are open.
  */
 export function parseQuery<S extends z.ZodType>(
   schema: S,
@@ -23,16 +36,13 @@ export function parseQuery<S extends z.ZodType>(
     }
   }
   const result = schema.safeParse(fixed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    if (issue.code === 'unrecognized_keys') {
-      throw new WitnessError(
-        'BAD_REQUEST',
-        `unknown query parameter "${issue.keys[0]}"; see /api/openapi.json for the parameters this endpoint takes`,
-      );
-    }
-    const name = issue.path.map(String).join('.');
-    throw new WitnessError('BAD_REQUEST', `query parameter "${name}": ${issue.message}`);
-  }
+  if (!result.success) badRequest(result.error, 'query parameter');
   return { params: result.data, prefixed };
+}
+
+/** Validates path parameters (`/api/traces/:traceId`) the same way. */
+export function parsePathParams<S extends z.ZodType>(schema: S, raw: Record<string, string>): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) badRequest(result.error, 'path parameter');
+  return result.data;
 }

@@ -1,25 +1,19 @@
-import type { LogQuery, Store, TraceQuery } from '../store/types.js';
+import {
+  ATTR_PREFIX,
+  buildOpenApiDocument,
+  logSearchParams,
+  traceIdPathParams,
+  traceSearchParams,
+} from '@witness/protocol';
 import { Hono } from 'hono';
 import { WitnessError } from '../http/errors.js';
-import { buildOpenApiDocument } from './openapi.js';
-import { logSearchParams, traceIdParam, traceSearchParams } from './params.js';
-import { parseQuery } from './parse-query.js';
+import type { LogQuery, Store, TraceQuery } from '../store/types.js';
+import { parsePathParams, parseQuery } from './parse-query.js';
 import { spanToJson } from './span-json.js';
 
 export interface QueryRoutesOptions {
   /** The store, once open (routes answer 503 before). */
   store: () => Store | null;
-}
-
-/** The store's own "your query is wrong" (a malformed cursor, a bad severity) is the caller's 400. */
-async function ask<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof Error && err.name === 'StoreQueryError')
-      throw new WitnessError('BAD_REQUEST', err.message, { cause: err });
-    throw err;
-  }
 }
 
 function requireStore(get: () => Store | null): Store {
@@ -31,7 +25,11 @@ function requireStore(get: () => Store | null): Store {
   return store;
 }
 
-/** The JSON query API under /api (documented by GET /api/openapi.json). */
+/**
+ * The JSON query API under /api. Parameters are validated by the zod schemas of @witness/protocol
+ * (a 400 naming the parameter otherwise), which also generate GET /api/openapi.json. The store's own
+ * "your query is wrong" (a malformed cursor) is a StoreQueryError, mapped to 400 by http/errors.
+ */
 export function queryRoutes(options: QueryRoutesOptions): Hono {
   const api = new Hono();
   let openapi: unknown;
@@ -42,23 +40,15 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
   });
 
   api.get('/traces', async (c) => {
-    const { params, prefixed } = parseQuery(traceSearchParams, c.req.query(), 'attr.');
+    const { params, prefixed } = parseQuery(traceSearchParams, c.req.query(), ATTR_PREFIX);
     const { from, to, ...rest } = params;
     const query: TraceQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
     if (Object.keys(prefixed).length > 0) query.attributes = prefixed;
-    return c.json(await ask(() => requireStore(options.store).searchTraces(query)));
+    return c.json(await requireStore(options.store).searchTraces(query));
   });
 
   api.get('/traces/:traceId', async (c) => {
-    const raw = c.req.param('traceId');
-    const parsed = traceIdParam.safeParse(raw);
-    if (!parsed.success) {
-      throw new WitnessError(
-        'BAD_REQUEST',
-        `"${raw.slice(0, 64)}" is not a trace id: a trace id is 32 hex characters`,
-      );
-    }
-    const traceId = parsed.data.toLowerCase();
+    const { traceId } = parsePathParams(traceIdPathParams, c.req.param());
     const spans = await requireStore(options.store).getTrace(traceId);
     if (!spans || spans.length === 0) {
       throw new WitnessError(
@@ -71,9 +61,9 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
 
   api.get('/logs', async (c) => {
     const { params } = parseQuery(logSearchParams, c.req.query());
-    const { from, to, traceId, ...rest } = params;
-    const query: LogQuery = { ...rest, fromUnixNano: from, toUnixNano: to, traceId: traceId?.toLowerCase() };
-    return c.json(await ask(() => requireStore(options.store).searchLogs(query)));
+    const { from, to, ...rest } = params;
+    const query: LogQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
+    return c.json(await requireStore(options.store).searchLogs(query));
   });
 
   api.get('/services', async (c) => {

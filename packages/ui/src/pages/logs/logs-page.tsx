@@ -1,5 +1,5 @@
 /** Logs: full-text search with severity, service and time; each line links to its trace and span. */
-import type { LogJson, Page } from '@witness/protocol';
+import type { LogJson, Page, ServicesJson } from '@witness/protocol';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiUrl } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
@@ -36,8 +36,8 @@ export function LogsPage() {
     limit: 200,
   });
   const { data, error } = useApi<Page<LogJson>>(url, reload);
-  const services = useApi<string[] | { services: string[] }>(apiUrl('/api/services'));
-  const serviceList = Array.isArray(services.data) ? services.data : (services.data?.services ?? []);
+  const services = useApi<ServicesJson>(apiUrl('/api/services'));
+  const serviceList = services.data?.services ?? [];
   const spanId = q.get('spanId');
   // the API filters by trace; narrowing to one span happens here
   const items = (data?.items ?? []).filter((l) => !spanId || l.spanId === spanId);

@@ -3,30 +3,17 @@
  * or span. Span panels link here with `traceId`/`spanId`. The log is filtered by trace on the server;
  * the span is picked out here, since an entry names the span it came from.
  */
+import type { AuditPageJson } from '@witness/protocol';
 import { apiUrl } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
 import { Empty, Loading } from '../../components/states.js';
 import { Link, useLocation } from '../../lib/router.js';
 
-interface AuditEntryJson {
-  seq: number;
-  time: string;
-  type: string;
-  actor: string | null;
-  subject: string | null;
-  agent: string | null;
-  traceId: string | null;
-  spanId: string | null;
-  details: Record<string, unknown>;
-}
-
 export function AuditPage() {
   const loc = useLocation();
   const traceId = loc.query.get('traceId');
   const spanId = loc.query.get('spanId');
-  const { data, error } = useApi<{ entries: AuditEntryJson[]; nextCursor: string | null }>(
-    apiUrl('/api/audit', { traceId, limit: 500 }),
-  );
+  const { data, error } = useApi<AuditPageJson>(apiUrl('/api/audit', { traceId, limit: 500 }));
   const entries = (data?.entries ?? []).filter((e) => !spanId || e.spanId === spanId);
   return (
     <div class="page">

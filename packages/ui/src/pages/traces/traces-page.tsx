@@ -1,4 +1,4 @@
-import type { Page, SpanKind, TraceSummaryJson } from '@witness/protocol';
+import type { Page, ServicesJson, SpanKind, TraceSummaryJson } from '@witness/protocol';
 import { SPAN_KINDS } from '@witness/protocol';
 import { useMemo, useState } from 'preact/hooks';
 import { apiUrl } from '../../api/client.js';
@@ -51,8 +51,8 @@ export function TracesPage() {
   const now = useMemo(() => Date.now(), [loc.href, reload]);
   const url = tracesApiUrl(q, now);
   const { data, error, loading } = useApi<Page<TraceSummaryJson>>(url, reload);
-  const services = useApi<string[] | { services: string[] }>(apiUrl('/api/services'));
-  const serviceList = Array.isArray(services.data) ? services.data : (services.data?.services ?? []);
+  const services = useApi<ServicesJson>(apiUrl('/api/services'));
+  const serviceList = services.data?.services ?? [];
   const set = (changes: Record<string, string | undefined>) =>
     navigate(withQuery(loc, { ...changes, cursor: undefined }));
   const hasFilters = [...q.keys()].some((k) => k !== 'range' && k !== 'cursor');

@@ -1,0 +1,249 @@
+/**
+ * Every route the server registers, with the zod schemas of its parameters, body and answers: the one
+ * description the server validates with, the OpenAPI document is generated from, and the UI's types
+ * come from. A route the server registers but this table lacks fails test/openapi-routes.e2e.test.ts.
+ */
+import type { z } from 'zod';
+import {
+  auditActionBody,
+  auditEntryLookupSchema,
+  auditEntryPathParams,
+  auditEntrySchema,
+  auditErasureBody,
+  auditPageSchema,
+  auditRetentionBody,
+  auditSearchParams,
+  checkpointSchema,
+  consistencyProofParams,
+  consistencyProofSchema,
+  inclusionProofParams,
+  inclusionProofSchema,
+  latestCheckpointSchema,
+  messageSchema,
+} from './audit.js';
+import { errorSchema } from './common.js';
+import { healthSchema, notReadySchema, readySchema } from './health.js';
+import { logPageSchema, logSearchParams } from './logs.js';
+import { metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
+import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
+import { traceSchema } from './span.js';
+import { servicesSchema, traceIdPathParams, tracePageSchema, traceSearchParams } from './traces.js';
+
+export interface ApiAnswer {
+  description: string;
+  /** JSON body; absent for bodies JSON cannot describe (then `mediaType` says what comes). */
+  schema?: z.ZodType;
+  /** @default 'application/json' */
+  mediaType?: string;
+}
+
+export interface ApiRoute {
+  method: 'get' | 'post';
+  /** OpenAPI style: `/api/traces/{traceId}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  query?: z.ZodObject;
+  pathParams?: z.ZodObject;
+  /** JSON request body. */
+  body?: z.ZodType;
+  /** Non-JSON request bodies, by media type (OTLP protobuf). */
+  rawBody?: Record<string, string>;
+  responses: Record<number, ApiAnswer>;
+}
+
+const error = (description: string): ApiAnswer => ({ description, schema: errorSchema });
+const ok = (schema: z.ZodType, description = 'OK'): ApiAnswer => ({ description, schema });
+const bad = error('a parameter is wrong; the message names it');
+const unavailable = error('the store is still opening (Retry-After: 1)');
+const admin = {
+  401: error('no Authorization: Bearer <audit admin token>'),
+  403: error('wrong token, or audit.adminToken is not set'),
+  413: error('body over 64 KiB'),
+  415: error('Content-Type is not application/json'),
+};
+
+const otlpRoutes: ApiRoute[] = OTLP_SIGNALS.map((s) => ({
+  method: 'post',
+  path: s.path,
+  summary: `OTLP/HTTP ${s.signal} ingest`,
+  description: `An ${s.request} as protobuf or JSON (gzip allowed). Answered only after the batch is durable.`,
+  tags: ['otlp'],
+  rawBody: {
+    'application/x-protobuf': `opentelemetry.proto.collector.${s.signal}.v1.${s.request}`,
+    'application/json': `${s.request} in the OTLP JSON mapping`,
+  },
+  responses: {
+    200: ok(otlpExportResponseSchema(s.countField), 'durable; partialSuccess counts what was left out'),
+    400: { description: 'malformed body', schema: otlpStatusSchema },
+    413: { description: 'body over limits.maxRequestBytes / maxDecompressedBytes', schema: otlpStatusSchema },
+    415: { description: 'unsupported Content-Type or Content-Encoding', schema: otlpStatusSchema },
+    429: { description: 'too much ingest in flight (Retry-After)', schema: otlpStatusSchema },
+    503: { description: 'store opening or commit failed (Retry-After)', schema: otlpStatusSchema },
+  },
+}));
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/api/traces',
+    summary: 'Search traces, newest first',
+    description:
+      'Also takes attr.<key>=<value>: some span (or its resource) has this attribute, compared as text.',
+    tags: ['traces'],
+    query: traceSearchParams,
+    responses: { 200: ok(tracePageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/traces/{traceId}',
+    summary: 'All spans of one trace, by start time',
+    tags: ['traces'],
+    pathParams: traceIdPathParams,
+    responses: { 200: ok(traceSchema), 400: bad, 404: error('no such trace'), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/logs',
+    summary: 'Search logs, newest first',
+    tags: ['logs'],
+    query: logSearchParams,
+    responses: { 200: ok(logPageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/services',
+    summary: 'Names of the services seen',
+    tags: ['traces'],
+    responses: { 200: ok(servicesSchema), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/metrics/query',
+    summary: 'Time series of span measures or ingested OTLP metrics',
+    description:
+      'For ingested metrics also takes attr.<key>=<value> (a point attribute). At most 2000 points per series.',
+    tags: ['metrics'],
+    query: metricQueryParams,
+    responses: {
+      200: ok(metricQueryResultSchema),
+      400: bad,
+      404: error('no such ingested metric'),
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/metrics/names',
+    summary: 'Span measures and the names of ingested OTLP metrics',
+    tags: ['metrics'],
+    responses: { 200: ok(metricNamesSchema), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/audit',
+    summary: 'Audit entries, newest first',
+    tags: ['audit'],
+    query: auditSearchParams,
+    responses: { 200: ok(auditPageSchema), 400: bad },
+  },
+  {
+    method: 'get',
+    path: '/api/audit/entries/{index}',
+    summary: 'One audit entry with its leaf hash',
+    tags: ['audit'],
+    pathParams: auditEntryPathParams,
+    responses: { 200: ok(auditEntryLookupSchema), 400: bad, 404: error('no such entry') },
+  },
+  {
+    method: 'get',
+    path: '/api/audit/checkpoints/latest',
+    summary: 'The latest signed checkpoint and the public key that verifies it',
+    tags: ['audit'],
+    responses: { 200: ok(latestCheckpointSchema), 404: error('no checkpoint signed yet') },
+  },
+  {
+    method: 'get',
+    path: '/api/audit/proofs/inclusion',
+    summary: 'RFC 9162 inclusion proof of one entry',
+    tags: ['audit'],
+    query: inclusionProofParams,
+    responses: { 200: ok(inclusionProofSchema), 400: bad },
+  },
+  {
+    method: 'get',
+    path: '/api/audit/proofs/consistency',
+    summary: 'RFC 9162 consistency proof between two tree sizes',
+    tags: ['audit'],
+    query: consistencyProofParams,
+    responses: { 200: ok(consistencyProofSchema), 400: bad },
+  },
+  {
+    method: 'post',
+    path: '/api/audit/actions',
+    summary: 'Record a people action (config change, key rotation…)',
+    tags: ['audit'],
+    body: auditActionBody,
+    responses: { 201: ok(auditEntrySchema, 'recorded'), 400: bad, ...admin },
+  },
+  {
+    method: 'post',
+    path: '/api/audit/erasures',
+    summary: 'GDPR erasure of a data subject: payloads go, leaf hashes stay',
+    tags: ['audit'],
+    body: auditErasureBody,
+    responses: { 201: ok(auditEntrySchema, 'erased; the erasure entry'), 400: bad, ...admin },
+  },
+  {
+    method: 'post',
+    path: '/api/audit/retention',
+    summary: 'Run audit retention now',
+    tags: ['audit'],
+    body: auditRetentionBody,
+    responses: {
+      200: ok(messageSchema, 'retention is off'),
+      201: ok(auditEntrySchema, 'the retention entry'),
+      400: bad,
+      ...admin,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/audit/checkpoints',
+    summary: 'Sign a checkpoint now',
+    tags: ['audit'],
+    responses: { 201: ok(checkpointSchema, 'signed'), ...admin },
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    tags: ['meta'],
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+  ...otlpRoutes,
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus exposition (OpenMetrics when Accept prefers it)',
+    tags: ['metrics'],
+    responses: {
+      200: { description: 'text exposition format', mediaType: 'text/plain; version=0.0.4' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up',
+    tags: ['health'],
+    responses: { 200: ok(healthSchema) },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'The store is open and ingest is accepted',
+    tags: ['health'],
+    responses: { 200: ok(readySchema, 'ready'), 503: ok(notReadySchema, 'starting') },
+  },
+];

@@ -1,0 +1,218 @@
+/**
+ * The API contract against a real started server (in-process, real DuckDB file, real audit log):
+ * - every route registered on the server's Hono app is in /api/openapi.json, and every documented
+ *   route is registered (walking `app.routes`);
+ * - every documented route, called once with good input, answers a documented status, and its JSON body
+ *   matches both the zod schema in @witness/protocol and the JSON Schema published in the document.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_ROUTES, type ApiRoute } from '@witness/protocol';
+import { createLogger, loadConfig, type RunningServer, startServer } from '@witness/server';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/witness-process.js';
+
+const ADMIN = 'contract-test-admin-token-0123';
+const TRACE_ID = '5b8efff798038103d269b633813fc60c';
+let server: RunningServer;
+let dataDir: string;
+let doc: {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+  components: { schemas: Record<string, object> };
+};
+
+const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
+const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'contract-svc' } }] };
+
+/** One good request per documented route; the test fails when a route has none. */
+const SAMPLES: Record<string, { url: string; body?: unknown; admin?: boolean }> = {
+  'POST /v1/traces': {
+    url: '/v1/traces',
+    body: {
+      resourceSpans: [
+        {
+          resource,
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: TRACE_ID,
+                  spanId: 'eee19b7ec3c1b174',
+                  name: 'invoke_agent planner',
+                  kind: 1,
+                  startTimeUnixNano: nowNs(),
+                  endTimeUnixNano: nowNs(),
+                  attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'planner' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  'POST /v1/logs': {
+    url: '/v1/logs',
+    body: {
+      resourceLogs: [
+        {
+          resource,
+          scopeLogs: [
+            { logRecords: [{ timeUnixNano: nowNs(), severityNumber: 9, body: { stringValue: 'hello' } }] },
+          ],
+        },
+      ],
+    },
+  },
+  'POST /v1/metrics': {
+    url: '/v1/metrics',
+    body: {
+      resourceMetrics: [
+        {
+          resource,
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'contract.queue.depth',
+                  unit: '1',
+                  gauge: { dataPoints: [{ timeUnixNano: nowNs(), asInt: '3' }] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  'POST /api/audit/actions': {
+    url: '/api/audit/actions',
+    admin: true,
+    body: { type: 'config.change', actor: 'alice', subject: 'retention', details: { from: 30, to: 7 } },
+  },
+  'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints', admin: true },
+  'POST /api/audit/erasures': {
+    url: '/api/audit/erasures',
+    admin: true,
+    body: { subject: 'bob', actor: 'alice' },
+  },
+  'POST /api/audit/retention': { url: '/api/audit/retention', admin: true, body: { actor: 'alice' } },
+  'GET /api/traces': { url: '/api/traces?limit=5' },
+  'GET /api/traces/{traceId}': { url: `/api/traces/${TRACE_ID}` },
+  'GET /api/logs': { url: '/api/logs?severity=INFO' },
+  'GET /api/services': { url: '/api/services' },
+  'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
+  'GET /api/metrics/names': { url: '/api/metrics/names' },
+  'GET /api/audit': { url: '/api/audit?limit=5' },
+  'GET /api/audit/entries/{index}': { url: '/api/audit/entries/0' },
+  'GET /api/audit/checkpoints/latest': { url: '/api/audit/checkpoints/latest' },
+  'GET /api/audit/proofs/inclusion': { url: '/api/audit/proofs/inclusion?index=0' },
+  'GET /api/audit/proofs/consistency': { url: '/api/audit/proofs/consistency?from=1' },
+  'GET /api/openapi.json': { url: '/api/openapi.json' },
+  'GET /metrics': { url: '/metrics' },
+  'GET /healthz': { url: '/healthz' },
+  'GET /readyz': { url: '/readyz' },
+};
+/** A schema of the document, compiled with the document's components in reach of its `#/components/...` refs. */
+function compile(schema: object) {
+  return new Ajv2020({ strict: false }).compile({ ...schema, components: doc.components });
+}
+const key = (r: Pick<ApiRoute, 'method' | 'path'>) => `${r.method.toUpperCase()} ${r.path}`;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'witness-contract-'));
+  const config = loadConfig({
+    flags: {
+      dataDir,
+      server: { host: '127.0.0.1', port: 0, uiDir: join(REPO_ROOT, 'packages/ui/dist') },
+      audit: { adminToken: ADMIN },
+    },
+  });
+  server = await startServer({ config, logger: createLogger({ level: 'silent' }) });
+  doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as typeof doc;
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('/api/openapi.json covers the server', () => {
+  it('documents every route registered on the Hono app, and registers every documented route', () => {
+    // Middleware is registered for method ALL; the UI's static files and SPA fallback are GET '*'
+    // (any path outside /api, /v1, /metrics, /healthz, /readyz): neither is an API route.
+    const registered = new Set(
+      server.app.routes
+        .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'))
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+    expect(registered.size).toBeGreaterThan(15);
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    expect(
+      [...registered].filter((r) => !documented.has(r)),
+      'registered but not in /api/openapi.json',
+    ).toEqual([]);
+    expect(
+      [...documented].filter((r) => !registered.has(r)),
+      'documented but not registered',
+    ).toEqual([]);
+  });
+
+  it('is a structurally valid OpenAPI 3.1 document whose schemas compile', () => {
+    expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: expect.any(String) } });
+    for (const [id, schema] of Object.entries(doc.components.schemas))
+      expect(() => compile(schema), id).not.toThrow();
+    for (const route of API_ROUTES) expect(doc.paths[route.path]?.[route.method], key(route)).toBeDefined();
+  });
+});
+
+describe('every documented route answers as documented', () => {
+  it('has a sample request for every route', () => {
+    expect(API_ROUTES.map(key).filter((k) => !(k in SAMPLES))).toEqual([]);
+  });
+
+  // Ingest first, so the reads and proofs have something to show.
+  const order = [...API_ROUTES].sort(
+    (a, b) => Number(b.path.startsWith('/v1')) - Number(a.path.startsWith('/v1')),
+  );
+  for (const route of order) {
+    it(key(route), async () => {
+      const sample = SAMPLES[key(route)];
+      expect(sample, 'no sample request').toBeDefined();
+      if (!sample) return;
+      if (route.path === '/api/audit/checkpoints/latest' || route.path === '/api/audit/proofs/consistency')
+        await server.audit?.checkpoint();
+      const headers: Record<string, string> = {};
+      if (sample.body !== undefined) headers['content-type'] = 'application/json';
+      if (sample.admin) headers.authorization = `Bearer ${ADMIN}`;
+      const res = await fetch(`${server.url}${sample.url}`, {
+        method: route.method.toUpperCase(),
+        headers,
+        body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
+      });
+      const text = await res.text();
+      const answer = route.responses[res.status];
+      expect(answer, `${res.status} is not documented: ${text.slice(0, 300)}`).toBeDefined();
+      expect(res.status, text.slice(0, 300)).toBeLessThan(300);
+      if (!answer?.schema) return;
+      const body = JSON.parse(text) as unknown;
+      const parsed = answer.schema.safeParse(body);
+      expect(parsed.success, `zod: ${parsed.error?.message}`).toBe(true);
+
+      const published =
+        doc.paths[route.path]?.[route.method]?.responses[res.status]?.content?.['application/json']?.schema;
+      expect(published).toBeDefined();
+      const validate = compile(published as object);
+      expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    });
+  }
+});
