@@ -4,9 +4,8 @@
  * and ingested OTLP metrics (metric = the OTLP name; agg = avg|sum|min|max|last|count|rate|increase|
  * p50|p95|p99). An ingested metric whose name collides with a span measure is reached as `otlp:<name>`.
  */
-import { SPAN_KINDS } from '@witness/protocol';
+import { MAX_BUCKETS, metricQueryParams } from '@witness/protocol';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
 import { aggregatePoints, defaultAgg, METRIC_AGGS, type MetricAgg } from './otlp/aggregate-points.js';
@@ -37,71 +36,8 @@ const SPAN_GROUPS: readonly SeriesGroupBy[] = [
   'user',
   'session',
 ];
-const MAX_BUCKETS = 2000;
-/**
- * Latest instant accepted, in epoch ms: times go to the store as int64 nanoseconds, which end in
- * April 2262. Anything later (`to=1e308`, a 400-digit number) is a 400, not an overflow inside BigInt.
- */
-export const MAX_INSTANT_MS = 9_223_372_036_854;
-/** Longest step: one year. A longer one only asks for one bucket over an absurd look-back. */
-export const MAX_STEP_SECONDS = 366 * 86_400;
-
-/** ISO-8601 or epoch milliseconds → epoch ms, between 1970 and 2262. */
-const instant = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .transform((text, ctx) => {
-    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time or epoch milliseconds' });
-      return z.NEVER;
-    }
-    if (!(ms >= 0 && ms <= MAX_INSTANT_MS)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a time between 1970 and 2262 (epoch milliseconds 0..${MAX_INSTANT_MS})`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-/** Seconds (`60`) or a duration (`30s`, `5m`, `1h`, `1d`), from 1 s to one year. */
-const step = z
-  .string()
-  .trim()
-  .max(40)
-  .transform((text, ctx) => {
-    const m = /^(\d+(?:\.\d+)?)([smhd])?$/.exec(text);
-    const seconds = m ? Number(m[1]) * UNITS[m[2] ?? 's'] : Number.NaN;
-    if (!(seconds >= 1 && seconds <= MAX_STEP_SECONDS)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected seconds from 1 to ${MAX_STEP_SECONDS} (one year) or a duration such as 30s, 5m, 1h`,
-      });
-      return z.NEVER;
-    }
-    return seconds;
-  });
-
-const text = z.string().min(1).max(500);
-const params = z.strictObject({
-  metric: text,
-  groupBy: text.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  step: step.optional(),
-  agg: text.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  service: text.optional(),
-  kind: z.enum(SPAN_KINDS).optional(),
-  agent: text.optional(),
-  model: text.optional(),
-  tool: text.optional(),
-});
+// The parameters are part of the API contract: @witness/protocol validates them and documents them.
+const params = metricQueryParams;
 
 export interface MetricsQueryOptions {
   /** The store, once open (null: 503). */
