@@ -50,6 +50,9 @@ export function pageLimit(max: number, fallback: number) {
     .meta({ description: `page size, 1..${max} (default ${fallback})` });
 }
 
+/** ISO-8601 date or date-time; Date.parse alone also takes forms like "1.5.5" that nobody means as a time. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i;
+
 /** `from`/`to`: ISO-8601 or epoch milliseconds → epoch milliseconds, 1970..2262. */
 export const instantMs = z
   .string()
@@ -58,7 +61,7 @@ export const instantMs = z
   .max(64)
   .transform((value, ctx) => {
     // A 400-digit number becomes Infinity here and fails the range check below, as it should.
-    const ms = /^\d+$/.test(value) ? Number(value) : /^\d/.test(value) ? Date.parse(value) : Number.NaN;
+    const ms = /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
     if (Number.isNaN(ms)) {
       ctx.addIssue({
         code: 'custom',

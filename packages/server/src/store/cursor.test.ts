@@ -21,5 +21,9 @@ describe('page cursors', () => {
     }
     expect(() => cursorBigInt('12a')).toThrow(StoreQueryError);
     expect(cursorBigInt('-5')).toBe(-5n);
+    // int64 bounds: one past them would overflow the BIGINT column compared against.
+    expect(cursorBigInt('9223372036854775807')).toBe(2n ** 63n - 1n);
+    expect(() => cursorBigInt('9223372036854775808')).toThrow(StoreQueryError);
+    expect(() => cursorBigInt('-9223372036854775809')).toThrow(StoreQueryError);
   });
 });

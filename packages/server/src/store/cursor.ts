@@ -25,8 +25,12 @@ export function decodeCursor(cursor: string, arity: number): string[] {
 
 /** A cursor part that must be a decimal integer (a time in ns, a sequence number). */
 export function cursorBigInt(part: string): bigint {
-  if (!/^-?\d{1,20}$/.test(part)) {
+  const n = /^-?\d{1,20}$/.test(part) ? BigInt(part) : null;
+  // Keys are int64 columns: a wider number would overflow in the database (a 500), not mean anything.
+  if (n === null || n > INT64_MAX || n < -INT64_MAX - 1n) {
     throw new StoreQueryError('cursor is not one this server issued: pass back nextCursor unchanged');
   }
-  return BigInt(part);
+  return n;
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
