@@ -198,6 +198,8 @@ describe('every documented route answers as documented', () => {
         method: route.method.toUpperCase(),
         headers,
         body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
+      }).catch((err: Error) => {
+        throw new Error(`${key(route)}: ${err.message} (${String(err.cause)})`);
       });
       const text = await res.text();
       const answer = route.responses[res.status];
