@@ -6,7 +6,8 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
+import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AuditLog, auditRoutes, auditSink } from './audit/index.js';
 import type { WitnessConfig } from './config/index.js';
@@ -51,6 +52,30 @@ function directoryBytes(dir: string): number {
     if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
   }
   return total;
+}
+
+/**
+ * The HTTP server with every connection bounded: how many, how long a client may take to send its
+ * headers and its whole request (Node answers 408 and closes), how long a connection may sit idle.
+ * Node's defaults (no connection cap, 300 s per request, no idle limit) let slow clients pin memory.
+ */
+function listen(fetch: Hono['fetch'], opts: WitnessConfig['server']): ServerType {
+  const server = serve({
+    fetch,
+    hostname: opts.host,
+    port: opts.port,
+    serverOptions: {
+      // Node refuses a headers timeout above the request timeout
+      headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
+      requestTimeout: opts.requestTimeoutMs,
+      keepAliveTimeout: opts.keepAliveTimeoutMs,
+      // how often Node checks those two timeouts (its default, 30 s, would let them overrun by that much)
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeoutMs / 4)),
+    },
+  }) as HttpServer;
+  server.maxConnections = opts.maxConnections;
+  server.setTimeout(opts.idleTimeoutMs);
+  return server;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -108,6 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pipeline,
     admission,
     limits: config.limits,
+    linger: { maxBytes: config.server.lingerMaxBytes, maxMs: config.server.lingerMs },
     ready: () => store !== null,
     onError: (err: unknown) => logger.error({ err }, 'ingest failed'),
   };
@@ -155,7 +181,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
 
-  const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port });
+  const server = listen(app.fetch, config.server);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
     server.once('error', fail);

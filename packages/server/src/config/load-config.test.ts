@@ -13,7 +13,18 @@ function yamlFile(text: string): string {
 describe('loadConfig', () => {
   it('gives the documented defaults', () => {
     const c = loadConfig();
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 4318, uiDir: null });
+    expect(c.server).toEqual({
+      host: '127.0.0.1',
+      port: 4318,
+      uiDir: null,
+      maxConnections: 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 30_000,
+      lingerMaxBytes: 64 * 1024 * 1024,
+      lingerMs: 10_000,
+    });
     expect(c.dataDir).toBe('./data');
     expect(c.limits.maxRequestBytes).toBe(16 * 1024 * 1024);
     expect(c.limits.maxDecompressedBytes).toBe(64 * 1024 * 1024);

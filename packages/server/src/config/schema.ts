@@ -16,6 +16,24 @@ export const serverSection = z.strictObject({
   port: z.number().int().min(0).max(65535).default(4318),
   /** Directory of the built UI (packages/ui/dist); served at `/` when set. */
   uiDir: z.string().min(1).nullable().default(null),
+  /** Open connections at most; past it new ones are closed at once (bounds sockets and their buffers). */
+  maxConnections: z.number().int().positive().default(1024),
+  /** A client must send its request headers within this time, or it gets 408 and is cut (slowloris). */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** A client must send its whole request (headers and body) within this time, or it gets 408 and is cut. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** An idle keep-alive connection is closed after this long (exporters reconnect transparently). */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** A connection on which no byte moves either way for this long is closed. */
+  idleTimeoutMs: z.number().int().positive().default(30_000),
+  /** After refusing a body (413/429), read and drop at most this many more bytes so the client reads the answer. */
+  lingerMaxBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(64 * MiB),
+  /** …and keep the refused connection open at most this long for it. */
+  lingerMs: z.number().int().min(0).default(10_000),
 });
 
 export const limitsSection = z.strictObject({

@@ -16,6 +16,7 @@ export {
   type OtlpSignal,
   registerOtlpRoute,
 } from './otlp-route.js';
-export { type BodyLimits, decodeContentEncoding, readRawBody } from './read-body.js';
+export { type BodyLimits, declaredLength, decodeContentEncoding, readRawBody } from './read-body.js';
 export { encodeRpcStatus } from './rpc-status.js';
 export { RESERVED_PREFIXES, registerStaticUi } from './static-ui.js';
+export { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';

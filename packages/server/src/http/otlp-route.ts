@@ -1,10 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
-import type { Admission } from '../ingest/admission.js';
+import type { Admission, AdmissionTicket } from '../ingest/admission.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { IngestBatch } from '../store/types.js';
 import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
-import { type BodyLimits, decodeContentEncoding, readRawBody } from './read-body.js';
+import { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';
+import {
+  type BodyLimits,
+  declaredLength,
+  decodeContentEncoding,
+  readRawBody,
+  saturated,
+  tooLarge,
+} from './read-body.js';
 import { encodeRpcStatus } from './rpc-status.js';
 
 export type OtlpFormat = 'protobuf' | 'json';
@@ -38,6 +46,8 @@ export interface OtlpRouteDeps {
   pipeline: IngestPipeline;
   admission: Admission;
   limits: BodyLimits;
+  /** Bounds on draining a refused body before closing. @default DEFAULT_LINGER */
+  linger?: LingerOptions;
   /** False until the store is open: ingest answers 503 + Retry-After before. */
   ready: () => boolean;
   /** Told about unexpected failures (sink errors, bugs) that became 5xx. */
@@ -51,25 +61,53 @@ function formatOf(contentType: string | undefined): OtlpFormat | null {
   return null;
 }
 
-async function readBody(c: Context, limits: BodyLimits): Promise<Buffer> {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  let raw: Buffer;
-  if (incoming) {
-    raw = await readRawBody(incoming, limits.maxRequestBytes);
-  } else {
+/**
+ * Reads the body under admission control: admitted by its declared length before one byte is read,
+ * then held byte by byte as it arrives and as gunzip expands it. Throws 413/429/415 (WitnessError).
+ */
+async function readBody(c: Context, limits: BodyLimits, admission: Admission): Promise<Admitted> {
+  const incoming = nodeIncoming(c);
+  const encoding = c.req.header('content-encoding');
+  if (!incoming) {
     // In-process (app.request) use: no Node stream, the body is already in memory.
-    raw = Buffer.from(await c.req.arrayBuffer());
-    if (raw.length > limits.maxRequestBytes) {
-      throw new WitnessError(
-        'PAYLOAD_TOO_LARGE',
-        `request body is larger than the limit of ${limits.maxRequestBytes} bytes`,
-        {
-          closeConnection: true,
-        },
-      );
-    }
+    const raw = Buffer.from(await c.req.arrayBuffer());
+    if (raw.length > limits.maxRequestBytes) throw tooLarge(limits.maxRequestBytes);
+    const ticket = admission.tryAcquire(raw.length);
+    if (!ticket) throw saturated();
+    return { ticket, body: await decodeContentEncoding(raw, encoding, limits.maxDecompressedBytes) };
   }
-  return decodeContentEncoding(raw, c.req.header('content-encoding'), limits.maxDecompressedBytes);
+  const declared = declaredLength(incoming);
+  if (declared !== null && declared > limits.maxRequestBytes) throw tooLarge(limits.maxRequestBytes);
+  const ticket = admission.tryAcquire(declared ?? 0);
+  if (!ticket) throw saturated();
+  try {
+    let held = declared ?? 0;
+    const raw = await readRawBody(incoming, limits.maxRequestBytes, (n) => {
+      // a declared body is held already; count only what arrives beyond what was declared
+      if (held >= n) {
+        held -= n;
+        return true;
+      }
+      const more = n - held;
+      held = 0;
+      return ticket.grow(more);
+    });
+    const body = await decodeContentEncoding(raw, encoding, limits.maxDecompressedBytes);
+    if (body !== raw && !ticket.grow(body.length)) throw saturated();
+    return { ticket, body };
+  } catch (err) {
+    ticket.release();
+    throw err;
+  }
+}
+
+interface Admitted {
+  ticket: AdmissionTicket;
+  body: Buffer;
+}
+
+function nodeIncoming(c: Context): IncomingMessage | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
 
 /** Failures as OTLP/HTTP says: google.rpc.Status in the request's own format (JSON adds our error object). */
@@ -92,11 +130,15 @@ function failure(c: Context, err: WitnessError, format: OtlpFormat | null): Resp
   return c.body(JSON.stringify(body), err.status, headers);
 }
 
-/** POST <signal.path>: read (bounded) → gunzip (bounded) → admit → decode → ingest → answer after commit. */
+/**
+ * POST <signal.path>: admit (by declared length) → read (bounded, held as it arrives) → gunzip
+ * (bounded) → decode → ingest → answer after commit. A request refused before its body was read gets
+ * a lingering close, so the client reads the answer instead of a connection reset.
+ */
 export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRouteDeps): void {
   app.post(signal.path, async (c) => {
     const format = formatOf(c.req.header('content-type'));
-    let release: (() => void) | null = null;
+    let ticket: AdmissionTicket | null = null;
     try {
       if (format === null) {
         throw new WitnessError(
@@ -109,20 +151,12 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
           retryAfterSeconds: 1,
         });
       }
-      const body = await readBody(c, deps.limits);
-      release = deps.admission.tryAcquire(body.length);
-      if (!release) {
-        throw new WitnessError(
-          'TOO_MANY_REQUESTS',
-          'ingest is saturated; retry after the delay in Retry-After',
-          {
-            retryAfterSeconds: 1,
-          },
-        );
-      }
+      const admitted = await readBody(c, deps.limits, deps.admission);
+      ticket = admitted.ticket;
+      if (!ticket.startBatch()) throw saturated();
       let decoded: DecodedExport;
       try {
-        decoded = signal.decode(body, format);
+        decoded = signal.decode(admitted.body, format);
       } catch (err) {
         if (signal.isDecodeError(err)) {
           const what = format === 'protobuf' ? 'protobuf' : 'JSON';
@@ -146,11 +180,25 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
       const type = format === 'protobuf' ? 'application/x-protobuf' : 'application/json';
       return c.body(payload as Uint8Array<ArrayBuffer>, 200, { 'content-type': type });
     } catch (err) {
-      const e = toWitnessError(err);
+      let e = toWitnessError(err);
       if (e.code === 'INTERNAL_SERVER_ERROR') deps.onError?.(err);
+      const incoming = nodeIncoming(c);
+      if (incoming && !incoming.complete) {
+        // refused before the body was read: answer, then drain it (bounded) before closing
+        lingerBeforeClose(incoming, deps.linger ?? DEFAULT_LINGER);
+        if (!e.closeConnection) e = withClose(e);
+      }
       return failure(c, e, format);
     } finally {
-      release?.();
+      ticket?.release();
     }
+  });
+}
+
+function withClose(e: WitnessError): WitnessError {
+  return new WitnessError(e.code, e.message, {
+    cause: e.cause,
+    retryAfterSeconds: e.retryAfterSeconds,
+    closeConnection: true,
   });
 }

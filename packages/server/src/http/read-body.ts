@@ -9,8 +9,8 @@ export interface BodyLimits {
   maxDecompressedBytes: number;
 }
 
-function tooLarge(limit: number): WitnessError {
-  // close: the client may still be sending; reading the rest only to drop it would cost us the bytes.
+export function tooLarge(limit: number): WitnessError {
+  // close (lingering, see lingering-close.ts): the client may still be sending the rest.
   return new WitnessError(
     'PAYLOAD_TOO_LARGE',
     `request body is larger than the limit of ${limit} bytes; send smaller batches (or raise limits.maxRequestBytes)`,
@@ -18,13 +18,34 @@ function tooLarge(limit: number): WitnessError {
   );
 }
 
+/** Too many bytes held by requests in flight: the exporter retries after Retry-After. */
+export function saturated(): WitnessError {
+  return new WitnessError('TOO_MANY_REQUESTS', 'ingest is saturated; retry after the delay in Retry-After', {
+    retryAfterSeconds: 1,
+    closeConnection: true,
+  });
+}
+
+/** The declared Content-Length, or null when the body is chunked (or the header is not a number). */
+export function declaredLength(incoming: IncomingMessage): number | null {
+  const declared = incoming.headers['content-length'];
+  if (declared === undefined) return null;
+  const n = Number(declared);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
 /**
  * Reads a request body straight off the Node stream, refusing it as soon as it crosses `maxBytes`
- * (a declared Content-Length over the limit is refused before one byte is read).
+ * (a declared Content-Length over the limit is refused before one byte is read). `hold` is asked
+ * for every chunk's bytes as it arrives (admission control); when it says no, the read ends with 429.
  */
-export function readRawBody(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = incoming.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) return Promise.reject(tooLarge(maxBytes));
+export function readRawBody(
+  incoming: IncomingMessage,
+  maxBytes: number,
+  hold: (bytes: number) => boolean = () => true,
+): Promise<Buffer> {
+  const declared = declaredLength(incoming);
+  if (declared !== null && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -34,14 +55,15 @@ export function readRawBody(incoming: IncomingMessage, maxBytes: number): Promis
       incoming.off('error', onError);
       incoming.off('aborted', onAborted);
     };
+    const refuse = (err: WitnessError) => {
+      cleanup();
+      incoming.pause();
+      reject(err);
+    };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > maxBytes) {
-        cleanup();
-        incoming.pause();
-        reject(tooLarge(maxBytes));
-        return;
-      }
+      if (total > maxBytes) return refuse(tooLarge(maxBytes));
+      if (!hold(chunk.length)) return refuse(saturated());
       chunks.push(chunk);
     };
     const onEnd = () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyAgentFields, type SpanRecord } from '../model/index.js';
 import type { IngestBatch } from '../store/types.js';
-import { Admission } from './admission.js';
 import { IngestPipeline } from './pipeline.js';
 import type { IngestSink } from './types.js';
 
@@ -99,23 +98,5 @@ describe('IngestPipeline', () => {
       logs: 0,
       sinkErrors: { exporter: 1, metrics: 1 },
     });
-  });
-});
-
-describe('Admission', () => {
-  it('bounds in-flight batches and bytes, always admitting a lone request', () => {
-    const a = new Admission({ maxInFlightBytes: 100, maxInFlightBatches: 2 });
-    const r1 = a.tryAcquire(500); // alone: admitted even over the byte bound
-    expect(r1).not.toBeNull();
-    expect(a.tryAcquire(1)).toBeNull(); // bytes over
-    r1?.();
-    const r2 = a.tryAcquire(10);
-    const r3 = a.tryAcquire(10);
-    expect(a.tryAcquire(10)).toBeNull(); // batches over
-    r2?.();
-    r2?.(); // releasing twice is harmless
-    expect(a.inFlight).toEqual({ bytes: 10, batches: 1 });
-    r3?.();
-    expect(a.rejected).toBe(2);
   });
 });
