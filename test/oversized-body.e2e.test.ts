@@ -79,6 +79,16 @@ function rawOversizedPost(bodyBytes: number, withLength: boolean): Promise<RawRe
   });
 }
 
+/**
+ * Refusals counted on /metrics by a render made after `since` (ms epoch): /metrics is rendered at most
+ * once a second (single-flight cache), so wait out one cache period before reading.
+ */
+async function tooLargeRefusalsAfter(since: number): Promise<number> {
+  const wait = since + 1100 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  return tooLargeRefusals();
+}
+
 async function tooLargeRefusals(): Promise<number> {
   const text = await (await fetch(`${w.url}/metrics`)).text();
   const m = /^witness_ingest_rejected_total\{signal="traces",reason="too_large"\} (\d+)/m.exec(text);
@@ -120,7 +130,7 @@ describe('an oversized body is answered 413, and the client reads it', () => {
     expect(spans).toHaveLength(200);
 
     for (let round = 0; round < 5; round++) {
-      const before = await tooLargeRefusals();
+      const before = await tooLargeRefusalsAfter(Date.now());
       const exporter = new OTLPTraceExporter({ url: `${w.url}/v1/traces`, timeoutMillis: 15_000 });
       const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
       await exporter.shutdown();
@@ -128,7 +138,7 @@ describe('an oversized body is answered 413, and the client reads it', () => {
       // the exporter read the answer: its error carries the HTTP status, not a socket error code
       expect((result.error as { code?: unknown } | undefined)?.code).toBe(413);
       // …and sent the batch once: no retry loop
-      expect((await tooLargeRefusals()) - before).toBe(1);
+      expect((await tooLargeRefusalsAfter(Date.now())) - before).toBe(1);
     }
     await provider.shutdown();
   });
