@@ -146,7 +146,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // The store opens before we listen, so an exporter never meets a half-started server; the routes
   // still answer 503 + Retry-After (and /readyz 503) whenever `store` is not set.
-  const opened = await openDuckDbStore({ path: join(dataDir, DATABASE_FILE) });
+  const opened = await openDuckDbStore({
+    path: join(dataDir, DATABASE_FILE),
+    memoryLimit: config.store.duckdb.memoryLimit ?? undefined,
+    queryTimeoutMs: config.store.queryTimeoutMs,
+  });
   await metrics.open({ store: opened, connection: await opened.connect() });
   pipeline.addSink(metrics.timed(storeSink(opened)));
   if (audit) pipeline.addSink(auditSink(audit));
@@ -202,7 +206,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close() {
       closing ??= (async () => {
         stopRetention();
-        await new Promise<void>((done) => server.close(() => done()));
+        const stopped = new Promise<void>((done) => server.close(() => done()));
+        // Requests waiting on a long read would hold server.close open until it ends: stop the reads
+        // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.
+        opened.interruptReads();
+        await stopped;
         await opened.close();
         // Last: requests in flight may still append; close signs the final checkpoint.
         await audit?.close();

@@ -109,6 +109,21 @@ export const auditSection = z.strictObject({
   adminToken: z.string().min(16).nullable().default(null),
 });
 
+export const storeSection = z.strictObject({
+  /** Deadline of every store read (trace list, trace, logs, series), ms; past it the query is interrupted and answered 503. */
+  queryTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  duckdb: z
+    .strictObject({
+      /** DuckDB memory_limit ('1GB', '512MB'); unset = a quarter of the process's memory, 256 MB..2 GB (DuckDB alone would take 80% of RAM). */
+      memoryLimit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MB'")
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -119,6 +134,7 @@ export const configSchema = z.strictObject({
   retention: retentionSection.prefault({}),
   metrics: metricsSection.prefault({}),
   audit: auditSection.prefault({}),
+  store: storeSection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

@@ -3,7 +3,7 @@
  * from code to status (the tRPC `TRPCError` + `getHTTPStatusCode` pattern). Handlers throw
  * `WitnessError`; the app's error handler turns it into `{ "error": { "code", "message" } }`.
  */
-import { StoreQueryError } from '../store/query-error.js';
+import { StoreQueryError, StoreQueryInterrupted } from '../store/query-error.js';
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -70,6 +70,9 @@ export function toWitnessError(err: unknown): WitnessError {
   if (err instanceof WitnessError) return err;
   // the store rejects what the caller sent (a cursor it did not issue, an unknown severity)
   if (err instanceof StoreQueryError) return new WitnessError('BAD_REQUEST', err.message, { cause: err });
+  // a read stopped by its deadline, its departed client or shutdown: nothing wrong with the request
+  if (err instanceof StoreQueryInterrupted)
+    return new WitnessError('SERVICE_UNAVAILABLE', err.message, { cause: err, retryAfterSeconds: 1 });
   return new WitnessError('INTERNAL_SERVER_ERROR', 'internal error; see the server log', { cause: err });
 }
 

@@ -26,7 +26,9 @@ function requireStore(get: () => Store | null): Store {
 }
 
 /**
- * The JSON query API under /api. Parameters are validated by the zod schemas of @witness/protocol
+ * The JSON query API under /api. Every store read gets the request's AbortSignal, which aborts when
+ * the client disconnects: the store then interrupts the query instead of running it for nobody.
+ * Parameters are validated by the zod schemas of @witness/protocol
  * (a 400 naming the parameter otherwise), which also generate GET /api/openapi.json. The store's own
  * "your query is wrong" (a malformed cursor) is a StoreQueryError, mapped to 400 by http/errors.
  */
@@ -44,12 +46,12 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
     const { from, to, ...rest } = params;
     const query: TraceQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
     if (Object.keys(prefixed).length > 0) query.attributes = prefixed;
-    return c.json(await requireStore(options.store).searchTraces(query));
+    return c.json(await requireStore(options.store).searchTraces(query, { signal: c.req.raw.signal }));
   });
 
   api.get('/traces/:traceId', async (c) => {
     const { traceId } = parsePathParams(traceIdPathParams, c.req.param());
-    const spans = await requireStore(options.store).getTrace(traceId);
+    const spans = await requireStore(options.store).getTrace(traceId, { signal: c.req.raw.signal });
     if (!spans || spans.length === 0) {
       throw new WitnessError(
         'NOT_FOUND',
@@ -63,11 +65,11 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
     const { params } = parseQuery(logSearchParams, c.req.query());
     const { from, to, ...rest } = params;
     const query: LogQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
-    return c.json(await requireStore(options.store).searchLogs(query));
+    return c.json(await requireStore(options.store).searchLogs(query, { signal: c.req.raw.signal }));
   });
 
   api.get('/services', async (c) => {
-    return c.json({ services: await requireStore(options.store).listServices() });
+    return c.json({ services: await requireStore(options.store).listServices({ signal: c.req.raw.signal }) });
   });
 
   return api;

@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { StoreQueryError } from './query-error.js';
+export { type InterruptReason, StoreQueryError, StoreQueryInterrupted } from './query-error.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export {
   type AppenderCeilingOptions,

@@ -25,7 +25,7 @@ export interface TraceQuery {
   userId?: string;
   agent?: string;
   model?: string;
-  /** `attr.<key>=<value>`: span or resource attribute, compared as text. */
+  /** `attr.<key>=<value>`: span or resource attribute, compared as text; at most 10 (MAX_ATTRIBUTE_FILTERS). */
   attributes?: Record<string, string>;
   /** 1..1000, default 50. */
   limit?: number;
@@ -101,6 +101,19 @@ export interface StoreStats {
   bytes: number | null;
 }
 
+/** How a caller bounds one read. */
+export interface ReadOptions {
+  /**
+   * Aborting it stops the query (the HTTP layer passes the request's signal, which aborts when the
+   * client disconnects); the read then rejects with `StoreQueryInterrupted`.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Every read method takes `ReadOptions` and runs under the engine's deadline; a read stopped by the
+ * deadline, its signal or shutdown rejects with `StoreQueryInterrupted` (HTTP 503).
+ */
 export interface Store {
   /**
    * Append one batch. Resolves only once the batch is durable (committed): the OTLP response waits
@@ -108,15 +121,15 @@ export interface Store {
    */
   append(batch: IngestBatch): Promise<void>;
   /** All spans of a trace, ordered by start time; null when none. */
-  getTrace(traceId: string): Promise<SpanRecord[] | null>;
+  getTrace(traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null>;
   /** Traces newest first (by start time), filtered, with cursor pagination. */
-  searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>>;
-  searchLogs(query: LogQuery): Promise<Page<LogJson>>;
-  listServices(): Promise<string[]>;
+  searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>>;
+  searchLogs(query: LogQuery, options?: ReadOptions): Promise<Page<LogJson>>;
+  listServices(options?: ReadOptions): Promise<string[]>;
   /** Time series derived from spans: rate, errors, latency percentiles, tokens, cost per step. */
-  spanSeries(query: SpanSeriesQuery): Promise<Series[]>;
+  spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]>;
   /** Delete spans and logs that started before the cut-off. */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
-  stats(): Promise<StoreStats>;
+  stats(options?: ReadOptions): Promise<StoreStats>;
   close(): Promise<void>;
 }

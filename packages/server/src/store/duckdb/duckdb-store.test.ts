@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreQueryError, StoreQueryInterrupted } from '../query-error.js';
 import { makeLog, makeSpan, traceIdOf } from '../test-records.js';
 import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
 
@@ -109,19 +110,22 @@ describe('DuckDbStore (engine specifics)', () => {
     expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['uncommitted']);
   });
 
-  it('lets reads in flight finish when closing, and refuses reads after', async () => {
+  it('close stops reads in flight (each finishes or rejects as shutdown, none hangs) and refuses reads after', async () => {
     await store.append({ spans: [spanOf(1)], logs: [] });
     const inFlight = [
       store.searchTraces({}),
       store.getTrace(traceIdOf(1)),
       store.listServices(),
       store.stats(),
-    ];
+    ].map((p) =>
+      p.then(
+        () => 'answered',
+        (e: unknown) => (e instanceof StoreQueryInterrupted ? e.reason : String(e)),
+      ),
+    );
     await store.close();
-    const [page, trace, services] = await Promise.all(inFlight);
-    expect((page as { items: unknown[] }).items).toHaveLength(1);
-    expect(trace).toHaveLength(1);
-    expect(services).toEqual(['svc']);
+    for (const outcome of await Promise.all(inFlight)) expect(['answered', 'shutdown']).toContain(outcome);
+    expect(store.runningReads).toBe(0);
     await expect(store.getTrace(traceIdOf(1))).rejects.toThrow(/closed/);
     store = await openDuckDbStore({ path, threads: 1 }); // for afterEach
   });
@@ -167,5 +171,51 @@ describe('DuckDbStore (engine specifics)', () => {
     for (const trace of acked) expect((await store.getTrace(traceIdOf(trace)))?.length).toBe(200);
     const listed = new Set((await store.searchTraces({ limit: 1000 })).items.map((i) => i.traceId));
     for (const trace of acked) expect(listed.has(traceIdOf(trace))).toBe(true);
+  });
+
+  it('refuses 300 attr.* filters (the hostile search) before running anything, naming the limit', async () => {
+    await store.append({ spans: [spanOf(1)], logs: [] });
+    const attributes = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, `v${i}`]));
+    await expect(store.searchTraces({ attributes })).rejects.toThrow(
+      /300 attr\.\* filters given; at most 10/,
+    );
+    await expect(store.searchTraces({ attributes })).rejects.toBeInstanceOf(StoreQueryError);
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect((await store.searchTraces({ attributes: ten })).items).toEqual([]);
+    expect(store.runningReads).toBe(0);
+  });
+
+  it('bounds DuckDB memory by default and takes a configured limit', async () => {
+    const setting = async (s: DuckDbStore) => {
+      const c = await s.connect();
+      const v = (await c.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0][0];
+      c.closeSync();
+      return String(v);
+    };
+    // DuckDB prints the limit in its own units (e.g. 1.9 GiB for 2048MB); never 80% of RAM here
+    const bytes = (text: string) => {
+      const m = /^([\d.]+) (KiB|MiB|GiB|TiB)$/.exec(text);
+      if (!m) throw new Error(`unexpected memory_limit ${text}`);
+      return Number(m[1]) * 1024 ** (['KiB', 'MiB', 'GiB', 'TiB'].indexOf(m[2]) + 1);
+    };
+    expect(bytes(await setting(store))).toBeLessThanOrEqual(2 * 1024 ** 3);
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1, memoryLimit: '300MB' });
+    expect(bytes(await setting(store))).toBeCloseTo(300e6, -6);
+  });
+
+  it('answers a read past its deadline with StoreQueryInterrupted and keeps serving', async () => {
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1, queryTimeoutMs: 1 });
+    // 20k traces: no trace list over them finishes within 1 ms
+    const spans = Array.from({ length: 20_000 }, (_, i) => spanOf(i + 1));
+    await store.append({ spans, logs: [] });
+    const err = await store.searchTraces({ minDurationMs: 1e6 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreQueryInterrupted);
+    expect((err as StoreQueryInterrupted).reason).toBe('deadline');
+    expect(store.interruptedReads).toBeGreaterThanOrEqual(1);
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1 });
+    expect((await store.searchTraces({ limit: 1 })).items).toHaveLength(1);
   });
 });

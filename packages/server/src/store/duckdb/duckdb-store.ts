@@ -14,6 +14,7 @@ import type { SpanRecord } from '../../model/index.js';
 import type {
   IngestBatch,
   LogQuery,
+  ReadOptions,
   RetentionResult,
   Series,
   SpanSeriesQuery,
@@ -22,7 +23,8 @@ import type {
   TraceQuery,
 } from '../types.js';
 import { cursorBigInt, decodeCursor } from '../cursor.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
+import { defaultMemoryLimit } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
 import { RETENTION_STEPS } from './retention.js';
@@ -48,8 +50,18 @@ export interface DuckDbStoreOptions {
   readConnections?: number;
   /** DuckDB `threads` setting; DuckDB's default (all cores) when unset. */
   threads?: number;
-  /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default (80% of RAM) when unset. */
+  /**
+   * DuckDB `memory_limit`, e.g. '2GB' (DuckDB's own default, 80% of RAM, is not bounded enough for a
+   * process that shares its machine).
+   * @default a quarter of the memory available to the process, between 256 MB and 2 GB (`defaultMemoryLimit()`)
+   */
   memoryLimit?: string;
+  /**
+   * Deadline of every read (trace list, trace, logs, series, stats), ms: past it DuckDB is interrupted
+   * and the read rejects with `StoreQueryInterrupted`.
+   * @default 10000
+   */
+  queryTimeoutMs?: number;
   /**
    * Trace parts the first windowed trace-list query covers (the second try is sized from the first one's match rate). A tuning knob; tests set
    * it tiny so every search goes through the windowed path.
@@ -60,6 +72,9 @@ export interface DuckDbStoreOptions {
 
 /** Rows (spans + logs) above which queued batches wait for the next transaction (~0.2 s of appends). */
 const MAX_GROUP_ROWS = 20_000;
+
+/** Deadline of one read unless configured: far above any healthy query, short enough to free the connection. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /** Trace parts the first windowed trace search covers (~20 spans each). */
 const WINDOW_PARTS = 4000;
@@ -102,7 +117,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
   // checkpoints rarely; the price is a longer WAL replay after a crash (seconds, not data).
   const settings: Record<string, string> = { checkpoint_threshold: CHECKPOINT_THRESHOLD };
   if (options.threads !== undefined) settings.threads = String(options.threads);
-  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+  settings.memory_limit = options.memoryLimit ?? defaultMemoryLimit();
   const instance = await DuckDBInstance.create(options.path, settings);
   try {
     const writer = await instance.connect();
@@ -121,7 +136,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       options.path,
       instance,
       [writer, secondWriter],
-      new ConnectionPool(readers),
+      new ConnectionPool(readers, { timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS }),
       BigInt(maxLogId as bigint),
       options.traceWindowParts,
     );
@@ -296,38 +311,34 @@ export class DuckDbStore implements Store {
     ap.logs.flushSync();
   }
 
-  async getTrace(traceId: string): Promise<SpanRecord[] | null> {
-    return this.readers.use(async (c) => {
+  async getTrace(traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null> {
+    return this.reading(async (c) => {
       // The trace's time range from its parts lets the spans scan skip every row group outside it
       // (zone maps on start_ns), instead of comparing 10M trace ids.
       const range = (
-        await c.runAndReadAll('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [
-          traceId,
-        ])
-      ).getRows()[0];
+        await c.values('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [traceId])
+      )[0];
       if (range[0] === null) return null;
-      const rows = (
-        await c.runAndReadAll(
-          `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3 ORDER BY start_ns, span_id`,
-          [traceId, range[0], range[1]],
-        )
-      ).getRowObjects();
+      const rows = await c.rows(
+        `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3 ORDER BY start_ns, span_id`,
+        [traceId, range[0], range[1]],
+      );
       return rows.length === 0 ? null : rows.map(spanFromRow);
-    });
+    }, options);
   }
 
-  async searchTraces(query: TraceQuery): Promise<Page<TraceSummaryJson>> {
-    const limit = buildTraceSearch(query).limit; // also validates the cursor before any I/O
-    const rows = await this.readers.use(async (c) => {
+  async searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>> {
+    const limit = buildTraceSearch(query).limit; // also validates the cursor and filters before any I/O
+    const rows = await this.reading(async (c) => {
       const run = async (window?: TraceWindow) => {
         const built = buildTraceSearch(query, window);
-        return (await c.runAndReadAll(built.sql, built.params.values)).getRowObjects();
+        return c.rows(built.sql, built.params.values);
       };
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
       // (the second sized from the first's match rate), then no window. See trace-search.ts for why a windowed answer is exact.
       const [n, lo, hi] = (
-        await c.runAndReadAll('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
-      ).getRows()[0] as [bigint, bigint | null, bigint | null];
+        await c.values('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
+      )[0] as [bigint, bigint | null, bigint | null];
       if (lo === null || hi === null) return [];
       let upper = hi;
       if (query.cursor !== undefined) upper = cursorBigInt(decodeCursor(query.cursor, 2)[0]);
@@ -346,31 +357,32 @@ export class DuckDbStore implements Store {
         want *= found.length > 0 ? Math.min(64, (2 * (limit + 1)) / found.length) : 16;
       }
       return run();
-    });
+    }, options);
     const items = rows.slice(0, limit).map(traceSummaryFromRow);
     return { items, nextCursor: rows.length > limit ? traceCursor(items[items.length - 1]) : null };
   }
 
-  async searchLogs(query: LogQuery): Promise<Page<LogJson>> {
+  async searchLogs(query: LogQuery, options?: ReadOptions): Promise<Page<LogJson>> {
     const built = buildLogSearch(query);
-    const rows = await this.read(built.sql, built.params.values);
+    const rows = await this.read(built.sql, built.params.values, options);
     const page = rows.slice(0, built.limit).map(logFromRow);
     const more = rows.length > built.limit;
     return { items: page.map((p) => p.item), nextCursor: more ? page[page.length - 1].cursor : null };
   }
 
-  async listServices(): Promise<string[]> {
+  async listServices(options?: ReadOptions): Promise<string[]> {
     const rows = await this.read(
       `SELECT service_name FROM (SELECT DISTINCT service_name FROM spans UNION SELECT DISTINCT service_name FROM logs)
        ORDER BY service_name`,
       [],
+      options,
     );
     return rows.map((r) => r.service_name as string);
   }
 
-  async spanSeries(query: SpanSeriesQuery): Promise<Series[]> {
+  async spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]> {
     const built = buildSpanSeries(query);
-    const rows = await this.read(built.sql, built.params.values);
+    const rows = await this.read(built.sql, built.params.values, options);
     return assembleSeries(query, built, rows);
   }
 
@@ -393,10 +405,11 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async stats(): Promise<StoreStats> {
+  async stats(options?: ReadOptions): Promise<StoreStats> {
     const rows = await this.read(
       'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs',
       [],
+      options,
     );
     let bytes: number | null = null;
     if (this.path !== ':memory:' && this.path !== '') {
@@ -422,6 +435,7 @@ export class DuckDbStore implements Store {
       slot.appenders = null;
       if (ap) for (const a of [ap.spans, ap.parts, ap.logs]) a.closeSync();
     }
+    this.readers.interruptAll();
     // Fold the WAL into the file so the next open does not replay it.
     await this.slots[0].conn.run('CHECKPOINT').catch(() => undefined);
     await this.readers.closeAll();
@@ -429,8 +443,30 @@ export class DuckDbStore implements Store {
     this.instance.closeSync();
   }
 
-  private read(sql: string, params: DuckDBValue[]): Promise<Array<Record<string, DuckDBValue>>> {
+  /** Reads running now (each holds one read connection). */
+  get runningReads(): number {
+    return this.readers.busy;
+  }
+
+  /** Reads stopped by their deadline, their caller or shutdown since the store opened. */
+  get interruptedReads(): number {
+    return this.readers.interruptedCount;
+  }
+
+  /**
+   * Shutdown, first step: refuse new reads and interrupt the running ones, so requests waiting on
+   * them answer 503 at once and the HTTP server can close (appends go on until `close`).
+   */
+  interruptReads(): void {
+    this.readers.interruptAll();
+  }
+
+  private reading<T>(fn: (c: ReadConnection) => Promise<T>, options?: ReadOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return this.readers.use(async (c) => (await c.runAndReadAll(sql, params)).getRowObjects());
+    return this.readers.use(fn, options);
+  }
+
+  private read(sql: string, params: DuckDBValue[], options?: ReadOptions): Promise<Row[]> {
+    return this.reading((c) => c.rows(sql, params), options);
   }
 }
