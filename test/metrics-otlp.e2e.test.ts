@@ -99,8 +99,32 @@ describe('OTLP metrics ingest (official exporters) and the query API', () => {
       body: '{"resourceMetrics": 5}',
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toContain('resourceMetrics must be an array');
+    expect(((await bad.json()) as { message: string }).message).toContain(
+      'resourceMetrics: expected an array',
+    );
     // and the server keeps serving
     expect((await query('metric=app.requests&agg=increase')).status).toBe(200);
+  });
+
+  it('answers a 20,000-deep attribute with 400 as /v1/traces does (not a 500), and keeps 64-bit integers exact', async () => {
+    let value = '{"stringValue":"leaf"}';
+    for (let i = 0; i < 20_000; i++) value = `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
+    const point = (attributes: string) =>
+      `{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"deep.gauge","gauge":{"dataPoints":[{"timeUnixNano":"${BigInt(Date.now()) * 1_000_000n}","asDouble":1,"attributes":${attributes}}]}}]}]}]}`;
+    const deep = await fetch(`${w.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: point(`[{"key":"a","value":${value}}]`),
+    });
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { message: string }).message).toContain('nested deeper than 32');
+    const exact = await fetch(`${w.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: point('[{"key":"big","value":{"intValue":"9007199254740993"}}]'),
+    });
+    expect(exact.status).toBe(200);
+    const grouped = await query('metric=deep.gauge&groupBy=big');
+    expect(grouped.body.series.map((s) => s.labels.big)).toEqual(['9007199254740993']);
   });
 });

@@ -304,3 +304,12 @@ export function decodeLogsJson(
   });
   return { logs, rejected: rejections.count, rejectMessage: rejections.message };
 }
+
+/** The shared JSON readers, for the metrics decoder (one OTLP stack: same limits, same errors). */
+export {
+  attributes as jsonAttributes,
+  arr as jsonArray,
+  nanos as jsonNanos,
+  obj as jsonObject,
+  str as jsonString,
+};

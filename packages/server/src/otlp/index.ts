@@ -2,7 +2,22 @@
  * otlp: OTLP/HTTP request bodies (protobuf and JSON) → normalized records, and the export responses.
  * The protobuf path is hand-written for speed (bench/otlp-decode.ts measures it against protobufjs).
  */
-export { decodeLogsJson, decodeTracesJson, parseJsonBody } from './decode-json.js';
+export {
+  readAttribute,
+  readResource,
+  readScope,
+  serviceNameOf,
+} from './any-value-proto.js';
+export {
+  decodeLogsJson,
+  decodeTracesJson,
+  jsonArray,
+  jsonAttributes,
+  jsonNanos,
+  jsonObject,
+  jsonString,
+  parseJsonBody,
+} from './decode-json.js';
 export { type DecodedLogs, decodeLogsProto } from './decode-logs-proto.js';
 export { type DecodedSpans, decodeTracesProto } from './decode-traces-proto.js';
 export { encodeExportResponse, type OtlpSignalName } from './encode-response.js';

@@ -3,10 +3,11 @@ import { AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from '../../../../../test/helpers/otlp-proto.js';
+import { OtlpDecodeError } from '../../otlp/index.js';
 import { decodeMetricsJson } from './decode-json.js';
 import { decodeMetricsProto } from './decode-proto.js';
 import type { MetricPoint } from './metric-point.js';
-import { ProtoError } from './proto-reader.js';
+import { otlpMetricsSignal } from './otlp-metrics-signal.js';
 
 class CollectingReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
@@ -155,14 +156,159 @@ describe('OTLP metrics decoding', async () => {
     });
   });
 
-  it('refuses truncated protobuf and malformed JSON with an error naming the problem', () => {
-    expect(() => decodeMetricsProto(proto.subarray(0, proto.length - 3))).toThrow(ProtoError);
-    expect(() => decodeMetricsJson('{"resourceMetrics": 3}')).toThrow(/resourceMetrics must be an array/);
-    expect(() => decodeMetricsJson('not json')).toThrow(/not JSON/);
+  it('refuses truncated protobuf and malformed JSON with an OtlpDecodeError naming the problem', () => {
+    expect(() => decodeMetricsProto(proto.subarray(0, proto.length - 3))).toThrow(OtlpDecodeError);
+    expect(() => decodeMetricsJson('{"resourceMetrics": 3}')).toThrow(
+      /resourceMetrics: expected an array, got number/,
+    );
+    expect(() => decodeMetricsJson('not json')).toThrow(/not valid JSON/);
     expect(() =>
       decodeMetricsJson(
         '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","gauge":{"dataPoints":[{"asDouble":"abc"}]}}]}]}]}',
       ),
-    ).toThrow(/asDouble must be a number/);
+    ).toThrow(
+      /resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]\.gauge\.dataPoints\[0\]\.asDouble: expected a number/,
+    );
+  });
+});
+
+/** A gauge point whose one attribute is `value` (an AnyValue writer). */
+function protoWithAttribute(writeValue: (av: ProtoWriter) => void): Uint8Array {
+  const w = new ProtoWriter();
+  w.message(1, (rm) =>
+    rm.message(2, (sm) =>
+      sm.message(2, (m) => {
+        m.string(1, 'g');
+        m.message(5, (g) =>
+          g.message(1, (dp) => {
+            dp.fixed64(3, 1_700_000_000_000_000_000n);
+            dp.double(4, 1);
+            dp.message(7, (kv) => kv.string(1, 'a').message(2, writeValue));
+          }),
+        );
+      }),
+    ),
+  );
+  return w.finish();
+}
+
+function jsonWithAttribute(value: unknown): string {
+  return JSON.stringify({
+    resourceMetrics: [
+      {
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'g',
+                gauge: {
+                  dataPoints: [
+                    { timeUnixNano: '1700000000000000000', asDouble: 1, attributes: [{ key: 'a', value }] },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+describe('OTLP metrics decoding shares the traces decoder limits (hostile input)', () => {
+  it('a 20,000-deep attribute is an OtlpDecodeError (a 400), not a stack overflow (a 500), in both formats', () => {
+    const DEPTH = 20_000;
+    // protobuf: arrayValue { values: arrayValue { … } } 20,000 deep, built inside out
+    let inner: Uint8Array = new ProtoWriter().string(1, 'leaf').finish();
+    for (let i = 0; i < DEPTH; i++) {
+      const child = inner;
+      inner = new ProtoWriter().message(5, (arr) => arr.bytes(1, child)).finish();
+    }
+    const deep = inner;
+    const proto = protoWithAttribute((av) => {
+      const bytes = deep;
+      // splice the prebuilt AnyValue body in as this AnyValue's fields
+      av.bytes(5, new ProtoWriter().bytes(1, bytes).finish());
+    });
+    expect(() => decodeMetricsProto(proto)).toThrow(OtlpDecodeError);
+    expect(() => decodeMetricsProto(proto)).toThrow(/resourceMetrics\[0\].*nested deeper than 32/);
+    let json = '{"stringValue":"leaf"}';
+    for (let i = 0; i < DEPTH; i++) json = `{"arrayValue":{"values":[${json}]}}`;
+    const text = jsonWithAttribute(0).replace('0}]}', `${json}}]}`);
+    expect(() => decodeMetricsJson(text)).toThrow(OtlpDecodeError);
+    expect(() => decodeMetricsJson(text)).toThrow(/nested deeper than 32/);
+  });
+
+  it('keeps 64-bit integer attributes exact (decimal text past 2^53), as the traces decoder does', () => {
+    const big = 9_007_199_254_740_993n; // 2^53 + 1: a double would round it to …992
+    const [p] = decodeMetricsProto(protoWithAttribute((av) => av.tag(3, 0).varint(big)));
+    expect(p.attributes.a).toBe('9007199254740993');
+    const [neg] = decodeMetricsProto(protoWithAttribute((av) => av.tag(3, 0).varint(-(2n ** 63n))));
+    expect(neg.attributes.a).toBe('-9223372036854775808');
+    const [small] = decodeMetricsProto(protoWithAttribute((av) => av.tag(3, 0).varint(42)));
+    expect(small.attributes.a).toBe(42);
+    const [j] = decodeMetricsJson(jsonWithAttribute({ intValue: '9007199254740993' }));
+    expect(j.attributes.a).toBe('9007199254740993');
+  });
+
+  it('applies the attribute count limit', () => {
+    const w = new ProtoWriter();
+    w.message(1, (rm) =>
+      rm.message(2, (sm) =>
+        sm.message(2, (m) => {
+          m.string(1, 'g');
+          m.message(5, (g) =>
+            g.message(1, (dp) => {
+              dp.double(4, 1);
+              for (let i = 0; i < 2000; i++)
+                dp.message(7, (kv) => kv.string(1, `k${i}`).message(2, (av) => av.string(1, 'v')));
+            }),
+          );
+        }),
+      ),
+    );
+    const [p] = decodeMetricsProto(w.finish());
+    expect(Object.keys(p.attributes)).toHaveLength(1024);
+  });
+});
+
+describe('the /v1/metrics signal', () => {
+  it('leaves out points past int64 nanoseconds as partial success instead of wrapping them negative', () => {
+    const signal = otlpMetricsSignal({ points: () => null });
+    const body = (time: string) =>
+      Buffer.from(
+        JSON.stringify({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: 'g',
+                      gauge: {
+                        dataPoints: [
+                          { timeUnixNano: time, asDouble: 1 },
+                          { timeUnixNano: '1', asDouble: 2 },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    const d = signal.decode(body('18446744073709551615'), 'json') as {
+      rejected: number;
+      message?: string;
+      points: unknown[];
+    };
+    expect(d.rejected).toBe(1);
+    expect(d.message).toContain('2262');
+    expect(d.points).toHaveLength(1);
+    expect(JSON.parse(String(signal.encodeResponse('json', d.rejected, d.message ?? '')))).toEqual({
+      partialSuccess: { rejectedDataPoints: '1', errorMessage: 'data point time beyond the year 2262' },
+    });
   });
 });
