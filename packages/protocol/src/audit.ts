@@ -93,7 +93,7 @@ export const consistencyProofSchema = z.object({
 export const auditActionBody = z.object({
   type: z
     .string()
-    .regex(/^[a-z][a-z0-9_.-]{0,63}$/)
+    .regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'expected a lowercase name like "config.change" (a-z, 0-9, _ . -)')
     .meta({ description: 'a lowercase name like config.change' }),
   actor: name,
   subject: name.nullable().optional(),

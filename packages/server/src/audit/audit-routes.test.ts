@@ -58,6 +58,20 @@ describe('audit routes', () => {
       (await post('actions', { type: 'config.change', actor: 'ops' }, 'wrong-token-xxxxxxxx')).status,
     ).toBe(403);
     expect((await post('actions', { type: 'tool.call', actor: 'ops' })).status).toBe(400);
+    // Bodies follow the contract's schemas: each bad field is a 400 that names it.
+    for (const [path, body, field] of [
+      ['actions', { type: 'Config Change', actor: 'ops' }, 'type'],
+      ['actions', { type: 'config.change' }, 'actor'],
+      ['actions', { type: 'config.change', actor: 'ops', details: [1, 2] }, 'details'],
+      ['actions', { type: 'config.change', actor: 'x'.repeat(513) }, 'actor'],
+      ['erasures', { subject: '', actor: 'ops' }, 'subject'],
+      ['retention', { actor: 42 }, 'actor'],
+    ] as const) {
+      const res = await post(path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const { error } = (await res.json()) as { error: { message: string } };
+      expect(error.message, JSON.stringify(body)).toContain(`"${field}"`);
+    }
     const ok = await post('actions', {
       type: 'config.change',
       actor: 'ops@example.com',

@@ -2,14 +2,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import {
+  auditActionBody,
   auditEntryPathParams,
+  auditErasureBody,
+  auditRetentionBody,
   auditSearchParams,
   consistencyProofParams,
   inclusionProofParams,
 } from '@witness/protocol';
 import { Hono } from 'hono';
 import { WitnessError } from '../http/errors.js';
-import { parsePathParams, parseQuery } from '../query/index.js';
+import { parseBody, parsePathParams, parseQuery } from '../query/index.js';
 import { isErased } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 
@@ -62,53 +65,35 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   throw new WitnessError('BAD_REQUEST', 'the body must be a JSON object');
 }
 
-function stringField(body: Record<string, unknown>, name: string, required: boolean): string | null {
-  const v = body[name];
-  if (v === undefined || v === null) {
-    if (required) throw new WitnessError('BAD_REQUEST', `"${name}" is required (a non-empty string)`);
-    return null;
-  }
-  if (typeof v !== 'string' || v.length === 0 || v.length > 512)
-    throw new WitnessError('BAD_REQUEST', `"${name}" must be a string of 1..512 characters`);
-  return v;
-}
-
 export function auditRoutes(log: AuditLog, options: AuditRoutesOptions = {}): Hono {
   const app = new Hono();
   // People's actions: config and key changes made outside Witness, erasures, retention runs.
+  // Bodies are validated by the contract's schemas (@witness/protocol): a 400 naming the field.
   app.post('/audit/actions', async (c) => {
     requireAdmin(c, options.adminToken);
-    const body = await jsonBody(c);
-    const type = stringField(body, 'type', true) as string;
-    if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(type) || SYSTEM_TYPES.has(type))
+    const body = parseBody(auditActionBody, await jsonBody(c));
+    if (SYSTEM_TYPES.has(body.type))
       throw new WitnessError(
         'BAD_REQUEST',
-        `"type" must be a lowercase name like "config.change", not one Witness writes itself (${[...SYSTEM_TYPES].join(', ')})`,
+        `"type" must not be one Witness writes itself (${[...SYSTEM_TYPES].join(', ')})`,
       );
-    const details = body.details ?? {};
-    if (typeof details !== 'object' || Array.isArray(details))
-      throw new WitnessError('BAD_REQUEST', '"details" must be an object');
     const entry = await log.append({
-      type,
-      actor: stringField(body, 'actor', true),
-      subject: stringField(body, 'subject', false),
-      details: details as Record<string, unknown>,
+      type: body.type,
+      actor: body.actor,
+      subject: body.subject ?? null,
+      details: body.details ?? {},
     });
     return c.json(entry, 201);
   });
   app.post('/audit/erasures', async (c) => {
     requireAdmin(c, options.adminToken);
-    const body = await jsonBody(c);
-    const entry = await log.erase(
-      stringField(body, 'subject', true) as string,
-      stringField(body, 'actor', true) as string,
-    );
-    return c.json(entry, 201);
+    const { subject, actor } = parseBody(auditErasureBody, await jsonBody(c));
+    return c.json(await log.erase(subject, actor), 201);
   });
   app.post('/audit/retention', async (c) => {
     requireAdmin(c, options.adminToken);
-    const body = await jsonBody(c);
-    const entry = await log.runRetention(stringField(body, 'actor', true) as string);
+    const { actor } = parseBody(auditRetentionBody, await jsonBody(c));
+    const entry = await log.runRetention(actor);
     return entry
       ? c.json(entry, 201)
       : c.json({ message: 'retention is off (audit.retentionDays = 0)' }, 200);

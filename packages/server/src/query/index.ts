@@ -1,4 +1,4 @@
 /** query: the JSON API under /api, documented at /api/openapi.json (generated from @witness/protocol). */
-export { parsePathParams, parseQuery } from './parse-query.js';
+export { parseBody, parsePathParams, parseQuery } from './parse-query.js';
 export { type QueryRoutesOptions, queryRoutes } from './routes.js';
 export { spanToJson } from './span-json.js';

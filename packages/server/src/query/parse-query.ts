@@ -46,3 +46,10 @@ export function parsePathParams<S extends z.ZodType>(schema: S, raw: Record<stri
   if (!result.success) badRequest(result.error, 'path parameter');
   return result.data;
 }
+
+/** Validates a JSON request body; the 400 names the field (`body field "actor": …`). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) badRequest(result.error, 'body field');
+  return result.data;
+}
