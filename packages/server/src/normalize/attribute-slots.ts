@@ -104,6 +104,29 @@ export const LF_OUTPUT = slot();
 export const LF_SESSION = slot();
 export const LF_USER = slot();
 
+// Vercel AI SDK (the `ai` npm package's experimental_telemetry).
+export const AI_OPERATION = slot();
+export const AI_MODEL_PROVIDER = slot();
+export const AI_MODEL_ID = slot();
+export const AI_RESPONSE_MODEL = slot();
+export const AI_PROMPT_MESSAGES = slot();
+export const AI_PROMPT = slot();
+export const AI_RESPONSE_TEXT = slot();
+export const AI_RESPONSE_OBJECT = slot();
+export const AI_RESPONSE_TOOL_CALLS = slot();
+export const AI_TOOL_NAME = slot();
+export const AI_TOOL_ARGS = slot();
+export const AI_TOOL_RESULT = slot();
+export const AI_VALUE = slot();
+export const AI_VALUES = slot();
+export const AI_INPUT_TOKENS = slot();
+export const AI_OUTPUT_TOKENS = slot();
+export const AI_CACHE_READ = slot();
+export const AI_REASONING = slot();
+export const AI_EMBED_TOKENS = slot();
+export const AI_SESSION = slot();
+export const AI_USER = slot();
+
 // Generic OpenTelemetry.
 export const OTEL_ENDUSER = slot();
 export const OTEL_DB_SYSTEM = slot();
@@ -206,6 +229,38 @@ export const KEY_SLOTS: ReadonlyMap<string, number> = new Map<string, number>([
   ['langfuse.observation.output', LF_OUTPUT],
   ['langfuse.session.id', LF_SESSION],
   ['langfuse.user.id', LF_USER],
+
+  ['ai.operationId', AI_OPERATION],
+  ['ai.model.provider', AI_MODEL_PROVIDER],
+  ['ai.model.id', AI_MODEL_ID],
+  ['ai.response.model', AI_RESPONSE_MODEL],
+  ['ai.prompt.messages', AI_PROMPT_MESSAGES],
+  ['ai.prompt', AI_PROMPT],
+  ['ai.response.text', AI_RESPONSE_TEXT],
+  ['ai.response.object', AI_RESPONSE_OBJECT],
+  ['ai.response.toolCalls', AI_RESPONSE_TOOL_CALLS],
+  ['ai.toolCall.name', AI_TOOL_NAME],
+  ['ai.toolCall.args', AI_TOOL_ARGS],
+  ['ai.toolCall.input', AI_TOOL_ARGS],
+  ['ai.toolCall.result', AI_TOOL_RESULT],
+  ['ai.toolCall.output', AI_TOOL_RESULT],
+  ['ai.value', AI_VALUE],
+  ['ai.values', AI_VALUES],
+  // SDK 5+ names, then SDK 3/4 names (`promptTokens`…); read on model-call spans only (see read-usage.ts).
+  ['ai.usage.inputTokens', AI_INPUT_TOKENS],
+  ['ai.usage.promptTokens', AI_INPUT_TOKENS],
+  ['ai.usage.outputTokens', AI_OUTPUT_TOKENS],
+  ['ai.usage.completionTokens', AI_OUTPUT_TOKENS],
+  ['ai.usage.inputTokenDetails.cacheReadTokens', AI_CACHE_READ],
+  ['ai.usage.cachedInputTokens', AI_CACHE_READ],
+  ['ai.usage.outputTokenDetails.reasoningTokens', AI_REASONING],
+  ['ai.usage.reasoningTokens', AI_REASONING],
+  ['ai.usage.tokens', AI_EMBED_TOKENS],
+  // Free-form metadata; these are the spellings the AI SDK's and Langfuse's docs use.
+  ['ai.telemetry.metadata.sessionId', AI_SESSION],
+  ['ai.telemetry.metadata.session_id', AI_SESSION],
+  ['ai.telemetry.metadata.userId', AI_USER],
+  ['ai.telemetry.metadata.user_id', AI_USER],
 
   ['enduser.id', OTEL_ENDUSER],
   ['db.system', OTEL_DB_SYSTEM],

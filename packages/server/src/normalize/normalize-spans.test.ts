@@ -681,3 +681,31 @@ describe('tolerant reading', () => {
     expect(s.userId).toBe('res-user');
   });
 });
+
+describe('Vercel AI SDK (fifth convention; real spans in test/vercel-ai.e2e.test.ts)', () => {
+  it('reads an unlisted model-call operation by its suffix, and SDK 4 token names on it', () => {
+    const s = normalized({
+      'ai.operationId': 'ai.generateSpeech.doGenerate',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.model.id': 'claude-3-5-haiku-20241022',
+      'ai.usage.promptTokens': 40,
+      'ai.usage.completionTokens': 8,
+    });
+    expect(s.kind).toBe('llm');
+    expect(s.provider).toBe('anthropic');
+    expect(s.model).toBe('claude-3-5-haiku-20241022');
+    expect([s.inputTokens, s.outputTokens]).toEqual([40, 8]);
+  });
+
+  it('lets gen_ai.provider.name and the other conventions win, and reads no ai.* keys without ai.operationId', () => {
+    const declared = normalized({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'gen_ai.provider.name': 'azure.ai.openai',
+      'gen_ai.system': 'azure.chat',
+    });
+    expect(declared.provider).toBe('azure.ai.openai');
+    const foreign = normalized({ 'gen_ai.system': 'openai.chat', 'ai.usage.inputTokens': 9 });
+    expect(foreign.provider).toBe('openai.chat');
+    expect(foreign.inputTokens).toBeNull();
+  });
+});

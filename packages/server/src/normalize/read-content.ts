@@ -13,7 +13,12 @@ export function fillInputAndOutput(span: SpanRecord): void {
     txt(S.TL_ENTITY_INPUT) ??
     legacyPromptText() ??
     txt(S.G_PROMPT_TEXT) ??
-    txt(S.LF_INPUT);
+    txt(S.LF_INPUT) ??
+    txt(S.AI_PROMPT_MESSAGES) ??
+    txt(S.AI_PROMPT) ??
+    txt(S.AI_TOOL_ARGS) ??
+    txt(S.AI_VALUE) ??
+    txt(S.AI_VALUES);
   span.output =
     txt(S.W_OUTPUT) ??
     txt(S.W_STEP_TEXT) ??
@@ -23,5 +28,9 @@ export function fillInputAndOutput(span: SpanRecord): void {
     txt(S.TL_ENTITY_OUTPUT) ??
     legacyCompletionText() ??
     txt(S.G_COMPLETION_TEXT) ??
-    txt(S.LF_OUTPUT);
+    txt(S.LF_OUTPUT) ??
+    txt(S.AI_RESPONSE_TEXT) ??
+    txt(S.AI_RESPONSE_OBJECT) ??
+    txt(S.AI_RESPONSE_TOOL_CALLS) ??
+    txt(S.AI_TOOL_RESULT);
 }

@@ -13,12 +13,14 @@ export function fillSessionAndUser(span: SpanRecord): void {
     txt(S.OI_SESSION) ??
     txt(S.TL_SESSION) ??
     txt(S.LF_SESSION) ??
+    txt(S.AI_SESSION) ??
     fromResource.session;
   span.userId =
     txt(S.W_USER) ??
     txt(S.OI_USER) ??
     txt(S.TL_USER) ??
     txt(S.LF_USER) ??
+    txt(S.AI_USER) ??
     txt(S.OTEL_ENDUSER) ??
     fromResource.user;
 }
@@ -41,6 +43,7 @@ export function fillAgentAndTool(span: SpanRecord, d: DeclaredKinds): void {
     (op === 'execute_tool' ? nameAfter(span.name, op) : null) ??
     txt(S.OI_TOOL) ??
     (d.traceloop === 'tool' ? txt(S.TL_ENTITY_NAME) : null) ??
-    (d.langfuse === 'tool' ? span.name : null);
+    (d.langfuse === 'tool' ? span.name : null) ??
+    txt(S.AI_TOOL_NAME);
   span.sideEffect = toBool(get(S.W_SIDE_EFFECT));
 }

@@ -19,6 +19,16 @@ export function fillUsage(span: SpanRecord): void {
   let cacheRead = num(S.G_CACHE_READ) ?? num(S.G_CACHE_READ_OLD) ?? num(S.OI_CACHE_READ);
   let reasoning = num(S.G_REASONING) ?? num(S.OI_REASONING);
   let total = num(S.G_TOTAL_TOKENS) ?? num(S.OI_TOTAL_TOKENS) ?? num(S.TL_TOTAL_TOKENS);
+  // AI SDK usage only on its model calls: the top-level span's ai.usage.* is the sum of those (and of
+  // its steps), so reading it there would count every token twice in the trace.
+  if (span.kind === 'llm' && get(S.AI_OPERATION) !== undefined) {
+    input ??= num(S.AI_INPUT_TOKENS);
+    output ??= num(S.AI_OUTPUT_TOKENS);
+    cacheRead ??= num(S.AI_CACHE_READ);
+    reasoning ??= num(S.AI_REASONING);
+  } else if (span.kind === 'embedding' && get(S.AI_OPERATION) !== undefined) {
+    input ??= num(S.AI_EMBED_TOKENS);
+  }
   const lfUsageValue = get(S.LF_USAGE);
   if (lfUsageValue !== undefined || found.lfFlatUsage !== null) {
     const lf = parseLangfuseUsage(lfUsageValue) ?? found.lfFlatUsage;

@@ -2,6 +2,7 @@ import type { SpanKind, SpanRecord } from '../model/index.js';
 import { found, get } from './attribute-scan.js';
 import * as S from './attribute-slots.js';
 import {
+  aiSdkKind,
   GENAI_OPERATION_KINDS,
   kindOf,
   LANGFUSE_KINDS,
@@ -17,16 +18,24 @@ export interface DeclaredKinds {
   openinference: SpanKind | null;
   traceloop: SpanKind | null;
   langfuse: SpanKind | null;
+  aiSdk: SpanKind | null;
 }
 
 /** Reused for every span (normalization is synchronous): no allocation per span. */
-const declared: DeclaredKinds = { genai: null, openinference: null, traceloop: null, langfuse: null };
+const declared: DeclaredKinds = {
+  genai: null,
+  openinference: null,
+  traceloop: null,
+  langfuse: null,
+  aiSdk: null,
+};
 
 export function declaredKinds(): DeclaredKinds {
   declared.genai = kindOf(GENAI_OPERATION_KINDS, get(S.G_OPERATION));
   declared.openinference = kindOf(OPENINFERENCE_KINDS, get(S.OI_KIND));
   declared.traceloop = kindOf(TRACELOOP_KINDS, get(S.TL_KIND));
   declared.langfuse = kindOf(LANGFUSE_KINDS, get(S.LF_TYPE));
+  declared.aiSdk = aiSdkKind(get(S.AI_OPERATION));
   return declared;
 }
 
@@ -41,7 +50,8 @@ export function resolveKind(span: SpanRecord, d: DeclaredKinds): SpanKind {
     d.openinference ??
     d.traceloop ??
     kindOf(TRACELOOP_REQUEST_KINDS, get(S.TL_REQUEST_TYPE)) ??
-    d.langfuse;
+    d.langfuse ??
+    d.aiSdk;
   if (fromConventions !== null) return fromConventions;
   // No declared kind: infer from what the span carries (e.g. GenAI spans from before operation.name).
   if (get(S.G_TOOL) !== undefined || get(S.G_TOOL_ARGS) !== undefined) return 'tool';

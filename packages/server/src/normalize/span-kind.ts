@@ -87,6 +87,37 @@ export const LANGFUSE_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, Spa
   ['guardrail', 'step'],
 ]);
 
+/**
+ * `ai.operationId` (Vercel AI SDK). The top-level call (`ai.generateText`…) wraps its model calls and
+ * tool calls, so it is a workflow (as Datadog maps it) and carries no tokens of its own: the inner
+ * `doGenerate`/`doStream` spans are the LLM calls, `doEmbed` the embedding calls.
+ */
+export const AI_SDK_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([
+  ['ai.generateText', 'workflow'],
+  ['ai.streamText', 'workflow'],
+  ['ai.generateObject', 'workflow'],
+  ['ai.streamObject', 'workflow'],
+  ['ai.embed', 'workflow'],
+  ['ai.embedMany', 'workflow'],
+  ['ai.generateText.doGenerate', 'llm'],
+  ['ai.streamText.doStream', 'llm'],
+  ['ai.generateObject.doGenerate', 'llm'],
+  ['ai.streamObject.doStream', 'llm'],
+  ['ai.embed.doEmbed', 'embedding'],
+  ['ai.embedMany.doEmbed', 'embedding'],
+  ['ai.toolCall', 'tool'],
+]);
+
+/** An `ai.operationId` not in the table: its model-call suffix still says what it is. */
+export function aiSdkKind(operationId: unknown): SpanKind | null {
+  if (typeof operationId !== 'string') return null;
+  const known = AI_SDK_KINDS.get(operationId);
+  if (known !== undefined) return known;
+  if (operationId.endsWith('.doGenerate') || operationId.endsWith('.doStream')) return 'llm';
+  if (operationId.endsWith('.doEmbed')) return 'embedding';
+  return operationId.startsWith('ai.') ? 'workflow' : null;
+}
+
 /** Look a convention's kind value up; exact first (the common case), then lowercased. */
 export function kindOf(map: ReadonlyMap<string, SpanKind>, value: unknown): SpanKind | null {
   if (typeof value !== 'string') return null;
