@@ -30,3 +30,12 @@ export {
   type VerifyReport,
   verifyAuditLog,
 } from './audit/index.js';
+export {
+  AnomalyDetector,
+  type AnomalyDetectorOptions,
+  DETECTOR_COMPONENTS,
+  type DetectorComponent,
+  parseTimestamp,
+  SeriesCsvError,
+  scoreSeriesCsv,
+} from './anomaly/index.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnomaly } from './anomaly.js';
 import { registerAudit } from './audit.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerAudit(program);
   registerDemo(program);
   registerDashboards(program);
+  registerAnomaly(program);
 }

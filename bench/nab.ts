@@ -1,0 +1,238 @@
+/**
+ * bench:nab — the Numenta Anomaly Benchmark score of `witness anomaly score`, beside NAB's
+ * windowed-Gaussian reference detector scored in the same run by the same scorer.
+ *
+ *   npm run build && npm run bench:nab [-- --jobs 2 --only realKnownCause,realTraffic]
+ *
+ * Uses ../shared (beside the repository, as in CI): shared/nab (the scorer) and
+ * shared/data/nab-dev (data + labels). Set WITNESS_SHARED_DIR for another layout; from a git
+ * worktree the main checkout's ../shared is found too.
+ *
+ * Prints the standard / reward-low-FP / reward-low-FN scores with the threshold swept on the
+ * corpus (NAB's method, in-sample), the scores at the threshold fixed in advance (0.5, the
+ * detector's alarm level), and a split-half check: the threshold swept on one half of the files
+ * and applied to the other half, beside that half's own best. Target (issue 11): standard ≥ 75.
+ *
+ * `-- --ablation` instead scores each part of the detector alone and the detector without each
+ * part (in-process, with the same scorer library: the CLI's start-up would make 11 runs slow).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  AnomalyDetector,
+  DETECTOR_COMPONENTS,
+  type DetectorComponent,
+} from '../packages/server/src/anomaly/index.js';
+
+const FIXED_THRESHOLD = 0.5;
+const TARGET = 75;
+const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const jobs = arg('jobs', '2');
+const only = arg('only', '');
+
+function findShared(): string {
+  const candidates = [process.env.WITNESS_SHARED_DIR, join(repo, '..', 'shared')];
+  try {
+    // a git worktree: the main checkout's sibling ../shared
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+      cwd: repo,
+    })
+      .toString()
+      .trim();
+    candidates.push(join(dirname(common), '..', 'shared'));
+  } catch {
+    // not a git checkout: only the first two candidates apply
+  }
+  for (const c of candidates) if (c && existsSync(join(c, 'nab', 'evaluate.mjs'))) return resolve(c);
+  console.error(
+    `bench:nab: NAB scorer not found (looked for nab/evaluate.mjs in ${candidates.filter(Boolean).join(', ')}).\n` +
+      'It ships beside the repository as ../shared (shared/nab and shared/data/nab-dev); set WITNESS_SHARED_DIR to point elsewhere.',
+  );
+  process.exit(2);
+}
+
+const shared = findShared();
+const nab = join(shared, 'nab');
+const data = join(shared, 'data', 'nab-dev');
+if (!existsSync(join(data, 'labels', 'combined_windows.json'))) {
+  console.error(`bench:nab: no NAB data at ${data} (expected data/ and labels/combined_windows.json)`);
+  process.exit(2);
+}
+
+interface ProfileResult {
+  score: number;
+  threshold: number;
+  tpWindows: number;
+  fnWindows: number;
+  fpRows: number;
+}
+type Report = { profiles: Record<(typeof PROFILES)[number], ProfileResult> };
+
+const scratch = mkdtempSync(join(tmpdir(), 'bench-nab-'));
+const node = process.execPath;
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function evaluate(name: string, cmd: string): string {
+  const out = join(scratch, name);
+  const t0 = performance.now();
+  const extra = only ? ['--only', only] : [];
+  execFileSync(
+    node,
+    [
+      join(nab, 'evaluate.mjs'),
+      '--cmd',
+      cmd,
+      '--data',
+      data,
+      '--jobs',
+      jobs,
+      '--out',
+      out,
+      '--json',
+      `${out}.json`,
+      ...extra,
+    ],
+    // progress lines on stderr; the report is read from the JSON file
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  console.error(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return out;
+}
+
+function score(results: string, dataDir: string, threshold?: number): Report {
+  const json = join(scratch, `score-${Math.random().toString(36).slice(2)}.json`);
+  const extra = threshold === undefined ? [] : ['--threshold', String(threshold)];
+  if (only && dataDir === data) extra.push('--only', only);
+  try {
+    execFileSync(
+      node,
+      [join(nab, 'score.mjs'), '--results', results, '--data', dataDir, '--json', json, ...extra],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+  } catch (err) {
+    console.error(String((err as { stderr?: Buffer }).stderr ?? err));
+    throw err;
+  }
+  return JSON.parse(readFileSync(json, 'utf8')) as Report;
+}
+
+/** A copy of the corpus definition holding every other file of each category (half 0 or 1). */
+function half(k: 0 | 1): string {
+  const labels = JSON.parse(readFileSync(join(data, 'labels', 'combined_windows.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const byCategory = new Map<string, string[]>();
+  for (const rel of Object.keys(labels).sort()) {
+    const c = rel.split('/')[0];
+    if (only && !only.split(',').includes(c)) continue;
+    byCategory.set(c, [...(byCategory.get(c) ?? []), rel]);
+  }
+  const chosen: Record<string, unknown> = {};
+  for (const rels of byCategory.values()) {
+    for (let i = k; i < rels.length; i += 2) chosen[rels[i]] = labels[rels[i]];
+  }
+  const dir = join(scratch, `half${k}`);
+  mkdirSync(join(dir, 'labels'), { recursive: true });
+  writeFileSync(join(dir, 'labels', 'combined_windows.json'), JSON.stringify(chosen));
+  symlinkSync(join(data, 'data'), join(dir, 'data'));
+  return dir;
+}
+
+const fmt = (p: ProfileResult) => p.score.toFixed(2).padStart(7);
+const row = (label: string, r: Report) =>
+  `${label.padEnd(44)}${PROFILES.map((p) => fmt(r.profiles[p])).join('  ')}   θ=${r.profiles.standard.threshold.toPrecision(4)}  TP ${r.profiles.standard.tpWindows}/${r.profiles.standard.tpWindows + r.profiles.standard.fnWindows}  FP ${r.profiles.standard.fpRows}`;
+
+if (process.argv.includes('--ablation')) {
+  await ablation();
+  process.exit(0);
+}
+const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
+if (!existsSync(cli)) {
+  console.error(`bench:nab: ${cli} is missing: run "npm run build" first`);
+  process.exit(2);
+}
+
+try {
+  const witness = evaluate('witness', `${q(node)} ${q(cli)} anomaly score --in {in} --out {out}`);
+  const gaussian = evaluate(
+    'windowed-gaussian',
+    `${q(node)} ${q(join(nab, 'detectors', 'windowed-gaussian.mjs'))} --in {in} --out {out}`,
+  );
+
+  const halves = [half(0), half(1)];
+  console.log(`NAB (${only || 'all categories'} of ${data}), scorer ${nab}\n`);
+  console.log(`${''.padEnd(44)}standard   low FP   low FN`);
+  for (const [name, dir] of [
+    ['witness', witness],
+    ['windowed Gaussian (reference)', gaussian],
+  ] as const) {
+    const swept = score(dir, data);
+    console.log(row(`${name}, threshold swept (NAB)`, swept));
+    if (name === 'witness') {
+      console.log(row(`${name}, fixed threshold ${FIXED_THRESHOLD}`, score(dir, data, FIXED_THRESHOLD)));
+    }
+    // split-half: the standard threshold chosen on one half, scored on the other
+    for (const k of [0, 1] as const) {
+      const tuned = score(dir, halves[k]).profiles.standard.threshold;
+      const other = halves[1 - k];
+      console.log(row(`  half ${1 - k} at θ swept on half ${k}`, score(dir, other, tuned)));
+      console.log(row(`  half ${1 - k}, its own best θ`, score(dir, other)));
+    }
+  }
+  console.log(
+    `\ntarget: standard ≥ ${TARGET} on the whole corpus (NAB record: ARTime 74.9; windowed Gaussian 39.6)`,
+  );
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** NAB scores of each component alone and of the detector without each one. */
+async function ablation(): Promise<void> {
+  type Scorer = {
+    loadCorpus(dir: string, o: { only: string[] | null }): { files: { rel: string; ts: Float64Array }[] };
+    scoreCorpus(files: unknown[], scores: Float64Array[]): Report;
+  };
+  const lib = (await import(pathToFileURL(join(nab, 'lib', 'nab.mjs')).href)) as Scorer;
+  const { files } = lib.loadCorpus(data, { only: only ? only.split(',') : null });
+  const series = files.map((f) =>
+    readFileSync(join(data, 'data', f.rel), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[1])),
+  );
+  const run = (components: readonly DetectorComponent[]) =>
+    lib.scoreCorpus(
+      files,
+      series.map((values, j) => {
+        const d = new AnomalyDetector({ components });
+        return Float64Array.from(values, (x, i) => d.update(x, files[j].ts[i]));
+      }),
+    );
+  console.log(`NAB ablation (${only || 'all categories'} of ${data}), threshold swept\n`);
+  console.log(`${''.padEnd(44)}standard   low FP   low FN`);
+  console.log(row('all parts', run(DETECTOR_COMPONENTS)));
+  for (const c of DETECTOR_COMPONENTS) console.log(row(`only ${c}`, run([c])));
+  for (const c of DETECTOR_COMPONENTS)
+    console.log(row(`all but ${c}`, run(DETECTOR_COMPONENTS.filter((x) => x !== c))));
+}

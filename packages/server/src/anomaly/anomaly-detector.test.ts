@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { AnomalyDetector, DETECTOR_COMPONENTS } from './anomaly-detector.js';
+
+const FIVE_MIN = 300_000;
+
+/** Deterministic noise (LCG), so every run sees the same series. */
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+function daily(n: number, rnd = noise(1)): number[] {
+  return Array.from({ length: n }, (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + 2 * rnd());
+}
+
+function scoreAll(values: number[], det = new AnomalyDetector()): number[] {
+  return values.map((v, i) => det.update(v, i * FIVE_MIN));
+}
+
+const maxOf = (a: number[], from: number, to: number) => Math.max(...a.slice(from, to));
+
+describe('AnomalyDetector', () => {
+  it('scores in [0, 1) and 0 during warm-up', () => {
+    const s = scoreAll(daily(3000));
+    for (const x of s) expect(x >= 0 && x < 1).toBe(true);
+    expect(maxOf(s, 0, 150)).toBe(0);
+  });
+
+  it('rarely alarms on a clean daily series, and alarms on a spike in it', () => {
+    const values = daily(3000);
+    const clean = scoreAll(values);
+    // noise alone may cross the alarm level now and then (p ≈ 4.5e-5 per component and point)
+    expect(clean.slice(1000).filter((x) => x >= 0.5).length).toBeLessThanOrEqual(2);
+    values[2500] += 60;
+    const spiked = scoreAll(values);
+    expect(spiked[2500]).toBeGreaterThan(0.5);
+  });
+
+  it('never looks ahead: the score at t does not change when later values change', () => {
+    const a = daily(2000);
+    const b = a.slice();
+    for (let i = 1500; i < 2000; i++) b[i] = 1000 * Math.random();
+    const sa = scoreAll(a);
+    const sb = scoreAll(b);
+    expect(sb.slice(0, 1500)).toEqual(sa.slice(0, 1500));
+    expect(sb.slice(1500)).not.toEqual(sa.slice(1500));
+  });
+
+  it('reports a lasting level shift once, not on every point after it', () => {
+    const values = daily(4000);
+    for (let i = 3000; i < 4000; i++) values[i] += 40;
+    const s = scoreAll(values);
+    expect(maxOf(s, 3000, 3010)).toBeGreaterThan(0.5);
+    const alarms = s.slice(3000).filter((x) => x >= 0.5).length;
+    expect(alarms).toBeLessThan(20);
+  });
+
+  it('catches a day whose daily peak is missing only through the seasonal part', () => {
+    // a square daily pulse; one day the pulse does not come
+    const values = Array.from(
+      { length: 288 * 12 },
+      (_, i) => (i % 288 >= 100 && i % 288 < 150 ? 80 : 20) + noise(3)(),
+    );
+    for (let i = 288 * 10 + 100; i < 288 * 10 + 150; i++) values[i] = 20;
+    const window = [288 * 10 + 100, 288 * 10 + 150] as const;
+    const all = scoreAll(values);
+    expect(maxOf(all, ...window)).toBeGreaterThan(0.5);
+    const noSeason = scoreAll(
+      values,
+      new AnomalyDetector({ components: DETECTOR_COMPONENTS.filter((c) => c !== 'seasonal') }),
+    );
+    expect(maxOf(noSeason, ...window)).toBeLessThan(maxOf(all, ...window));
+  });
+
+  it('handles a constant series and huge values without NaN', () => {
+    const flat = scoreAll(Array(1000).fill(7));
+    expect(flat.every((x) => x >= 0 && x < 0.5)).toBe(true);
+    const huge = scoreAll(Array.from({ length: 1000 }, (_, i) => (i === 800 ? 1e300 : 1e6 + i)));
+    expect(huge.every((x) => Number.isFinite(x) && x >= 0 && x < 1)).toBe(true);
+    expect(huge[800]).toBeGreaterThan(0.5);
+  });
+});

@@ -1,0 +1,8 @@
+/** Anomaly detection: streaming detectors scored on NAB (docs/anomaly.md). */
+export {
+  AnomalyDetector,
+  type AnomalyDetectorOptions,
+  DETECTOR_COMPONENTS,
+  type DetectorComponent,
+} from './anomaly-detector.js';
+export { parseTimestamp, SeriesCsvError, scoreSeriesCsv } from './score-series-csv.js';
