@@ -4,7 +4,10 @@
  * 1. In process: ns per span of `DerivedMetrics.observe` on the bench:ingest spans (decoded and
  *    normalized once), against ns per span of decode + normalize of the same batches (the ingest work
  *    the metrics stage adds to), so the ratio does not depend on this machine's speed.
- * 2. Through the server, as bench:ingest does: `witness serve` with `metrics.derived` off and on
+ * 2. Scrapes of a full exposition budget (20,000 distinct services, issue 9): 200 concurrent scrapes
+ *    through `GET /metrics` (single flight + cache) against 200 independent renders (what each
+ *    scrape cost before), wall time and bytes held.
+ * 3. Through the server, as bench:ingest does: `witness serve` with `metrics.derived` off and on
  *    (WITNESS_METRICS_DERIVED), alternated `--rounds` times, median durable spans/s of each.
  *
  *   npm run bench:metrics [-- --seconds 8 --rounds 3 --concurrency 8]
@@ -12,8 +15,11 @@
  * Target (issue 5): the server with derived metrics is at most 10% slower than without.
  */
 import { spawn } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { DerivedMetrics } from '../packages/server/src/metrics/index.js';
+import { createMetrics, DerivedMetrics } from '../packages/server/src/metrics/index.js';
+import { scrapeChunks } from '../packages/server/src/metrics/scrape.js';
 import { normalizeSpans } from '../packages/server/src/normalize/index.js';
 import { decodeTracesProto } from '../packages/server/src/otlp/index.js';
 import { startWitness } from '../test/helpers/witness-process.js';
@@ -64,7 +70,62 @@ console.log(`  derived metrics observe: ${observeNs.toFixed(0)} ns/span`);
 console.log(`  decode + normalize:      ${decodeNs.toFixed(0)} ns/span`);
 console.log(`  ratio observe / (decode + normalize): ${(observeNs / decodeNs).toFixed(3)}`);
 
-// 2. Through the server.
+// 2. Scrapes of a full budget.
+{
+  const SCRAPERS = 200;
+  const m = createMetrics({ runtime: false });
+  const derived = m.derived as DerivedMetrics;
+  const span = batches[0][0];
+  const flood = Array.from({ length: 20_000 }, (_, i) => ({
+    ...span,
+    serviceName: `tenant-${i}-checkout-service`,
+    name: `chat model-${i}`,
+  }));
+  derived.observe(flood);
+  // A real GC before each reading, without asking for node --expose-gc.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => {
+    gc();
+    return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  };
+  // Now: the endpoint, single flight + cache, every body read to the end and held.
+  let base = heap();
+  let t0 = performance.now();
+  let held: unknown[] | null = await Promise.all(
+    Array.from({ length: SCRAPERS }, async () => {
+      const res = await m.routes.request('/metrics');
+      const chunks: Uint8Array[] = [];
+      for await (const c of res.body as ReadableStream<Uint8Array>) chunks.push(c);
+      return chunks;
+    }),
+  );
+  const sharedMs = performance.now() - t0;
+  const sharedHeld = heap() - base;
+  held = null;
+  // Baseline: every scraper renders its own exposition (before issue 9), all held until sent.
+  base = heap();
+  t0 = performance.now();
+  let own: Buffer[][] | null = await Promise.all(
+    Array.from({ length: SCRAPERS }, () => scrapeChunks(derived, m.self, 'prometheus')),
+  );
+  const ownMs = performance.now() - t0;
+  const ownHeld = heap() - base;
+  const bytes = own[0].reduce((a, c) => a + c.length, 0);
+  own = null;
+  void held;
+  void own;
+  console.log(
+    `bench:metrics  ${SCRAPERS} concurrent scrapes, 20,000 services (${fmt(bytes)} bytes; budget ${fmt(derived.budget.limitBytes)}, charged ${fmt(derived.budget.used)})`,
+  );
+  console.log(`  one render per scraper (before): ${fmt(ownMs)} ms, ${fmt(ownHeld / 1e6)} MB held`);
+  console.log(`  GET /metrics, single flight:     ${fmt(sharedMs)} ms, ${fmt(sharedHeld / 1e6)} MB held`);
+  console.log(
+    `  ratio time ${(sharedMs / ownMs).toFixed(3)}, memory ${(sharedHeld / ownHeld).toFixed(3)}  (target: one render, bytes ≤ budget)`,
+  );
+}
+
+// 3. Through the server.
 function runLoad(url: string): Promise<{ spans: number; seconds: number; failed: number }> {
   const script = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
