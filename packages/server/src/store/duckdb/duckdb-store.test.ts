@@ -218,4 +218,100 @@ describe('DuckDbStore (engine specifics)', () => {
     store = await openDuckDbStore({ path, threads: 1 });
     expect((await store.searchTraces({ limit: 1 })).items).toHaveLength(1);
   });
+
+  it('reads at most spanScanBudget spans per attribute/name search, continuing older through nextCursor', async () => {
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1, spanScanBudget: 200 });
+    // 1,000 one-span traces a second apart; only trace 3 (among the oldest) has tier=gold
+    const spans = Array.from({ length: 1000 }, (_, i) =>
+      makeSpan({
+        trace: i + 1,
+        n: 1,
+        start: T0 + BigInt(i) * 1_000_000_000n,
+        durationMs: 1,
+        attributes: i + 1 === 3 ? { tier: 'gold' } : { tier: 'free' },
+        name: i + 1 === 3 ? 'rare' : 'common',
+      }),
+    );
+    await store.append({ spans, logs: [] });
+    for (const query of [
+      { attributes: { tier: 'gold' } },
+      { name: 'rare' },
+      { attributes: { tier: 'none' } },
+    ]) {
+      const found: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.searchTraces({ ...query, cursor });
+        found.push(...page.items.map((i) => i.traceId));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor !== undefined && pages < 100);
+      // the first page covered only the newest ~200 spans: the match was further back
+      expect(pages).toBeGreaterThanOrEqual(4);
+      expect(pages).toBeLessThan(100);
+      expect(found).toEqual(query.attributes?.tier === 'none' ? [] : [traceIdOf(3)]);
+    }
+    // a full page inside the budget is an ordinary page; part-level filters are not budgeted
+    const free = await store.searchTraces({ attributes: { tier: 'free' }, limit: 10 });
+    expect(free.items.map((i) => i.traceId)).toEqual(
+      Array.from({ length: 10 }, (_, i) => traceIdOf(1000 - i)),
+    );
+    const byService = await store.searchTraces({ service: 'nope' });
+    expect(byService).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('bounds list answers: 42 traces with 1,000,000-character names list in kilobytes, not 43 MB', async () => {
+    const huge = (c: string) => c.repeat(c === 'n' ? 1_000_000 : 20_000);
+    const spans = Array.from({ length: 42 }, (_, i) =>
+      makeSpan({
+        trace: i + 1,
+        n: 1,
+        start: T0 + BigInt(i),
+        durationMs: 1,
+        name: huge('n'),
+        service: huge('s'),
+        fields: { sessionId: huge('x'), userId: huge('u'), agentName: huge('a') },
+      }),
+    );
+    await store.append({ spans, logs: [] });
+    const page = await store.searchTraces({ limit: 1000 });
+    expect(page.items).toHaveLength(42);
+    expect(JSON.stringify(page).length).toBeLessThan(42 * 6 * 1024);
+    expect(page.items[0].rootName).toHaveLength(1000);
+    expect(page.items[0].rootName.endsWith('…')).toBe(true);
+    expect(page.items[0].agents[0]).toHaveLength(1000);
+    expect((await store.listServices())[0]).toHaveLength(1000);
+    expect(page.items[0].sessionId).toHaveLength(1000);
+    // the trace itself keeps what was stored
+    expect((await store.getTrace(traceIdOf(1)))?.[0].name).toHaveLength(1_000_000);
+  });
+
+  it('ends a log page at the byte budget and resumes after its last item, losing none', async () => {
+    const logs = Array.from({ length: 400 }, (_, i) =>
+      makeLog({
+        timeUnixNano: T0 + BigInt(i),
+        body: `${i} ${'b'.repeat(100_000)}`,
+        attributes: { big: 'v'.repeat(50_000) },
+      }),
+    );
+    await store.append({ spans: [], logs });
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.searchLogs({ limit: 1000, cursor });
+      expect(JSON.stringify(page).length).toBeLessThan(4.5 * 1024 * 1024);
+      for (const item of page.items) {
+        expect(item.body.length).toBeLessThanOrEqual(16_384);
+        expect((item.attributes.big as string).length).toBe(1000);
+        seen.add(item.body.split(' ')[0]);
+      }
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor !== undefined);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen.size).toBe(400);
+  });
 });

@@ -22,7 +22,8 @@ import type {
   StoreStats,
   TraceQuery,
 } from '../types.js';
-import { cursorBigInt, decodeCursor } from '../cursor.js';
+import { cutString, itemsWithinBudget } from '../answer-bounds.js';
+import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
 import { defaultMemoryLimit } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
@@ -68,6 +69,12 @@ export interface DuckDbStoreOptions {
    * @default max(4000, 50 × (limit + 1))
    */
   traceWindowParts?: number;
+  /**
+   * Most spans one trace search with a span name or attribute filter reads (their JSON included):
+   * such a search covers the newest ~this many spans, and continues older through nextCursor.
+   * @default 1,000,000
+   */
+  spanScanBudget?: number;
 }
 
 /** Rows (spans + logs) above which queued batches wait for the next transaction (~0.2 s of appends). */
@@ -75,6 +82,12 @@ const MAX_GROUP_ROWS = 20_000;
 
 /** Deadline of one read unless configured: far above any healthy query, short enough to free the connection. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
+/** Service names listServices returns at most (the first, alphabetically): a bounded answer. */
+const MAX_SERVICES = 1000;
+
+/** Spans a trace search with span-level filters reads per request (see spanScanBudget). */
+const SPAN_SCAN_BUDGET = 1_000_000;
 
 /** Trace parts the first windowed trace search covers (~20 spans each). */
 const WINDOW_PARTS = 4000;
@@ -139,6 +152,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       new ConnectionPool(readers, { timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS }),
       BigInt(maxLogId as bigint),
       options.traceWindowParts,
+      options.spanScanBudget ?? SPAN_SCAN_BUDGET,
     );
     await store.openAppenders();
     return store;
@@ -163,7 +177,8 @@ export class DuckDbStore implements Store {
     writers: DuckDBConnection[],
     private readonly readers: ConnectionPool,
     private lastLogId: bigint,
-    private readonly windowParts?: number,
+    private readonly windowParts: number | undefined,
+    private readonly spanScanBudget: number,
   ) {
     this.slots = writers.map((conn) => ({ conn, appenders: null, committing: Promise.resolve() }));
   }
@@ -329,6 +344,9 @@ export class DuckDbStore implements Store {
 
   async searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>> {
     const limit = buildTraceSearch(query).limit; // also validates the cursor and filters before any I/O
+    // Span name and attribute filters read span rows (JSON for attributes): bounded per request.
+    const spanLevel = query.name !== undefined || Object.keys(query.attributes ?? {}).length > 0;
+    let resumeBelow: bigint | null = null;
     const rows = await this.reading(async (c) => {
       const run = async (window?: TraceWindow) => {
         const built = buildTraceSearch(query, window);
@@ -336,48 +354,65 @@ export class DuckDbStore implements Store {
       };
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
       // (the second sized from the first's match rate), then no window. See trace-search.ts for why a windowed answer is exact.
-      const [n, lo, hi] = (
-        await c.values('SELECT count(*), min(start_ns), max(start_ns) FROM trace_parts')
-      )[0] as [bigint, bigint | null, bigint | null];
+      const [n, lo, hi, spans] = (
+        await c.values('SELECT count(*), min(start_ns), max(start_ns), sum(span_count) FROM trace_parts')
+      )[0] as [bigint, bigint | null, bigint | null, bigint | null];
       if (lo === null || hi === null) return [];
       let upper = hi;
       if (query.cursor !== undefined) upper = cursorBigInt(decodeCursor(query.cursor, 2)[0]);
       if (query.toUnixNano !== undefined && query.toUnixNano < upper) upper = query.toUnixNano;
-      const partsPerNs = Number(n) / Number(hi - lo + 1n);
+      const span = Number(hi - lo + 1n);
+      const partsPerNs = Number(n) / span;
+      // The oldest start a span-level search may read in this request: about `spanScanBudget` spans
+      // back from `upper`. Older traces are one nextCursor away (the page may be short, even empty).
+      const scanFloor = spanLevel
+        ? upper - BigInt(Math.ceil(this.spanScanBudget / (Number(spans ?? 0n) / span)))
+        : null;
       let want = this.windowParts ?? Math.max(WINDOW_PARTS, (limit + 1) * 50);
-      for (let attempt = 0; attempt < 2; attempt++) {
+      for (let attempt = 0; attempt < 3; attempt++) {
         let windowStart = upper - BigInt(Math.ceil(want / partsPerNs));
+        if (scanFloor !== null && (windowStart < scanFloor || attempt === 2)) windowStart = scanFloor;
         const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
         if (bounded) windowStart = query.fromUnixNano as bigint;
         if (windowStart <= lo) break;
         const found = await run({ start: windowStart, upper });
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
+        if (windowStart === scanFloor) {
+          resumeBelow = windowStart;
+          return found;
+        }
+        if (attempt === 1 && scanFloor === null) break;
         // Size the second window from the match rate seen in the first (with 2× margin).
         want *= found.length > 0 ? Math.min(64, (2 * (limit + 1)) / found.length) : 16;
       }
       return run();
     }, options);
-    const items = rows.slice(0, limit).map(traceSummaryFromRow);
-    return { items, nextCursor: rows.length > limit ? traceCursor(items[items.length - 1]) : null };
+    const page = rows.slice(0, limit).map(traceSummaryFromRow);
+    // Past the answer budget the page ends early; its cursor resumes right after the last item sent.
+    const items = page.slice(0, itemsWithinBudget(page));
+    if (rows.length > items.length) return { items, nextCursor: traceCursor(items[items.length - 1]) };
+    // Everything at or after resumeBelow was searched: the next page is strictly older than it.
+    return { items, nextCursor: resumeBelow === null ? null : encodeCursor([String(resumeBelow), '']) };
   }
 
   async searchLogs(query: LogQuery, options?: ReadOptions): Promise<Page<LogJson>> {
     const built = buildLogSearch(query);
     const rows = await this.read(built.sql, built.params.values, options);
-    const page = rows.slice(0, built.limit).map(logFromRow);
-    const more = rows.length > built.limit;
+    const all = rows.slice(0, built.limit).map(logFromRow);
+    const page = all.slice(0, itemsWithinBudget(all.map((p) => p.item)));
+    const more = rows.length > page.length;
     return { items: page.map((p) => p.item), nextCursor: more ? page[page.length - 1].cursor : null };
   }
 
   async listServices(options?: ReadOptions): Promise<string[]> {
     const rows = await this.read(
       `SELECT service_name FROM (SELECT DISTINCT service_name FROM spans UNION SELECT DISTINCT service_name FROM logs)
-       ORDER BY service_name`,
+       ORDER BY service_name LIMIT ${MAX_SERVICES}`,
       [],
       options,
     );
-    return rows.map((r) => r.service_name as string);
+    return rows.map((r) => cutString(r.service_name as string));
   }
 
   async spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]> {

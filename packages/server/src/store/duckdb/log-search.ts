@@ -1,5 +1,6 @@
 /** The log list: newest first, log id (assigned at append, increasing) as the tie-breaker. */
 import type { LogJson } from '@witness/protocol';
+import { cutAttributeValues, cutString, MAX_LOG_BODY } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
 import type { LogQuery } from '../types.js';
@@ -68,12 +69,13 @@ export function logFromRow(r: Record<string, unknown>): { item: LogJson; cursor:
   const item: LogJson = {
     timeUnixNano: String(r.time_ns),
     severityNumber: Number(r.severity_number),
-    severityText: r.severity_text as string,
-    body: r.body as string,
+    severityText: cutString(r.severity_text as string),
+    // list answers are bounded (answer-bounds.ts): long bodies and attribute values are cut
+    body: cutString(r.body as string, MAX_LOG_BODY),
     traceId: (r.trace_id as string | null) ?? null,
     spanId: (r.span_id as string | null) ?? null,
-    serviceName: r.service_name as string,
-    attributes: decodeAttributes(r.attributes as string),
+    serviceName: cutString(r.service_name as string),
+    attributes: cutAttributeValues(decodeAttributes(r.attributes as string)),
   };
   return { item, cursor: encodeCursor([String(r.time_ns), String(r.log_id)]) };
 }

@@ -14,6 +14,7 @@
  */
 import type { TraceSummaryJson } from '@witness/protocol';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
+import { cutString } from '../answer-bounds.js';
 import { StoreQueryError } from '../query-error.js';
 import type { TraceQuery } from '../types.js';
 import { jsonKeyPath } from './json-columns.js';
@@ -125,26 +126,34 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
 
 type Row = Record<string, unknown>;
 
+/** At most this many agent names per trace summary (a trace could name thousands). */
+const MAX_AGENTS = 50;
+
 function agentsOf(sets: string | null): string[] {
   if (!sets) return [];
-  return [...new Set(sets.split(SET_SEPARATOR).filter((a) => a !== ''))].sort();
+  const names = [...new Set(sets.split(SET_SEPARATOR).filter((a) => a !== ''))].sort();
+  return names.slice(0, MAX_AGENTS).map((a) => cutString(a));
 }
+
+const cutOrNull = (v: unknown): string | null =>
+  v === null || v === undefined ? null : cutString(v as string);
 
 export function traceSummaryFromRow(r: Row): TraceSummaryJson {
   const start = r.trace_start as bigint;
   const end = r.trace_end as bigint;
   return {
     traceId: r.trace_id as string,
-    rootName: r.root_name as string,
-    serviceName: r.service_name as string,
+    // list strings are cut (answer-bounds.ts): the full name is on the trace itself
+    rootName: cutString(r.root_name as string),
+    serviceName: cutString(r.service_name as string),
     startTimeUnixNano: String(start),
     durationMs: Number(end - start) / 1e6,
     spanCount: Number(r.span_count),
     errorCount: Number(r.error_count),
     totalTokens: Number(r.tokens),
     costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
-    sessionId: (r.session_id as string | null) ?? null,
-    userId: (r.user_id as string | null) ?? null,
+    sessionId: cutOrNull(r.session_id),
+    userId: cutOrNull(r.user_id),
     agents: agentsOf(r.agent_sets as string | null),
   };
 }
