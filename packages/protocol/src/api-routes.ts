@@ -27,7 +27,13 @@ import { logPageSchema, logSearchParams } from './logs.js';
 import { metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
 import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
 import { traceSchema } from './span.js';
-import { servicesSchema, traceIdPathParams, tracePageSchema, traceSearchParams } from './traces.js';
+import {
+  MAX_ATTR_FILTERS,
+  servicesSchema,
+  traceIdPathParams,
+  tracePageSchema,
+  traceSearchParams,
+} from './traces.js';
 
 export interface ApiAnswer {
   description: string;
@@ -56,7 +62,9 @@ export interface ApiRoute {
 const error = (description: string): ApiAnswer => ({ description, schema: errorSchema });
 const ok = (schema: z.ZodType, description = 'OK'): ApiAnswer => ({ description, schema });
 const bad = error('a parameter is wrong; the message names it');
-const unavailable = error('the store is still opening (Retry-After: 1)');
+const unavailable = error(
+  'the store is still opening, the query ran past its deadline, or the server is shutting down (Retry-After: 1)',
+);
 const admin = {
   401: error('no Authorization: Bearer <audit admin token>'),
   403: error('wrong token, or audit.adminToken is not set'),
@@ -89,8 +97,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/api/traces',
     summary: 'Search traces, newest first',
-    description:
-      'Also takes attr.<key>=<value>: some span (or its resource) has this attribute, compared as text.',
+    description: `Also takes attr.<key>=<value>: some span (or its resource) has this attribute, compared as text; at most ${MAX_ATTR_FILTERS} of them.`,
     tags: ['traces'],
     query: traceSearchParams,
     responses: { 200: ok(tracePageSchema), 400: bad, 503: unavailable },

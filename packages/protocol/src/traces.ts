@@ -29,6 +29,8 @@ export type TraceSearchParams = z.input<typeof traceSearchParams>;
 
 /** The open-ended trace filter: `attr.<key>=<value>` (a span or resource attribute, compared as text). */
 export const ATTR_PREFIX = 'attr.';
+/** Most `attr.*` filters in one trace search (each is a semi-join over spans); more is a 400. */
+export const MAX_ATTR_FILTERS = 10;
 
 export const tracePageSchema = pageSchema(traceSummarySchema).meta({ id: 'TracePage' });
 

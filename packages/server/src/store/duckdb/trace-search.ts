@@ -12,7 +12,7 @@
  * yields a full page, those are the newest matching traces; otherwise the caller widens the window,
  * and finally runs without one.
  */
-import type { TraceSummaryJson } from '@witness/protocol';
+import { MAX_ATTR_FILTERS, type TraceSummaryJson } from '@witness/protocol';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { cutString } from '../answer-bounds.js';
 import { StoreQueryError } from '../query-error.js';
@@ -42,7 +42,7 @@ export interface TraceWindow {
  * Most `attr.*` filters in one search. Each is a semi-join over spans: 150 of them once took 8 s and
  * 300 ran for minutes at 3 GB. Ten covers any real search (Datadog's facet bar shows a handful).
  */
-export const MAX_ATTRIBUTE_FILTERS = 10;
+export const MAX_ATTRIBUTE_FILTERS = MAX_ATTR_FILTERS; // part of the API contract (@witness/protocol)
 
 export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuery {
   const attributeFilters = Object.keys(q.attributes ?? {}).length;
