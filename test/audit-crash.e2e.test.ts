@@ -58,7 +58,7 @@ describe('audit log crash safety', () => {
       .map((l) => l.split(':').map(Number) as [number, number]);
     expect(acked.length).toBeGreaterThanOrEqual(600);
 
-    const report = verifyAuditLog({
+    const report = await verifyAuditLog({
       auditDir: join(dir, 'audit'),
       publicKey: loadPublicKey(join(dir, 'keys', 'audit-ed25519.pub')),
     });

@@ -37,7 +37,7 @@ export function registerAudit(program: Command): void {
       'Ed25519 public key (PEM) to trust [default: <data-dir>/keys/audit-ed25519.pub]',
     )
     .option('--json', 'print the report as JSON')
-    .action((flags: DirFlags & { publicKey?: string; json?: boolean }) => {
+    .action(async (flags: DirFlags & { publicKey?: string; json?: boolean }) => {
       const auditDir = join(resolve(flags.dataDir), 'audit');
       const publicKey = loadPublicKey(publicKeyPath(flags.dataDir, flags.publicKey));
       const bar =
@@ -45,7 +45,7 @@ export function registerAudit(program: Command): void {
           ? null
           : new SingleBar({ stream: process.stderr, format: 'verifying [{bar}] {value}/{total} entries' });
       let started = false;
-      const report = verifyAuditLog({
+      const report = await verifyAuditLog({
         auditDir,
         publicKey,
         onProgress: (done, total) => {

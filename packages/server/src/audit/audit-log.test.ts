@@ -29,10 +29,11 @@ function openLog(dataDir: string, extra: Partial<AuditLogOptions> = {}): Promise
   });
 }
 
-function verify(dataDir: string) {
+function verify(dataDir: string, threads = 0) {
   return verifyAuditLog({
     auditDir: join(dataDir, 'audit'),
     publicKey: loadPublicKey(join(dataDir, 'keys', 'audit-ed25519.pub')),
+    threads,
   });
 }
 
@@ -90,7 +91,7 @@ describe('AuditLog', () => {
     expect(again.root().toString('hex')).not.toBe(cp.rootHash);
     expect(again.root(201).toString('hex')).toBe(cp.rootHash);
     await again.close();
-    expect(verify(dir)).toMatchObject({ ok: true, entries: 202, unsignedTail: 0 });
+    expect(await verify(dir)).toMatchObject({ ok: true, entries: 202, unsignedTail: 0 });
   });
 
   it('refuses an entry that cannot be written as JSON without using up its sequence number', async () => {
@@ -101,7 +102,7 @@ describe('AuditLog', () => {
     const next = await log.append(input(4));
     expect(next.seq).toBe(1);
     await log.close();
-    expect(verify(dir)).toMatchObject({ ok: true, entries: 2 });
+    expect(await verify(dir)).toMatchObject({ ok: true, entries: 2 });
   });
 
   it('records a config.change only when the configuration differs from the last start', async () => {
@@ -147,7 +148,7 @@ describe('AuditLog', () => {
     expect(retention).not.toBeNull();
     expect((retention as { details: { removed: unknown[] } }).details.removed.length).toBeGreaterThan(0);
     await log.close();
-    const report = verify(dir);
+    const report = await verify(dir);
     expect(report, report.problem?.message).toMatchObject({ ok: true, unsignedTail: 0 });
     const segs = readFileSync(join(dir, 'audit', 'checkpoints.jsonl'), 'utf8');
     expect(segs.split('\n').length).toBeGreaterThan(3);
@@ -155,7 +156,8 @@ describe('AuditLog', () => {
   });
 });
 
-describe('verify detects tampering', () => {
+// Every tampering case on both paths: inline, and with the line checks in worker threads.
+describe.each([0, 2])('verify (%i worker threads) detects tampering', (threads) => {
   async function build(): Promise<{ dir: string; seg: string; hashes: string }> {
     const dir = tempDataDir();
     const log = await openLog(dir);
@@ -169,7 +171,7 @@ describe('verify detects tampering', () => {
 
   it('passes when untouched', async () => {
     const { dir } = await build();
-    expect(verify(dir)).toMatchObject({ ok: true, entries: 21, checkpoints: 1 });
+    expect(await verify(dir, threads)).toMatchObject({ ok: true, entries: 21, checkpoints: 1 });
   });
 
   it('one changed byte names the entry', async () => {
@@ -178,7 +180,7 @@ describe('verify detects tampering', () => {
     const at = buf.indexOf('tool-9"');
     buf[at + 5] = '8'.charCodeAt(0);
     writeFileSync(seg, buf);
-    expect(verify(dir).problem).toMatchObject({ kind: 'entry', index: 10 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'entry', index: 10 });
   });
 
   it('a deleted entry', async () => {
@@ -186,7 +188,7 @@ describe('verify detects tampering', () => {
     const ls = lines(seg);
     ls.splice(5, 1);
     write(seg, ls);
-    expect(verify(dir).problem).toMatchObject({ kind: 'entry', index: 5 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'entry', index: 5 });
   });
 
   it('two swapped entries', async () => {
@@ -194,7 +196,7 @@ describe('verify detects tampering', () => {
     const ls = lines(seg);
     [ls[3], ls[4]] = [ls[4] as string, ls[3] as string];
     write(seg, ls);
-    expect(verify(dir).problem).toMatchObject({ kind: 'entry', index: 3 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'entry', index: 3 });
   });
 
   it('an inserted entry', async () => {
@@ -202,14 +204,14 @@ describe('verify detects tampering', () => {
     const ls = lines(seg);
     ls.splice(7, 0, ls[6] as string);
     write(seg, ls);
-    expect(verify(dir).problem).toMatchObject({ kind: 'entry', index: 7 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'entry', index: 7 });
   });
 
   it('a truncated segment (payload and hashes cut together)', async () => {
     const { dir, seg, hashes } = await build();
     write(seg, lines(seg).slice(0, 15));
     writeFileSync(hashes, readFileSync(hashes).subarray(0, 15 * 32));
-    const p = verify(dir).problem;
+    const p = (await verify(dir, threads)).problem;
     expect(p).toMatchObject({ kind: 'checkpoint', index: 0 });
     expect(p?.message).toContain('holds 15');
   });
@@ -223,7 +225,7 @@ describe('verify detects tampering', () => {
     const h = readFileSync(hashes);
     leafHash(Buffer.from(forged)).copy(h, 12 * 32);
     writeFileSync(hashes, h);
-    expect(verify(dir).problem).toMatchObject({ kind: 'checkpoint', index: 0 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'checkpoint', index: 0 });
   });
 
   it('a replaced checkpoint signature', async () => {
@@ -234,7 +236,7 @@ describe('verify detects tampering', () => {
     sig[10] ^= 1;
     cp.signature = sig.toString('base64');
     writeFileSync(path, `${JSON.stringify(cp)}\n`);
-    expect(verify(dir).problem).toMatchObject({ kind: 'checkpoint', index: 0 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'checkpoint', index: 0 });
   });
 
   it('a rollback to an earlier state of the log', async () => {
@@ -251,7 +253,7 @@ describe('verify detects tampering', () => {
     await log.close();
     writeFileSync(join(segDir, '000000000000.jsonl'), earlier.seg);
     writeFileSync(join(segDir, '000000000000.hashes'), earlier.hashes);
-    const p = verify(dir).problem;
+    const p = (await verify(dir, threads)).problem;
     expect(p).toMatchObject({ kind: 'checkpoint', index: 1 });
     expect(p?.message).toContain('rolled back');
   });
@@ -261,6 +263,6 @@ describe('verify detects tampering', () => {
     const ls = lines(seg);
     ls[4] = '{"erased":true,"seq":4}';
     write(seg, ls);
-    expect(verify(dir).problem).toMatchObject({ kind: 'entry', index: 4 });
+    expect((await verify(dir, threads)).problem).toMatchObject({ kind: 'entry', index: 4 });
   });
 });

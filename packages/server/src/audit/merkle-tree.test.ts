@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, leafHash, MerkleTree } from './merkle-tree.js';
+import { EMPTY_ROOT, leafHash, MerkleTree, subtreeLevels } from './merkle-tree.js';
 import { verifyConsistency, verifyInclusion } from './verify-proof.js';
 
 /*
@@ -206,5 +206,44 @@ describe('MerkleTree against the Certificate Transparency reference vectors', ()
       for (let m = 1; m <= n; m += 5)
         expect(verifyConsistency(m, n, t.root(m), root, t.consistencyProof(m, n))).toBe(true);
     }
+  });
+});
+
+describe('subtrees hashed apart', () => {
+  it('appendSubtree gives the same roots and proofs as appending leaf by leaf', () => {
+    const leaf = (i: number) => leafHash(Buffer.from(`entry ${i}`));
+    const one = new MerkleTree();
+    const joined = new MerkleTree();
+    const sizes = [4, 4, 8, 1, 1, 2, 16, 16, 64];
+    let at = 0;
+    for (const n of sizes) {
+      // A subtree must start at a multiple of its width: pad with single leaves until it does.
+      while (at % n !== 0) {
+        one.appendLeafHash(leaf(at));
+        joined.appendLeafHash(leaf(at));
+        at++;
+      }
+      const leaves = Buffer.concat(Array.from({ length: n }, (_, k) => leaf(at + k)));
+      for (let k = 0; k < n; k++) one.appendLeafHash(leaf(at + k));
+      joined.appendSubtree([leaves, ...subtreeLevels(leaves)]);
+      at += n;
+      expect(joined.size).toBe(one.size);
+      expect(joined.root().equals(one.root())).toBe(true);
+    }
+    for (let size = 1; size <= at; size += 7) {
+      expect(joined.root(size).equals(one.root(size))).toBe(true);
+      expect(joined.inclusionProof(size - 1, size)).toEqual(one.inclusionProof(size - 1, size));
+      expect(joined.consistencyProof(Math.ceil(size / 3), size)).toEqual(
+        one.consistencyProof(Math.ceil(size / 3), size),
+      );
+    }
+  });
+
+  it('refuses a subtree that is not aligned or not complete', () => {
+    const tree = new MerkleTree();
+    tree.appendLeafHash(leafHash(Buffer.from('a')));
+    const leaves = Buffer.alloc(4 * 32, 1);
+    expect(() => tree.appendSubtree([leaves, ...subtreeLevels(leaves)])).toThrow('not aligned');
+    expect(() => subtreeLevels(Buffer.alloc(3 * 32))).toThrow('power of two');
   });
 });

@@ -34,6 +34,20 @@ class HashLevel {
   private buf = Buffer.allocUnsafe(HASH_SIZE * 1024);
   length = 0;
 
+  /** Appends hashes given back to back in one buffer (a whole level of a subtree). */
+  pushMany(hashes: Uint8Array): void {
+    const n = hashes.length / HASH_SIZE;
+    let cap = this.buf.length;
+    while ((this.length + n) * HASH_SIZE > cap) cap *= 2;
+    if (cap !== this.buf.length) {
+      const next = Buffer.allocUnsafe(cap);
+      this.buf.copy(next, 0, 0, this.length * HASH_SIZE);
+      this.buf = next;
+    }
+    this.buf.set(hashes, this.length * HASH_SIZE);
+    this.length += n;
+  }
+
   push(hash: Uint8Array): void {
     if ((this.length + 1) * HASH_SIZE > this.buf.length) {
       const next = Buffer.allocUnsafe(this.buf.length * 2);
@@ -47,6 +61,29 @@ class HashLevel {
   get(i: number): Buffer {
     return this.buf.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
   }
+}
+
+/**
+ * Levels 1..k of the complete subtree over 2^k leaf hashes given back to back (level h holds 2^(k-h)
+ * hashes); the last is the subtree's root. Pure hashing, so it runs in the verifier's worker threads.
+ */
+export function subtreeLevels(leaves: Uint8Array): Buffer[] {
+  const n = leaves.length / HASH_SIZE;
+  if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0)
+    throw new RangeError(`a complete subtree needs a power of two of leaf hashes, got ${n}`);
+  const out: Buffer[] = [];
+  let below = leaves;
+  for (let width = n / 2; width >= 1; width /= 2) {
+    const level = Buffer.allocUnsafe(width * HASH_SIZE);
+    for (let i = 0; i < width; i++) {
+      // left ‖ right lie side by side in the level below: one copy into the 0x01-prefixed input.
+      nodeInput.set(below.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE), 1);
+      level.set(hash('sha256', nodeInput, 'buffer') as Buffer, i * HASH_SIZE);
+    }
+    out.push(level);
+    below = level;
+  }
+  return out;
 }
 
 /** Largest power of two strictly less than n (n ≥ 2). */
@@ -67,14 +104,37 @@ export class MerkleTree {
   /** Appends a leaf by its leaf hash (not the entry): erased payloads keep their hash. */
   appendLeafHash(hash: Uint8Array): void {
     if (hash.length !== HASH_SIZE) throw new Error(`a leaf hash has ${HASH_SIZE} bytes, got ${hash.length}`);
-    let level = 0;
+    this.pushAt(0, hash);
+  }
+
+  /**
+   * Appends 2^k leaves at once from every level of their complete subtree, as `subtreeLevels` computes
+   * them (levels[0] the 2^k leaf hashes … levels[k] its root): the same state as appending the leaves
+   * one by one, without hashing. The verifier builds subtrees in worker threads and joins them here.
+   * The tree's size must be a multiple of 2^k (the subtree is aligned, as RFC 9162 trees split).
+   */
+  appendSubtree(levels: readonly Uint8Array[]): void {
+    const k = levels.length - 1;
+    const n = 2 ** k;
+    if (k < 0 || this.size % n !== 0)
+      throw new RangeError(`a subtree of ${n} leaves cannot start at ${this.size}: not aligned`);
+    for (let h = 0; h <= k; h++)
+      if ((levels[h] as Uint8Array).length !== (n >> h) * HASH_SIZE)
+        throw new RangeError(`level ${h} of a ${n}-leaf subtree must hold ${n >> h} hashes`);
+    for (let h = 0; h < k; h++) this.level(h).pushMany(levels[h] as Uint8Array);
+    this.pushAt(k, levels[k] as Uint8Array);
+  }
+
+  private level(h: number): HashLevel {
+    while (this.levels.length <= h) this.levels.push(new HashLevel());
+    return this.levels[h] as HashLevel;
+  }
+
+  /** Pushes a complete subtree hash at `level` and combines upwards while it closes a pair. */
+  private pushAt(level: number, hash: Uint8Array): void {
     let current: Uint8Array = hash;
     for (;;) {
-      let store = this.levels[level];
-      if (!store) {
-        store = new HashLevel();
-        this.levels.push(store);
-      }
+      const store = this.level(level);
       store.push(current);
       const index = store.length - 1;
       if (index % 2 === 0) return;

@@ -49,9 +49,19 @@ export type Payload = { kind: 'plain' | 'gz'; bytes: Buffer } | { kind: 'removed
 
 /** The payload bytes of a segment; a sealed .gz wins over a leftover .jsonl (the gz is renamed in complete). */
 export function readPayload(seg: SegmentInfo): Payload {
-  if (existsSync(seg.gzPath)) return { kind: 'gz', bytes: gunzipSync(readFileSync(seg.gzPath)) };
+  if (existsSync(seg.gzPath)) return { kind: 'gz', bytes: gunzip(readFileSync(seg.gzPath)) };
   if (existsSync(seg.plainPath)) return { kind: 'plain', bytes: readFileSync(seg.plainPath) };
   return { kind: 'removed' };
+}
+
+/**
+ * gunzip into one buffer sized from the gzip trailer (ISIZE, the length mod 2^32) instead of 16 KiB
+ * chunks joined at the end: that join was a tenth of `witness audit verify`'s time. The trailer is
+ * only a hint (bounded, so a forged one cannot ask for gigabytes); zlib still grows past it if needed.
+ */
+function gunzip(gz: Buffer): Buffer {
+  const hint = gz.length >= 4 ? gz.readUInt32LE(gz.length - 4) : 0;
+  return gunzipSync(gz, { chunkSize: Math.min(Math.max(hint + 1, 64 * 1024), 256 * 1024 * 1024) });
 }
 
 /** Complete lines (each ends in '\n'); a torn last line (crash mid-write) is not returned. */

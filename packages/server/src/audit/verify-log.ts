@@ -8,21 +8,20 @@
  * is valid, its log id is ours, sizes and times never go back; the recomputed root at each checkpoint's
  * size equals the signed root, and each checkpoint is consistent with the one before (RFC 9162 proof).
  * Entries after the last checkpoint are reported as the unsigned tail: nothing vouches for them yet.
+ *
+ * Large logs are checked in worker threads (verify-pool.ts): runs of lines in parallel, and the tree
+ * from complete subtrees hashed apart and joined in order, so every root is still computed exactly.
+ * Results are taken in log order, so the problem reported is the one a serial pass would meet first.
  */
-import { hash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type AuditEntry, ERASURE_TYPE, RETENTION_TYPE } from './audit-entry.js';
 import { type Checkpoint, checkpointSignatureValid } from './checkpoint.js';
-import { HASH_SIZE, leafHash, MerkleTree } from './merkle-tree.js';
-import {
-  LOG_META_FILE,
-  listSegments,
-  readCheckpointLines,
-  readPayload,
-  SEGMENTS_DIR,
-  splitLines,
-} from './segment-files.js';
+import { HASH_SIZE, MerkleTree } from './merkle-tree.js';
+import { LOG_META_FILE, listSegments, readCheckpointLines, SEGMENTS_DIR } from './segment-files.js';
+import type { HashedLines, SegmentHashes } from './verify-lines.js';
+import { inlineRunner, VerifyPool, type VerifyRunner } from './verify-pool.js';
 import { verifyConsistency } from './verify-proof.js';
 
 export interface VerifyOptions {
@@ -31,6 +30,11 @@ export interface VerifyOptions {
   publicKey: KeyObject;
   /** Called now and then with (entries checked, entries in total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads; 0 checks everything on the calling thread.
+   * @default the machine's parallelism for logs of PARALLEL_FROM entries or more, else 0
+   */
+  threads?: number;
 }
 
 export interface VerifyProblem {
@@ -51,129 +55,242 @@ export interface VerifyReport {
   problem: VerifyProblem | null;
 }
 
-const ERASED_PREFIX = Buffer.from('{"erased":true,');
-/** Both erasure and retention types start so; one scan per line instead of two. */
-const AUDIT_TYPE_MARK = Buffer.from('"type":"audit.');
+/** Below this many entries, starting workers costs more than it saves. */
+export const PARALLEL_FROM = 65_536;
+/** Leaves per subtree job (a power of two). */
+const SUBTREE_LEAVES = 16_384;
+/** Segments being read and hashed at once, at most: bounds memory (a segment is up to ~64 MiB). */
+const SEGMENTS_AHEAD = 4;
 
-export function verifyAuditLog(options: VerifyOptions): VerifyReport {
+/** One segment's job, taken in log order. */
+interface Step {
+  first: number;
+  /** Tree size where the segment starts. */
+  sizeBefore: number;
+  stored: Buffer;
+  isLast: boolean;
+  job: Promise<SegmentHashes>;
+}
+
+interface Found {
+  problem: VerifyProblem;
+  /** Tree size at which a serial pass met it (what the report shows). */
+  size: number;
+}
+
+export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyReport> {
   const { auditDir, publicKey } = options;
-  const tree = new MerkleTree();
-  let logId: string | null = null;
-  let checkpointsSeen = 0;
-  const report = (problem: VerifyProblem | null, tail = 0): VerifyReport => ({
-    ok: problem === null,
-    logId,
-    entries: tree.size,
-    checkpoints: checkpointsSeen,
-    unsignedTail: tail,
-    rootHash: tree.root().toString('hex'),
-    problem,
-  });
-
   const metaPath = join(auditDir, LOG_META_FILE);
   if (!existsSync(metaPath))
-    return report({ kind: 'log', index: null, message: `no audit log at ${auditDir}` });
-  logId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { logId: string }).logId;
+    return reportOf(null, new MerkleTree(), 0, {
+      kind: 'log',
+      index: null,
+      message: `no audit log at ${auditDir}`,
+    });
+  const logId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { logId: string }).logId;
 
   const segments = listSegments(join(auditDir, SEGMENTS_DIR));
   // Read the checkpoints first: the writer appends entries before it signs them, so every entry a
   // checkpoint read here covers is already in the segments read after.
   const cpLines = readCheckpointLines(auditDir);
   const hashFiles = segments.map((s) => readFileSync(s.hashesPath));
-  const total = hashFiles.reduce((n, h) => n + Math.floor(h.length / HASH_SIZE), 0);
-  const missing: [from: number, to: number][] = [];
-  const erasedSeqs: number[] = [];
-  const authorisedRanges: [number, number][] = [];
-  const authorisedSeqs = new Set<number>();
+  const counts = hashFiles.map((h) => Math.floor(h.length / HASH_SIZE));
+  const total = counts.reduce((n, c) => n + c, 0);
+  // Every leaf hash in segment order: the tree's leaves (the last segment's may count fewer, below).
+  const leaves = Buffer.concat(hashFiles.map((h, s) => h.subarray(0, (counts[s] as number) * HASH_SIZE)));
+  const threads = options.threads ?? (total >= PARALLEL_FROM ? availableParallelism() : 0);
+  const runner: VerifyRunner = threads > 0 ? new VerifyPool(threads) : inlineRunner;
+  try {
+    const subtrees: Promise<Buffer[]>[] = [];
+    for (let c = 0; (c + 1) * SUBTREE_LEAVES <= total; c++)
+      subtrees.push(
+        runner.subtree(leaves.subarray(c * SUBTREE_LEAVES * HASH_SIZE, (c + 1) * SUBTREE_LEAVES * HASH_SIZE)),
+      );
+    // Tree of the first `size` leaves: subtrees joined in order, then the rest leaf by leaf.
+    const treeOf = async (size: number): Promise<MerkleTree> => {
+      const tree = new MerkleTree();
+      for (let c = 0; (c + 1) * SUBTREE_LEAVES <= size; c++)
+        tree.appendSubtree(await (subtrees[c] as Promise<Buffer[]>));
+      for (let i = tree.size; i < size; i++)
+        tree.appendLeafHash(leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      return tree;
+    };
 
-  for (let s = 0; s < segments.length; s++) {
-    const seg = segments[s] as (typeof segments)[number];
-    const isLast = s === segments.length - 1;
-    if (seg.first !== tree.size)
-      return report({
-        kind: 'segment',
-        index: seg.first,
-        message: `segment ${seg.first} should start at entry ${tree.size}: entries ${Math.min(seg.first, tree.size)}..${Math.max(seg.first, tree.size) - 1} are missing or duplicated`,
-      });
-    const hashes = hashFiles[s] as Buffer;
-    let count = Math.floor(hashes.length / HASH_SIZE);
-    let payload: ReturnType<typeof readPayload>;
-    try {
-      payload = readPayload(seg);
-    } catch (err) {
-      return report({
-        kind: 'segment',
-        index: seg.first,
-        message: `segment ${seg.first} cannot be read (${(err as Error).message}): it was truncated or altered`,
-      });
-    }
-    if (payload.kind === 'removed') {
-      missing.push([seg.first, seg.first + count]);
-    } else {
-      const lines = splitLines(payload.bytes);
-      // The live segment may be mid-write (lines ahead of hashes or the reverse): only the common prefix
-      // is durable. Sealed segments must match exactly.
-      if (isLast) count = Math.min(count, lines.length);
-      else if (lines.length !== count || splitLength(lines) !== payload.bytes.length) {
-        const at = firstMismatch(lines, hashes, seg.first);
-        return report({
-          kind: 'entry',
-          index: at,
-          message: `entry ${at}: segment ${seg.first} holds ${lines.length} entries but ${count} leaf hashes (an entry was inserted, deleted or the segment truncated)`,
-        });
+    let done = 0;
+    const steps: Step[] = [];
+    let treeSize = 0;
+    const missing: [from: number, to: number][] = [];
+    const erasedSeqs: number[] = [];
+    const authorisedRanges: [number, number][] = [];
+    const authorisedSeqs = new Set<number>();
+    /** Takes the oldest segment's result, as a serial pass would have met it. */
+    const takeStep = async (): Promise<Found | null> => {
+      const step = steps.shift() as Step;
+      const r = await step.job;
+      const hashCount = step.stored.length / HASH_SIZE;
+      done += hashCount;
+      options.onProgress?.(done, total);
+      if (r.kind === 'unreadable')
+        return {
+          problem: {
+            kind: 'segment',
+            index: step.first,
+            message: `segment ${step.first} cannot be read (${r.message}): it was truncated or altered`,
+          },
+          size: step.sizeBefore,
+        };
+      if (r.kind === 'removed') {
+        missing.push([step.first, step.first + hashCount]);
+        treeSize = step.sizeBefore + hashCount;
+        return null;
       }
-      for (let i = 0; i < count; i++) {
-        const line = lines[i] as Buffer;
-        const seq = seg.first + i;
-        const want = hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
-        if (line.subarray(0, ERASED_PREFIX.length).equals(ERASED_PREFIX)) {
-          const placeholder = JSON.parse(line.toString()) as { seq: number; erased: boolean };
-          if (placeholder.seq !== seq || Object.keys(placeholder).length !== 2)
-            return report({
-              kind: 'entry',
-              index: seq,
-              message: `entry ${seq}: malformed erasure placeholder`,
-            });
-          erasedSeqs.push(seq);
-        } else {
-          if (!leafHashOfLine(payload.bytes, line).equals(want))
-            return report({
-              kind: 'entry',
-              index: seq,
-              message: `entry ${seq}: its bytes do not hash to the leaf hash recorded for index ${seq} (changed, moved or replaced)`,
-            });
-          // Only erasure/retention entries are parsed: they authorise missing payloads.
-          if (line.includes(AUDIT_TYPE_MARK)) {
-            const e = JSON.parse(line.toString()) as AuditEntry;
-            if (e.type === ERASURE_TYPE)
-              for (const n of (e.details.erased as number[] | undefined) ?? []) authorisedSeqs.add(n);
-            if (e.type === RETENTION_TYPE)
-              for (const r of (e.details.removed as { from: number; to: number }[] | undefined) ?? [])
-                authorisedRanges.push([r.from, r.to]);
-          }
+      const found = checkSegment(step, r, erasedSeqs, authorisedSeqs, authorisedRanges);
+      if (typeof found !== 'number') return { problem: found, size: step.sizeBefore };
+      treeSize = step.sizeBefore + found;
+      return null;
+    };
+    const reportFound = async (f: Found) => reportOf(logId, await treeOf(f.size), 0, f.problem);
+
+    let size = 0;
+    let hashOffset = 0;
+    for (let s = 0; s < segments.length; s++) {
+      const seg = segments[s] as (typeof segments)[number];
+      const count = counts[s] as number;
+      if (seg.first !== size) {
+        const problem: VerifyProblem = {
+          kind: 'segment',
+          index: seg.first,
+          message: `segment ${seg.first} should start at entry ${size}: entries ${Math.min(seg.first, size)}..${Math.max(seg.first, size) - 1} are missing or duplicated`,
+        };
+        // A problem met earlier, in a segment still being hashed, comes first.
+        while (steps.length > 0) {
+          const earlier = await takeStep();
+          if (earlier) return reportFound(earlier);
         }
-        if (i % 65536 === 0) options.onProgress?.(tree.size + i, total);
+        return reportFound({ problem, size });
+      }
+      steps.push({
+        first: seg.first,
+        sizeBefore: size,
+        stored: leaves.subarray(hashOffset * HASH_SIZE, (hashOffset + count) * HASH_SIZE),
+        isLast: s === segments.length - 1,
+        job: runner.segment(seg),
+      });
+      hashOffset += count;
+      size += count;
+      while (steps.length >= SEGMENTS_AHEAD) {
+        const found = await takeStep();
+        if (found) return reportFound(found);
       }
     }
-    for (let i = 0; i < count; i++) tree.appendLeafHash(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+    while (steps.length > 0) {
+      const found = await takeStep();
+      if (found) return reportFound(found);
+    }
+    const tree = await treeOf(treeSize);
+    options.onProgress?.(tree.size, total);
+
+    for (const seq of erasedSeqs)
+      if (!authorisedSeqs.has(seq))
+        return reportOf(logId, tree, 0, {
+          kind: 'entry',
+          index: seq,
+          message: `entry ${seq}: payload removed but no erasure entry names it`,
+        });
+    for (const [from, to] of missing)
+      if (to > from && !authorisedRanges.some(([a, b]) => a <= from && to <= b))
+        return reportOf(logId, tree, 0, {
+          kind: 'segment',
+          index: from,
+          message: `entries ${from}..${to - 1}: segment payload is missing and no retention entry removed it`,
+        });
+    return checkCheckpoints(logId, tree, cpLines, publicKey);
+  } finally {
+    await runner.close();
   }
-  options.onProgress?.(tree.size, total);
+}
 
-  for (const seq of erasedSeqs)
-    if (!authorisedSeqs.has(seq))
-      return report({
-        kind: 'entry',
-        index: seq,
-        message: `entry ${seq}: payload removed but no erasure entry names it`,
-      });
-  for (const [from, to] of missing)
-    if (to > from && !authorisedRanges.some(([a, b]) => a <= from && to <= b))
-      return report({
-        kind: 'segment',
-        index: from,
-        message: `entries ${from}..${to - 1}: segment payload is missing and no retention entry removed it`,
-      });
+/**
+ * One segment's lines against its stored leaf hashes: the number of entries it adds to the tree, or
+ * the first problem. The live (last) segment may be mid-write — lines ahead of hashes or the reverse —
+ * so only the common prefix counts; a sealed one must match exactly.
+ */
+function checkSegment(
+  step: Step,
+  result: HashedLines & { complete: boolean },
+  erasedSeqs: number[],
+  authorisedSeqs: Set<number>,
+  authorisedRanges: [number, number][],
+): number | VerifyProblem {
+  const { first, stored } = step;
+  const hashCount = stored.length / HASH_SIZE;
+  const lineCount = result.count;
+  const computed = result.hashes;
+  const placeholders = result.placeholders;
+  const seqs = result.authorisedSeqs;
+  const ranges = result.authorisedRanges;
+  // A placeholder has no leaf hash of its own to recompute: compare its slot as equal.
+  for (let k = 0; k < placeholders.length; k += 3) {
+    const i = placeholders[k] as number;
+    if (i < hashCount) stored.copy(computed, i * HASH_SIZE, i * HASH_SIZE, (i + 1) * HASH_SIZE);
+  }
+  const firstDiff = (n: number): number => {
+    if (computed.compare(stored, 0, n * HASH_SIZE, 0, n * HASH_SIZE) === 0) return n;
+    for (let i = 0; i < n; i++)
+      if (
+        computed.compare(stored, i * HASH_SIZE, (i + 1) * HASH_SIZE, i * HASH_SIZE, (i + 1) * HASH_SIZE) !== 0
+      )
+        return i;
+    return n;
+  };
+  if (!step.isLast && (lineCount !== hashCount || !result.complete)) {
+    const at = first + firstDiff(Math.min(lineCount, hashCount));
+    return {
+      kind: 'entry',
+      index: at,
+      message: `entry ${at}: segment ${first} holds ${lineCount} entries but ${hashCount} leaf hashes (an entry was inserted, deleted or the segment truncated)`,
+    };
+  }
+  const count = Math.min(lineCount, hashCount);
+  let bad = firstDiff(count);
+  let badPlaceholder = false;
+  for (let k = 0; k < placeholders.length; k += 3) {
+    const i = placeholders[k] as number;
+    if (i >= bad) break;
+    if (placeholders[k + 1] !== first + i || placeholders[k + 2] !== 1) {
+      bad = i;
+      badPlaceholder = true;
+      break;
+    }
+  }
+  if (bad < count) {
+    const seq = first + bad;
+    return {
+      kind: 'entry',
+      index: seq,
+      message: badPlaceholder
+        ? `entry ${seq}: malformed erasure placeholder`
+        : `entry ${seq}: its bytes do not hash to the leaf hash recorded for index ${seq} (changed, moved or replaced)`,
+    };
+  }
+  for (let k = 0; k < placeholders.length; k += 3)
+    if ((placeholders[k] as number) < count) erasedSeqs.push(first + (placeholders[k] as number));
+  for (let k = 0; k < seqs.length; k += 2)
+    if ((seqs[k] as number) < count) authorisedSeqs.add(seqs[k + 1] as number);
+  for (let k = 0; k < ranges.length; k += 3)
+    if ((ranges[k] as number) < count)
+      authorisedRanges.push([ranges[k + 1] as number, ranges[k + 2] as number]);
+  return count;
+}
 
+function checkCheckpoints(
+  logId: string,
+  tree: MerkleTree,
+  cpLines: string[],
+  publicKey: KeyObject,
+): VerifyReport {
+  let checkpointsSeen = 0;
+  const report = (problem: VerifyProblem) => reportOf(logId, tree, checkpointsSeen, problem);
   let prev: Checkpoint | null = null;
   for (let k = 0; k < cpLines.length; k++) {
     let cp: Checkpoint;
@@ -226,34 +343,22 @@ export function verifyAuditLog(options: VerifyOptions): VerifyReport {
     }
     prev = cp;
   }
-  return report(null, tree.size - (prev?.size ?? 0));
+  return { ...reportOf(logId, tree, checkpointsSeen, null), unsignedTail: tree.size - (prev?.size ?? 0) };
 }
 
-/**
- * leafHash(line) without copying the line: the byte before a line is its predecessor's '\n', so it is
- * set to the 0x00 leaf prefix for the one-shot hash and put back (bench:audit: verify is hash-bound).
- */
-function leafHashOfLine(all: Buffer, line: Buffer): Buffer {
-  const start = line.byteOffset - all.byteOffset;
-  if (start === 0) return leafHash(line);
-  const saved = all[start - 1] as number;
-  all[start - 1] = 0;
-  const h = hash('sha256', all.subarray(start - 1, start + line.length), 'buffer') as Buffer;
-  all[start - 1] = saved;
-  return h;
-}
-
-function splitLength(lines: Buffer[]): number {
-  return lines.reduce((n, l) => n + l.length + 1, 0);
-}
-
-/** First index whose line does not hash to its stored leaf hash (or the first past the shorter list). */
-function firstMismatch(lines: Buffer[], hashes: Buffer, first: number): number {
-  const n = Math.min(lines.length, Math.floor(hashes.length / HASH_SIZE));
-  for (let i = 0; i < n; i++) {
-    const line = lines[i] as Buffer;
-    if (line.subarray(0, ERASED_PREFIX.length).equals(ERASED_PREFIX)) continue;
-    if (!leafHash(line).equals(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))) return first + i;
-  }
-  return first + n;
+function reportOf(
+  logId: string | null,
+  tree: MerkleTree,
+  checkpoints: number,
+  problem: VerifyProblem | null,
+): VerifyReport {
+  return {
+    ok: problem === null,
+    logId,
+    entries: tree.size,
+    checkpoints,
+    unsignedTail: 0,
+    rootHash: tree.root().toString('hex'),
+    problem,
+  };
 }
