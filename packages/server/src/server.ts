@@ -15,7 +15,8 @@ import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js'
 import { Admission, IngestPipeline, type IngestSink, storeSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
-import { logsSignal, tracesSignal } from './otlp/index.js';
+import { normalizeSpans } from './normalize/index.js';
+import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
 import { queryRoutes } from './query/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
@@ -112,6 +113,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     version: options.version,
   });
   const pipeline = new IngestPipeline({
+    normalize: (spans) => {
+      normalizeSpans(spans);
+      // the agent fields become indexed columns: cut them like the names the decoder already cut
+      boundDerivedFields(spans, DEFAULT_DECODE_LIMITS);
+    },
     onSinkError: (sink, err) => {
       metrics.self.sinkErrors.inc({ sink: sink.name });
       logger.warn({ err, sink: sink.name }, 'derived sink failed; the batch is stored');

@@ -2,7 +2,7 @@
 import type { Attributes, AttrValue } from '../model/index.js';
 import { type DecodeLimits, OtlpDecodeError } from './errors.js';
 import { type ProtoReader, WIRE_LEN } from './proto-reader.js';
-import { truncationMarker, utf8PrefixLength } from './truncate-value.js';
+import { truncateString, truncationMarker, utf8PrefixLength } from './truncate-value.js';
 
 /** Reads `repeated KeyValue` entries of [pos, end) into `into` (one KeyValue message). */
 export function readKeyValue(
@@ -17,7 +17,8 @@ export function readKeyValue(
   while (r.pos < end) {
     const tag = r.varint(end);
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === WIRE_LEN) key = r.stringTo(r.lengthEnd(end));
+    if (field === 1 && (tag & 7) === WIRE_LEN)
+      key = truncateString(r.stringTo(r.lengthEnd(end)), limits.maxNameBytes);
     else if (field === 2 && (tag & 7) === WIRE_LEN)
       value = readAnyValue(r, r.lengthEnd(end), limits, depth + 1);
     else r.skip(tag & 7, end);

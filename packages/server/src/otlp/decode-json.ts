@@ -17,6 +17,7 @@ import type { DecodedLogs } from './decode-logs-proto.js';
 import type { DecodedSpans } from './decode-traces-proto.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { normalizeHexId } from './hex.js';
+import { boundLogs, boundSpans } from './bound-strings.js';
 import { truncateString } from './truncate-value.js';
 import { serviceNameOf } from './any-value-proto.js';
 import { logTimeProblem, spanTimeProblem } from './usable-times.js';
@@ -161,7 +162,8 @@ function anyValue(v: unknown, path: string, limits: DecodeLimits, depth: number)
 
 function keyValue(v: unknown, path: string, into: Attributes, limits: DecodeLimits, depth: number): void {
   const kv = obj(v, path);
-  into[str(kv.key, `${path}.key`)] = anyValue(kv.value, `${path}.value`, limits, depth);
+  const key = truncateString(str(kv.key, `${path}.key`), limits.maxNameBytes);
+  into[key] = anyValue(kv.value, `${path}.value`, limits, depth);
 }
 
 function attributes(v: unknown, path: string, limits: DecodeLimits): Attributes {
@@ -250,6 +252,7 @@ export function decodeTracesJson(
       });
     });
   });
+  boundSpans(spans, limits);
   return { spans, rejected: rejections.count, rejectMessage: rejections.message };
 }
 
@@ -302,6 +305,7 @@ export function decodeLogsJson(
       });
     });
   });
+  boundLogs(logs, limits);
   return { logs, rejected: rejections.count, rejectMessage: rejections.message };
 }
 

@@ -3,6 +3,7 @@
  * logs/v1/logs.proto. Trace and span ids are kept for trace ↔ log correlation; empty ids mean none.
  */
 import type { Attributes, LogRecord } from '../model/index.js';
+import { boundLogs } from './bound-strings.js';
 import { readAnyValue, readAttribute, readResource, readScope, serviceNameOf } from './any-value-proto.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { allZero, toHex } from './hex.js';
@@ -80,6 +81,7 @@ export function decodeLogsProto(body: Uint8Array, limits: DecodeLimits = DEFAULT
     }
     throw err;
   }
+  boundLogs(logs, limits);
   return { logs, rejected: rejections.count, rejectMessage: rejections.message };
 }
 

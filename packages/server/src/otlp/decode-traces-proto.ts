@@ -10,6 +10,7 @@ import {
   type SpanRecord,
   type StatusCode,
 } from '../model/index.js';
+import { boundSpans } from './bound-strings.js';
 import { readAttribute, readResource, readScope, type Scope, serviceNameOf } from './any-value-proto.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError, Rejections } from './errors.js';
 import { allZero, toHex } from './hex.js';
@@ -64,6 +65,7 @@ export function decodeTracesProto(
     }
     throw err;
   }
+  boundSpans(spans, limits);
   return { spans, rejected: rejections.count, rejectMessage: rejections.message };
 }
 

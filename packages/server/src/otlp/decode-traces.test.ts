@@ -175,6 +175,7 @@ describe('decodeTracesProto', () => {
       maxAttributeValueBytes: 1000,
       maxAttributes: 1024,
       maxValueDepth: 32,
+      maxNameBytes: 1024,
     });
     const value = String(decoded.spans[0].attributes.huge);
     expect(value.startsWith('x'.repeat(1000))).toBe(true);

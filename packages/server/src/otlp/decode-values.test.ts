@@ -146,7 +146,12 @@ describe('attribute values', () => {
 
   it('keeps at most maxAttributes attributes per span', () => {
     const attrs: [string, V][] = Array.from({ length: 3000 }, (_, i) => [`k${i}`, { i: BigInt(i) }]);
-    const limits = { maxAttributeValueBytes: 65536, maxAttributes: 1024, maxValueDepth: 32 };
+    const limits = {
+      maxAttributeValueBytes: 65536,
+      maxAttributes: 1024,
+      maxValueDepth: 32,
+      maxNameBytes: 1024,
+    };
     const got = decodeTracesProto(request(attrs), limits).spans[0].attributes;
     expect(Object.keys(got)).toHaveLength(1024);
     expect(got.k1023).toBe(1023);
@@ -160,7 +165,7 @@ describe('attribute values', () => {
   });
 
   it('cuts oversized values on a UTF-8 character boundary, in protobuf and in JSON alike', () => {
-    const limits = { maxAttributeValueBytes: 10, maxAttributes: 1024, maxValueDepth: 32 };
+    const limits = { maxAttributeValueBytes: 10, maxAttributes: 1024, maxValueDepth: 32, maxNameBytes: 1024 };
     const value = 'abcdefghi😀tail'; // the emoji occupies bytes 9..12: a cut at 10 must drop all of it
     const bytes = Buffer.byteLength(value);
     const got = decodeTracesProto(request([['v', { s: value }]]), limits).spans[0].attributes.v;
@@ -169,8 +174,40 @@ describe('attribute values', () => {
     expect(truncateString('short', 10)).toBe('short');
   });
 
+  it('cuts attribute keys to maxNameBytes, in protobuf and in JSON alike', () => {
+    const limits = { maxAttributeValueBytes: 100, maxAttributes: 1024, maxValueDepth: 32, maxNameBytes: 8 };
+    const key = 'k'.repeat(100_000);
+    const proto = decodeTracesProto(request([[key, { s: 'v' }]]), limits).spans[0].attributes;
+    expect(proto['kkkkkkkk…[truncated 100000 bytes]']).toBe('v');
+    expect(Object.keys(proto).every((k) => k.length < 50)).toBe(true);
+    const json = decodeTracesJson(
+      {
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319c',
+                    spanId: 'b7ad6b7169203331',
+                    name: 'the span',
+                    startTimeUnixNano: '1',
+                    endTimeUnixNano: '2',
+                    attributes: [{ key, value: { stringValue: 'v' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      limits,
+    ).spans[0].attributes;
+    expect(json['kkkkkkkk…[truncated 100000 bytes]']).toBe('v');
+  });
+
   it('still rejects invalid UTF-8 beyond the cut of an oversized value', () => {
-    const limits = { maxAttributeValueBytes: 4, maxAttributes: 1024, maxValueDepth: 32 };
+    const limits = { maxAttributeValueBytes: 4, maxAttributes: 1024, maxValueDepth: 32, maxNameBytes: 1024 };
     const body = Buffer.from(request([['v', { s: 'abcdefghij' }]]));
     body[body.indexOf(Buffer.from('abcdefghij')) + 8] = 0xff;
     expect(() => decodeTracesProto(body, limits)).toThrow(/not valid UTF-8/);

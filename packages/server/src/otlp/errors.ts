@@ -14,6 +14,12 @@ export interface DecodeLimits {
    * `…[truncated N bytes]` marker. @default 65536
    */
   maxAttributeValueBytes: number;
+  /**
+   * Longest name kept, in UTF-8 bytes: span and event names, service and scope names, attribute keys,
+   * log severity text, and the agent fields derived from attributes (model, provider, session, user,
+   * agent, tool). These are indexed, listed and grouped on; longer ones are cut like values. @default 1024
+   */
+  maxNameBytes: number;
   /** Most attributes kept per span, event, link, log or resource; the rest are dropped. @default 1024 */
   maxAttributes: number;
   /** Deepest nesting of array/kvlist attribute values. @default 32 */
@@ -22,6 +28,7 @@ export interface DecodeLimits {
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
   maxAttributeValueBytes: 64 * 1024,
+  maxNameBytes: 1024,
   maxAttributes: 1024,
   maxValueDepth: 32,
 };

@@ -18,6 +18,13 @@ export {
   jsonString,
   parseJsonBody,
 } from './decode-json.js';
+export {
+  boundDerivedFields,
+  boundLogs,
+  boundSpans,
+  TRUNCATED_ATTRIBUTE,
+  TRUNCATED_FIELDS_ATTRIBUTE,
+} from './bound-strings.js';
 export { type DecodedLogs, decodeLogsProto } from './decode-logs-proto.js';
 export { type DecodedSpans, decodeTracesProto } from './decode-traces-proto.js';
 export { encodeExportResponse, type OtlpSignalName } from './encode-response.js';

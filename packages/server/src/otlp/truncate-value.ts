@@ -15,12 +15,19 @@ export function utf8PrefixLength(bytes: Uint8Array, start: number, maxBytes: num
   return n;
 }
 
-/** `s` cut to at most `maxBytes` UTF-8 bytes plus the marker; `s` itself when it fits. */
+const MARKER_AT_END = /…\[truncated (\d+) bytes\]$/;
+
+/**
+ * `s` cut to at most `maxBytes` UTF-8 bytes plus the marker; `s` itself when it fits. A value that
+ * was cut before (an attribute value becoming a shorter indexed field) keeps its original size in
+ * the new marker.
+ */
 export function truncateString(s: string, maxBytes: number): string {
   // a JS string never takes fewer UTF-8 bytes than it has code units / 3, nor more than 3 per unit
   if (s.length * 3 <= maxBytes) return s;
   const bytes = Buffer.from(s, 'utf8');
   if (bytes.length <= maxBytes) return s;
   const keep = utf8PrefixLength(bytes, 0, maxBytes);
-  return bytes.toString('utf8', 0, keep) + truncationMarker(bytes.length);
+  const earlier = MARKER_AT_END.exec(s);
+  return bytes.toString('utf8', 0, keep) + truncationMarker(earlier ? Number(earlier[1]) : bytes.length);
 }
