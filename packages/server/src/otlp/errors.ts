@@ -17,7 +17,7 @@ export interface DecodeLimits {
   /**
    * Longest name kept, in UTF-8 bytes: span and event names, service and scope names, attribute keys,
    * log severity text, and the agent fields derived from attributes (model, provider, session, user,
-   * agent, tool). These are indexed, listed and grouped on; longer ones are cut like values. @default 1024
+   * agent, tool). These are indexed, listed and grouped on; longer ones are cut like values. @default 512
    */
   maxNameBytes: number;
   /** Most attributes kept per span, event, link, log or resource; the rest are dropped. @default 1024 */
@@ -28,7 +28,8 @@ export interface DecodeLimits {
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
   maxAttributeValueBytes: 64 * 1024,
-  maxNameBytes: 1024,
+  // under the query API's 1,000-character cut of list strings, so a list still shows the marker
+  maxNameBytes: 512,
   maxAttributes: 1024,
   maxValueDepth: 32,
 };
