@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { AuditLog, auditRoutes, auditSink } from './audit/index.js';
+import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import type { WitnessConfig } from './config/index.js';
 import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
-import { Admission, IngestPipeline, type IngestSink, storeSink } from './ingest/index.js';
+import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
@@ -45,6 +45,8 @@ export interface RunningServer {
 }
 
 export const DATABASE_FILE = 'witness.duckdb';
+/** Where the audit sink keeps how far the audit log is known stored (see audit-sink.ts). */
+const AUDIT_WATERMARK_FILE = 'audit-ingest-watermark.json';
 
 /** Bytes of the files under `dir` (read at scrape time, for the audit-log size gauge). */
 function directoryBytes(dir: string): number {
@@ -158,8 +160,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     queryTimeoutMs: config.store.queryTimeoutMs,
   });
   await metrics.open({ store: opened, connection: await opened.connect() });
-  pipeline.addSink(metrics.timed(storeSink(opened)));
-  if (audit) pipeline.addSink(auditSink(audit));
+  pipeline.useStore({
+    append: (batch, appendOptions) => {
+      const end = metrics.self.commitDuration.startTimer();
+      return opened.append(batch, appendOptions).finally(() => end());
+    },
+  });
+  // Remembers, across restarts, spans audited whose store write failed: a retry audits them once.
+  const auditSink = audit
+    ? await openAuditSink(audit, {
+        dir: join(dataDir, 'audit'),
+        watermarkPath: join(dataDir, AUDIT_WATERMARK_FILE),
+        storedOf: async (ids) => {
+          const stored = await opened.spanIdsOf([...new Set(ids.map((i) => i.traceId))]);
+          const keys = new Set<string>();
+          for (const [traceId, spanIds] of stored) for (const id of spanIds) keys.add(spanKey(traceId, id));
+          return keys;
+        },
+      })
+    : null;
+  if (auditSink) pipeline.addSink(auditSink);
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
   if (metrics.sink) pipeline.addSink(metrics.sink);
@@ -218,6 +238,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         opened.interruptReads();
         await stopped;
         await opened.close();
+        auditSink?.close();
         // Last: requests in flight may still append; close signs the final checkpoint.
         await audit?.close();
         logger.flush();

@@ -8,6 +8,14 @@ export { EMPTY_ROOT, leafHash, MerkleTree, nodeHash } from './merkle-tree.js';
 export { keyIdOf, loadPublicKey, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type SigningKey } from './signing-key.js';
 export { type VerifyOptions, type VerifyProblem, type VerifyReport, verifyAuditLog } from './verify-log.js';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify-proof.js';
-export { auditSink, spanAuditEntries } from './audit-sink.js';
+export {
+  AuditSink,
+  type AuditSinkOptions,
+  auditSink,
+  openAuditSink,
+  type PersistentAuditSinkOptions,
+  spanAuditEntries,
+  spanKey,
+} from './audit-sink.js';
 export { auditRoutes } from './audit-routes.js';
 export { type ExportOptions, exportAuditLog } from './export-log.js';

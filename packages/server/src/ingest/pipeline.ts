@@ -1,10 +1,15 @@
 import type { SpanRecord } from '../model/index.js';
 import { normalizeSpans } from '../normalize/index.js';
-import type { IngestBatch } from '../store/types.js';
+import type { IngestBatch, Store } from '../store/types.js';
 import type { IngestSink } from './types.js';
 
+/** The part of the store the pipeline writes through. */
+export type StoreWriter = Pick<Store, 'append'>;
+
 export interface IngestPipelineOptions {
-  /** Where batches go. Durable sinks (store, audit) are awaited before the caller is answered. */
+  /** The store: the authority on span identity (it stores a span once, whatever retries). */
+  store?: StoreWriter;
+  /** Where batches go. Durable sinks (audit) are awaited before the caller is answered. */
   sinks?: IngestSink[];
   /** Fills the derived agent fields in place. @default normalizeSpans */
   normalize?: (spans: SpanRecord[]) => void;
@@ -16,25 +21,47 @@ export interface IngestStats {
   batches: number;
   spans: number;
   logs: number;
+  /** Spans received again (retries, replays, repeats within a batch) and not stored twice. */
+  duplicateSpans: number;
   /** Errors per non-durable sink name (durable sink errors fail the request instead). */
   sinkErrors: Record<string, number>;
 }
 
 /**
- * decode → normalize → fan-out. The OTLP handler decodes, then calls `ingest`, which resolves once every
- * durable sink has the batch: only then may the client be answered 200, because it deletes its copy.
+ * decode → normalize → fan-out. The OTLP handler decodes, then calls `ingest`, which resolves once the
+ * store and every durable sink have the batch: only then may the client be answered 200, because it
+ * deletes its copy.
+ *
+ * Order, for idempotence: the store claims the spans it does not hold yet, durable sinks (the audit)
+ * take those spans, then the store writes them. A stored span has therefore always reached the durable
+ * sinks; a span that reached them but whose write failed is theirs to remember (the audit sink does),
+ * so the client's retry neither stores it twice nor audits it twice. Derived sinks (metrics,
+ * exporters) see only the spans newly stored.
  */
 export class IngestPipeline {
   private readonly durable: IngestSink[] = [];
   private readonly derived: IngestSink[] = [];
   private readonly normalize: (spans: SpanRecord[]) => void;
   private readonly onSinkError: (sink: IngestSink, err: unknown) => void;
-  private readonly counters: IngestStats = { batches: 0, spans: 0, logs: 0, sinkErrors: {} };
+  private readonly counters: IngestStats = {
+    batches: 0,
+    spans: 0,
+    logs: 0,
+    duplicateSpans: 0,
+    sinkErrors: {},
+  };
+  private store: StoreWriter | null;
 
   constructor(options: IngestPipelineOptions = {}) {
     this.normalize = options.normalize ?? normalizeSpans;
     this.onSinkError = options.onSinkError ?? (() => {});
+    this.store = options.store ?? null;
     for (const sink of options.sinks ?? []) this.addSink(sink);
+  }
+
+  /** Sets the store once it is open (the server builds the pipeline first). */
+  useStore(store: StoreWriter): void {
+    this.store = store;
   }
 
   addSink(sink: IngestSink): void {
@@ -47,13 +74,27 @@ export class IngestPipeline {
 
   async ingest(batch: IngestBatch): Promise<void> {
     if (batch.spans.length > 0) this.normalize(batch.spans);
-    // Durable sinks in parallel: the batch is acknowledged only when all of them have it.
+    let stored = batch;
+    if (this.store) {
+      const durable = this.durable;
+      const result = await this.store.append(
+        batch,
+        durable.length === 0 ? undefined : { beforeWrite: (fresh) => this.consumeDurable(fresh) },
+      );
+      for (const sink of durable) sink.stored?.(result.spans);
+      stored = { spans: result.spans, logs: batch.logs };
+    } else await this.consumeDurable(batch);
+    this.counters.batches++;
+    this.counters.spans += stored.spans.length;
+    this.counters.duplicateSpans += batch.spans.length - stored.spans.length;
+    this.counters.logs += batch.logs.length;
+    for (const sink of this.derived) this.tell(sink, stored);
+  }
+
+  /** Durable sinks in parallel: the batch is acknowledged only when all of them have it. */
+  private async consumeDurable(batch: IngestBatch): Promise<void> {
     if (this.durable.length === 1) await this.durable[0].consume(batch);
     else if (this.durable.length > 1) await Promise.all(this.durable.map((s) => s.consume(batch)));
-    this.counters.batches++;
-    this.counters.spans += batch.spans.length;
-    this.counters.logs += batch.logs.length;
-    for (const sink of this.derived) this.tell(sink, batch);
   }
 
   stats(): IngestStats {

@@ -903,6 +903,106 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
     });
 
+    describe('idempotence: a span is stored once per (trace id, span id)', () => {
+      const summary = async () => (await store.searchTraces({})).items;
+
+      it('stores a batch sent three times once, and says which spans were new', async () => {
+        const spans = richTrace(1);
+        const results = [];
+        for (let i = 0; i < 3; i++) results.push(await store.append({ spans, logs: [] }));
+        expect(results.map((r) => r.spans.length)).toEqual([3, 0, 0]);
+        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect((await store.stats()).spans).toBe(3);
+        const [item] = await summary();
+        expect(item).toMatchObject({ spanCount: 3, errorCount: 1, totalTokens: 1550 });
+        expect(item.costUsd).toBeCloseTo(0.00651, 10);
+        const tokens = await store.spanSeries({
+          measure: 'tokens',
+          fromUnixNano: T0,
+          toUnixNano: T0 + 10n * SEC,
+          stepSeconds: 10,
+        });
+        expect(tokens[0].points[0][1]).toBe(1550);
+      });
+
+      it('stores a span repeated within one batch once', async () => {
+        const spans = richTrace(1);
+        const result = await store.append({ spans: [...spans, spans[1], ...spans], logs: [] });
+        expect(result.spans).toEqual(spans);
+        expect((await store.stats()).spans).toBe(3);
+        expect((await summary())[0].spanCount).toBe(3);
+      });
+
+      it('stores the new spans of a batch that overlaps an earlier one', async () => {
+        const spans = richTrace(1);
+        await store.append({ spans: spans.slice(0, 2), logs: [] });
+        const result = await store.append({ spans: spans.slice(1), logs: [] });
+        expect(result.spans).toEqual(spans.slice(2));
+        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect((await summary())[0]).toMatchObject({ spanCount: 3, totalTokens: 1550 });
+      });
+
+      it('stores concurrent appends of the same spans once, all resolving once stored', async () => {
+        const spans = richTrace(1);
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () =>
+            store.append({ spans, logs: [] }).then(async (r) => {
+              expect(await store.getTrace(traceIdOf(1))).toHaveLength(3);
+              return r;
+            }),
+          ),
+        );
+        expect(results.flatMap((r) => r.spans)).toHaveLength(3);
+        expect((await store.stats()).spans).toBe(3);
+      });
+
+      it('remembers what it holds across close and reopen', async () => {
+        const spans = richTrace(1);
+        await store.append({ spans, logs: [] });
+        const before = await summary();
+        await store.close();
+        store = await sut.reopen();
+        expect((await store.append({ spans, logs: [] })).spans).toEqual([]);
+        expect(await summary()).toEqual(before);
+        expect((await store.stats()).spans).toBe(3);
+      });
+
+      it('gives beforeWrite only the new spans, and writes nothing when it fails', async () => {
+        const spans = richTrace(1);
+        await store.append({ spans: [spans[0]], logs: [] });
+        const seen: string[][] = [];
+        const failing = store.append(
+          { spans, logs: [makeLog({ timeUnixNano: T0, body: 'with the batch' })] },
+          {
+            beforeWrite: async (fresh) => {
+              seen.push(fresh.spans.map((s) => s.spanId));
+              expect(fresh.logs).toHaveLength(1);
+              throw new Error('audit log unavailable');
+            },
+          },
+        );
+        await expect(failing).rejects.toThrow('audit log unavailable');
+        expect(seen).toEqual([[spans[1].spanId, spans[2].spanId]]);
+        expect((await store.stats()).spans).toBe(1);
+        expect((await store.stats()).logs).toBe(0);
+        // the retry claims them again
+        const retry = await store.append(
+          { spans, logs: [] },
+          { beforeWrite: async (fresh) => void seen.push(fresh.spans.map((s) => s.spanId)) },
+        );
+        expect(retry.spans).toEqual(spans.slice(1));
+        expect(seen[1]).toEqual([spans[1].spanId, spans[2].spanId]);
+        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+      });
+
+      it('appends logs every time (they have no identity)', async () => {
+        const log = makeLog({ timeUnixNano: T0, body: 'twice' });
+        await store.append({ spans: [], logs: [log] });
+        await store.append({ spans: [], logs: [log] });
+        expect((await store.stats()).logs).toBe(2);
+      });
+    });
+
     describe('durability', () => {
       it('keeps everything appended across close and reopen', async () => {
         const spans = richTrace(1);

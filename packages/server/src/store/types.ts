@@ -10,6 +10,21 @@ export interface IngestBatch {
   logs: LogRecord[];
 }
 
+/** What `append` did: the spans it newly stored (duplicates of stored or in-flight spans left out). */
+export interface AppendResult {
+  spans: SpanRecord[];
+}
+
+export interface AppendOptions {
+  /**
+   * Runs once the batch's spans new to the store are claimed (no other append can store them) and
+   * before they are written; gets those spans and every log. If it throws, nothing is written, the
+   * claims are released and `append` rejects. The audit log hangs here: a span is audited before it
+   * is stored, so a stored span is always an audited one.
+   */
+  beforeWrite?: (fresh: IngestBatch) => Promise<void>;
+}
+
 export interface TraceQuery {
   service?: string;
   kind?: SpanKind;
@@ -118,8 +133,13 @@ export interface Store {
   /**
    * Append one batch. Resolves only once the batch is durable (committed): the OTLP response waits
    * on it. Concurrent calls may be group-committed into one transaction.
+   *
+   * Idempotent per span: a span's identity is (trace id, span id). A span the store already holds,
+   * or that appears twice in the batch, is stored once; one that a concurrent append is writing is
+   * left to it, and this call then resolves only once that one did (it rejects if that one failed).
+   * Logs have no identity and are always appended. Resolves with the spans newly stored.
    */
-  append(batch: IngestBatch): Promise<void>;
+  append(batch: IngestBatch, options?: AppendOptions): Promise<AppendResult>;
   /** All spans of a trace, ordered by start time; null when none. */
   getTrace(traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null>;
   /** Traces newest first (by start time), filtered, with cursor pagination. */

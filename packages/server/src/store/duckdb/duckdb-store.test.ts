@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +48,12 @@ describe('DuckDbStore (engine specifics)', () => {
 
   it('rejects every append of a failed group, commits none of it, and keeps serving', async () => {
     const broken = spanOf(2);
-    (broken as { traceId: unknown }).traceId = null; // NOT NULL column: the row cannot be appended
+    (broken as { name: unknown }).name = null; // NOT NULL column: the row cannot be appended
     const first = store.append({ spans: [spanOf(1)], logs: [] });
     // these two queue while the first commits, so they share the next transaction
     const bad = store.append({ spans: [broken], logs: [] });
     const sameGroup = store.append({ spans: [spanOf(3)], logs: [] });
-    await expect(first).resolves.toBeUndefined();
+    expect((await first).spans).toHaveLength(1);
     await expect(bad).rejects.toThrow();
     await expect(sameGroup).rejects.toThrow();
     await store.append({ spans: [spanOf(4)], logs: [] });
@@ -313,5 +314,35 @@ describe('DuckDbStore (engine specifics)', () => {
     } while (cursor !== undefined);
     expect(pages).toBeGreaterThan(1);
     expect(seen.size).toBe(400);
+  });
+});
+
+describe('DuckDbStore idempotence beyond the in-memory span ids', () => {
+  it('reads an evicted trace back from the database and still stores its spans once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-idem-evict-'));
+    const store = await openDuckDbStore({ path: join(dir, 'w.duckdb'), threads: 1, recentSpanIds: 10 });
+    try {
+      const trace = (t: number) =>
+        Array.from({ length: 5 }, (_, i) =>
+          makeSpan({ trace: t, n: i + 1, start: T0 + BigInt(i), durationMs: 1 }),
+        );
+      await store.append({ spans: trace(1), logs: [] });
+      for (let t = 2; t < 10; t++) await store.append({ spans: trace(t), logs: [] });
+      expect(store.identities.recentTraces).toBeLessThan(4); // trace 1 was evicted
+      const loadedBefore = store.identities.loadedTraces;
+      const again = await store.append({
+        spans: [...trace(1), makeSpan({ trace: 1, n: 6, start: T0 + 6n, durationMs: 1 })],
+        logs: [],
+      });
+      expect(store.identities.loadedTraces).toBe(loadedBefore + 1);
+      expect(again.spans.map((s) => s.spanId)).toEqual([
+        makeSpan({ trace: 1, n: 6, start: T0, durationMs: 1 }).spanId,
+      ]);
+      expect(await store.getTrace(traceIdOf(1))).toHaveLength(6);
+      expect((await store.stats()).spans).toBe(46);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,8 @@ import {
 import type { LogJson, Page, TraceSummaryJson } from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import type {
+  AppendOptions,
+  AppendResult,
   IngestBatch,
   LogQuery,
   ReadOptions,
@@ -38,6 +40,7 @@ import {
   appendPartRows,
   appendSpanRow,
 } from './span-rows.js';
+import { SpanIdentities } from './span-identities.js';
 import { assembleSeries, buildSpanSeries } from './span-series.js';
 import { buildTraceSearch, type TraceWindow, traceCursor, traceSummaryFromRow } from './trace-search.js';
 
@@ -75,6 +78,12 @@ export interface DuckDbStoreOptions {
    * @default 1,000,000
    */
   spanScanBudget?: number;
+  /**
+   * Span ids of committed spans the idempotence check keeps in memory (least recently used traces
+   * are dropped beyond it and read back from the database if they get more spans).
+   * @default 500_000
+   */
+  recentSpanIds?: number;
 }
 
 /** Rows (spans + logs) above which queued batches wait for the next transaction (~0.2 s of appends). */
@@ -153,8 +162,10 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       BigInt(maxLogId as bigint),
       options.traceWindowParts,
       options.spanScanBudget ?? SPAN_SCAN_BUDGET,
+      options.recentSpanIds,
     );
     await store.openAppenders();
+    await store.loadTraceFilter(writer);
     return store;
   } catch (err) {
     instance.closeSync();
@@ -170,6 +181,8 @@ export class DuckDbStore implements Store {
   private turn = 0;
   private closed = false;
   private commits = 0;
+  /** @internal which spans are stored: what makes `append` idempotent */
+  readonly identities: SpanIdentities;
 
   constructor(
     readonly path: string,
@@ -179,8 +192,47 @@ export class DuckDbStore implements Store {
     private lastLogId: bigint,
     private readonly windowParts: number | undefined,
     private readonly spanScanBudget: number,
+    recentSpanIds?: number,
   ) {
     this.slots = writers.map((conn) => ({ conn, appenders: null, committing: Promise.resolve() }));
+    this.identities = new SpanIdentities({
+      maxRecentSpans: recentSpanIds,
+      load: (traceIds) => this.spanIdsOf(traceIds),
+    });
+  }
+
+  /** @internal every stored trace id into the identity filter (once, at open) */
+  async loadTraceFilter(conn: DuckDBConnection): Promise<void> {
+    const reader = await conn.stream('SELECT DISTINCT trace_id FROM trace_parts');
+    for (;;) {
+      const chunk = await reader.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const id of chunk.getColumnValues(0)) this.identities.filter.add(id as string);
+    }
+  }
+
+  /**
+   * The span ids stored for each of these traces (absent: none). Its parts give each trace's time
+   * range, which zone maps on start_ns turn into a short scan.
+   */
+  spanIdsOf(traceIds: readonly string[]): Promise<Map<string, string[]>> {
+    return this.readers.use(async (c) => {
+      const out = new Map<string, string[]>();
+      for (const traceId of traceIds) {
+        const range = (
+          await c.runAndReadAll('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [
+            traceId,
+          ])
+        ).getRows()[0];
+        if (range[0] === null) continue;
+        const rows = await c.runAndReadAll(
+          'SELECT span_id FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3',
+          [traceId, range[0], range[1]],
+        );
+        out.set(traceId, rows.getColumns()[0] as string[]);
+      }
+      return out;
+    });
   }
 
   /** @internal */
@@ -223,9 +275,31 @@ export class DuckDbStore implements Store {
     return this.instance.connect();
   }
 
-  append(batch: IngestBatch): Promise<void> {
+  async append(batch: IngestBatch, options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new Error('the store is closed');
+    const claim = await this.identities.claim(batch.spans);
+    const fresh: IngestBatch = { spans: claim.fresh, logs: batch.logs };
+    try {
+      if (options?.beforeWrite) await options.beforeWrite(fresh);
+      if (fresh.spans.length > 0 || fresh.logs.length > 0) await this.enqueue(fresh);
+    } catch (err) {
+      this.identities.settle(claim, err);
+      throw err;
+    }
+    this.identities.settle(claim);
+    // Spans another append was writing count as ours only once it committed them.
+    if (claim.waits.size > 0) {
+      await Promise.all(Array.from(claim.waits, (w) => w.outcome)).catch((err: unknown) => {
+        throw new Error(
+          `a concurrent append of some of the same spans failed, so they are not stored: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
+    }
+    return { spans: claim.fresh };
+  }
+
+  private enqueue(batch: IngestBatch): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    if (batch.spans.length === 0 && batch.logs.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       this.kick();
@@ -432,6 +506,8 @@ export class DuckDbStore implements Store {
         }
         const logs = await writer.run('DELETE FROM logs WHERE time_ns < $1', [cutoffUnixNano]);
         await writer.run('COMMIT');
+        // Span ids held in memory may be gone now: read them again when their trace comes back.
+        this.identities.forgetCommitted();
         return { deletedSpans: spans.rowsChanged, deletedLogs: logs.rowsChanged };
       } catch (err) {
         await writer.run('ROLLBACK').catch(() => undefined);

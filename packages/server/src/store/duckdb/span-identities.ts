@@ -1,0 +1,164 @@
+/**
+ * Which spans the store already holds, by identity (trace id, span id), so `append` is idempotent:
+ * exporter retries, spool replays and duplicates within a batch are stored once.
+ *
+ * Kept in memory without holding every span id:
+ * - a Bloom filter of every trace id stored (`TraceFilter`): a trace it has never seen cannot have
+ *   stored spans, which is the common case and costs no database read;
+ * - the span ids of recently touched traces (bounded, least recently used evicted), each one either
+ *   committed or claimed by the append writing it;
+ * - a trace the filter may have seen but that is not in memory is read from the database once (its
+ *   span ids, found through its trace parts' time range) before its spans are claimed.
+ *
+ * Claims are taken one append at a time (a short in-memory step unless a trace must be read), so two
+ * concurrent appends of the same span never both store it: the second one waits on the first.
+ */
+import type { SpanRecord } from '../../model/index.js';
+import { TraceFilter } from './trace-filter.js';
+
+/** One append's claim: the spans it will write and the earlier claims it depends on. */
+export interface Claim {
+  /** Spans new to the store, in batch order, first occurrence only. */
+  fresh: SpanRecord[];
+  /** Earlier appends writing some of this batch's spans: this one succeeds only if they do. */
+  waits: Set<Claim>;
+  /** Settles when this claim is settled: resolved when written, rejected when not. */
+  readonly outcome: Promise<void>;
+}
+
+interface ClaimState extends Claim {
+  settle: (err?: unknown) => void;
+}
+
+/** A span id's state: committed (null) or being written by a claim. */
+type SpanState = ClaimState | null;
+
+interface TraceEntry {
+  spans: Map<string, SpanState>;
+  /** Spans claimed and not yet settled: a trace with any is never evicted. */
+  pending: number;
+}
+
+export interface SpanIdentitiesOptions {
+  /** Span ids of committed spans held in memory at most (LRU by trace). @default 500_000 */
+  maxRecentSpans?: number;
+  /** Traces already stored (to size the filter). */
+  expectedTraces?: number;
+  /** Reads the span ids the store holds for these traces (only traces with no claim in flight). */
+  load: (traceIds: string[]) => Promise<Map<string, string[]>>;
+}
+
+export class SpanIdentities {
+  readonly filter: TraceFilter;
+  private readonly recent = new Map<string, TraceEntry>();
+  private recentSpans = 0;
+  private readonly maxRecentSpans: number;
+  private readonly load: (traceIds: string[]) => Promise<Map<string, string[]>>;
+  /** Claims run one at a time: each sees every earlier claim. */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Traces read from the database so far (tests and docs: how often the slow path runs). */
+  loadedTraces = 0;
+
+  constructor(options: SpanIdentitiesOptions) {
+    this.filter = new TraceFilter(options.expectedTraces ?? 0);
+    this.maxRecentSpans = options.maxRecentSpans ?? 500_000;
+    this.load = options.load;
+  }
+
+  /** Claims the spans of `spans` that no one stored or is storing; the caller must `settle` it. */
+  claim(spans: readonly SpanRecord[]): Promise<Claim> {
+    const next = this.chain.then(() => this.claimNow(spans));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Marks the claim's spans committed (no error) or releases them (error), and answers its waiters. */
+  settle(claim: Claim, err?: unknown): void {
+    const c = claim as ClaimState;
+    for (const s of c.fresh) {
+      const entry = this.recent.get(s.traceId);
+      if (entry === undefined || entry.spans.get(s.spanId) !== c) continue;
+      if (err === undefined) entry.spans.set(s.spanId, null);
+      else {
+        entry.spans.delete(s.spanId);
+        this.recentSpans--;
+      }
+      entry.pending--;
+    }
+    c.settle(err);
+    this.evict();
+  }
+
+  private async claimNow(spans: readonly SpanRecord[]): Promise<Claim> {
+    let missing: string[] | null = null;
+    for (const s of spans) {
+      if (this.recent.has(s.traceId) || !this.filter.has(s.traceId)) continue;
+      if (missing === null) missing = [];
+      if (!missing.includes(s.traceId)) missing.push(s.traceId);
+    }
+    if (missing !== null) {
+      const stored = await this.load(missing);
+      this.loadedTraces += missing.length;
+      for (const traceId of missing) {
+        const ids = stored.get(traceId) ?? [];
+        this.recent.set(traceId, { spans: new Map(ids.map((id) => [id, null])), pending: 0 });
+        this.recentSpans += ids.length;
+      }
+    }
+    let settle: (err?: unknown) => void = () => {};
+    const outcome = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    outcome.catch(() => undefined); // waiters handle it; an unwaited failure is the owner's to report
+    const claim: ClaimState = { fresh: [], waits: new Set(), outcome, settle };
+    let last: TraceEntry | undefined;
+    let lastTrace = '';
+    for (const s of spans) {
+      let entry = s.traceId === lastTrace ? last : this.recent.get(s.traceId);
+      if (entry === undefined) {
+        entry = { spans: new Map(), pending: 0 };
+        this.filter.add(s.traceId);
+        this.recent.set(s.traceId, entry);
+      } else if (s.traceId !== lastTrace) {
+        // Most recently used last: eviction walks the map from the front.
+        this.recent.delete(s.traceId);
+        this.recent.set(s.traceId, entry);
+      }
+      last = entry;
+      lastTrace = s.traceId;
+      const state = entry.spans.get(s.spanId);
+      if (state === undefined) {
+        entry.spans.set(s.spanId, claim);
+        entry.pending++;
+        this.recentSpans++;
+        claim.fresh.push(s);
+      } else if (state !== null && state !== claim) claim.waits.add(state);
+    }
+    return claim;
+  }
+
+  /** Drops least recently used traces with nothing in flight until under the bound. */
+  private evict(): void {
+    if (this.recentSpans <= this.maxRecentSpans) return;
+    for (const [traceId, entry] of this.recent) {
+      if (this.recentSpans <= this.maxRecentSpans) break;
+      if (entry.pending > 0) continue;
+      this.recent.delete(traceId);
+      this.recentSpans -= entry.spans.size;
+    }
+  }
+
+  /** Forgets traces with nothing in flight (after retention deleted spans): they are read again. */
+  forgetCommitted(): void {
+    for (const [traceId, entry] of this.recent) {
+      if (entry.pending > 0) continue;
+      this.recent.delete(traceId);
+      this.recentSpans -= entry.spans.size;
+    }
+  }
+
+  /** Trace entries in memory (tests). */
+  get recentTraces(): number {
+    return this.recent.size;
+  }
+}
