@@ -75,8 +75,13 @@ export class SpanIdentities {
   /** Marks the claim's spans committed (no error) or releases them (error), and answers its waiters. */
   settle(claim: Claim, err?: unknown): void {
     const c = claim as ClaimState;
+    let entry: TraceEntry | undefined;
+    let trace: string | null = null;
     for (const s of c.fresh) {
-      const entry = this.recent.get(s.traceId);
+      if (s.traceId !== trace) {
+        trace = s.traceId;
+        entry = this.recent.get(trace);
+      }
       if (entry === undefined || entry.spans.get(s.spanId) !== c) continue;
       if (err === undefined) entry.spans.set(s.spanId, null);
       else {
@@ -90,11 +95,15 @@ export class SpanIdentities {
   }
 
   private async claimNow(spans: readonly SpanRecord[]): Promise<Claim> {
+    // Spans of a trace usually come together: look each run of one trace up once.
     let missing: string[] | null = null;
+    let prev: string | null = null;
     for (const s of spans) {
-      if (this.recent.has(s.traceId) || !this.filter.has(s.traceId)) continue;
+      if (s.traceId === prev) continue;
+      prev = s.traceId;
+      if (this.recent.has(prev) || !this.filter.has(prev)) continue;
       if (missing === null) missing = [];
-      if (!missing.includes(s.traceId)) missing.push(s.traceId);
+      if (!missing.includes(prev)) missing.push(prev);
     }
     if (missing !== null) {
       const stored = await this.load(missing);
