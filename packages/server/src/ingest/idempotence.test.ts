@@ -81,8 +81,8 @@ describe('idempotent ingest: store and audit log', () => {
     const writer: StoreWriter = {
       append: (batch, options) =>
         store.append(batch, {
-          beforeWrite: async (fresh) => {
-            await options?.beforeWrite?.(fresh);
+          beforeCommit: async (fresh) => {
+            await options?.beforeCommit?.(fresh);
             if (failStoreOnce) {
               failStoreOnce = false;
               throw new Error('store write failed');

@@ -79,7 +79,7 @@ export class IngestPipeline {
       const durable = this.durable;
       const result = await this.store.append(
         batch,
-        durable.length === 0 ? undefined : { beforeWrite: (fresh) => this.consumeDurable(fresh) },
+        durable.length === 0 ? undefined : { beforeCommit: (fresh) => this.consumeDurable(fresh) },
       );
       for (const sink of durable) sink.stored?.(result.spans);
       stored = { spans: result.spans, logs: batch.logs };

@@ -967,14 +967,14 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect((await store.stats()).spans).toBe(3);
       });
 
-      it('gives beforeWrite only the new spans, and writes nothing when it fails', async () => {
+      it('gives beforeCommit only the new spans, and writes nothing when it fails', async () => {
         const spans = richTrace(1);
         await store.append({ spans: [spans[0]], logs: [] });
         const seen: string[][] = [];
         const failing = store.append(
           { spans, logs: [makeLog({ timeUnixNano: T0, body: 'with the batch' })] },
           {
-            beforeWrite: async (fresh) => {
+            beforeCommit: async (fresh) => {
               seen.push(fresh.spans.map((s) => s.spanId));
               expect(fresh.logs).toHaveLength(1);
               throw new Error('audit log unavailable');
@@ -988,7 +988,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         // the retry claims them again
         const retry = await store.append(
           { spans, logs: [] },
-          { beforeWrite: async (fresh) => void seen.push(fresh.spans.map((s) => s.spanId)) },
+          { beforeCommit: async (fresh) => void seen.push(fresh.spans.map((s) => s.spanId)) },
         );
         expect(retry.spans).toEqual(spans.slice(1));
         expect(seen[1]).toEqual([spans[1].spanId, spans[2].spanId]);

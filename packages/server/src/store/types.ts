@@ -17,12 +17,13 @@ export interface AppendResult {
 
 export interface AppendOptions {
   /**
-   * Runs once the batch's spans new to the store are claimed (no other append can store them) and
-   * before they are written; gets those spans and every log. If it throws, nothing is written, the
-   * claims are released and `append` rejects. The audit log hangs here: a span is audited before it
-   * is stored, so a stored span is always an audited one.
+   * Starts once the batch's spans new to the store are claimed (no other append can store them); gets
+   * those spans and every log. It runs while they are written, and the store commits them only after
+   * it resolved: if it rejects, nothing of the batch is committed, the claims are released and
+   * `append` rejects (other batches of the same group commit may be rolled back with it and reject
+   * too). The audit log hangs here: a stored span is always an audited one.
    */
-  beforeWrite?: (fresh: IngestBatch) => Promise<void>;
+  beforeCommit?: (fresh: IngestBatch) => Promise<void>;
 }
 
 export interface TraceQuery {

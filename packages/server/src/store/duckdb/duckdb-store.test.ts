@@ -61,6 +61,33 @@ describe('DuckDbStore (engine specifics)', () => {
     expect((await store.searchTraces({})).items.map((i) => i.traceId)).toEqual([traceIdOf(4), traceIdOf(1)]);
   });
 
+  it('commits a group only after its gates, rolling back batches that shared it with a failed one', async () => {
+    const first = store.append({ spans: [spanOf(1)], logs: [] });
+    // these two queue while the first is written, so they most likely share the next group
+    let failGate: (err: Error) => void = () => {};
+    const a = store.append(
+      { spans: [spanOf(2)], logs: [] },
+      { beforeCommit: () => new Promise<void>((_, reject) => (failGate = reject)) },
+    );
+    const b = store.append({ spans: [spanOf(3)], logs: [] }, { beforeCommit: async () => {} });
+    await first;
+    setTimeout(() => failGate(new Error('audit append failed')), 50);
+    await expect(a).rejects.toThrow('audit append failed');
+    const bOutcome = await b.then(
+      () => 'stored',
+      (err: Error) => err.message,
+    );
+    if (bOutcome !== 'stored')
+      expect(bOutcome).toMatch(/rolled back with another batch .*audit append failed/);
+    expect(await store.getTrace(traceIdOf(2))).toBeNull();
+    expect((await store.getTrace(traceIdOf(3))) !== null).toBe(bOutcome === 'stored');
+    // the retries store each once
+    expect((await store.append({ spans: [spanOf(2), spanOf(3)], logs: [] })).spans).toHaveLength(
+      bOutcome === 'stored' ? 1 : 2,
+    );
+    expect((await store.stats()).spans).toBe(3);
+  });
+
   it('runs retention between pipelined groups without losing or double-counting a row', async () => {
     const old = (k: number) =>
       Array.from({ length: 100 }, (_, i) =>

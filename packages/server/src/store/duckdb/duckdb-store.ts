@@ -103,6 +103,8 @@ const WINDOW_PARTS = 4000;
 
 interface Pending {
   batch: IngestBatch;
+  /** Must resolve before the group holding this batch commits (the audit of its spans). */
+  gate?: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -132,6 +134,24 @@ interface WriterSlot {
 
 /** DuckDB checkpoints (folds the WAL into the table blocks) once the WAL passes this size. */
 const CHECKPOINT_THRESHOLD = '256MB';
+
+/** A group's gate failed: the group is rolled back, not committed. */
+class GateError extends Error {
+  constructor(readonly reason: unknown) {
+    super('a batch of the group could not pass its gate');
+  }
+}
+
+/** What a batch of a rolled-back group is told: its own gate's error, or why it was rolled back. */
+function gateFailure(gate: Promise<void>, cause: unknown): Promise<unknown> {
+  return gate.then(
+    () =>
+      new Error(
+        `rolled back with another batch of the same commit that failed (${cause instanceof Error ? cause.message : String(cause)}); retry`,
+      ),
+    (own: unknown) => own,
+  );
+}
 
 export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
   // DuckDB's default (16 MB) checkpoints inside a COMMIT every ~10k spans, and each checkpoint
@@ -279,10 +299,15 @@ export class DuckDbStore implements Store {
     if (this.closed) throw new Error('the store is closed');
     const claim = await this.identities.claim(batch.spans);
     const fresh: IngestBatch = { spans: claim.fresh, logs: batch.logs };
+    // Started now and awaited only before COMMIT: the audit's fsync overlaps the row appending.
+    let gate: Promise<void> | undefined;
     try {
-      if (options?.beforeWrite) await options.beforeWrite(fresh);
-      if (fresh.spans.length > 0 || fresh.logs.length > 0) await this.enqueue(fresh);
+      gate = options?.beforeCommit?.(fresh);
+      if (fresh.spans.length > 0 || fresh.logs.length > 0) await this.enqueue(fresh, gate);
+      else await gate;
     } catch (err) {
+      // Release the claims only once the gate settled: a retry must find what it audited.
+      await gate?.catch(() => undefined);
       this.identities.settle(claim, err);
       throw err;
     }
@@ -298,10 +323,15 @@ export class DuckDbStore implements Store {
     return { spans: claim.fresh };
   }
 
-  private enqueue(batch: IngestBatch): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
+  private enqueue(batch: IngestBatch, gate?: Promise<void>): Promise<void> {
+    if (this.closed) {
+      gate?.catch(() => undefined);
+      return Promise.reject(new Error('the store is closed'));
+    }
+    // Its failure is reported through the group's rejection, not as an unhandled one.
+    gate?.catch(() => undefined);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, resolve, reject });
+      this.queue.push({ batch, gate, resolve, reject });
       this.kick();
     });
   }
@@ -349,7 +379,20 @@ export class DuckDbStore implements Store {
       }
       // Not awaited: the loop appends the next group on the other connection meanwhile.
       // The commit writes and fsyncs DuckDB's WAL: once it returns, a crash cannot lose the group.
-      slot.committing = slot.conn.run('COMMIT').then(
+      // It waits for the group's gates (audit appends): a batch that could not be audited is never
+      // committed, and takes its group down with it (those batches are audited: their retry is not).
+      const gates: Promise<void>[] = [];
+      for (const g of group) if (g.gate) gates.push(g.gate);
+      const commit =
+        gates.length === 0
+          ? slot.conn.run('COMMIT')
+          : Promise.all(gates).then(
+              () => slot.conn.run('COMMIT'),
+              (err: unknown) => {
+                throw new GateError(err);
+              },
+            );
+      slot.committing = commit.then(
         () => {
           this.commits++;
           for (const g of group) g.resolve();
@@ -357,7 +400,11 @@ export class DuckDbStore implements Store {
         async (err: unknown) => {
           await slot.conn.run('ROLLBACK').catch(() => undefined);
           await this.resetAppenders(slot).catch(() => undefined);
-          for (const g of group) g.reject(err);
+          const cause = err instanceof GateError ? err.reason : err;
+          const reasons = await Promise.all(
+            group.map((g) => (g.gate && err instanceof GateError ? gateFailure(g.gate, cause) : cause)),
+          );
+          for (let i = 0; i < group.length; i++) group[i].reject(reasons[i]);
         },
       );
     }
