@@ -239,17 +239,19 @@ export class DuckDbStore implements Store {
     return this.readers.use(async (c) => {
       const out = new Map<string, string[]>();
       for (const traceId of traceIds) {
-        const range = (
-          await c.runAndReadAll('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [
-            traceId,
-          ])
-        ).getRows()[0];
-        if (range[0] === null) continue;
-        const rows = await c.runAndReadAll(
-          'SELECT span_id FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3',
-          [traceId, range[0], range[1]],
+        const [range] = await c.rows(
+          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id = $1',
+          [traceId],
         );
-        out.set(traceId, rows.getColumns()[0] as string[]);
+        if (range.lo === null) continue;
+        const rows = await c.rows(
+          'SELECT span_id FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3',
+          [traceId, range.lo, range.hi],
+        );
+        out.set(
+          traceId,
+          rows.map((r) => r.span_id as string),
+        );
       }
       return out;
     });
