@@ -6,3 +6,10 @@ export {
   type DetectorComponent,
 } from './anomaly-detector.js';
 export { parseTimestamp, SeriesCsvError, scoreSeriesCsv } from './score-series-csv.js';
+export { fitHoltWinters, HoltWinters, type HoltWintersParams } from './forecast.js';
+export {
+  budgetExhaustion,
+  type Exhaustion,
+  type ExhaustionInput,
+  levelExhaustion,
+} from './forecast-exhaustion.js';
