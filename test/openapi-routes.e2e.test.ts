@@ -126,12 +126,25 @@ let ajv: Ajv2020 | null = null;
 function compile(schema: object) {
   if (!ajv) {
     ajv = new Ajv2020({ strict: false });
-    ajv.addSchema({ $id: 'witness-openapi', components: doc.components });
+    ajv.addSchema({ $id: 'witness-openapi', components: closeObjects(doc.components) });
   }
   const relinked = JSON.parse(
     JSON.stringify(schema).replaceAll('"#/components/schemas/', '"witness-openapi#/components/schemas/'),
   ) as object;
-  return ajv.compile(relinked);
+  return ajv.compile(closeObjects(relinked));
+}
+
+/**
+ * The schemas with every object that lists its properties closed (`additionalProperties: false`), so
+ * an answer carrying a field the document does not describe fails here: the document must say all.
+ */
+function closeObjects<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(closeObjects) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = closeObjects(v);
+  if ('properties' in out && !('additionalProperties' in out)) out.additionalProperties = false;
+  return out as T;
 }
 const key = (r: Pick<ApiRoute, 'method' | 'path'>) => `${r.method.toUpperCase()} ${r.path}`;
 
