@@ -49,7 +49,11 @@ function endlessUpload(port: number, chunkBytes: number, everyMs: number) {
     socket.once('connect', () => {
       socket.write('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
       if (everyMs > 0) {
-        timer = setInterval(() => socket.destroyed || ((sent += chunkBytes) && socket.write(chunk)), everyMs);
+        timer = setInterval(() => {
+          if (socket.destroyed) return;
+          sent += chunkBytes;
+          socket.write(chunk);
+        }, everyMs);
         return;
       }
       const pump = () => {
