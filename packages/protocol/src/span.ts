@@ -34,6 +34,10 @@ export const agentFieldsSchema = z.object({
   cacheReadTokens: num,
   reasoningTokens: num,
   costUsd: num,
+  tokensEstimated: z.boolean().meta({
+    description:
+      'inputTokens/outputTokens (and the cost priced from them) were estimated by Witness with a tokenizer because the instrumentation reported none (e.g. streamed calls)',
+  }),
   sessionId: str,
   userId: str,
   agentName: str,

@@ -1,5 +1,6 @@
 import type { SpanRecord } from '../model/index.js';
 import { scanAttributes } from './attribute-scan.js';
+import { estimateMissingTokens } from './estimate-tokens.js';
 import { fillInputAndOutput } from './read-content.js';
 import { readDecision, readGovernance } from './read-decision.js';
 import { fillAgentAndTool, fillSessionAndUser } from './read-identity.js';
@@ -19,12 +20,13 @@ export function normalizeSpan(span: SpanRecord): void {
   const declared = declaredKinds();
   span.kind = resolveKind(span, declared);
   span.model = readModel();
-  fillUsage(span);
+  const reportedTotal = fillUsage(span);
+  fillInputAndOutput(span);
+  estimateMissingTokens(span, reportedTotal);
   fillCost(span);
   span.provider = readProvider(span.model);
   fillSessionAndUser(span);
   fillAgentAndTool(span, declared);
-  fillInputAndOutput(span);
   span.decision = readDecision();
   span.governance = readGovernance();
 }

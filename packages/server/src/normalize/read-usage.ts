@@ -7,8 +7,9 @@ import { parseLangfuseCost, parseLangfuseUsage } from './langfuse-usage.js';
 /**
  * Token counts, field by field in precedence order; Langfuse usage (JSON or flat keys) fills what the
  * others left, and a total with one side known gives the other side (OpenLLMetry's llm.usage.total_tokens).
+ * Returns whether a total was reported.
  */
-export function fillUsage(span: SpanRecord): void {
+export function fillUsage(span: SpanRecord): boolean {
   let input =
     num(S.G_INPUT_TOKENS) ?? num(S.G_PROMPT_TOKENS) ?? num(S.OI_PROMPT_TOKENS) ?? num(S.TL_PROMPT_TOKENS);
   let output =
@@ -48,6 +49,7 @@ export function fillUsage(span: SpanRecord): void {
   span.outputTokens = output;
   span.cacheReadTokens = cacheRead;
   span.reasoningTokens = reasoning;
+  return total !== null;
 }
 
 /** Cost: provider-reported cost wins over the price table (which needs model and tokens filled first). */

@@ -29,6 +29,11 @@ export const WITNESS_ATTR = {
   governanceOutcome: 'witness.governance.outcome',
   /** Provider-reported cost in USD; wins over the price table. */
   costUsd: 'witness.cost_usd',
+  /**
+   * Set (true) by Witness itself, never read from clients: the span's token counts were estimated
+   * from its input/output text because the instrumentation reported none.
+   */
+  tokensEstimated: 'witness.tokens.estimated',
 } as const;
 
 export type WitnessAttributeKey = (typeof WITNESS_ATTR)[keyof typeof WITNESS_ATTR];

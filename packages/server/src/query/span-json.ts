@@ -30,6 +30,7 @@ export function spanToJson(s: SpanRecord): SpanJson {
     cacheReadTokens: s.cacheReadTokens,
     reasoningTokens: s.reasoningTokens,
     costUsd: s.costUsd,
+    tokensEstimated: s.tokensEstimated,
     sessionId: s.sessionId,
     userId: s.userId,
     agentName: s.agentName,

@@ -1,6 +1,7 @@
 /** A `spans` row as read back (getRowObjects) into the normalized SpanRecord. */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { SpanKind, SpanRecord, StatusCode } from '../../model/index.js';
+import { TOKENS_ESTIMATED_ATTR } from '../../normalize/index.js';
 import {
   decodeAttributes,
   decodeDecision,
@@ -20,6 +21,7 @@ export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, service_na
   tool_name, side_effect, input, output, decision, governance`;
 
 export function spanFromRow(r: Row): SpanRecord {
+  const attributes = decodeAttributes(r.attributes as string);
   return {
     traceId: r.trace_id as string,
     spanId: r.span_id as string,
@@ -31,7 +33,7 @@ export function spanFromRow(r: Row): SpanRecord {
     endTimeUnixNano: r.end_ns as bigint,
     statusCode: r.status_code as StatusCode,
     statusMessage: r.status_message as string,
-    attributes: decodeAttributes(r.attributes as string),
+    attributes,
     resource: decodeAttributes(r.resource as string),
     scopeName: r.scope_name as string,
     scopeVersion: r.scope_version as string,
@@ -45,6 +47,8 @@ export function spanFromRow(r: Row): SpanRecord {
     cacheReadTokens: num(r.cache_read_tokens),
     reasoningTokens: num(r.reasoning_tokens),
     costUsd: num(r.cost_usd),
+    // The normalizer marks estimated counts with this attribute, so the mark needs no column of its own.
+    tokensEstimated: attributes[TOKENS_ESTIMATED_ATTR] === true,
     sessionId: text(r.session_id),
     userId: text(r.user_id),
     agentName: text(r.agent_name),

@@ -57,6 +57,29 @@ function reasoningOf(span: SpanJson): string | null {
   return span.kind === 'step' ? (span.output ?? span.input) : null;
 }
 
+/** Marks counts Witness estimated with a tokenizer because the instrumentation reported none. */
+function EstimatedMark() {
+  return (
+    <span
+      class="pill"
+      data-testid="tokens-estimated"
+      title="Estimated by Witness from the recorded prompt and completion (o200k_base tokenizer): the instrumentation reported no token counts, as is usual for streamed calls."
+    >
+      estimated
+    </span>
+  );
+}
+
+function Tokens({ span, n }: { span: SpanJson; n: number | null }) {
+  return (
+    <>
+      {span.tokensEstimated && n !== null ? '~' : ''}
+      {formatTokens(n)}
+      {span.tokensEstimated && n !== null ? <EstimatedMark /> : null}
+    </>
+  );
+}
+
 function LlmSection({ span }: { span: SpanJson }) {
   const conv = conversationOf(span);
   return (
@@ -66,15 +89,22 @@ function LlmSection({ span }: { span: SpanJson }) {
           rows={[
             ['Model', span.model ?? '—', 'span-model'],
             ['Provider', span.provider ?? '—'],
-            ['Input tokens', formatTokens(span.inputTokens), 'span-input-tokens'],
-            ['Output tokens', formatTokens(span.outputTokens), 'span-output-tokens'],
+            ['Input tokens', <Tokens span={span} n={span.inputTokens} />, 'span-input-tokens'],
+            ['Output tokens', <Tokens span={span} n={span.outputTokens} />, 'span-output-tokens'],
             ...(span.cacheReadTokens
               ? [['Cache read', formatTokens(span.cacheReadTokens)] as [string, string]]
               : []),
             ...(span.reasoningTokens
               ? [['Reasoning tokens', formatTokens(span.reasoningTokens)] as [string, string]]
               : []),
-            ['Cost', formatCost(span.costUsd), 'span-cost'],
+            [
+              'Cost',
+              <>
+                {formatCost(span.costUsd)}
+                {span.tokensEstimated && span.costUsd !== null ? <EstimatedMark /> : null}
+              </>,
+              'span-cost',
+            ],
           ]}
         />
       </Section>
