@@ -159,7 +159,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     memoryLimit: config.store.duckdb.memoryLimit ?? undefined,
     queryTimeoutMs: config.store.queryTimeoutMs,
   });
-  await metrics.open({ store: opened, connection: await opened.connect() });
+  await metrics.open({
+    store: opened,
+    connection: await opened.connect(),
+    readConnections: [await opened.connect(), await opened.connect()],
+    queryTimeoutMs: config.store.queryTimeoutMs,
+  });
   pipeline.useStore({
     append: (batch, appendOptions) => {
       const end = metrics.self.commitDuration.startTimer();
@@ -236,6 +241,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Requests waiting on a long read would hold server.close open until it ends: stop the reads
         // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.
         opened.interruptReads();
+        metrics.interruptReads();
         await stopped;
         await opened.close();
         auditSink?.close();

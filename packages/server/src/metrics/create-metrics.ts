@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { OtlpSignal } from '../http/index.js';
 import type { IngestSink } from '../ingest/types.js';
-import type { Store } from '../store/types.js';
+import { ConnectionPool, type Store } from '../store/index.js';
 import { DerivedMetrics, derivedMetricsSink } from './derived-metrics.js';
 import { metricsEndpoint } from './metrics-route.js';
 import { MetricPointStore } from './otlp/metric-store.js';
@@ -38,9 +38,19 @@ export interface Metrics {
   otlpSignal: OtlpSignal;
   /**
    * Call once the store is open: span series come from `store.spanSeries`, and ingested OTLP points go
-   * to a `metric_points` table on `connection` (a connection to the store's DuckDB database).
+   * to a `metric_points` table on `connection` (a connection to the store's DuckDB database). With
+   * `readConnections`, reads of those points run on them under `queryTimeoutMs`, cancellable, as the
+   * store's own reads do.
    */
-  open(deps: { store: Store; connection: DuckDBConnection }): Promise<void>;
+  open(deps: {
+    store: Store;
+    connection: DuckDBConnection;
+    readConnections?: DuckDBConnection[];
+    /** @default 10000 */
+    queryTimeoutMs?: number;
+  }): Promise<void>;
+  /** Shutdown: stop reads of ingested points now (their requests answer 503). */
+  interruptReads(): void;
   /** The point store, once open. */
   points(): MetricPointStore | null;
   /** Middleware for the OTLP POST routes: request latency and refusals by reason (`app.use(...)`). */
@@ -67,6 +77,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
   let store: Store | null = null;
   let points: MetricPointStore | null = null;
+  let reads: ConnectionPool | null = null;
   const routes = new Hono();
   routes.route('/', metricsEndpoint(derived, self, { cacheMs: options.scrapeCacheMs }));
   routes.route(
@@ -83,9 +94,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     routes,
     otlpSignal: otlpMetricsSignal({ points: () => points, self }),
     async open(deps) {
-      points = await MetricPointStore.open(deps.connection);
+      reads =
+        deps.readConnections && deps.readConnections.length > 0
+          ? new ConnectionPool(deps.readConnections, { timeoutMs: deps.queryTimeoutMs ?? 10_000 })
+          : null;
+      points = await MetricPointStore.open(deps.connection, reads);
       store = deps.store;
     },
+    interruptReads: () => reads?.interruptAll(),
     points: () => points,
     otlpObserver: otlpObserver(self),
     receivedSink: receivedCounterSink(self),

@@ -172,6 +172,12 @@ describe('GET /api/metrics/query over ingested OTLP metrics (real DuckDB)', () =
       expect({ q, status }).toEqual({ q, status: 400 });
       expect(body.error.message).toContain(name);
     }
+    // many attr.* filters: each is a JSON extraction per row
+    const many = Array.from({ length: 300 }, (_, i) => `attr.k${i}=v`).join('&');
+    const filters = await get(`metric=queue.size&${many}`);
+    expect(filters.status).toBe(400);
+    expect(filters.body.error.message).toContain('at most 10');
+    expect((await get(`metric=queue.size&attr.k1=v&attr.k2=v`)).status).toBe(200);
     // the largest accepted range with a step that fits is answered
     const ok = await get(`metric=queue.size&from=0&to=9223372036854&step=366d`);
     expect(ok.status).toBe(200);

@@ -38,6 +38,8 @@ const SPAN_GROUPS: readonly SeriesGroupBy[] = [
 ];
 // The parameters are part of the API contract: @witness/protocol validates them and documents them.
 const params = metricQueryParams;
+/** Most `attr.<key>` filters on one query (the trace search allows the same). */
+export const MAX_ATTRIBUTE_FILTERS = 10;
 
 export interface MetricsQueryOptions {
   /** The store, once open (null: 503). */
@@ -62,6 +64,8 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
   const now = options.now ?? Date.now;
 
   app.get('/api/metrics/query', async (c) => {
+    // the read stops when the client leaves (and at its deadline, and at shutdown)
+    const read = { signal: c.req.raw.signal };
     const raw = c.req.query();
     const fixed: Record<string, string> = {};
     const attrs: Record<string, string> = {};
@@ -69,6 +73,11 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
       if (k.startsWith('attr.') && k.length > 5) attrs[k.slice(5)] = v;
       else fixed[k] = v;
     }
+    // Each attr.* filter is a JSON extraction per row: bounded as on /api/traces.
+    if (Object.keys(attrs).length > MAX_ATTRIBUTE_FILTERS)
+      bad(
+        `${Object.keys(attrs).length} attr.* filters given; at most ${MAX_ATTRIBUTE_FILTERS}: drop some, or narrow with service/from/to`,
+      );
     const parsed = params.safeParse(fixed);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -96,15 +105,18 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
       if (Object.keys(attrs).length > 0) bad('attr.<key> filters apply to ingested metrics only');
       const store = options.store() ?? unavailable();
       const filter = { service: p.service, kind: p.kind, agent: p.agent, model: p.model, tool: p.tool };
-      const series = await store.spanSeries({
-        measure,
-        groupBy: p.groupBy as SeriesGroupBy | undefined,
-        fromUnixNano: BigInt(fromMs) * 1_000_000n,
-        toUnixNano: BigInt(toMs) * 1_000_000n,
-        stepSeconds,
-        filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
-        limit: p.limit,
-      });
+      const series = await store.spanSeries(
+        {
+          measure,
+          groupBy: p.groupBy as SeriesGroupBy | undefined,
+          fromUnixNano: BigInt(fromMs) * 1_000_000n,
+          toUnixNano: BigInt(toMs) * 1_000_000n,
+          stepSeconds,
+          filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+          limit: p.limit,
+        },
+        read,
+      );
       return c.json({
         metric: p.metric,
         source: 'spans',
@@ -121,7 +133,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     // Ingested OTLP metrics.
     const name = p.metric.startsWith('otlp:') ? p.metric.slice(5) : p.metric;
     const points = options.points() ?? unavailable();
-    const info = await points.describe(name);
+    const info = await points.describe(name, read);
     if (!info) {
       throw new WitnessError(
         'NOT_FOUND',
@@ -140,14 +152,17 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     const lookbackMs = stepSeconds * 1000;
     let rows: Awaited<ReturnType<MetricPointStore['query']>>;
     try {
-      rows = await points.query({
-        metric: name,
-        fromNs: BigInt(Math.max(0, fromMs - lookbackMs)) * 1_000_000n,
-        toNs: BigInt(toMs) * 1_000_000n,
-        service: p.service,
-        attributes: attrs,
-        groupBy: p.groupBy,
-      });
+      rows = await points.query(
+        {
+          metric: name,
+          fromNs: BigInt(Math.max(0, fromMs - lookbackMs)) * 1_000_000n,
+          toNs: BigInt(toMs) * 1_000_000n,
+          service: p.service,
+          attributes: attrs,
+          groupBy: p.groupBy,
+        },
+        read,
+      );
     } catch (err) {
       if (err instanceof TooManyPointsError) bad(err.message);
       throw err;
@@ -168,7 +183,10 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
 
   app.get('/api/metrics/names', async (c) => {
     const points = options.points() ?? unavailable();
-    return c.json({ spanMeasures: SPAN_MEASURES, metrics: await points.listMetrics() });
+    return c.json({
+      spanMeasures: SPAN_MEASURES,
+      metrics: await points.listMetrics({ signal: c.req.raw.signal }),
+    });
   });
 
   return app;

@@ -3,6 +3,7 @@ export { type InterruptReason, StoreQueryError, StoreQueryInterrupted } from './
 export { decodeCursor, encodeCursor } from './cursor.js';
 export {
   type AppenderCeilingOptions,
+  ConnectionPool,
   type DuckDbStoreOptions,
   DuckDbStore,
   appendRawForBenchmark,

@@ -2,7 +2,8 @@
  * OTLP metric points in DuckDB, in Witness's own table beside the store's spans and logs (same file,
  * own connection). One row per data point; bucket layouts as JSON text (the Appender's fast path).
  */
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { ConnectionPool, ReadOptions } from '../../store/index.js';
 import type { AttrValue } from '../../model/index.js';
 import { exponentialToExplicit, type StoredPoint } from './aggregate-points.js';
 import type { MetricPoint, MetricType, Temporality } from './metric-point.js';
@@ -67,11 +68,23 @@ const stringify = (v: Record<string, AttrValue>) => JSON.stringify(v);
 export class MetricPointStore {
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly conn: DuckDBConnection) {}
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly reads: ConnectionPool | null,
+  ) {}
 
-  static async open(conn: DuckDBConnection): Promise<MetricPointStore> {
+  /**
+   * `conn` appends (and reads, without `reads`); `reads`, when given, runs every read with the store's
+   * deadline, cancellation and shutdown interrupt.
+   */
+  static async open(conn: DuckDBConnection, reads: ConnectionPool | null = null): Promise<MetricPointStore> {
     for (const sql of CREATE) await conn.run(sql);
-    return new MetricPointStore(conn);
+    return new MetricPointStore(conn, reads);
+  }
+
+  private async read(sql: string, params: DuckDBValue[], options?: ReadOptions) {
+    if (this.reads) return this.reads.use((c) => c.rows(sql, params), options);
+    return (await this.conn.runAndReadAll(sql, params)).getRowObjects();
   }
 
   /** Appends and commits; calls are serialized (one Appender per connection at a time). */
@@ -124,30 +137,21 @@ export class MetricPointStore {
   }
 
   /** Points of one metric in a time range, oldest first, with their group labels. */
-  async query(q: PointQuery): Promise<StoredPoint[]> {
-    const values: Record<string, string | bigint> = { metric: q.metric, from: q.fromNs, to: q.toNs };
-    const where = ['metric = $metric', 'time_ns >= $from', 'time_ns < $to'];
-    if (q.service !== undefined) {
-      where.push('service_name = $service');
-      values.service = q.service;
-    }
-    Object.entries(q.attributes ?? {}).forEach(([k, v], i) => {
-      where.push(`json_extract_string(attributes, $ak${i}) = $av${i}`);
-      values[`ak${i}`] = plainKey(k);
-      values[`av${i}`] = v;
-    });
+  async query(q: PointQuery, options?: ReadOptions): Promise<StoredPoint[]> {
+    const values: DuckDBValue[] = [q.metric, q.fromNs, q.toNs];
+    const param = (v: DuckDBValue) => `$${values.push(v)}`;
+    const where = ['metric = $1', 'time_ns >= $2', 'time_ns < $3'];
+    if (q.service !== undefined) where.push(`service_name = ${param(q.service)}`);
+    for (const [k, v] of Object.entries(q.attributes ?? {}))
+      where.push(`json_extract_string(attributes, ${param(plainKey(k))}) = ${param(v)}`);
     let group = `''`;
     if (q.groupBy === 'service') group = 'service_name';
-    else if (q.groupBy) {
-      group = 'json_extract_string(attributes, $gk)';
-      values.gk = plainKey(q.groupBy);
-    }
+    else if (q.groupBy) group = `json_extract_string(attributes, ${param(plainKey(q.groupBy))})`;
     const max = q.maxRows ?? 500_000;
     const sql = `SELECT service_name || chr(1) || attributes AS stream, ${group} AS grp, start_ns, time_ns, type, temporality, monotonic,
         value, count, sum, detail
       FROM metric_points WHERE ${where.join(' AND ')} ORDER BY time_ns LIMIT ${max + 1}`;
-    const reader = await this.conn.runAndReadAll(sql, values);
-    const rows = reader.getRowObjects();
+    const rows = await this.read(sql, values, options);
     if (rows.length > max) {
       throw new TooManyPointsError(
         `more than ${max} points match; narrow the time range or filter by service/attributes`,
@@ -180,12 +184,13 @@ export class MetricPointStore {
   /** The metric's type and monotonicity (from its newest point), or null when never received. */
   async describe(
     metric: string,
+    options?: ReadOptions,
   ): Promise<{ type: MetricType; monotonic: boolean | null; unit: string } | null> {
-    const reader = await this.conn.runAndReadAll(
-      'SELECT type, monotonic, unit FROM metric_points WHERE metric = $metric ORDER BY time_ns DESC LIMIT 1',
-      { metric },
+    const [r] = await this.read(
+      'SELECT type, monotonic, unit FROM metric_points WHERE metric = $1 ORDER BY time_ns DESC LIMIT 1',
+      [metric],
+      options,
     );
-    const [r] = reader.getRowObjects();
     if (!r) return null;
     return {
       type: String(r.type) as MetricType,
@@ -194,14 +199,16 @@ export class MetricPointStore {
     };
   }
 
-  async listMetrics(): Promise<
-    Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>
-  > {
-    const reader = await this.conn.runAndReadAll(
+  async listMetrics(
+    options?: ReadOptions,
+  ): Promise<Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>> {
+    const rows = await this.read(
       `SELECT metric, any_value(type) AS type, any_value(unit) AS unit, any_value(description) AS description, count(*) AS points
        FROM metric_points GROUP BY metric ORDER BY metric`,
+      [],
+      options,
     );
-    return reader.getRowObjects().map((r) => ({
+    return rows.map((r) => ({
       metric: String(r.metric),
       type: String(r.type) as MetricType,
       unit: String(r.unit),

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../http/index.js';
+import { ConnectionPool, StoreQueryInterrupted } from '../../store/index.js';
+import { metricsQueryRoutes } from '../query-route.js';
+import { emptyPoint, type MetricPoint } from './metric-point.js';
+import { MetricPointStore } from './metric-store.js';
+
+const T0 = 1_700_000_000_000_000_000n;
+
+describe('MetricPointStore reads run under the store deadline (real DuckDB)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'witness-mps-'));
+  let instance: DuckDBInstance;
+  let slow: MetricPointStore;
+  let pool: ConnectionPool;
+
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(join(dir, 'm.duckdb'));
+    pool = new ConnectionPool([await instance.connect()], { timeoutMs: 1 });
+    slow = await MetricPointStore.open(await instance.connect(), pool);
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < 300_000; i++) {
+      const p = emptyPoint();
+      p.metric = 'load';
+      p.timeUnixNano = T0 + BigInt(i) * 1_000_000n;
+      p.value = i;
+      p.attributes = { route: `/r${i % 1000}`, host: `h${i % 7}` };
+      points.push(p);
+    }
+    await slow.append(points);
+  }, 60_000);
+  afterAll(() => {
+    instance.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const all = { metric: 'load', fromNs: 0n, toNs: T0 * 2n, attributes: { host: 'h1' }, groupBy: 'route' };
+
+  it('a read past its deadline is interrupted (StoreQueryInterrupted, deadline)', async () => {
+    const err = await slow.query(all).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreQueryInterrupted);
+    expect((err as StoreQueryInterrupted).reason).toBe('deadline');
+  });
+
+  it('a read whose client left is cancelled, and the route answers 503 for a stopped read', async () => {
+    const gone = new AbortController();
+    gone.abort();
+    const err = await slow.query(all, { signal: gone.signal }).catch((e: unknown) => e);
+    expect((err as StoreQueryInterrupted).reason).toBe('cancelled');
+    const app = createApp();
+    app.route('/', metricsQueryRoutes({ store: () => null, points: () => slow }));
+    const res = await app.request(
+      `/api/metrics/query?metric=load&groupBy=route&attr.host=h1&from=${Number(T0 / 1_000_000n)}&to=${Number(T0 / 1_000_000n) + 600_000}&step=60`,
+    );
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).not.toBeNull();
+  });
+
+  it('after shutdown starts, reads are refused at once', async () => {
+    pool.interruptAll();
+    const err = await slow.listMetrics().catch((e: unknown) => e);
+    expect((err as StoreQueryInterrupted).reason).toBe('shutdown');
+  });
+});
