@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_ROUTES, type ApiRoute } from '@witness/protocol';
 import { createLogger, loadConfig, type RunningServer, startServer } from '@witness/server';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/witness-process.js';
@@ -191,8 +192,13 @@ describe('/api/openapi.json covers the server', () => {
     ).toEqual([]);
   });
 
-  it('is a structurally valid OpenAPI 3.1 document whose schemas compile', () => {
+  it('is a valid OpenAPI 3.1 document whose schemas compile', async () => {
     expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: expect.any(String) } });
+    // against the OpenAPI 3.1 specification's own JSON Schema, so client generators accept it
+    const validator = new Validator();
+    const result = await validator.validate(doc as object);
+    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+    expect({ valid: result.valid, version: validator.version }).toEqual({ valid: true, version: '3.1' });
     for (const [id, schema] of Object.entries(doc.components.schemas))
       expect(() => compile(schema), id).not.toThrow();
     // refs resolve: a trace whose span lacks its fields fails the published schema
