@@ -344,6 +344,37 @@ describe('DuckDbStore (engine specifics)', () => {
   });
 });
 
+describe('DuckDbStore.spanIdsOf', () => {
+  it('gives the same span ids looked up one trace at a time and many at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-spanids-'));
+    const store = await openDuckDbStore({ path: join(dir, 'w.duckdb'), threads: 1 });
+    try {
+      const spans = [];
+      for (let t = 1; t <= 20; t++)
+        for (let n = 1; n <= (t % 4) + 1; n++)
+          spans.push(
+            makeSpan({ trace: t, n, start: T0 + BigInt(t) * 1_000_000_000n + BigInt(n), durationMs: 1 }),
+          );
+      await store.append({ spans: spans.slice(0, 30), logs: [] });
+      await store.append({ spans: spans.slice(30), logs: [] });
+      const wanted = [...Array.from({ length: 20 }, (_, i) => traceIdOf(i + 1)), traceIdOf(99)];
+      const sorted = (m: Map<string, string[]>) =>
+        [...m]
+          .map(([t, ids]) => [t, [...ids].sort()])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      const many = await store.spanIdsOf(wanted);
+      const oneByOne = new Map<string, string[]>();
+      for (const t of wanted) for (const [k, v] of await store.spanIdsOf([t])) oneByOne.set(k, v);
+      expect(many.size).toBe(20);
+      expect(sorted(many)).toEqual(sorted(oneByOne));
+      expect([...many.values()].flat()).toHaveLength(spans.length);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('DuckDbStore idempotence beyond the in-memory span ids', () => {
   it('reads an evicted trace back from the database and still stores its spans once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'witness-idem-evict-'));

@@ -7,6 +7,7 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
+  listValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { LogJson, Page, TraceSummaryJson } from '@witness/protocol';
@@ -85,6 +86,9 @@ export interface DuckDbStoreOptions {
    */
   recentSpanIds?: number;
 }
+
+/** Up to this many traces, `spanIdsOf` looks each up by the trace_parts index; beyond, in one scan. */
+const SPAN_ID_LOOKUPS_ONE_BY_ONE = 8;
 
 /** Rows (spans + logs) above which queued batches wait for the next transaction (~0.2 s of appends). */
 const MAX_GROUP_ROWS = 20_000;
@@ -238,6 +242,26 @@ export class DuckDbStore implements Store {
   spanIdsOf(traceIds: readonly string[]): Promise<Map<string, string[]>> {
     return this.readers.use(async (c) => {
       const out = new Map<string, string[]>();
+      if (traceIds.length > SPAN_ID_LOOKUPS_ONE_BY_ONE) {
+        // Many traces (the audit sink's rebuild after a crash): two statements instead of two each.
+        const ids = listValue([...traceIds]);
+        const [range] = await c.rows(
+          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id IN (SELECT unnest($1::VARCHAR[]))',
+          [ids],
+        );
+        if (range.lo === null) return out;
+        const rows = await c.rows(
+          'SELECT trace_id, span_id FROM spans WHERE start_ns BETWEEN $2 AND $3 AND trace_id IN (SELECT unnest($1::VARCHAR[]))',
+          [ids, range.lo, range.hi],
+        );
+        for (const r of rows) {
+          const list = out.get(r.trace_id as string);
+          if (list) list.push(r.span_id as string);
+          else out.set(r.trace_id as string, [r.span_id as string]);
+        }
+        return out;
+      }
+      // A few traces (ingest): one index lookup of the parts each, then a short zone-mapped scan.
       for (const traceId of traceIds) {
         const [range] = await c.rows(
           'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id = $1',
