@@ -10,8 +10,15 @@ import { startWitness, type WitnessProcess } from './helpers/witness-process.js'
 
 const MiB = 1024 * 1024;
 let w: WitnessProcess;
+/*
+ * Built before the server starts: compressing 200 MiB takes seconds on a loaded machine, and an idle
+ * gap that long in mid-test lets the server's keep-alive timeout close the connection just as fetch
+ * reuses it ("other side closed"), a race of the client's connection pool, not of the server.
+ */
+let bomb: Buffer;
 
 beforeAll(async () => {
+  bomb = gzipSync(Buffer.alloc(200 * MiB)); // ~200 KiB on the wire
   w = await startWitness({
     env: {
       WITNESS_LIMITS_MAX_REQUEST_BYTES: String(2 * MiB),
@@ -212,7 +219,6 @@ describe('malformed OTLP input', () => {
   });
 
   it('a gzip bomb → 413 after at most the decompression limit', async () => {
-    const bomb = gzipSync(Buffer.alloc(200 * MiB)); // ~200 KiB on the wire
     expect(bomb.length).toBeLessThan(2 * MiB);
     const r = await postProto(bomb, { 'content-encoding': 'gzip' });
     expect(r.status).toBe(413);
