@@ -24,7 +24,7 @@ import {
 import { errorSchema } from './common.js';
 import { healthSchema, notReadySchema, readySchema } from './health.js';
 import { logPageSchema, logSearchParams } from './logs.js';
-import { metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
+import { MAX_BUCKETS, metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
 import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
 import { traceSchema } from './span.js';
 import {
@@ -129,8 +129,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'get',
     path: '/api/metrics/query',
     summary: 'Time series of span measures or ingested OTLP metrics',
-    description:
-      'For ingested metrics also takes attr.<key>=<value> (a point attribute). At most 2000 points per series.',
+    description: `For ingested metrics also takes attr.<key>=<value> (a point attribute; at most ${MAX_ATTR_FILTERS}). At most ${MAX_BUCKETS} points per series.`,
     tags: ['metrics'],
     query: metricQueryParams,
     responses: {

@@ -4,7 +4,7 @@
  * and ingested OTLP metrics (metric = the OTLP name; agg = avg|sum|min|max|last|count|rate|increase|
  * p50|p95|p99). An ingested metric whose name collides with a span measure is reached as `otlp:<name>`.
  */
-import { MAX_BUCKETS, metricQueryParams } from '@witness/protocol';
+import { MAX_ATTR_FILTERS, MAX_BUCKETS, metricQueryParams } from '@witness/protocol';
 import { Hono } from 'hono';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
@@ -39,7 +39,7 @@ const SPAN_GROUPS: readonly SeriesGroupBy[] = [
 // The parameters are part of the API contract: @witness/protocol validates them and documents them.
 const params = metricQueryParams;
 /** Most `attr.<key>` filters on one query (the trace search allows the same). */
-export const MAX_ATTRIBUTE_FILTERS = 10;
+export const MAX_ATTRIBUTE_FILTERS = MAX_ATTR_FILTERS; // part of the API contract (@witness/protocol)
 
 export interface MetricsQueryOptions {
   /** The store, once open (null: 503). */
