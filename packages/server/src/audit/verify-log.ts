@@ -19,7 +19,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Checkpoint, checkpointSignatureValid } from './checkpoint.js';
 import { HASH_SIZE, MerkleTree } from './merkle-tree.js';
-import { LOG_META_FILE, listSegments, readCheckpointLines, SEGMENTS_DIR } from './segment-files.js';
+import { fileSize } from './durable-files.js';
+import {
+  LOG_META_FILE,
+  listSegments,
+  readCheckpointLines,
+  SEGMENTS_DIR,
+  type SegmentInfo,
+} from './segment-files.js';
 import type { HashedLines, SegmentHashes } from './verify-lines.js';
 import { inlineRunner, VerifyPool, type VerifyRunner } from './verify-pool.js';
 import { verifyConsistency } from './verify-proof.js';
@@ -79,7 +86,7 @@ interface Found {
 }
 
 export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyReport> {
-  const { auditDir, publicKey } = options;
+  const { auditDir } = options;
   const metaPath = join(auditDir, LOG_META_FILE);
   if (!existsSync(metaPath))
     return reportOf(null, new MerkleTree(), 0, {
@@ -90,6 +97,24 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   const logId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { logId: string }).logId;
 
   const segments = listSegments(join(auditDir, SEGMENTS_DIR));
+  // Workers boot (tens of ms each) while this thread reads the checkpoints and hash files.
+  const expected = segments.reduce((n, seg) => n + Math.floor(fileSize(seg.hashesPath) / HASH_SIZE), 0);
+  const threads = options.threads ?? (expected >= PARALLEL_FROM ? availableParallelism() : 0);
+  const runner: VerifyRunner = threads > 0 ? new VerifyPool(threads) : inlineRunner;
+  try {
+    return await verifySegments(options, logId, segments, runner);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function verifySegments(
+  options: VerifyOptions,
+  logId: string,
+  segments: SegmentInfo[],
+  runner: VerifyRunner,
+): Promise<VerifyReport> {
+  const { auditDir, publicKey } = options;
   // Read the checkpoints first: the writer appends entries before it signs them, so every entry a
   // checkpoint read here covers is already in the segments read after.
   const cpLines = readCheckpointLines(auditDir);
@@ -98,116 +123,110 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   const total = counts.reduce((n, c) => n + c, 0);
   // Every leaf hash in segment order: the tree's leaves (the last segment's may count fewer, below).
   const leaves = Buffer.concat(hashFiles.map((h, s) => h.subarray(0, (counts[s] as number) * HASH_SIZE)));
-  const threads = options.threads ?? (total >= PARALLEL_FROM ? availableParallelism() : 0);
-  const runner: VerifyRunner = threads > 0 ? new VerifyPool(threads) : inlineRunner;
-  try {
-    const subtrees: Promise<Buffer[]>[] = [];
-    for (let c = 0; (c + 1) * SUBTREE_LEAVES <= total; c++)
-      subtrees.push(
-        runner.subtree(leaves.subarray(c * SUBTREE_LEAVES * HASH_SIZE, (c + 1) * SUBTREE_LEAVES * HASH_SIZE)),
-      );
-    // Tree of the first `size` leaves: subtrees joined in order, then the rest leaf by leaf.
-    const treeOf = async (size: number): Promise<MerkleTree> => {
-      const tree = new MerkleTree();
-      for (let c = 0; (c + 1) * SUBTREE_LEAVES <= size; c++)
-        tree.appendSubtree(await (subtrees[c] as Promise<Buffer[]>));
-      for (let i = tree.size; i < size; i++)
-        tree.appendLeafHash(leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-      return tree;
-    };
+  const subtrees: Promise<Buffer[]>[] = [];
+  for (let c = 0; (c + 1) * SUBTREE_LEAVES <= total; c++)
+    subtrees.push(
+      runner.subtree(leaves.subarray(c * SUBTREE_LEAVES * HASH_SIZE, (c + 1) * SUBTREE_LEAVES * HASH_SIZE)),
+    );
+  // Tree of the first `size` leaves: subtrees joined in order, then the rest leaf by leaf.
+  const treeOf = async (size: number): Promise<MerkleTree> => {
+    const tree = new MerkleTree();
+    for (let c = 0; (c + 1) * SUBTREE_LEAVES <= size; c++)
+      tree.appendSubtree(await (subtrees[c] as Promise<Buffer[]>));
+    for (let i = tree.size; i < size; i++)
+      tree.appendLeafHash(leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+    return tree;
+  };
 
-    let done = 0;
-    const steps: Step[] = [];
-    let treeSize = 0;
-    const missing: [from: number, to: number][] = [];
-    const erasedSeqs: number[] = [];
-    const authorisedRanges: [number, number][] = [];
-    const authorisedSeqs = new Set<number>();
-    /** Takes the oldest segment's result, as a serial pass would have met it. */
-    const takeStep = async (): Promise<Found | null> => {
-      const step = steps.shift() as Step;
-      const r = await step.job;
-      const hashCount = step.stored.length / HASH_SIZE;
-      done += hashCount;
-      options.onProgress?.(done, total);
-      if (r.kind === 'unreadable')
-        return {
-          problem: {
-            kind: 'segment',
-            index: step.first,
-            message: `segment ${step.first} cannot be read (${r.message}): it was truncated or altered`,
-          },
-          size: step.sizeBefore,
-        };
-      if (r.kind === 'removed') {
-        missing.push([step.first, step.first + hashCount]);
-        treeSize = step.sizeBefore + hashCount;
-        return null;
-      }
-      const found = checkSegment(step, r, erasedSeqs, authorisedSeqs, authorisedRanges);
-      if (typeof found !== 'number') return { problem: found, size: step.sizeBefore };
-      treeSize = step.sizeBefore + found;
-      return null;
-    };
-    const reportFound = async (f: Found) => reportOf(logId, await treeOf(f.size), 0, f.problem);
-
-    let size = 0;
-    let hashOffset = 0;
-    for (let s = 0; s < segments.length; s++) {
-      const seg = segments[s] as (typeof segments)[number];
-      const count = counts[s] as number;
-      if (seg.first !== size) {
-        const problem: VerifyProblem = {
+  let done = 0;
+  const steps: Step[] = [];
+  let treeSize = 0;
+  const missing: [from: number, to: number][] = [];
+  const erasedSeqs: number[] = [];
+  const authorisedRanges: [number, number][] = [];
+  const authorisedSeqs = new Set<number>();
+  /** Takes the oldest segment's result, as a serial pass would have met it. */
+  const takeStep = async (): Promise<Found | null> => {
+    const step = steps.shift() as Step;
+    const r = await step.job;
+    const hashCount = step.stored.length / HASH_SIZE;
+    done += hashCount;
+    options.onProgress?.(done, total);
+    if (r.kind === 'unreadable')
+      return {
+        problem: {
           kind: 'segment',
-          index: seg.first,
-          message: `segment ${seg.first} should start at entry ${size}: entries ${Math.min(seg.first, size)}..${Math.max(seg.first, size) - 1} are missing or duplicated`,
-        };
-        // A problem met earlier, in a segment still being hashed, comes first.
-        while (steps.length > 0) {
-          const earlier = await takeStep();
-          if (earlier) return reportFound(earlier);
-        }
-        return reportFound({ problem, size });
-      }
-      steps.push({
-        first: seg.first,
-        sizeBefore: size,
-        stored: leaves.subarray(hashOffset * HASH_SIZE, (hashOffset + count) * HASH_SIZE),
-        isLast: s === segments.length - 1,
-        job: runner.segment(seg),
-      });
-      hashOffset += count;
-      size += count;
-      while (steps.length >= SEGMENTS_AHEAD) {
-        const found = await takeStep();
-        if (found) return reportFound(found);
-      }
+          index: step.first,
+          message: `segment ${step.first} cannot be read (${r.message}): it was truncated or altered`,
+        },
+        size: step.sizeBefore,
+      };
+    if (r.kind === 'removed') {
+      missing.push([step.first, step.first + hashCount]);
+      treeSize = step.sizeBefore + hashCount;
+      return null;
     }
-    while (steps.length > 0) {
+    const found = checkSegment(step, r, erasedSeqs, authorisedSeqs, authorisedRanges);
+    if (typeof found !== 'number') return { problem: found, size: step.sizeBefore };
+    treeSize = step.sizeBefore + found;
+    return null;
+  };
+  const reportFound = async (f: Found) => reportOf(logId, await treeOf(f.size), 0, f.problem);
+
+  let size = 0;
+  let hashOffset = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s] as (typeof segments)[number];
+    const count = counts[s] as number;
+    if (seg.first !== size) {
+      const problem: VerifyProblem = {
+        kind: 'segment',
+        index: seg.first,
+        message: `segment ${seg.first} should start at entry ${size}: entries ${Math.min(seg.first, size)}..${Math.max(seg.first, size) - 1} are missing or duplicated`,
+      };
+      // A problem met earlier, in a segment still being hashed, comes first.
+      while (steps.length > 0) {
+        const earlier = await takeStep();
+        if (earlier) return reportFound(earlier);
+      }
+      return reportFound({ problem, size });
+    }
+    steps.push({
+      first: seg.first,
+      sizeBefore: size,
+      stored: leaves.subarray(hashOffset * HASH_SIZE, (hashOffset + count) * HASH_SIZE),
+      isLast: s === segments.length - 1,
+      job: runner.segment(seg),
+    });
+    hashOffset += count;
+    size += count;
+    while (steps.length >= SEGMENTS_AHEAD) {
       const found = await takeStep();
       if (found) return reportFound(found);
     }
-    const tree = await treeOf(treeSize);
-    options.onProgress?.(tree.size, total);
-
-    for (const seq of erasedSeqs)
-      if (!authorisedSeqs.has(seq))
-        return reportOf(logId, tree, 0, {
-          kind: 'entry',
-          index: seq,
-          message: `entry ${seq}: payload removed but no erasure entry names it`,
-        });
-    for (const [from, to] of missing)
-      if (to > from && !authorisedRanges.some(([a, b]) => a <= from && to <= b))
-        return reportOf(logId, tree, 0, {
-          kind: 'segment',
-          index: from,
-          message: `entries ${from}..${to - 1}: segment payload is missing and no retention entry removed it`,
-        });
-    return checkCheckpoints(logId, tree, cpLines, publicKey);
-  } finally {
-    await runner.close();
   }
+  while (steps.length > 0) {
+    const found = await takeStep();
+    if (found) return reportFound(found);
+  }
+  const tree = await treeOf(treeSize);
+  options.onProgress?.(tree.size, total);
+
+  for (const seq of erasedSeqs)
+    if (!authorisedSeqs.has(seq))
+      return reportOf(logId, tree, 0, {
+        kind: 'entry',
+        index: seq,
+        message: `entry ${seq}: payload removed but no erasure entry names it`,
+      });
+  for (const [from, to] of missing)
+    if (to > from && !authorisedRanges.some(([a, b]) => a <= from && to <= b))
+      return reportOf(logId, tree, 0, {
+        kind: 'segment',
+        index: from,
+        message: `entries ${from}..${to - 1}: segment payload is missing and no retention entry removed it`,
+      });
+  return checkCheckpoints(logId, tree, cpLines, publicKey);
 }
 
 /**
