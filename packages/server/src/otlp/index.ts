@@ -31,3 +31,4 @@ export { encodeExportResponse, type OtlpSignalName } from './encode-response.js'
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits, OtlpDecodeError } from './errors.js';
 export { ProtoReader, WIRE_FIXED64, WIRE_FIXED32, WIRE_LEN, WIRE_VARINT } from './proto-reader.js';
 export { logsSignal, tracesSignal } from './signals.js';
+export { truncateString } from './truncate-value.js';

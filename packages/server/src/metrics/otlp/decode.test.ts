@@ -311,4 +311,40 @@ describe('the /v1/metrics signal', () => {
       partialSuccess: { rejectedDataPoints: '1', errorMessage: 'data point time beyond the year 2262' },
     });
   });
+
+  it('cuts a 1,000,000-character metric name, service and unit to the name limit, as span names are', () => {
+    const signal = otlpMetricsSignal({ points: () => null });
+    const long = 'm'.repeat(1_000_000);
+    const body = JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: long } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: long,
+                  unit: long,
+                  gauge: {
+                    dataPoints: [
+                      { timeUnixNano: '1', asDouble: 1 },
+                      { timeUnixNano: '2', asDouble: 2 },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const d = signal.decode(Buffer.from(body), 'json') as { points: MetricPoint[] };
+    expect(d.points).toHaveLength(2);
+    for (const p of d.points) {
+      for (const field of [p.metric, p.serviceName, p.unit]) {
+        expect(field.length).toBeLessThan(600);
+        expect(field).toContain('…[truncated 1000000 bytes]');
+      }
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { createApp } from '../../http/index.js';
 import { ConnectionPool, StoreQueryInterrupted } from '../../store/index.js';
 import { metricsQueryRoutes } from '../query-route.js';
 import { emptyPoint, type MetricPoint } from './metric-point.js';
-import { MetricPointStore } from './metric-store.js';
+import { MAX_LISTED_METRICS, MetricPointStore } from './metric-store.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 
@@ -63,5 +63,30 @@ describe('MetricPointStore reads run under the store deadline (real DuckDB)', ()
     pool.interruptAll();
     const err = await slow.listMetrics().catch((e: unknown) => e);
     expect((err as StoreQueryInterrupted).reason).toBe('shutdown');
+  });
+});
+
+describe('MetricPointStore.listMetrics is bounded', () => {
+  it(`names at most ${MAX_LISTED_METRICS} metrics, alphabetically first`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-mpl-'));
+    const instance = await DuckDBInstance.create(join(dir, 'm.duckdb'));
+    try {
+      const store = await MetricPointStore.open(await instance.connect());
+      const points = Array.from({ length: 1500 }, (_, i) => {
+        const p = emptyPoint();
+        p.metric = `m.${String(i).padStart(4, '0')}`;
+        p.timeUnixNano = T0;
+        p.value = 1;
+        return p;
+      });
+      await store.append(points);
+      const listed = await store.listMetrics();
+      expect(listed).toHaveLength(MAX_LISTED_METRICS);
+      expect(listed[0].metric).toBe('m.0000');
+      expect(listed.at(-1)?.metric).toBe('m.0999');
+    } finally {
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -44,6 +44,9 @@ export interface PointQuery {
   maxRows?: number;
 }
 
+/** Most metrics `listMetrics` names (alphabetically first): the answer stays bounded. */
+export const MAX_LISTED_METRICS = 1000;
+
 export class TooManyPointsError extends Error {
   override name = 'TooManyPointsError';
 }
@@ -204,7 +207,7 @@ export class MetricPointStore {
   ): Promise<Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>> {
     const rows = await this.read(
       `SELECT metric, any_value(type) AS type, any_value(unit) AS unit, any_value(description) AS description, count(*) AS points
-       FROM metric_points GROUP BY metric ORDER BY metric`,
+       FROM metric_points GROUP BY metric ORDER BY metric LIMIT ${MAX_LISTED_METRICS}`,
       [],
       options,
     );

@@ -5,6 +5,7 @@ import {
   type DecodeLimits,
   encodeExportResponse,
   OtlpDecodeError,
+  truncateString,
 } from '../../otlp/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { decodeMetricsJson } from './decode-json.js';
@@ -18,6 +19,30 @@ interface DecodedMetrics extends DecodedExport {
 
 /** Times are stored as int64 nanoseconds (as spans and logs): later ones are left out, not wrapped. */
 const MAX_TIME_NS = 2n ** 63n - 1n;
+
+/**
+ * Cuts the strings stored in their own columns and listed or grouped on (metric name, unit, service,
+ * scope) to `maxNameBytes`, the description to `maxAttributeValueBytes`, as the span decoders do: a
+ * 1,000,000-character metric name would otherwise be stored and listed whole.
+ */
+function boundPoints(points: MetricPoint[], limits: DecodeLimits): void {
+  let lastIn = '';
+  let lastOut = '';
+  // the points of one metric share their strings: cut each distinct one once
+  const cut = (s: string, max: number) => {
+    if (s === lastIn) return lastOut;
+    lastIn = s;
+    lastOut = truncateString(s, max);
+    return lastOut;
+  };
+  for (const p of points) {
+    p.metric = cut(p.metric, limits.maxNameBytes);
+    p.unit = truncateString(p.unit, limits.maxNameBytes);
+    p.serviceName = truncateString(p.serviceName, limits.maxNameBytes);
+    p.scopeName = truncateString(p.scopeName, limits.maxNameBytes);
+    p.description = truncateString(p.description, limits.maxAttributeValueBytes);
+  }
+}
 
 export interface MetricsSignalOptions {
   /** The point store, once open (null: the request is answered 503 and retried by the exporter). */
@@ -37,6 +62,7 @@ export function otlpMetricsSignal(options: MetricsSignalOptions): OtlpSignal {
       const points = decoded.filter(
         (p) => p.timeUnixNano <= MAX_TIME_NS && p.startTimeUnixNano <= MAX_TIME_NS,
       );
+      boundPoints(points, limits);
       const rejected = decoded.length - points.length;
       const message = rejected > 0 ? 'data point time beyond the year 2262' : '';
       return { batch: { spans: [], logs: [] }, rejected, message, points };
