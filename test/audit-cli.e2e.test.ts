@@ -1,8 +1,9 @@
 /** `witness audit verify` on a tampered directory exits 1 and names the entry or checkpoint; export carries proofs. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { AuditLog, verifyInclusion } from '@witness/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI_MAIN } from './helpers/witness-process.js';
@@ -39,6 +40,44 @@ describe('witness audit CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('entry 34');
   });
+
+  it('verify checks a large log in worker threads (the built worker) and names a change in a later segment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-audit-cli-'));
+    dirs.push(dir);
+    const log = await AuditLog.open({
+      dir: join(dir, 'audit'),
+      keysDir: join(dir, 'keys'),
+      checkpointIntervalMs: 0,
+      segmentMaxBytes: 2 * 1024 * 1024,
+    });
+    // Past the 65,536 entries from which verify uses worker threads.
+    for (let b = 0; b < 70; b++)
+      await log.appendMany(
+        Array.from({ length: 1000 }, (_, k) => ({
+          type: 'tool.call',
+          actor: 'agent:a',
+          subject: `call-${b * 1000 + k}`,
+        })),
+      );
+    await log.close();
+    const ok = cli('verify', '--data-dir', dir);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('OK: 70001 entries');
+    const segDir = join(dir, 'audit', 'segments');
+    const sealed = readdirSync(segDir).filter((f) => f.endsWith('.jsonl.gz'));
+    expect(sealed.length).toBeGreaterThan(2);
+    const gz = join(segDir, sealed[sealed.length - 1] as string);
+    const first = Number((sealed[sealed.length - 1] as string).slice(0, 12));
+    const lines = gunzipSync(readFileSync(gz)).toString('utf8').split('\n');
+    const mid = Math.floor(lines.length / 2);
+    lines[mid] = (lines[mid] as string).replace('"agent:a"', '"agent:b"');
+    writeFileSync(gz, gzipSync(lines.join('\n')));
+    const r = cli('verify', '--data-dir', dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      `FAILED: entry ${first + mid}: its bytes do not hash to the leaf hash recorded for index ${first + mid}`,
+    );
+  }, 120_000);
 
   it('verify exits 1 on a checkpoint signed by another key', async () => {
     const dir = await buildLog();
