@@ -15,6 +15,8 @@
  *
  * `-- --ablation` instead scores each part of the detector alone and the detector without each
  * part (in-process, with the same scorer library: the CLI's start-up would make 11 runs slow).
+ * `-- --split` tunes the two calibration settings (likelihood memory, refractory period) and the
+ * threshold on one half of the files and scores the other half with them, in-process.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -160,10 +162,10 @@ function half(k: 0 | 1): string {
 
 const fmt = (p: ProfileResult) => p.score.toFixed(2).padStart(7);
 const row = (label: string, r: Report) =>
-  `${label.padEnd(44)}${PROFILES.map((p) => fmt(r.profiles[p])).join('  ')}   θ=${r.profiles.standard.threshold.toPrecision(4)}  TP ${r.profiles.standard.tpWindows}/${r.profiles.standard.tpWindows + r.profiles.standard.fnWindows}  FP ${r.profiles.standard.fpRows}`;
+  `${label.padEnd(52)}${PROFILES.map((p) => fmt(r.profiles[p])).join('  ')}   θ=${r.profiles.standard.threshold.toPrecision(4)}  TP ${r.profiles.standard.tpWindows}/${r.profiles.standard.tpWindows + r.profiles.standard.fnWindows}  FP ${r.profiles.standard.fpRows}`;
 
-if (process.argv.includes('--ablation')) {
-  await ablation();
+if (process.argv.includes('--ablation') || process.argv.includes('--split')) {
+  await (process.argv.includes('--split') ? splitTuning() : ablation());
   process.exit(0);
 }
 const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
@@ -181,7 +183,7 @@ try {
 
   const halves = [half(0), half(1)];
   console.log(`NAB (${only || 'all categories'} of ${data}), scorer ${nab}\n`);
-  console.log(`${''.padEnd(44)}standard   low FP   low FN`);
+  console.log(`${''.padEnd(52)}standard   low FP   low FN`);
   for (const [name, dir] of [
     ['witness', witness],
     ['windowed Gaussian (reference)', gaussian],
@@ -206,12 +208,14 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-/** NAB scores of each component alone and of the detector without each one. */
-async function ablation(): Promise<void> {
-  type Scorer = {
-    loadCorpus(dir: string, o: { only: string[] | null }): { files: { rel: string; ts: Float64Array }[] };
-    scoreCorpus(files: unknown[], scores: Float64Array[]): Report;
-  };
+type Scorer = {
+  loadCorpus(dir: string, o: { only: string[] | null }): { files: CorpusFile[] };
+  scoreCorpus(files: CorpusFile[], scores: Float64Array[], o?: { threshold?: number }): Report;
+};
+type CorpusFile = { rel: string; category: string; ts: Float64Array };
+
+/** The scorer library and every file's values, for in-process runs. */
+async function corpus(): Promise<{ lib: Scorer; files: CorpusFile[]; series: number[][] }> {
   const lib = (await import(pathToFileURL(join(nab, 'lib', 'nab.mjs')).href)) as Scorer;
   const { files } = lib.loadCorpus(data, { only: only ? only.split(',') : null });
   const series = files.map((f) =>
@@ -221,18 +225,81 @@ async function ablation(): Promise<void> {
       .slice(1)
       .map((line) => Number(line.split(',')[1])),
   );
+  return { lib, files, series };
+}
+
+function scoresOf(files: CorpusFile[], series: number[][], options: AnomalyDetectorOptions): Float64Array[] {
+  return series.map((values, j) => {
+    const d = new AnomalyDetector(options);
+    return Float64Array.from(values, (x, i) => d.update(x, files[j].ts[i]));
+  });
+}
+
+/** NAB scores of each component alone and of the detector without each one. */
+async function ablation(): Promise<void> {
+  const { lib, files, series } = await corpus();
   const run = (components: readonly DetectorComponent[]) =>
-    lib.scoreCorpus(
-      files,
-      series.map((values, j) => {
-        const d = new AnomalyDetector({ components });
-        return Float64Array.from(values, (x, i) => d.update(x, files[j].ts[i]));
-      }),
-    );
+    lib.scoreCorpus(files, scoresOf(files, series, { components }));
   console.log(`NAB ablation (${only || 'all categories'} of ${data}), threshold swept\n`);
-  console.log(`${''.padEnd(44)}standard   low FP   low FN`);
+  console.log(`${''.padEnd(52)}standard   low FP   low FN`);
   console.log(row('all parts', run(DETECTOR_COMPONENTS)));
   for (const c of DETECTOR_COMPONENTS) console.log(row(`only ${c}`, run([c])));
   for (const c of DETECTOR_COMPONENTS)
     console.log(row(`all but ${c}`, run(DETECTOR_COMPONENTS.filter((x) => x !== c))));
+}
+
+/** Tune settings + threshold on one half (every other file of each category), score the other. */
+async function splitTuning(): Promise<void> {
+  const { lib, files, series } = await corpus();
+  const grid: AnomalyDetectorOptions[] = [];
+  for (const likelihoodMemory of [150, 250, 500]) {
+    for (const refractory of [25, 50, 100]) grid.push({ likelihoodMemory, refractory });
+  }
+  const rank = new Map<string, number>();
+  const halfOf = files.map((f) => {
+    const i = rank.get(f.category) ?? 0;
+    rank.set(f.category, i + 1);
+    return i % 2;
+  });
+  const pick = <T>(xs: T[], k: number) => xs.filter((_, j) => halfOf[j] === k);
+  console.log(`NAB split-half tuning (${only || 'all categories'} of ${data})\n`);
+  console.log(`${''.padEnd(52)}standard   low FP   low FN`);
+  for (const k of [0, 1]) {
+    const tuneFiles = pick(files, k);
+    const tuneSeries = pick(series, k);
+    let best = grid[0];
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const options of grid) {
+      const r = lib.scoreCorpus(tuneFiles, scoresOf(tuneFiles, tuneSeries, options)).profiles.standard;
+      if (r.score > bestScore) {
+        bestScore = r.score;
+        best = options;
+      }
+    }
+    const threshold = lib.scoreCorpus(tuneFiles, scoresOf(tuneFiles, tuneSeries, best)).profiles.standard
+      .threshold;
+    const testFiles = pick(files, 1 - k);
+    const testSeries = pick(series, 1 - k);
+    console.log(
+      `tuned on half ${k}: ${JSON.stringify(best)}, θ=${threshold.toPrecision(4)} (half ${k}: ${bestScore.toFixed(2)})`,
+    );
+    console.log(
+      row(
+        `  half ${1 - k} with them`,
+        lib.scoreCorpus(testFiles, scoresOf(testFiles, testSeries, best), { threshold }),
+      ),
+    );
+    console.log(
+      row(
+        `  half ${1 - k} with defaults, θ=0.5`,
+        lib.scoreCorpus(testFiles, scoresOf(testFiles, testSeries, {}), { threshold: 0.5 }),
+      ),
+    );
+    console.log(
+      row(
+        `  half ${1 - k} with defaults, own best θ`,
+        lib.scoreCorpus(testFiles, scoresOf(testFiles, testSeries, {})),
+      ),
+    );
+  }
 }
