@@ -342,6 +342,36 @@ describe('DuckDbStore (engine specifics)', () => {
     expect(pages).toBeGreaterThan(1);
     expect(seen.size).toBe(400);
   });
+
+  it('pages exactly through traces that all start in the same nanosecond (a burst), with windows cut by trace id', async () => {
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1, traceWindowParts: 10 });
+    await store.append({
+      spans: Array.from({ length: 300 }, (_, i) =>
+        makeSpan({ trace: i + 1, n: 1, start: T0, durationMs: 1 }),
+      ),
+      logs: [],
+    });
+    // trace 150 gets a later part: its summary must combine both, never show half of it
+    await store.append({
+      spans: [makeSpan({ trace: 150, n: 2, start: T0 + 5_000_000_000n, durationMs: 1 })],
+      logs: [],
+    });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.searchTraces({ limit: 20, cursor });
+      for (const item of page.items) {
+        seen.push(item.traceId);
+        expect(item.spanCount).toBe(item.traceId === traceIdOf(150) ? 2 : 1);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    const expected = Array.from({ length: 300 }, (_, i) => traceIdOf(i + 1))
+      .sort()
+      .reverse();
+    expect(seen).toEqual(expected);
+  });
 });
 
 describe('DuckDbStore.spanIdsOf', () => {

@@ -521,8 +521,19 @@ export class DuckDbStore implements Store {
         if (scanFloor !== null && (windowStart < scanFloor || attempt === 2)) windowStart = scanFloor;
         const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
         if (bounded) windowStart = query.fromUnixNano as bigint;
-        if (windowStart <= lo) break;
-        const found = await run({ start: windowStart, upper });
+        let startTraceId: string | undefined;
+        if ((windowStart <= lo || attempt === 1) && !bounded && scanFloor === null) {
+          // The time window cannot cut (traces sharing start times, or little data): start the
+          // window at the `want`-th part in list order instead, if there are that many.
+          const key = await c.values(
+            'SELECT start_ns, trace_id FROM trace_parts WHERE start_ns <= $1 ORDER BY start_ns DESC, trace_id DESC LIMIT 1 OFFSET $2',
+            [upper, BigInt(Math.ceil(want))],
+          );
+          if (key.length === 0) break;
+          windowStart = key[0][0] as bigint;
+          startTraceId = key[0][1] as string;
+        } else if (windowStart <= lo) break;
+        const found = await run({ start: windowStart, upper, startTraceId });
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
         if (windowStart === scanFloor) {

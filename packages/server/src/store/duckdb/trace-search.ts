@@ -36,6 +36,11 @@ export interface BuiltQuery {
 export interface TraceWindow {
   start: bigint;
   upper: bigint;
+  /**
+   * With many traces starting in the same nanosecond (agents launched in a burst) a time bound cannot
+   * cut between them: the window then starts at the key (start, startTraceId) instead, in list order.
+   */
+  startTraceId?: string;
 }
 
 /**
@@ -54,9 +59,12 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
   const where: string[] = [];
   const having: string[] = [];
   const w = window === undefined ? null : p.add(window.start);
+  const wt = window?.startTraceId === undefined ? null : p.add(window.startTraceId);
   if (window !== undefined && w !== null) {
     const u = p.add(window.upper);
     where.push(`start_ns >= ${w}`);
+    // A trace at or after the key (W, wt) has every part there too: same trace id, start ≥ its start.
+    if (wt !== null) where.push(`(start_ns > ${w} OR trace_id >= ${wt})`);
     where.push(
       `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE start_ns >= ${w} AND start_ns <= ${u}))`,
     );
@@ -119,7 +127,8 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
     w === null
       ? `${grouped} ${page}`
       : `SELECT * FROM (${grouped}) AS candidates
-         WHERE NOT EXISTS (SELECT 1 FROM trace_parts AS older WHERE older.start_ns < ${w} AND older.trace_id = candidates.trace_id)
+         WHERE NOT EXISTS (SELECT 1 FROM trace_parts AS older WHERE older.trace_id = candidates.trace_id
+           AND (older.start_ns < ${w}${wt === null ? '' : ` OR (older.start_ns = ${w} AND candidates.trace_id < ${wt})`}))
          ${page}`;
   return { sql, params: p, limit };
 }
