@@ -29,17 +29,18 @@ export class SeasonalProfile {
 
   /**
    * Residual |x − expected| at this time of day (NaN while the slot has no history), then learn x.
-   * @param timeMs timestamp in milliseconds; the step is taken from the first two points
+   * @param timeMs timestamp in milliseconds; the step is the first positive gap between points
+   *   (a repeated first timestamp must not switch the profile off)
    */
   residual(x: number, timeMs: number): number {
-    const n = this.n++;
-    if (n === 0) {
+    if (this.n++ === 0) {
       this.start = timeMs;
       return Number.NaN;
     }
-    if (n === 1) {
+    if (this.step === 0) {
+      if (!(timeMs > this.start)) return Number.NaN;
       this.step = timeMs - this.start;
-      const perDay = this.step > 0 ? Math.round(DAY_MS / this.step) : 0;
+      const perDay = Math.round(DAY_MS / this.step);
       if (perDay < MIN_POINTS_PER_DAY) return Number.NaN;
       this.pointsPerSlot = Math.ceil(perDay / this.expected.length);
       this.slots = Math.round(perDay / this.pointsPerSlot);
