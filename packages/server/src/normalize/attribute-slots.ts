@@ -29,6 +29,7 @@ export const W_G_ACTOR_ROLE = slot();
 export const W_G_WORKFLOW = slot();
 export const W_G_OUTCOME = slot();
 export const W_COST = slot();
+export const W_TOKENS_ESTIMATED = slot();
 
 // OpenTelemetry GenAI semantic conventions (current and deprecated names).
 export const G_OPERATION = slot();
@@ -154,6 +155,7 @@ export const KEY_SLOTS: ReadonlyMap<string, number> = new Map<string, number>([
   [W.governanceWorkflow, W_G_WORKFLOW],
   [W.governanceOutcome, W_G_OUTCOME],
   [W.costUsd, W_COST],
+  [W.tokensEstimated, W_TOKENS_ESTIMATED],
 
   ['gen_ai.operation.name', G_OPERATION],
   ['gen_ai.provider.name', G_PROVIDER],

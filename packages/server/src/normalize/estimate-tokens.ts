@@ -7,6 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import type { SpanRecord } from '../model/index.js';
+import { get } from './attribute-scan.js';
+import { W_TOKENS_ESTIMATED } from './attribute-slots.js';
 import { WITNESS_ATTR } from './witness-attributes.js';
 
 export const TOKENS_ESTIMATED_ATTR = WITNESS_ATTR.tokensEstimated;
@@ -137,6 +139,5 @@ export function estimateMissingTokens(span: SpanRecord, reportedTotal: boolean):
   // The mark travels with the span's attributes so the store needs no column for it; a client's own
   // `witness.tokens.estimated` is not trusted either way.
   if (estimated) span.attributes[TOKENS_ESTIMATED_ATTR] = true;
-  else if (span.attributes[TOKENS_ESTIMATED_ATTR] !== undefined)
-    delete span.attributes[TOKENS_ESTIMATED_ATTR];
+  else if (get(W_TOKENS_ESTIMATED) !== undefined) delete span.attributes[TOKENS_ESTIMATED_ATTR];
 }
