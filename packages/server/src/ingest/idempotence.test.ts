@@ -172,6 +172,31 @@ describe('idempotent ingest: store and audit log', () => {
     expect(auditedSpans(2)).toHaveLength(2);
   });
 
+  it('remembers audited-but-not-stored spans across a clean restart (watermark below them)', async () => {
+    let p = await open();
+    for (let t = 10; t < 15; t++) await p.ingest(batchOf(t)); // stored and audited: below the watermark
+    failStoreOnce = true;
+    await expect(p.ingest(batchOf(1))).rejects.toThrow('store write failed');
+    const w = sink.watermark();
+    // every entry below trace 1's first one has its span stored
+    const firstOfTrace1 = Math.min(
+      ...log.query({ traceId: batchOf(1).spans[0].traceId }).entries.map((e) => e.seq),
+    );
+    expect(w).toBe(firstOfTrace1);
+    expect(w).toBeGreaterThanOrEqual(10);
+    sink.close();
+    await store.close();
+    await log.close();
+    p = await open();
+    expect(sink.unstoredCount).toBe(2);
+    expect(sink.watermark()).toBe(w);
+    await p.ingest(batchOf(1));
+    expect(sink.unstoredCount).toBe(0);
+    expect(sink.watermark()).toBe(log.size);
+    expect(auditedSpans(1)).toHaveLength(2);
+    expect((await store.stats()).spans).toBe(18);
+  });
+
   it('neither stores nor audits a replay after a clean restart', async () => {
     let p = await open();
     await p.ingest(batchOf(1));
