@@ -8,8 +8,9 @@ import type {
 } from './agent/helpers.js';
 import type { ObservedSpan } from './agent/observed-span.js';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './export/batch-span-processor.js';
-import { batchOptionsFromEnv, exporterOptionsFromEnv, resourceFromEnv } from './export/env.js';
+import { batchOptionsFromEnv, exporterOptionsFromEnv, resourceFromEnv, tracesUrlOf } from './export/env.js';
 import { OtlpTraceExporter, type OtlpTraceExporterOptions } from './export/otlp-trace-exporter.js';
+import { assertOptions, initShape, WitnessConfigError } from './options/index.js';
 import { Witness, type WitnessOptions } from './witness.js';
 
 /** The instance the module-level helpers use; created by `init()`, or lazily (no export) before it. */
@@ -18,6 +19,12 @@ let currentBatch: BatchSpanProcessor | undefined;
 let exitHookInstalled = false;
 
 export interface InitOptions extends WitnessOptions {
+  /**
+   * OTLP base URL, e.g. `http://localhost:4318`: spans go to `{endpoint}/v1/traces`, as with
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` (a URL already ending in `/v1/traces` is used as is).
+   * @default process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318'
+   */
+  endpoint?: string;
   /** OTLP export; `false` for none. Unset fields come from `OTEL_EXPORTER_OTLP_*`. @default {} */
   exporter?: OtlpTraceExporterOptions | false;
   /** Batching, queue and retry settings. Unset fields come from `OTEL_BSP_*`. */
@@ -28,24 +35,41 @@ export interface InitOptions extends WitnessOptions {
 
 /**
  * Sets up the default instance: resource from options and `OTEL_SERVICE_NAME` /
- * `OTEL_RESOURCE_ATTRIBUTES`, OTLP/HTTP export to `OTEL_EXPORTER_OTLP_ENDPOINT` (default
+ * `OTEL_RESOURCE_ATTRIBUTES`, OTLP/HTTP export to `endpoint` or `OTEL_EXPORTER_OTLP_ENDPOINT` (default
  * http://localhost:4318). Does not touch the global OpenTelemetry provider unless `registerGlobal`.
+ * @throws WitnessConfigError, synchronously, for an unknown option or a value of the wrong type: a
+ * misconfigured SDK would otherwise export nowhere without a word.
  */
 export function init(options: InitOptions = {}): Witness {
+  assertOptions('init()', options, initShape);
+  if (options.endpoint !== undefined) {
+    if (options.exporter === false)
+      throw new WitnessConfigError('init()', [
+        '`endpoint` is set but `exporter: false` turns export off; drop one of them',
+      ]);
+    if (options.exporter?.url !== undefined)
+      throw new WitnessConfigError('init()', [
+        'set either `endpoint` (the OTLP base URL) or `exporter.url` (the full traces URL), not both',
+      ]);
+  }
   const processors = [...(options.spanProcessors ?? [])];
   let batch: BatchSpanProcessor | undefined;
   if (options.exporter !== false) {
-    const exporter = new OtlpTraceExporter({ ...exporterOptionsFromEnv(), ...options.exporter });
+    const exporter = new OtlpTraceExporter({
+      ...exporterOptionsFromEnv(),
+      ...(options.endpoint !== undefined && { url: tracesUrlOf(options.endpoint) }),
+      ...options.exporter,
+    });
     batch = new BatchSpanProcessor(exporter, { ...batchOptionsFromEnv(), ...options.batch });
     processors.push(batch);
   }
   currentBatch = batch;
   const envResource = resourceFromEnv();
   current = new Witness({
-    ...options,
     serviceName: options.serviceName ?? envResource['service.name'],
     resource: { ...envResource, ...options.resource },
     spanProcessors: processors,
+    registerGlobal: options.registerGlobal,
   });
   if (options.flushOnExit !== false && !exitHookInstalled) {
     exitHookInstalled = true;

@@ -39,6 +39,7 @@ export {
   withAttributes,
 } from './default-instance.js';
 export * from './export/index.js';
+export { WitnessConfigError } from './options/index.js';
 export * from './propagation/index.js';
 export * from './wrappers/index.js';
 export * from './trace/index.js';

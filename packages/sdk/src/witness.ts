@@ -16,6 +16,7 @@ import {
   user,
   withAttributes,
 } from './agent/index.js';
+import { assertOptions, witnessShape } from './options/index.js';
 import { WitnessTracerProvider } from './trace/tracer-provider.js';
 import type { WitnessSpanProcessor } from './trace/types.js';
 
@@ -42,7 +43,9 @@ export class Witness {
   readonly provider: WitnessTracerProvider;
   readonly tracer: Tracer;
 
+  /** @throws WitnessConfigError for an unknown option or a value of the wrong type. */
   constructor(options: WitnessOptions = {}) {
+    assertOptions('new Witness()', options, witnessShape);
     const resource: Attributes = {
       'service.name': options.serviceName ?? 'unknown_service',
       'telemetry.sdk.name': SDK_NAME,

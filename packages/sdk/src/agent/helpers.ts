@@ -1,4 +1,15 @@
 import { type Attributes, type SpanKind, SpanKind as Kind, type Tracer, trace } from '@opentelemetry/api';
+import {
+  agentShape,
+  decisionShape,
+  describe,
+  governanceShape,
+  isPlainObject,
+  llmShape,
+  toolShape,
+  warnOnce,
+  warnOptions,
+} from '../options/index.js';
 import { activeContext, withContext } from '../trace/context.js';
 import { setContextAttributes } from '../trace/context-attributes.js';
 import { GENAI, type GenAiOperation, WITNESS } from './attributes.js';
@@ -119,8 +130,17 @@ function finish(
   observed.span.end();
 }
 
+/** Positional string arguments (`step(text)`, `session(id)`…): warned about once, never thrown. */
+function checkString(where: string, what: string, v: unknown): void {
+  if (typeof v !== 'string')
+    warnOnce(
+      `Witness ${where}: \`${what}\` must be a string, got ${describe(v)} (ignored; the call goes on)`,
+    );
+}
+
 export function agent<R>(tracer: Tracer, opts: string | AgentOptions, fn: (span: ObservedSpan) => R): R {
-  const o = typeof opts === 'string' ? { name: opts } : opts;
+  if (typeof opts !== 'string') warnOptions('agent()', opts, agentShape);
+  const o = typeof opts === 'string' ? { name: opts } : (opts ?? { name: String(opts) });
   const attributes: Attributes = {
     ...o.attributes,
     [GENAI.operationName]: 'invoke_agent',
@@ -132,7 +152,9 @@ export function agent<R>(tracer: Tracer, opts: string | AgentOptions, fn: (span:
   return runInSpan(tracer, `invoke_agent ${o.name}`, Kind.INTERNAL, attributes, fn);
 }
 
-export function llm<R>(tracer: Tracer, o: LlmOptions, fn: (span: ObservedSpan) => R): R {
+export function llm<R>(tracer: Tracer, opts: LlmOptions, fn: (span: ObservedSpan) => R): R {
+  warnOptions('llm()', opts, llmShape);
+  const o = opts ?? ({} as LlmOptions);
   const operation = o.operation ?? 'chat';
   const attributes: Attributes = {
     ...o.attributes,
@@ -152,7 +174,8 @@ export function llm<R>(tracer: Tracer, o: LlmOptions, fn: (span: ObservedSpan) =
 }
 
 export function tool<R>(tracer: Tracer, opts: string | ToolOptions, fn: (span: ObservedSpan) => R): R {
-  const o = typeof opts === 'string' ? { name: opts } : opts;
+  if (typeof opts !== 'string') warnOptions('tool()', opts, toolShape);
+  const o = typeof opts === 'string' ? { name: opts } : (opts ?? { name: String(opts) });
   const attributes: Attributes = {
     ...o.attributes,
     [GENAI.operationName]: 'execute_tool',
@@ -171,18 +194,21 @@ export function tool<R>(tracer: Tracer, opts: string | ToolOptions, fn: (span: O
 
 /** A reasoning step: with `fn`, a span around it; without, a point-in-time span holding the text. */
 export function step<R = void>(tracer: Tracer, text: string, fn?: (span: ObservedSpan) => R): R {
+  checkString('step()', 'text', text);
   const attributes: Attributes = { [WITNESS.kind]: 'step', [WITNESS.stepText]: text };
   return runInSpan(tracer, 'step', Kind.INTERNAL, attributes, fn ?? (() => undefined as R));
 }
 
 /** Records a decision the agent took, with what it could have done instead and how sure it was. */
-export function decision(tracer: Tracer, o: DecisionOptions): void {
+export function decision(tracer: Tracer, opts: DecisionOptions): void {
+  warnOptions('decision()', opts, decisionShape);
+  const o = opts ?? ({} as DecisionOptions);
   const attributes: Attributes = {
     ...o.attributes,
     [WITNESS.kind]: 'decision',
     [WITNESS.decisionChoice]: o.choice,
   };
-  if (o.alternatives) attributes[WITNESS.decisionAlternatives] = o.alternatives.map(String);
+  if (Array.isArray(o.alternatives)) attributes[WITNESS.decisionAlternatives] = o.alternatives.map(String);
   if (typeof o.confidence === 'number' && o.confidence >= 0 && o.confidence <= 1)
     attributes[WITNESS.decisionConfidence] = o.confidence;
   if (o.rationale) attributes[WITNESS.decisionRationale] = o.rationale;
@@ -191,20 +217,28 @@ export function decision(tracer: Tracer, o: DecisionOptions): void {
 
 /** Runs `fn` with attributes copied onto every span started inside it. */
 export function withAttributes<R>(attributes: Attributes, fn: () => R): R {
+  if (!isPlainObject(attributes))
+    warnOnce(
+      `Witness withAttributes(): \`attributes\` must be an object, got ${describe(attributes)} (ignored; the call goes on)`,
+    );
   return withContext(setContextAttributes(activeContext(), attributes), fn);
 }
 
 /** Every span inside belongs to this session (a conversation / a run the user sees as one). */
 export function session<R>(id: string, fn: () => R): R {
+  checkString('session()', 'id', id);
   return withAttributes({ [WITNESS.sessionId]: id, [GENAI.conversationId]: id }, fn);
 }
 
 export function user<R>(id: string, fn: () => R): R {
+  checkString('user()', 'id', id);
   return withAttributes({ [WITNESS.userId]: id }, fn);
 }
 
 /** Governance context (who acts, under which mode and workflow) for every span inside. */
-export function governance<R>(o: GovernanceOptions, fn: () => R): R {
+export function governance<R>(opts: GovernanceOptions, fn: () => R): R {
+  warnOptions('governance()', opts, governanceShape);
+  const o = opts ?? {};
   const attributes: Attributes = {};
   if (o.mode) attributes[WITNESS.governanceMode] = o.mode;
   if (o.actor) attributes[WITNESS.governanceActor] = o.actor;

@@ -6,6 +6,8 @@ export interface BatchTarget {
   encode(spans: readonly ReadableSpanLike[]): Uint8Array;
   send(body: Uint8Array): Promise<SendResult>;
   shutdown?(): void;
+  /** Where batches go, named in warnings (the OTLP exporter's URL). */
+  readonly url?: string;
 }
 
 export interface BatchSpanProcessorOptions {
@@ -23,6 +25,12 @@ export interface BatchSpanProcessorOptions {
   maxBackoffMillis?: number;
   /** Longest `flush()`/`shutdown()` waits before giving up (resolving, never rejecting). @default 10000 */
   flushTimeoutMillis?: number;
+  /**
+   * Warn once (and once more when delivery recovers) after this long without a single delivery
+   * since the first failed attempt, e.g. because the endpoint is unreachable; 0 turns it off.
+   * @default 30000
+   */
+  deliveryWarningMillis?: number;
   /** Called once per kind of trouble (queue full, export failed) so the host can log it. */
   onWarning?: (message: string) => void;
 }
@@ -57,6 +65,11 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly warned = new Set<string>();
+  /** The current delivery outage: when its first failure happened, and whether it was reported. */
+  private troubleSince: number | undefined;
+  private troubleTimer: NodeJS.Timeout | undefined;
+  private troubleReported = false;
+  private droppedAtTroubleStart = 0;
   private readonly counters = {
     exported: 0,
     droppedQueueFull: 0,
@@ -78,6 +91,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
       initialBackoffMillis: options.initialBackoffMillis ?? 1000,
       maxBackoffMillis: options.maxBackoffMillis ?? 30_000,
       flushTimeoutMillis: options.flushTimeoutMillis ?? 10_000,
+      deliveryWarningMillis: options.deliveryWarningMillis ?? 30_000,
     };
     if (this.o.maxExportBatchSize > this.o.maxQueueSize) this.o.maxExportBatchSize = this.o.maxQueueSize;
     this.onWarning = options.onWarning ?? ((m) => process.emitWarning(m, 'WitnessExportWarning'));
@@ -161,9 +175,11 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
       }
       if (result.kind === 'success') {
         this.counters.exported += batch.length;
+        this.deliveryRecovered();
         return;
       }
       this.counters.lastError = result.error;
+      this.deliveryFailed();
       if (result.kind === 'failure' || attempt >= this.o.maxRetries || this.stopped) {
         this.fail(batch.length, result.error);
         return;
@@ -180,6 +196,50 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
+  /**
+   * First failure of an outage: arm one timer (unref'd) instead of checking on every attempt, so the
+   * warning comes on time whatever the retry backoff, and costs nothing while deliveries succeed.
+   */
+  private deliveryFailed(): void {
+    if (this.troubleSince !== undefined || this.o.deliveryWarningMillis <= 0) return;
+    this.troubleSince = Date.now();
+    this.droppedAtTroubleStart = this.dropped;
+    this.troubleTimer = setTimeout(() => {
+      this.troubleTimer = undefined;
+      this.troubleReported = true;
+      const secs = Math.round((Date.now() - (this.troubleSince ?? Date.now())) / 100) / 10;
+      this.report(
+        `Witness: nothing delivered to ${this.target.url ?? 'the exporter'} for ${secs} s ` +
+          `(last error: ${this.counters.lastError ?? 'none'}); ${this.dropped} spans dropped so far, newer ones are queued (up to ${this.o.maxQueueSize}) and retried. ` +
+          'Check that the Witness server is running and reachable from here, and that init({ endpoint }), exporter.url or OTEL_EXPORTER_OTLP_ENDPOINT points at it.',
+      );
+    }, this.o.deliveryWarningMillis);
+    this.troubleTimer.unref();
+  }
+
+  private deliveryRecovered(): void {
+    if (this.troubleSince === undefined) return;
+    if (this.troubleTimer !== undefined) clearTimeout(this.troubleTimer);
+    if (this.troubleReported) {
+      const secs = Math.round((Date.now() - this.troubleSince) / 100) / 10;
+      this.report(
+        `Witness: delivery to ${this.target.url ?? 'the exporter'} recovered after ${secs} s; ` +
+          `${this.dropped - this.droppedAtTroubleStart} spans were dropped meanwhile.`,
+      );
+    }
+    this.troubleTimer = undefined;
+    this.troubleSince = undefined;
+    this.troubleReported = false;
+  }
+
+  private report(message: string): void {
+    try {
+      this.onWarning(message);
+    } catch {
+      // the host's logger must not break export
+    }
+  }
+
   private fail(n: number, error: string): void {
     this.counters.droppedExportFailed += n;
     this.warnOnce('export-failed', `Witness: dropped spans after export failure: ${error}`);
@@ -188,11 +248,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
   private warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    try {
-      this.onWarning(message);
-    } catch {
-      // the host's logger must not break export
-    }
+    this.report(message);
   }
 
   /** Sends everything queued now; resolves when done or after `flushTimeoutMillis`, never rejects. */
@@ -221,6 +277,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
     await this.forceFlush();
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.troubleTimer !== undefined) clearTimeout(this.troubleTimer);
     try {
       this.target.shutdown?.();
     } catch {

@@ -31,6 +31,16 @@ export function exporterOptionsFromEnv(env: Env = process.env): OtlpTraceExporte
   return out;
 }
 
+/**
+ * The traces URL for an OTLP base URL given as `init({ endpoint })`: `/v1/traces` appended, as for
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` — unless the URL already ends in it (users paste either form, and a
+ * doubled path would only show up as 404s).
+ */
+export function tracesUrlOf(endpoint: string): string {
+  const base = endpoint.trim().replace(/\/+$/, '');
+  return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+}
+
 /** `OTEL_BSP_*` (batch span processor) variables. */
 export function batchOptionsFromEnv(env: Env = process.env): BatchSpanProcessorOptions {
   const out: BatchSpanProcessorOptions = {};

@@ -4,7 +4,13 @@ export {
   type BatchTarget,
   type ExportStats,
 } from './batch-span-processor.js';
-export { batchOptionsFromEnv, exporterOptionsFromEnv, parseHeaders, resourceFromEnv } from './env.js';
+export {
+  batchOptionsFromEnv,
+  exporterOptionsFromEnv,
+  parseHeaders,
+  resourceFromEnv,
+  tracesUrlOf,
+} from './env.js';
 export {
   HttpTransport,
   type HttpTransportOptions,

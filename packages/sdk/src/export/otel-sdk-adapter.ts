@@ -1,4 +1,5 @@
 import type { Context } from '@opentelemetry/api';
+import { batchShape, exporterShape, problemsOf, WitnessConfigError } from '../options/index.js';
 import type { ReadableSpanLike } from '../trace/types.js';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './batch-span-processor.js';
 import { OtlpTraceExporter, type OtlpTraceExporterOptions } from './otlp-trace-exporter.js';
@@ -7,6 +8,15 @@ import { OtlpTraceExporter, type OtlpTraceExporterOptions } from './otlp-trace-e
  * Adapters that add Witness export to an existing OpenTelemetry SDK setup, without this package
  * depending on the SDK: the shapes are the SDK's SpanProcessor / SpanExporter interfaces, duck-typed.
  */
+
+/** Setup-time, so a bad option throws (`WitnessConfigError`), naming which argument it is in. */
+function checkAdapterOptions(where: string, exporter: unknown, batch: unknown): void {
+  const problems = [
+    ...problemsOf(exporter, exporterShape).map((p) => `exporter options: ${p}`),
+    ...problemsOf(batch, batchShape).map((p) => `batch options: ${p}`),
+  ];
+  if (problems.length > 0) throw new WitnessConfigError(where, problems);
+}
 
 /** ExportResultCode of @opentelemetry/core. */
 const SUCCESS = 0;
@@ -20,6 +30,7 @@ export class WitnessOtelSpanProcessor {
   readonly batch: BatchSpanProcessor;
 
   constructor(exporter: OtlpTraceExporterOptions = {}, batch: BatchSpanProcessorOptions = {}) {
+    checkAdapterOptions('new WitnessOtelSpanProcessor()', exporter, batch);
     this.batch = new BatchSpanProcessor(new OtlpTraceExporter(exporter), batch);
   }
   onStart(_span: unknown, _ctx: Context): void {}
@@ -42,6 +53,7 @@ export class WitnessOtelSpanExporter {
   private readonly batch: BatchSpanProcessor;
 
   constructor(exporter: OtlpTraceExporterOptions = {}, batch: BatchSpanProcessorOptions = {}) {
+    checkAdapterOptions('new WitnessOtelSpanExporter()', exporter, batch);
     // One batch per export call: the SDK has batched already.
     this.batch = new BatchSpanProcessor(new OtlpTraceExporter(exporter), {
       maxQueueSize: 1 << 20,

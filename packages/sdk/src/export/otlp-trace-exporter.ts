@@ -21,11 +21,14 @@ export class OtlpTraceExporter {
   private readonly transport: HttpTransport;
   private readonly encoder = new OtlpTraceEncoder();
   private readonly json: boolean;
+  /** Where batches go (named in the processor's warnings). */
+  readonly url: string;
 
   constructor(options: OtlpTraceExporterOptions = {}) {
     this.json = options.protocol === 'http/json';
+    this.url = options.url ?? 'http://localhost:4318/v1/traces';
     this.transport = new HttpTransport({
-      url: options.url ?? 'http://localhost:4318/v1/traces',
+      url: this.url,
       headers: options.headers,
       compression: options.compression,
       timeoutMillis: options.timeoutMillis,

@@ -9,6 +9,7 @@ import {
   startLlmSpan,
   tapStream,
   tracerOf,
+  checkWrapOptions,
   type WrapOptions,
 } from './instrument.js';
 
@@ -19,6 +20,7 @@ type Obj = Record<string, unknown>;
  * (`stream: true`, and `messages.stream()`, which calls create) included. Returns the same client.
  */
 export function wrapAnthropic<C>(client: C, options: WrapOptions = {}): C {
+  checkWrapOptions('wrapAnthropic()', options);
   const messages = (client as { messages?: unknown }).messages;
   patchMethod(
     messages,

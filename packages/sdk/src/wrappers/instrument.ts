@@ -3,6 +3,7 @@ import { GENAI, WITNESS } from '../agent/attributes.js';
 import { ObservedSpan, recordError } from '../agent/observed-span.js';
 import { toGenAiMessages, toPayload } from '../agent/serialize.js';
 import { getWitness } from '../default-instance.js';
+import { assertOptions, wrapShape } from '../options/index.js';
 import { activeContext } from '../trace/context.js';
 import type { Witness } from '../witness.js';
 
@@ -12,6 +13,9 @@ export interface WrapOptions {
   /** Record prompts and completions (`gen_ai.input.messages` / `gen_ai.output.messages`). @default true */
   captureContent?: boolean;
 }
+
+/** The wrappers run once at setup, so bad options throw there, like `init()`'s. */
+export const checkWrapOptions = (where: string, o: WrapOptions): void => assertOptions(where, o, wrapShape);
 
 export const tracerOf = (o: WrapOptions): Tracer => (o.witness ?? getWitness()).tracer;
 

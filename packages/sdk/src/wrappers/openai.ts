@@ -9,6 +9,7 @@ import {
   startLlmSpan,
   tapStream,
   tracerOf,
+  checkWrapOptions,
   type WrapOptions,
 } from './instrument.js';
 
@@ -23,6 +24,7 @@ import {
  * `stream_options: { include_usage: true }` (the wrapper does not change the request).
  */
 export function wrapOpenAI<C>(client: C, options: WrapOptions = {}): C {
+  checkWrapOptions('wrapOpenAI()', options);
   const c = client as { chat?: { completions?: unknown }; responses?: unknown; embeddings?: unknown };
   patchMethod(
     c.chat?.completions,
