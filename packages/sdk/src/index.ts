@@ -2,7 +2,7 @@
  * @witness/sdk: instrument TypeScript AI agents on the OpenTelemetry API and export OTLP.
  *
  *   import { init, agent, tool } from '@witness/sdk';
- *   init({ serviceName: 'support-bot' });
+ *   init({ serviceName: 'support-bot', endpoint: 'http://localhost:4318' });
  *   await agent('planner', () => tool('search', () => search(q)));
  */
 export {
