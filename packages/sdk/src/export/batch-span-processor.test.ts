@@ -236,6 +236,6 @@ describe('OTLP/HTTP batch exporter', () => {
     const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
     expect(out.after).toBe(true);
     expect(out.stats.exported).toBe(0);
-    expect(out.warnings.some((m: string) => m.includes('flush gave up'))).toBe(true);
+    expect(out.warnings.some((m: string) => m.includes('flush gave up') && m.includes(url))).toBe(true);
   });
 });

@@ -242,7 +242,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
 
   private fail(n: number, error: string): void {
     this.counters.droppedExportFailed += n;
-    this.warnOnce('export-failed', `Witness: dropped spans after export failure: ${error}`);
+    this.warnOnce('export-failed', `Witness: dropped spans after export failure to ${this.target.url ?? 'the exporter'}: ${error}`);
   }
 
   private warnOnce(kind: string, message: string): void {
@@ -268,7 +268,7 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
     if (timedOut)
       this.warnOnce(
         'flush-timeout',
-        `Witness: flush gave up after ${this.o.flushTimeoutMillis} ms; spans not yet delivered (last error: ${this.counters.lastError ?? 'none'})`,
+        `Witness: flush gave up after ${this.o.flushTimeoutMillis} ms; spans not yet delivered to ${this.target.url ?? 'the exporter'} (last error: ${this.counters.lastError ?? 'none'})`,
       );
   }
 
