@@ -242,7 +242,10 @@ export class BatchSpanProcessor implements WitnessSpanProcessor {
 
   private fail(n: number, error: string): void {
     this.counters.droppedExportFailed += n;
-    this.warnOnce('export-failed', `Witness: dropped spans after export failure to ${this.target.url ?? 'the exporter'}: ${error}`);
+    this.warnOnce(
+      'export-failed',
+      `Witness: dropped spans after export failure to ${this.target.url ?? 'the exporter'}: ${error}`,
+    );
   }
 
   private warnOnce(kind: string, message: string): void {
