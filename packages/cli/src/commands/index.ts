@@ -3,11 +3,13 @@ import { registerAnomaly } from './anomaly.js';
 import { registerAudit } from './audit.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
+import { registerInit } from './init.js';
 import { registerServe } from './serve.js';
 
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
   registerServe(program);
+  registerInit(program);
   registerAudit(program);
   registerDemo(program);
   registerDashboards(program);
