@@ -58,6 +58,10 @@ describe('witness init', () => {
     expect(bad.stderr).toMatch(/"server.port" \(from command-line flag\)/);
     expect(readFileSync(join(work, 'witness.yaml'), 'utf8')).toBe(written);
 
+    const dirOut = witness(['init', '--force', '--out', '.']);
+    expect(dirOut.code).toBe(1);
+    expect(dirOut.stderr).toMatch(/\. is a directory; give --out a file path/);
+
     const out = witness(['init', '--out', 'conf/other.yaml', '--data-dir', './other-data']);
     expect(out.code, out.stderr).toBe(0);
     expect(readFileSync(join(work, 'conf/other.yaml'), 'utf8')).toMatch(/^dataDir: \.\/other-data$/m);

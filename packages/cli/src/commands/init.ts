@@ -187,8 +187,9 @@ export function registerInit(program: Command): void {
         // 'wx' refuses an existing file atomically: no window between a check and the write.
         writeFileSync(path, text, { flag: flags.force ? 'w' : 'wx' });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new Error(`${flags.out} already exists; pass --force to overwrite it`);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new Error(`${flags.out} already exists; pass --force to overwrite it`);
+        if (code === 'EISDIR') throw new Error(`${flags.out} is a directory; give --out a file path`);
         throw err;
       }
       process.stdout.write(nextSteps(flags.out, config));
