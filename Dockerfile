@@ -1,0 +1,58 @@
+# syntax=docker/dockerfile:1
+# Witness server image. Build from the repository root:
+#   docker build -t witness .
+#   docker run -p 127.0.0.1:4318:4318 -v witness-data:/data witness
+# docs/install.md explains the options; deploy/compose.yaml adds Prometheus and Grafana.
+
+# ---- build: the whole workspace with dev dependencies, compiled to dist/ (server, CLI) and the UI bundle.
+FROM node:20.19-bookworm AS build
+WORKDIR /src
+# Manifests first, so the dependency layer is reused until a package.json or the lockfile changes.
+COPY package.json package-lock.json ./
+COPY packages/protocol/package.json packages/protocol/
+COPY packages/sdk/package.json packages/sdk/
+COPY packages/server/package.json packages/server/
+COPY packages/ui/package.json packages/ui/
+COPY packages/cli/package.json packages/cli/
+COPY packages/cli/bin packages/cli/bin/
+# --ignore-scripts: the root `prepare` script builds, and the sources are not here yet (no dependency
+# needs an install script: DuckDB's and esbuild's binaries come as platform packages).
+RUN npm ci --ignore-scripts
+COPY . .
+RUN npm run build
+
+# ---- runtime: production dependencies and the built output only, run as the unprivileged `node` user.
+FROM node:20.19-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /src/package.json /src/package-lock.json ./
+COPY --from=build /src/packages/protocol/package.json packages/protocol/
+COPY --from=build /src/packages/sdk/package.json packages/sdk/
+COPY --from=build /src/packages/server/package.json packages/server/
+COPY --from=build /src/packages/ui/package.json packages/ui/
+COPY --from=build /src/packages/cli/package.json packages/cli/
+COPY --from=build /src/packages/cli/bin packages/cli/bin/
+RUN npm ci --omit=dev --ignore-scripts \
+  && npm cache clean --force \
+  && mkdir /data \
+  && chown node:node /data
+COPY --from=build /src/packages/protocol/dist packages/protocol/dist/
+COPY --from=build /src/packages/server/dist packages/server/dist/
+COPY --from=build /src/packages/cli/dist packages/cli/dist/
+COPY --from=build /src/packages/ui/dist packages/ui/dist/
+ENV PATH=/app/node_modules/.bin:$PATH
+
+USER node
+# The DuckDB database and the audit log. Mount a named volume or a host directory here to keep them.
+VOLUME ["/data"]
+# OTLP/HTTP, the query API, the UI and /metrics share this one port. Witness has no OTLP/gRPC
+# receiver (4317): point exporters at http/protobuf or http/json on 4318.
+EXPOSE 4318
+# Slim images have no curl: ask Node itself. WITNESS_PORT moves the server, so the probe follows it.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WITNESS_PORT||process.env.WITNESS_SERVER_PORT||4318)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# The same command line as `npx witness serve --host 0.0.0.0 --data-dir /data` in a built checkout
+# (test/deploy-lint.test.ts runs exactly this ENTRYPOINT + CMD). Inside a container 0.0.0.0 is needed
+# for the published port to reach it; publish it on 127.0.0.1 on the host unless it must be remote.
+ENTRYPOINT ["witness"]
+CMD ["serve", "--host", "0.0.0.0", "--data-dir", "/data"]

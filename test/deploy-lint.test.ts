@@ -1,0 +1,289 @@
+/**
+ * The container files, checked without a container runtime (none runs on these machines): the
+ * Dockerfile and deploy/compose.yaml pass their linters (and a broken copy of each fails them), the
+ * Prometheus and Grafana files the compose mounts are the shipped ones, and the image's command line —
+ * parsed out of the Dockerfile, not copied — starts the built Witness and passes the image's own
+ * HEALTHCHECK.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { healthcheckCommand, imageCommand, lintCompose, lintDockerfile } from './helpers/deploy-lint.js';
+import { PROMTOOL, requireBinary, skipWithoutPrometheus } from './helpers/prometheus-binaries.js';
+import { REPO_ROOT } from './helpers/witness-process.js';
+
+const DOCKERFILE = join(REPO_ROOT, 'Dockerfile');
+const COMPOSE = join(REPO_ROOT, 'deploy/compose.yaml');
+const RULES = { contextDir: REPO_ROOT, dataDir: '/data', port: 4318 };
+const dockerfile = readFileSync(DOCKERFILE, 'utf8');
+const compose = readFileSync(COMPOSE, 'utf8');
+
+const scratch = mkdtempSync(join(tmpdir(), 'witness-deploy-lint-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A broken copy of the compose file, written next to the real one's folders so relative paths resolve. */
+function composeVariant(name: string, text: string): string {
+  const path = join(REPO_ROOT, 'deploy', `.lint-${name}-${process.pid}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+const variants: string[] = [];
+afterAll(() => {
+  for (const v of variants) rmSync(v, { force: true });
+});
+function lintComposeText(name: string, text: string): string[] {
+  const path = composeVariant(name, text);
+  variants.push(path);
+  return lintCompose(path);
+}
+
+describe('Dockerfile lint (dockerfile-utils + the image rules)', () => {
+  it('the shipped Dockerfile is clean', () => {
+    expect(lintDockerfile(dockerfile, RULES)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an unknown instruction',
+      (d: string) => d.replace('RUN npm run build', 'RUNN npm run build'),
+      /Unknown instruction: RUNN/i,
+    ],
+    [
+      'a health-check interval without a unit',
+      (d: string) => d.replace('--interval=15s', '--interval=15'),
+      /duration|unit/i,
+    ],
+    [
+      'an invalid protocol',
+      (d: string) => d.replace('EXPOSE 4318', 'EXPOSE 4318/tpc'),
+      /Invalid proto: tpc \(dockerfile-utils\)/,
+    ],
+    ['a root final user', (d: string) => d.replace('USER node', 'USER root'), /runs as root/],
+    ['no USER at all', (d: string) => d.replace('USER node\n', ''), /runs as root/],
+    [
+      'no /data volume',
+      (d: string) => d.replace('VOLUME ["/data"]', 'VOLUME ["/var/lib/witness"]'),
+      /VOLUME \/data/,
+    ],
+    ['no health check', (d: string) => d.replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''), /no HEALTHCHECK/],
+    [
+      'a curl health check',
+      (d: string) =>
+        d.replace(/CMD \["node", "-e", [^\n]*\]/, 'CMD ["curl", "-f", "http://127.0.0.1:4318/readyz"]'),
+      /curl/,
+    ],
+    [
+      'an unpinned base',
+      (d: string) => d.replace('FROM node:20.19-bookworm-slim', 'FROM node'),
+      /not pinned/,
+    ],
+    [
+      'a COPY from a missing stage',
+      (d: string) =>
+        d.replace('--from=build /src/packages/cli/dist', '--from=builder /src/packages/cli/dist'),
+      /names no earlier stage/,
+    ],
+    [
+      'a COPY of a missing file',
+      (d: string) => d.replace('COPY package.json package-lock.json ./', 'COPY package.json yarn.lock ./'),
+      /yarn\.lock does not exist/,
+    ],
+    [
+      'a data dir other than the volume',
+      (d: string) => d.replace('"--data-dir", "/data"', '"--data-dir", "/tmp/data"'),
+      /--data-dir \/data/,
+    ],
+    [
+      'a shell-form CMD',
+      (d: string) => d.replace(/CMD \["serve"[^\n]*/, 'CMD witness serve --data-dir /data'),
+      /exec \(JSON\) form/,
+    ],
+  ])('fails on %s', (_name, breakIt, message) => {
+    const broken = breakIt(dockerfile);
+    expect(broken, 'the mutation must change the Dockerfile').not.toBe(dockerfile);
+    const problems = lintDockerfile(broken, RULES);
+    expect(problems.join('\n')).toMatch(message);
+  });
+});
+
+describe('deploy/compose.yaml lint (dclint + the deploy rules)', () => {
+  it('the shipped compose file is clean', () => {
+    expect(lintCompose(COMPOSE)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a misspelt key (schema)',
+      (c: string) => c.replace('    volumes:\n      - witness-data', '    volumnes:\n      - witness-data'),
+      /invalid-schema/,
+    ],
+    [
+      'a bad restart policy (schema)',
+      (c: string) => c.replace('restart: unless-stopped', 'restart: 42'),
+      /invalid-schema/,
+    ],
+    [
+      'an unpinned image',
+      (c: string) => c.replace('grafana/grafana:11.6.0', 'grafana/grafana'),
+      /explicit-tag/,
+    ],
+    [
+      'a missing bind source',
+      (c: string) => c.replace('./grafana/provisioning:', './grafana/provisoning:'),
+      /provisoning does not exist/,
+    ],
+    [
+      'an undeclared named volume',
+      (c: string) => c.replace('      - prometheus-data:/prometheus', '      - prom-data:/prometheus'),
+      /prom-data is not declared/,
+    ],
+    [
+      'a dependency on a missing service',
+      (c: string) => c.replace('      - prometheus\n', '      - prometheos\n'),
+      /no service prometheos/,
+    ],
+    [
+      'a port open on every interface',
+      (c: string) => c.replace("'127.0.0.1:4318:4318'", "'4318:4318'"),
+      /every interface/,
+    ],
+    [
+      'a missing Dockerfile',
+      (c: string) => c.replace('dockerfile: Dockerfile', 'dockerfile: Containerfile'),
+      /Containerfile does not exist/,
+    ],
+  ])('fails on %s', (name, breakIt, message) => {
+    const broken = breakIt(compose);
+    expect(broken, 'the mutation must change the compose file').not.toBe(compose);
+    expect(lintComposeText(name.replace(/\W+/g, '-'), broken).join('\n')).toMatch(message);
+  });
+
+  it('a service_healthy dependency needs a health check: removing the image HEALTHCHECK fails it', () => {
+    const dir = mkdtempSync(join(scratch, 'ctx-'));
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile.replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''));
+    const text = compose.replace('      context: ..\n', `      context: ${dir}\n`);
+    expect(lintComposeText('no-healthcheck', text).join('\n')).toMatch(
+      /witness must be healthy but has no health check/,
+    );
+  });
+});
+
+describe('what the compose file mounts', () => {
+  const doc = parseYaml(compose) as {
+    services: Record<string, { command?: string[]; volumes?: string[]; ports?: string[] }>;
+  };
+  const promDir = join(REPO_ROOT, 'deploy/prometheus');
+
+  it('Prometheus runs prometheus.compose.yml: prometheus.yml with the compose service as its target', () => {
+    const config = doc.services.prometheus!.command!.find((a) => a.startsWith('--config.file='))!;
+    expect(config).toBe('--config.file=/etc/prometheus/prometheus.compose.yml');
+    expect(doc.services.prometheus!.volumes).toContain('./prometheus:/etc/prometheus:ro');
+    const shipped = parseYaml(readFileSync(join(promDir, 'prometheus.yml'), 'utf8'));
+    const forCompose = parseYaml(readFileSync(join(promDir, 'prometheus.compose.yml'), 'utf8'));
+    expect(forCompose.scrape_configs[0].static_configs[0].targets).toEqual(['witness:4318']);
+    forCompose.scrape_configs[0].static_configs[0].targets =
+      shipped.scrape_configs[0].static_configs[0].targets;
+    expect(forCompose).toEqual(shipped);
+  });
+
+  const { skip, reason } = skipWithoutPrometheus();
+  it.skipIf(skip)(`promtool check config passes on prometheus.compose.yml${reason}`, () => {
+    const rules = readdirSync(join(promDir, 'rules')).filter((f) => f.endsWith('.yml'));
+    const r = spawnSync(requireBinary(PROMTOOL, 'promtool'), ['check', 'config', 'prometheus.compose.yml'], {
+      cwd: promDir,
+      encoding: 'utf8',
+    });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain(`SUCCESS: ${rules.length} rule files found`);
+  });
+
+  it('Grafana gets the provisioning folder and the dashboards where the provider looks for them', () => {
+    const volumes = doc.services.grafana!.volumes!;
+    expect(volumes).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
+    const provider = parseYaml(
+      readFileSync(join(REPO_ROOT, 'deploy/grafana/provisioning/dashboards/witness.yml'), 'utf8'),
+    );
+    const path = provider.providers[0].options.path as string;
+    expect(volumes).toContain(`./grafana/dashboards:${path}:ro`);
+    expect(readdirSync(join(REPO_ROOT, 'deploy/grafana/dashboards')).length).toBeGreaterThan(0);
+    const datasource = parseYaml(
+      readFileSync(join(REPO_ROOT, 'deploy/grafana/provisioning/datasources/witness-prometheus.yml'), 'utf8'),
+    );
+    const host = new URL(datasource.datasources[0].url).hostname;
+    expect(Object.keys(doc.services)).toContain(host);
+  });
+
+  it('Witness publishes the port the image exposes and keeps its data in a named volume at the VOLUME', () => {
+    expect(doc.services.witness!.ports).toEqual([`127.0.0.1:${RULES.port}:${RULES.port}`]);
+    expect(doc.services.witness!.volumes).toEqual([`witness-data:${RULES.dataDir}`]);
+  });
+});
+
+describe("the image's command line runs the built Witness", () => {
+  const cmd = imageCommand(dockerfile);
+  const health = healthcheckCommand(dockerfile)!;
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  /** Runs the image's health check against `port`, as Docker would inside the container. */
+  function healthcheck(port: number) {
+    const [bin, ...args] = health;
+    return spawnSync(bin === 'node' ? process.execPath : bin!, args, {
+      env: { PATH: process.env.PATH, WITNESS_PORT: String(port) },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+  }
+
+  it('is ENTRYPOINT + CMD from the Dockerfile: witness serve on 0.0.0.0 with /data', () => {
+    expect(cmd).toEqual(['witness', 'serve', '--host', '0.0.0.0', '--data-dir', '/data']);
+  });
+
+  it('starts from a built checkout on a temp data dir, answers /readyz and the UI, and passes the HEALTHCHECK', async () => {
+    const bin = join(REPO_ROOT, 'node_modules/.bin');
+    expect(existsSync(join(bin, cmd[0]!)), `${cmd[0]} is on node_modules/.bin after npm ci`).toBe(true);
+    const dataDir = mkdtempSync(join(scratch, 'data-'));
+    // The container's /data becomes a temp dir; WITNESS_PORT=0 picks a free port (the image uses 4318).
+    const args = cmd.slice(1).map((a) => (a === RULES.dataDir ? dataDir : a));
+    const env: NodeJS.ProcessEnv = { PATH: `${bin}${delimiter}${process.env.PATH}`, WITNESS_PORT: '0' };
+    child = spawn(cmd[0]!, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no listening line; stderr:\n${stderr}`)), 30_000);
+      child!.once('exit', (code) => reject(new Error(`witness exited with ${code}; stderr:\n${stderr}`)));
+      child!.stdout!.on('data', (d) => {
+        out += d;
+        const m = /Witness listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    const ui = await fetch(`http://127.0.0.1:${port}/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<div id="app"');
+    expect(readdirSync(dataDir).length, 'the store lives in the data dir').toBeGreaterThan(0);
+
+    const ok = healthcheck(port);
+    expect(ok.status, ok.stderr).toBe(0);
+
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    child = undefined;
+    expect(healthcheck(port).status, 'the health check fails once nothing answers').toBe(1);
+  });
+});
