@@ -147,7 +147,7 @@ describe('deploy/compose.yaml lint (dclint + the deploy rules)', () => {
     ],
     [
       'a port open on every interface',
-      (c: string) => c.replace("'127.0.0.1:4318:4318'", "'4318:4318'"),
+      (c: string) => c.replace('- "127.0.0.1:4318:4318"', '- "4318:4318"'),
       /every interface/,
     ],
     [
