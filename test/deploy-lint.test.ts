@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { healthcheckCommand, imageCommand, lintCompose, lintDockerfile } from './helpers/deploy-lint.js';
+import {
+  type DockerStage,
+  healthcheckCommand,
+  imageCommand,
+  lintCompose,
+  lintDockerfile,
+  parseDockerfile,
+} from './helpers/deploy-lint.js';
 import { PROMTOOL, requireBinary, skipWithoutPrometheus } from './helpers/prometheus-binaries.js';
 import { REPO_ROOT } from './helpers/witness-process.js';
 
@@ -106,6 +113,37 @@ describe('Dockerfile lint (dockerfile-utils + the image rules)', () => {
     expect(broken, 'the mutation must change the Dockerfile').not.toBe(dockerfile);
     const problems = lintDockerfile(broken, RULES);
     expect(problems.join('\n')).toMatch(message);
+  });
+});
+
+describe('the Dockerfile stages carry the whole workspace', () => {
+  const stages = parseDockerfile(dockerfile);
+  const workspaces = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).workspaces as string[]
+  )
+    .map((w) => `${w}/package.json`)
+    .sort();
+  const copied = (stage: DockerStage, prefix: string) =>
+    stage.instructions
+      .filter((i) => i.keyword === 'COPY')
+      .map((i) => i.args.split(' ').filter((a) => !a.startsWith('--'))[0]!)
+      .filter((src) => /^(\/src\/)?packages\/[^/]+\/package\.json$/.test(src))
+      .map((src) => src.replace(prefix, ''))
+      .sort();
+
+  it('both stages copy every workspace manifest before npm ci (npm ci fails on a missing workspace)', () => {
+    expect(copied(stages[0]!, '')).toEqual(workspaces);
+    expect(copied(stages.at(-1)!, '/src/')).toEqual(workspaces);
+  });
+
+  it('what the runtime copies from the build stage is what `npm run build` produced', () => {
+    const fromBuild = stages
+      .at(-1)!
+      .instructions.filter((i) => i.keyword === 'COPY' && i.args.includes('--from=build'))
+      .flatMap((i) => i.args.split(' ').filter((a) => a.startsWith('/src/')));
+    expect(fromBuild).toContain('/src/packages/ui/dist');
+    for (const src of fromBuild)
+      expect(existsSync(join(REPO_ROOT, src.slice('/src/'.length))), `${src} after npm run build`).toBe(true);
   });
 });
 
