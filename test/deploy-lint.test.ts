@@ -5,10 +5,11 @@
  * parsed out of the Dockerfile, not copied — starts the built Witness and passes the image's own
  * HEALTHCHECK.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import ignore from '@balena/dockerignore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -144,6 +145,50 @@ describe('the Dockerfile stages carry the whole workspace', () => {
     expect(fromBuild).toContain('/src/packages/ui/dist');
     for (const src of fromBuild)
       expect(existsSync(join(REPO_ROOT, src.slice('/src/'.length))), `${src} after npm run build`).toBe(true);
+  });
+});
+
+describe('.dockerignore keeps the sources in the build context and the local installs out', () => {
+  const tracked = execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  const dockerignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
+
+  /** What `COPY . .` and `npm run build` need that the ignore file drops; what it lets in that it should not. */
+  function contextProblems(ignoreText: string): string[] {
+    const ig = ignore().add(ignoreText.split('\n'));
+    const needed = tracked.filter(
+      (f) =>
+        /^packages\/[^/]+\//.test(f) ||
+        ['package.json', 'package-lock.json', 'tsconfig.base.json'].includes(f),
+    );
+    const problems = needed.filter((f) => ig.ignores(f)).map((f) => `${f} is left out of the build context`);
+    for (const local of [
+      'node_modules/x',
+      'packages/server/node_modules/x',
+      'packages/cli/dist/main.js',
+      'data/witness.duckdb',
+      '.git/HEAD',
+    ])
+      if (!ig.ignores(local)) problems.push(`${local} would be sent to the build`);
+    return problems;
+  }
+
+  it('the shipped .dockerignore drops no source and lets no local install, build or data in', () => {
+    expect(tracked.length).toBeGreaterThan(50);
+    expect(contextProblems(dockerignore)).toEqual([]);
+  });
+
+  it.each([
+    ['ignoring *.json', `${dockerignore}\n**/*.json\n`, /package\.json is left out/],
+    ['ignoring the sources', `${dockerignore}\npackages/*/src\n`, /packages\/server\/src\/.* is left out/],
+    [
+      'not ignoring node_modules',
+      dockerignore.replace('**/node_modules\n', ''),
+      /node_modules\/x would be sent/,
+    ],
+  ])('fails on %s', (_name, text, message) => {
+    expect(contextProblems(text).join('\n')).toMatch(message);
   });
 });
 
