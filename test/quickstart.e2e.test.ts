@@ -40,7 +40,7 @@ function subcommandOf(cmd: string): string {
   const words = cmd.replace(/^npx witness\s*/, '').split(/\s+/);
   if (words[0]?.startsWith('-')) return words[0]!;
   const sub = [words[0]!];
-  if ((words[0] === 'audit' || words[0] === 'dashboards') && words[1] && !words[1].startsWith('-'))
+  if (['audit', 'dashboards', 'anomaly'].includes(words[0]!) && words[1] && !words[1].startsWith('-'))
     sub.push(words[1]);
   return sub.join(' ');
 }
@@ -252,7 +252,26 @@ describe('quickstart from a fresh clone', () => {
     const exportDir = join(work, 'grafana');
     writeFileSync(join(clone, 'witness.yaml'), 'retention:\n  maxAgeDays: 30\n');
     const subs = commands.map((c) => ({ cmd: c, sub: subcommandOf(c) }));
-    const known = ['serve', 'demo', 'audit public-key', 'audit verify', 'dashboards export', '--help'];
+    const known = [
+      'serve',
+      'demo',
+      'init',
+      'audit public-key',
+      'audit verify',
+      'dashboards export',
+      'anomaly score',
+      '--help',
+    ];
+    // Inputs for the commands that read or write files of their own.
+    const initOut = join(work, 'init', 'witness.yaml');
+    const series = join(work, 'series.csv');
+    const scores = join(work, 'scores.csv');
+    const start = Date.UTC(2026, 0, 1);
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const t = new Date(start + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
+      return `${t},${i === 150 ? 500 : 10 + (i % 7)}`;
+    });
+    writeFileSync(series, `timestamp,value\n${rows.join('\n')}\n`);
     const unknown = subs.filter((s) => !known.includes(s.sub)).map((s) => s.cmd);
     expect(unknown, 'README commands this test does not know how to check').toEqual([]);
 
@@ -286,7 +305,8 @@ describe('quickstart from a fresh clone', () => {
     // 3. everything else, in README order.
     for (const { cmd, sub } of subs) {
       if (ran.has(cmd)) continue;
-      const r = await sh(runnable(cmd, {}, { dir: exportDir }), clone);
+      const flags: Record<string, string> = sub === 'init' ? { '--out': initOut, '--port': '0' } : {};
+      const r = await sh(runnable(cmd, flags, { dir: exportDir, csv: series, scores }), clone);
       expect(r.code, `${cmd}\n${r.stderr}`).toBe(0);
       if (sub === '--help')
         for (const word of ['serve', 'demo', 'audit', 'dashboards']) expect(r.stdout).toContain(word);
@@ -296,6 +316,15 @@ describe('quickstart from a fresh clone', () => {
         expect(pem).toMatch(/-----BEGIN PUBLIC KEY-----/);
       }
       if (sub === 'audit verify') expect(r.stdout).toMatch(/^OK: [1-9]\d* entries/m);
+      if (sub === 'init') {
+        expect(readFileSync(initOut, 'utf8')).toMatch(/^server:/m);
+        expect(r.stdout).toContain(`npx witness serve --config ${initOut}`);
+      }
+      if (sub === 'anomaly score') {
+        const out = readFileSync(scores, 'utf8').trim().split('\n');
+        expect(out[0]).toBe('timestamp,value,anomaly_score');
+        expect(out.length).toBe(rows.length + 1);
+      }
       if (sub === 'dashboards export')
         expect(
           readdirSync(join(exportDir, 'dashboards')).filter((f) => f.endsWith('.json')).length,
