@@ -77,6 +77,7 @@ it('keeps every acknowledged span across kill -9', async () => {
   await Promise.all(clients);
   expect(exit).toBeNull(); // killed by the signal, no graceful exit code
   expect(acked.length).toBeGreaterThanOrEqual(60);
+  console.log(`crash: ${acked.length} batches acknowledged before kill -9, ${failed} not acknowledged`);
 
   const second = await startWitness({ dataDir });
   running.push(second);
