@@ -229,6 +229,12 @@ describe('deploy/compose.yaml lint (dclint + the deploy rules)', () => {
       /no service prometheos/,
     ],
     [
+      'a default password',
+      (c: string) =>
+        c.replace(/\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]*\}/, '$' + '{GRAFANA_ADMIN_PASSWORD:-admin}'),
+      /must be \$\{VAR:\?message\}/,
+    ],
+    [
       'a port open on every interface',
       (c: string) => c.replace('- "127.0.0.1:4318:4318"', '- "4318:4318"'),
       /every interface/,

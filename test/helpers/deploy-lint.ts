@@ -187,6 +187,7 @@ type ComposeService = {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: unknown; disable?: boolean };
   ports?: (string | number | { host_ip?: string; published?: string | number })[];
+  environment?: Record<string, unknown> | string[];
 };
 
 /** Lints the compose file at `path`; relative paths in it resolve against its folder, as compose does. */
@@ -232,6 +233,18 @@ export function lintCompose(path: string): string[] {
       }
       if (opts?.condition === 'service_healthy' && !hasHealthcheck(target, composeDir))
         problems.push(`${where}.depends_on: ${dep} must be healthy but has no health check`);
+    }
+    // No default passwords: a secret comes from the operator's environment, and compose must refuse
+    // to start without it (`${VAR:?message}`), never fall back to a value written here.
+    const env = Array.isArray(svc.environment)
+      ? Object.fromEntries(svc.environment.map((e) => [e.split('=')[0]!, e.split('=').slice(1).join('=')]))
+      : (svc.environment ?? {});
+    for (const [key, value] of Object.entries(env)) {
+      if (!/PASSWORD|SECRET|TOKEN/i.test(key)) continue;
+      if (!/^\$\{[A-Z0-9_]+:\?[^}]+\}$/.test(String(value)))
+        problems.push(
+          `${where}.environment.${key}: a secret must be \${VAR:?message} (required), not a default`,
+        );
     }
     for (const p of svc.ports ?? []) {
       const hostIp = typeof p === 'object' ? p.host_ip : /^(\[[^\]]+\]|[0-9.]+):/.exec(String(p))?.[1];
