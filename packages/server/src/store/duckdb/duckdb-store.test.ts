@@ -281,13 +281,74 @@ describe('DuckDbStore (engine specifics)', () => {
       expect(pages).toBeLessThan(100);
       expect(found).toEqual(query.attributes?.tier === 'none' ? [] : [traceIdOf(3)]);
     }
-    // a full page inside the budget is an ordinary page; part-level filters are not budgeted
+    // a full page inside the budget is an ordinary page
     const free = await store.searchTraces({ attributes: { tier: 'free' }, limit: 10 });
     expect(free.items.map((i) => i.traceId)).toEqual(
       Array.from({ length: 10 }, (_, i) => traceIdOf(1000 - i)),
     );
-    const byService = await store.searchTraces({ service: 'nope' });
-    expect(byService).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('groups at most partScanBudget parts per trace-level filtered search; pages still walk every match once', async () => {
+    await store.close();
+    store = await openDuckDbStore({ path, threads: 1, partScanBudget: 100 });
+    // 1,000 one-span traces a second apart (one part each); every 7th is an error in service "pay",
+    // trace 3 alone runs 5 s; session "s" holds traces 2 and 998
+    const spans = Array.from({ length: 1000 }, (_, i) =>
+      makeSpan({
+        trace: i + 1,
+        n: 1,
+        start: T0 + BigInt(i) * 1_000_000_000n,
+        durationMs: i + 1 === 3 ? 5000 : 1,
+        service: (i + 1) % 7 === 0 ? 'pay' : 'web',
+        status: (i + 1) % 7 === 0 ? 'error' : 'ok',
+        fields: i + 1 === 2 || i + 1 === 998 ? { sessionId: 's' } : {},
+      }),
+    );
+    await store.append({ spans, logs: [] });
+    const walk = async (query: Parameters<DuckDbStore['searchTraces']>[0]) => {
+      const found: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.searchTraces({ ...query, cursor });
+        found.push(...page.items.map((i) => i.traceId));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor !== undefined && pages < 200);
+      return { found, pages };
+    };
+    const every7th = Array.from({ length: 142 }, (_, i) => traceIdOf(994 - 7 * i));
+    for (const query of [{ service: 'pay' }, { status: 'error' as const }]) {
+      const { found, pages } = await walk({ ...query, limit: 20 });
+      expect(found).toEqual(every7th); // newest first, each exactly once
+      expect(pages).toBeGreaterThanOrEqual(8); // ~100 parts (~14 matches) per page
+    }
+    for (const query of [{ service: 'nope' }, { minDurationMs: 4000 }, { agent: 'nobody' }]) {
+      const { found, pages } = await walk(query);
+      // nothing in the newest ~100 parts: the first page is empty but not the end
+      expect(pages).toBeGreaterThanOrEqual(4);
+      expect(pages).toBeLessThan(200);
+      expect(found).toEqual('minDurationMs' in query ? [traceIdOf(3)] : []);
+    }
+    const first = await store.searchTraces({ service: 'nope' });
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    // all of "ok" is every trace but the errors, once each, across budgeted pages
+    const ok = await walk({ status: 'ok', limit: 50 });
+    expect(ok.found).toHaveLength(1000 - 142);
+    expect(new Set(ok.found).size).toBe(1000 - 142);
+    // a session is not budgeted: both of its traces, 996 traces apart, on one page
+    expect(await store.searchTraces({ sessionId: 's' })).toEqual({
+      items: [
+        expect.objectContaining({ traceId: traceIdOf(998) }),
+        expect.objectContaining({ traceId: traceIdOf(2) }),
+      ],
+      nextCursor: null,
+    });
+    // neither is the unfiltered list: a full page, then older pages to the end
+    const all = await walk({ limit: 200 });
+    expect(all.found).toHaveLength(1000);
+    expect(all.pages).toBe(5);
   });
 
   it('bounds list answers: 42 traces with 1,000,000-character names list in kilobytes, not 43 MB', async () => {

@@ -80,6 +80,14 @@ export interface DuckDbStoreOptions {
    */
   spanScanBudget?: number;
   /**
+   * Most trace parts (~20 spans each) one filtered trace search groups when it has no span name or
+   * attribute filter (service, kind, agent, model, session, user, status, durations): such a search
+   * covers the newest ~this many parts, and continues older through nextCursor, so a filter that
+   * matches nothing does not group every trace of the store in one request.
+   * @default 100,000
+   */
+  partScanBudget?: number;
+  /**
    * Span ids of committed spans the idempotence check keeps in memory (least recently used traces
    * are dropped beyond it and read back from the database if they get more spans).
    * @default 500_000
@@ -101,6 +109,9 @@ const MAX_SERVICES = 1000;
 
 /** Spans a trace search with span-level filters reads per request (see spanScanBudget). */
 const SPAN_SCAN_BUDGET = 1_000_000;
+
+/** Trace parts a filtered trace search without span-level filters groups per request (see partScanBudget). */
+const PART_SCAN_BUDGET = 100_000;
 
 /** Trace parts the first windowed trace search covers (~20 spans each). */
 const WINDOW_PARTS = 4000;
@@ -186,6 +197,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       BigInt(maxLogId as bigint),
       options.traceWindowParts,
       options.spanScanBudget ?? SPAN_SCAN_BUDGET,
+      options.partScanBudget ?? PART_SCAN_BUDGET,
       options.recentSpanIds,
     );
     await store.openAppenders();
@@ -216,6 +228,7 @@ export class DuckDbStore implements Store {
     private lastLogId: bigint,
     private readonly windowParts: number | undefined,
     private readonly spanScanBudget: number,
+    private readonly partScanBudget: number,
     recentSpanIds?: number,
   ) {
     this.slots = writers.map((conn) => ({ conn, appenders: null, committing: Promise.resolve() }));
@@ -493,6 +506,20 @@ export class DuckDbStore implements Store {
     const limit = buildTraceSearch(query).limit; // also validates the cursor and filters before any I/O
     // Span name and attribute filters read span rows (JSON for attributes): bounded per request.
     const spanLevel = query.name !== undefined || Object.keys(query.attributes ?? {}).length > 0;
+    // Any other filter that can drop traces: a value nothing has would group every part of the
+    // store (~500k at 10M spans, 0.3-2 s) to find no match, so it is bounded per request too. Not
+    // with a session or user: their parts are few (the semi-join bounds the grouping), and whoever
+    // opens a session expects all of it on one page, not a cursor to follow.
+    const partLevel =
+      query.sessionId === undefined &&
+      query.userId === undefined &&
+      (query.service !== undefined ||
+        query.kind !== undefined ||
+        query.agent !== undefined ||
+        query.model !== undefined ||
+        query.status !== undefined ||
+        query.minDurationMs !== undefined ||
+        query.maxDurationMs !== undefined);
     let resumeBelow: bigint | null = null;
     const rows = await this.reading(async (c) => {
       const run = async (window?: TraceWindow) => {
@@ -510,15 +537,23 @@ export class DuckDbStore implements Store {
       if (query.toUnixNano !== undefined && query.toUnixNano < upper) upper = query.toUnixNano;
       const span = Number(hi - lo + 1n);
       const partsPerNs = Number(n) / span;
-      // The oldest start a span-level search may read in this request: about `spanScanBudget` spans
-      // back from `upper`. Older traces are one nextCursor away (the page may be short, even empty).
+      // The oldest start a filtered search may read in this request: about `spanScanBudget` spans
+      // (span-level filters) or `partScanBudget` parts back from `upper`. Older traces are one
+      // nextCursor away (the page may be short, even empty).
       const scanFloor = spanLevel
         ? upper - BigInt(Math.ceil(this.spanScanBudget / (Number(spans ?? 0n) / span)))
-        : null;
+        : partLevel
+          ? upper - BigInt(Math.ceil(this.partScanBudget / partsPerNs))
+          : null;
       let want = this.windowParts ?? Math.max(WINDOW_PARTS, (limit + 1) * 50);
       for (let attempt = 0; attempt < 3; attempt++) {
         let windowStart = upper - BigInt(Math.ceil(want / partsPerNs));
-        if (scanFloor !== null && (windowStart < scanFloor || attempt === 2)) windowStart = scanFloor;
+        // Past half the budget, one window at the floor costs less than a window and then the floor.
+        if (
+          scanFloor !== null &&
+          (attempt === 2 || (upper - windowStart) * 2n > upper - scanFloor || windowStart < scanFloor)
+        )
+          windowStart = scanFloor;
         const bounded = query.fromUnixNano !== undefined && windowStart <= query.fromUnixNano;
         if (bounded) windowStart = query.fromUnixNano as bigint;
         let startTraceId: string | undefined;
