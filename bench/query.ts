@@ -13,6 +13,7 @@
  *   npm run bench:query
  *   npm run bench:query -- --spans 1000000 --burst-seconds 30 --runs 20
  *   npm run bench:query -- --skip-bulk        (or --skip-burst)
+ *   npm run bench:query -- --skip-burst --only 'no match'   (list cases whose label matches)
  *
  * Targets (issue 9): unfiltered list p95 ≤ 100 ms at 10M spans, every single filter (no-match
  * included) p95 ≤ 300 ms, trace by id p95 ≤ 50 ms, list during ingest p95 ≤ 2× idle.
@@ -41,6 +42,8 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 const TOTAL = Number(arg('spans', process.env.WITNESS_BENCH_SPANS ?? '10000000'));
 const SMALL = Number(process.env.WITNESS_BENCH_BASELINE_SPANS ?? 100_000);
 const RUNS = Number(arg('runs', process.env.WITNESS_BENCH_RUNS ?? '40'));
+/** `--only <regex>`: just the list cases whose label matches (to alternate builds quickly). */
+const ONLY = new RegExp(arg('only', ''));
 const BURST_SECONDS = Number(arg('burst-seconds', '60'));
 const DATA_DIR = join(process.cwd(), '.bench-data');
 /** One trace every 1.2 s: 500k traces (10M spans) cover a week. */
@@ -176,7 +179,7 @@ async function bulk(): Promise<void> {
   const traces = Math.ceil(TOTAL / SPANS_PER_TRACE);
   const smallTraces = Math.ceil(SMALL / SPANS_PER_TRACE);
   const small = await benchStore(SMALL);
-  const smallCases = listCases(bulkValues(smallTraces));
+  const smallCases = listCases(bulkValues(smallTraces)).filter((c) => ONLY.test(c.label));
   const smallTimes: Timing[] = [];
   for (const c of smallCases) smallTimes.push(await timeCase(c, (q) => small.searchTraces(q)));
   await small.close();
@@ -196,7 +199,7 @@ async function bulk(): Promise<void> {
     const got = await big.getTrace(benchTraceId(seed % traces));
     if (got?.length !== SPANS_PER_TRACE) throw new Error('trace by id: wrong span count');
   });
-  const cases = listCases(bulkValues(traces));
+  const cases = listCases(bulkValues(traces)).filter((c) => ONLY.test(c.label));
   console.log(
     `bench:query bulk store: ${n(stats.spans)} spans (${((stats.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB, 20-span traces over a week) vs ${n(SMALL)} spans; ${RUNS} runs per case; SELECT 1 p50 ${fmtMs(select1.p50)}`,
   );

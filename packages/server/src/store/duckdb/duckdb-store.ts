@@ -568,7 +568,7 @@ export class DuckDbStore implements Store {
           windowStart = key[0][0] as bigint;
           startTraceId = key[0][1] as string;
         } else if (windowStart <= lo) break;
-        const found = await run({ start: windowStart, upper, startTraceId });
+        const found = await run({ start: windowStart, upper: upper < hi ? upper : undefined, startTraceId });
         // With `from` as the window's start nothing older can match: the answer is complete.
         if (found.length > limit || bounded) return found;
         if (windowStart === scanFloor) {

@@ -31,11 +31,12 @@ export interface BuiltQuery {
 /**
  * `start`: the window's lower bound W. `upper`: no wanted trace starts after it (the cursor's start,
  * or `to`); parts after it are read only for traces that have a part inside [W, upper], so a deep
- * page does not group every newer trace.
+ * page does not group every newer trace. Left out when no part starts after it (the first page):
+ * the clause would then only cost a join.
  */
 export interface TraceWindow {
   start: bigint;
-  upper: bigint;
+  upper?: bigint;
   /**
    * With many traces starting in the same nanosecond (agents launched in a burst) a time bound cannot
    * cut between them: the window then starts at the key (start, startTraceId) instead, in list order.
@@ -61,13 +62,15 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
   const w = window === undefined ? null : p.add(window.start);
   const wt = window?.startTraceId === undefined ? null : p.add(window.startTraceId);
   if (window !== undefined && w !== null) {
-    const u = p.add(window.upper);
     where.push(`start_ns >= ${w}`);
     // A trace at or after the key (W, wt) has every part there too: same trace id, start ≥ its start.
     if (wt !== null) where.push(`(start_ns > ${w} OR trace_id >= ${wt})`);
-    where.push(
-      `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE start_ns >= ${w} AND start_ns <= ${u}))`,
-    );
+    if (window.upper !== undefined) {
+      const u = p.add(window.upper);
+      where.push(
+        `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE start_ns >= ${w} AND start_ns <= ${u}))`,
+      );
+    }
   }
   const spansWhere = w === null ? 'spans WHERE' : `spans WHERE start_ns >= ${w} AND`;
   // "Some part of the trace has X" as a semi-join on the parts that have X: a rare X (an agent
