@@ -165,12 +165,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     readConnections: [await opened.connect(), await opened.connect()],
     queryTimeoutMs: config.store.queryTimeoutMs,
   });
-  pipeline.useStore({
-    append: (batch, appendOptions) => {
-      const end = metrics.self.commitDuration.startTimer();
-      return opened.append(batch, appendOptions).finally(() => end());
-    },
-  });
+  pipeline.useStore({ append: metrics.timed((batch, appendOptions) => opened.append(batch, appendOptions)) });
   // Remembers, across restarts, spans audited whose store write failed: a retry audits them once.
   const auditSink = audit
     ? await openAuditSink(audit, {

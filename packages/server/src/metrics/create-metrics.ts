@@ -8,7 +8,7 @@ import { metricsEndpoint } from './metrics-route.js';
 import { MetricPointStore } from './otlp/metric-store.js';
 import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
 import { metricsQueryRoutes } from './query-route.js';
-import { otlpObserver, receivedCounterSink, timedSink, type WatchOptions, watch } from './self-hooks.js';
+import { otlpObserver, receivedCounterSink, timedCommit, type WatchOptions, watch } from './self-hooks.js';
 import { SelfMetrics } from './self-metrics.js';
 
 export interface MetricsOptions {
@@ -57,8 +57,8 @@ export interface Metrics {
   otlpObserver: MiddlewareHandler;
   /** A non-durable sink counting accepted spans/logs (always on, unlike `sink`). */
   receivedSink: IngestSink;
-  /** Wraps the durable store sink so each commit is timed. */
-  timed(sink: IngestSink): IngestSink;
+  /** Wraps the store's append so each commit is timed on `witness_store_commit_duration_seconds`. */
+  timed<A extends unknown[], R>(commit: (...args: A) => Promise<R>): (...args: A) => Promise<R>;
   /** Scrape-time gauges for queue depth/capacity and store size. */
   watch(options: WatchOptions): void;
   /** Retention: deletes ingested metric points older than the cut-off (epoch ns); resolves to the count. */
@@ -105,7 +105,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     points: () => points,
     otlpObserver: otlpObserver(self),
     receivedSink: receivedCounterSink(self),
-    timed: (sink) => timedSink(self, sink),
+    timed: (commit) => timedCommit(self, commit),
     watch: (o) => watch(self, o),
     deleteOlderThan: async (cutoff) => (points ? points.deleteOlderThan(cutoff) : 0),
   };

@@ -29,12 +29,8 @@ describe('self-metrics hooks', () => {
     // no scrape cache: the second scrape below must render again
     const m = createMetrics({ runtime: false, scrapeCacheMs: 0 });
     await m.receivedSink.consume({ spans: [testSpan(), testSpan()], logs: [] });
-    const store = m.timed({
-      name: 'store',
-      durable: true,
-      consume: () => new Promise((r) => setTimeout(r, 5)),
-    });
-    await store.consume({ spans: [], logs: [] });
+    const commit = m.timed((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    await commit(5);
     let depth = 3;
     m.watch({
       inFlight: () => ({ batches: depth, bytes: 1024 }),

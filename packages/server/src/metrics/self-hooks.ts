@@ -57,19 +57,14 @@ export function receivedCounterSink(self: SelfMetrics): IngestSink {
   };
 }
 
-/** Wraps the durable store sink to time each commit. */
-export function timedSink(self: SelfMetrics, sink: IngestSink): IngestSink {
-  return {
-    name: sink.name,
-    durable: sink.durable,
-    async consume(batch) {
-      const end = self.commitDuration.startTimer();
-      try {
-        await sink.consume(batch);
-      } finally {
-        end();
-      }
-    },
+/** Times each call of a store commit (the append, including the audit gate it waits on). */
+export function timedCommit<A extends unknown[], R>(
+  self: SelfMetrics,
+  commit: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return (...args) => {
+    const end = self.commitDuration.startTimer();
+    return commit(...args).finally(() => end());
   };
 }
 
