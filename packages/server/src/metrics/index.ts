@@ -13,6 +13,5 @@ export { DerivedMetrics, type DerivedMetricsOptions, derivedMetricsSink } from '
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export type { MetricPoint, MetricType } from './otlp/metric-point.js';
 export { MetricPointStore } from './otlp/metric-store.js';
-export { SPAN_MEASURES } from './query-route.js';
 export { otlpObserver, receivedCounterSink, timedCommit, type WatchOptions, watch } from './self-hooks.js';
 export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';

@@ -4,38 +4,21 @@
  * and ingested OTLP metrics (metric = the OTLP name; agg = avg|sum|min|max|last|count|rate|increase|
  * p50|p95|p99). An ingested metric whose name collides with a span measure is reached as `otlp:<name>`.
  */
-import { MAX_ATTR_FILTERS, MAX_BUCKETS, metricQueryParams } from '@witness/protocol';
+import {
+  MAX_ATTR_FILTERS,
+  MAX_BUCKETS,
+  METRIC_AGGS,
+  type MetricAgg,
+  metricQueryParams,
+  SPAN_GROUPS,
+  SPAN_MEASURES,
+} from '@witness/protocol';
 import { Hono } from 'hono';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
-import { aggregatePoints, defaultAgg, METRIC_AGGS, type MetricAgg } from './otlp/aggregate-points.js';
+import { aggregatePoints, defaultAgg } from './otlp/aggregate-points.js';
 import { type MetricPointStore, TooManyPointsError } from './otlp/metric-store.js';
 
-export const SPAN_MEASURES: readonly SeriesMeasure[] = [
-  'count',
-  'rate',
-  'errors',
-  'error_ratio',
-  'p50',
-  'p95',
-  'p99',
-  'avg_duration',
-  'tokens',
-  'input_tokens',
-  'output_tokens',
-  'cost',
-];
-const SPAN_GROUPS: readonly SeriesGroupBy[] = [
-  'service',
-  'kind',
-  'name',
-  'model',
-  'provider',
-  'agent',
-  'tool',
-  'user',
-  'session',
-];
 // The parameters are part of the API contract: @witness/protocol validates them and documents them.
 const params = metricQueryParams;
 /** Most `attr.<key>` filters on one query (the trace search allows the same). */

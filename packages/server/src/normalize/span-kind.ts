@@ -1,25 +1,10 @@
+import { SPAN_KINDS } from '@witness/protocol';
 import type { SpanKind } from '../model/index.js';
 
 /** Each convention's own kind vocabulary, keyed lowercase, mapped by meaning onto Witness's kinds. */
 
 /** `witness.kind`: Witness's own kinds, taken as they are. */
-export const WITNESS_KINDS: ReadonlyMap<string, SpanKind> = new Map(
-  (
-    [
-      'agent',
-      'llm',
-      'tool',
-      'step',
-      'decision',
-      'retrieval',
-      'embedding',
-      'workflow',
-      'http',
-      'db',
-      'other',
-    ] as const
-  ).map((k) => [k, k]),
-);
+export const WITNESS_KINDS: ReadonlyMap<string, SpanKind> = new Map(SPAN_KINDS.map((k) => [k, k]));
 
 /** `gen_ai.operation.name` (OpenTelemetry GenAI). */
 export const GENAI_OPERATION_KINDS: ReadonlyMap<string, SpanKind> = new Map<string, SpanKind>([

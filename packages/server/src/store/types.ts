@@ -2,7 +2,7 @@
  * The Store interface: every storage engine (DuckDB now, ClickHouse later) implements it and passes
  * `conformance.ts` unchanged.
  */
-import type { LogJson, Page, SpanKind, TraceSummaryJson } from '@witness/protocol';
+import type { LogJson, Page, SpanGroup, SpanKind, SpanMeasure, TraceSummaryJson } from '@witness/protocol';
 import type { LogRecord, SpanRecord } from '../model/index.js';
 
 export interface IngestBatch {
@@ -62,30 +62,9 @@ export interface LogQuery {
 }
 
 /** What a span-derived time series measures (per step bucket). */
-export type SeriesMeasure =
-  | 'count'
-  | 'rate'
-  | 'errors'
-  | 'error_ratio'
-  | 'p50'
-  | 'p95'
-  | 'p99'
-  | 'avg_duration'
-  | 'tokens'
-  | 'input_tokens'
-  | 'output_tokens'
-  | 'cost';
+export type SeriesMeasure = SpanMeasure;
 
-export type SeriesGroupBy =
-  | 'service'
-  | 'kind'
-  | 'name'
-  | 'model'
-  | 'provider'
-  | 'agent'
-  | 'tool'
-  | 'user'
-  | 'session';
+export type SeriesGroupBy = SpanGroup;
 
 export interface SpanSeriesQuery {
   measure: SeriesMeasure;

@@ -3,34 +3,11 @@
  * user of Grafana would expect: counters as rates or increases (cumulative counters differenced per
  * stream, resets handled), gauges as avg/min/max/last, histograms as quantiles from their buckets.
  */
+import type { MetricAgg } from '@witness/protocol';
 import type { Series } from '../../store/types.js';
 import type { MetricType, Temporality } from './metric-point.js';
 
-export type MetricAgg =
-  | 'avg'
-  | 'sum'
-  | 'min'
-  | 'max'
-  | 'last'
-  | 'count'
-  | 'rate'
-  | 'increase'
-  | 'p50'
-  | 'p95'
-  | 'p99';
-export const METRIC_AGGS: readonly MetricAgg[] = [
-  'avg',
-  'sum',
-  'min',
-  'max',
-  'last',
-  'count',
-  'rate',
-  'increase',
-  'p50',
-  'p95',
-  'p99',
-];
+export type { MetricAgg } from '@witness/protocol';
 
 /** One stored point as the query reads it back. */
 export interface StoredPoint {
