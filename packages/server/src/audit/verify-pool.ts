@@ -8,13 +8,21 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HASH_SIZE, subtreeLevels } from './merkle-tree.js';
-import type { SegmentInfo } from './segment-files.js';
-import { hashSegment, type SegmentHashes } from './verify-lines.js';
+import { readPayload, type SegmentInfo } from './segment-files.js';
+import { type HashedLines, hashSegment, type SegmentHashes } from './verify-lines.js';
 
-export type VerifyJob = { kind: 'segment'; seg: SegmentInfo } | { kind: 'subtree'; leaves: ArrayBuffer };
+export type VerifyJob =
+  | { kind: 'lines'; bytes: SharedArrayBuffer; start: number; end: number }
+  | { kind: 'subtree'; leaves: ArrayBuffer };
+
+/**
+ * Bytes of payload lines per job. A sealed segment holds up to 64 MiB (~200k entries): one job per
+ * segment left all but one worker idle (bench:audit), so segments are cut into runs of whole lines.
+ */
+const PART_BYTES = 2 * 1024 * 1024;
 
 export interface VerifyRunner {
-  /** hashSegment: the worker reads and gunzips the payload itself, so no bytes cross threads. */
+  /** hashSegment: the whole segment's lines hashed, and what they authorise. */
   segment(seg: SegmentInfo): Promise<SegmentHashes>;
   /** Every level of the complete subtree over `leaves` (2^k hashes): [leaves, level 1, …, root]. */
   subtree(leaves: Buffer): Promise<Buffer[]>;
@@ -43,7 +51,11 @@ export class VerifyPool implements VerifyRunner {
   private failure: Error | null = null;
   private closing = false;
 
-  constructor(threads: number) {
+  /** @param partBytes payload bytes per line job (smaller in tests, to cut small segments into many runs) */
+  constructor(
+    threads: number,
+    private readonly partBytes = PART_BYTES,
+  ) {
     for (let i = 0; i < threads; i++) {
       const w = startWorker();
       w.on('message', (m: { id: number; result?: unknown; error?: string }) => this.done(w, m));
@@ -56,11 +68,31 @@ export class VerifyPool implements VerifyRunner {
     }
   }
 
+  /**
+   * This thread reads (and gunzips: one stream, so one thread) the payload into shared memory while
+   * the workers hash subtrees; the workers then hash runs of its lines in parallel, in place.
+   */
   async segment(seg: SegmentInfo): Promise<SegmentHashes> {
-    const r = (await this.submit({ kind: 'segment', seg })) as SegmentHashes;
-    if (r.kind !== 'lines') return r;
-    // The hashes come back as their whole (transferred) ArrayBuffer; count says how much is used.
-    return { ...r, hashes: Buffer.from(r.hashes as unknown as ArrayBuffer, 0, r.count * HASH_SIZE) };
+    let payload: ReturnType<typeof readPayload>;
+    try {
+      payload = readPayload(seg);
+    } catch (err) {
+      return { kind: 'unreadable', message: (err as Error).message };
+    }
+    if (payload.kind === 'removed') return { kind: 'removed' };
+    const bytes = payload.bytes;
+    const end = bytes.lastIndexOf(10) + 1;
+    const shared = new SharedArrayBuffer(end);
+    const view = Buffer.from(shared);
+    bytes.copy(view, 0, 0, end);
+    const parts: Promise<unknown>[] = [];
+    for (let a = 0; a < end; ) {
+      const b = a + this.partBytes >= end ? end : view.indexOf(10, a + this.partBytes) + 1;
+      parts.push(this.submit({ kind: 'lines', bytes: shared, start: a, end: b }));
+      a = b;
+    }
+    const merged = mergeRuns((await Promise.all(parts)) as HashedLines[]);
+    return { kind: 'lines', complete: end === bytes.length, ...merged };
   }
 
   async subtree(leaves: Buffer): Promise<Buffer[]> {
@@ -115,6 +147,40 @@ export class VerifyPool implements VerifyRunner {
   }
 }
 
+/** Runs of consecutive lines as one: hashes joined, line indices moved by the lines before each run. */
+function mergeRuns(runs: HashedLines[]): HashedLines {
+  const out: HashedLines = {
+    count: 0,
+    hashes: Buffer.alloc(0),
+    placeholders: [],
+    authorisedSeqs: [],
+    authorisedRanges: [],
+  };
+  const hashes: Buffer[] = [];
+  for (const r of runs) {
+    // A run's hashes come back as their whole (transferred) ArrayBuffer; count says how much is used.
+    hashes.push(Buffer.from(r.hashes as unknown as ArrayBuffer, 0, r.count * HASH_SIZE));
+    const at = out.count;
+    for (let k = 0; k < r.placeholders.length; k += 3)
+      out.placeholders.push(
+        (r.placeholders[k] as number) + at,
+        r.placeholders[k + 1] as number,
+        r.placeholders[k + 2] as number,
+      );
+    for (let k = 0; k < r.authorisedSeqs.length; k += 2)
+      out.authorisedSeqs.push((r.authorisedSeqs[k] as number) + at, r.authorisedSeqs[k + 1] as number);
+    for (let k = 0; k < r.authorisedRanges.length; k += 3)
+      out.authorisedRanges.push(
+        (r.authorisedRanges[k] as number) + at,
+        r.authorisedRanges[k + 1] as number,
+        r.authorisedRanges[k + 2] as number,
+      );
+    out.count += r.count;
+  }
+  out.hashes = Buffer.concat(hashes, out.count * HASH_SIZE);
+  return out;
+}
+
 /** A fresh ArrayBuffer holding exactly these bytes, to be moved to a worker. */
 function copy(b: Buffer): ArrayBuffer {
   const out = new Uint8Array(b.length);
@@ -129,7 +195,9 @@ function copy(b: Buffer): ArrayBuffer {
  */
 function startWorker(): Worker {
   const js = new URL('./verify-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  // No inherited execArgv: under tsx (bench, dev) the parent's `--import tsx` loader would boot in
+  // every worker too, which cost more CPU than a 200k-entry verification itself (bench:audit).
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { execArgv: [] });
   const ts = new URL('./verify-worker.ts', import.meta.url).href;
   return new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); })`,

@@ -1,10 +1,10 @@
 /**
- * Worker thread of the verifier (see verify-pool.ts): hashes each segment's lines (reading the file
- * itself) and complete subtrees, answering each message with its id. Bytes travel as transferred ArrayBuffers (no copy).
+ * Worker thread of the verifier (see verify-pool.ts): hashes runs of a segment's lines (shared memory,
+ * read by the calling thread) and complete subtrees, answering each message with its id. Bytes travel as transferred ArrayBuffers (no copy).
  */
 import { parentPort } from 'node:worker_threads';
 import { subtreeLevels } from './merkle-tree.js';
-import { hashSegment } from './verify-lines.js';
+import { hashLines } from './verify-lines.js';
 import type { VerifyJob } from './verify-pool.js';
 
 const port = parentPort;
@@ -12,14 +12,13 @@ if (!port) throw new Error('verify-worker runs as a worker thread');
 
 port.on('message', ({ id, job }: { id: number; job: VerifyJob }) => {
   try {
-    if (job.kind === 'segment') {
-      const r = hashSegment(job.seg);
-      if (r.kind !== 'lines') port.postMessage({ id, result: r });
-      else {
-        // The hashes' own buffer (Buffer.alloc, never pooled) goes back whole, moved, not copied.
-        const hashes = r.hashes.buffer as ArrayBuffer;
-        port.postMessage({ id, result: { ...r, hashes } }, [hashes]);
-      }
+    if (job.kind === 'lines') {
+      // A view of this run only: hashLines briefly writes the byte before each line but the first, so
+      // no byte another worker reads (its runs are elsewhere in the shared buffer) is ever touched.
+      const r = hashLines(Buffer.from(job.bytes, job.start, job.end - job.start), 0, job.end - job.start);
+      // The hashes' own buffer (Buffer.alloc, never pooled) goes back whole, moved, not copied.
+      const hashes = r.hashes.buffer as ArrayBuffer;
+      port.postMessage({ id, result: { ...r, hashes } }, [hashes]);
     } else {
       // Levels 1..k back to back in one buffer of its own (not the shared pool), so it can be moved.
       const levels = subtreeLevels(new Uint8Array(job.leaves));
