@@ -76,7 +76,7 @@ export interface DuckDbStoreOptions {
   /**
    * Most spans one trace search with a span name or attribute filter reads (their JSON included):
    * such a search covers the newest ~this many spans, and continues older through nextCursor.
-   * @default 1,000,000
+   * @default 500,000
    */
   spanScanBudget?: number;
   /**
@@ -84,7 +84,7 @@ export interface DuckDbStoreOptions {
    * attribute filter (service, kind, agent, model, session, user, status, durations): such a search
    * covers the newest ~this many parts, and continues older through nextCursor, so a filter that
    * matches nothing does not group every trace of the store in one request.
-   * @default 100,000
+   * @default 50,000
    */
   partScanBudget?: number;
   /**
@@ -108,10 +108,10 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 const MAX_SERVICES = 1000;
 
 /** Spans a trace search with span-level filters reads per request (see spanScanBudget). */
-const SPAN_SCAN_BUDGET = 1_000_000;
+const SPAN_SCAN_BUDGET = 500_000;
 
 /** Trace parts a filtered trace search without span-level filters groups per request (see partScanBudget). */
-const PART_SCAN_BUDGET = 100_000;
+const PART_SCAN_BUDGET = 50_000;
 
 /** Trace parts the first windowed trace search covers (~20 spans each). */
 const WINDOW_PARTS = 4000;
