@@ -114,6 +114,14 @@ describe('MerkleTree against the Certificate Transparency reference vectors', ()
     for (let n = 0; n <= 8; n++) expect(hex(t.root(n)), `size ${n}`).toBe(ROOTS[n]);
   });
 
+  it('subtreeLevels (batched node hashes) gives the reference roots of sizes 1, 2, 4 and 8', () => {
+    for (const n of [1, 2, 4, 8]) {
+      const leaves = Buffer.concat(LEAVES.slice(0, n).map((l) => leafHash(unhex(l))));
+      const levels = subtreeLevels(leaves);
+      expect(hex(n === 1 ? leaves : (levels[levels.length - 1] as Buffer)), `size ${n}`).toBe(ROOTS[n]);
+    }
+  });
+
   it('grows to the same roots leaf by leaf', () => {
     const t = new MerkleTree();
     LEAVES.forEach((l, i) => {
