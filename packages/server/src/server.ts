@@ -158,6 +158,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     path: join(dataDir, DATABASE_FILE),
     memoryLimit: config.store.duckdb.memoryLimit ?? undefined,
     queryTimeoutMs: config.store.queryTimeoutMs,
+    spanScanBudget: config.store.duckdb.spanScanBudget,
+    partScanBudget: config.store.duckdb.partScanBudget,
   });
   await metrics.open({
     store: opened,

@@ -120,6 +120,10 @@ export const storeSection = z.strictObject({
         .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '1GB' or '512MB'")
         .nullable()
         .default(null),
+      /** Spans a name/attribute trace search reads per request before answering a short page with a cursor to older traces: bounds the cost of a filter that matches nothing. */
+      spanScanBudget: z.number().int().min(1).max(1e9).default(500_000),
+      /** Trace parts (one per batch of a trace) a service/kind/agent/model/status/duration search groups per request, likewise. */
+      partScanBudget: z.number().int().min(1).max(1e9).default(50_000),
     })
     .prefault({}),
 });

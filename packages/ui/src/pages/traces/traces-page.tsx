@@ -152,6 +152,19 @@ export function TracesPage() {
         <ErrorView error={error} onRetry={() => setReload((n) => n + 1)} />
       ) : !data ? (
         <Loading label="Loading traces…" />
+      ) : data.items.length === 0 && data.nextCursor ? (
+        // A filtered search reads a bounded slice of the store per request: none of the newest matched,
+        // but older traces may, so offer to go on rather than say that nothing matches.
+        <Empty title="No match among the newest traces">
+          <button
+            type="button"
+            class="btn"
+            data-testid="search-older"
+            onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
+          >
+            Search older traces →
+          </button>
+        </Empty>
       ) : data.items.length === 0 ? (
         <Empty title="No traces match">
           {hasFilters
