@@ -36,8 +36,14 @@ export type SegmentHashes =
       complete: boolean;
     } & HashedLines);
 
-/** Reads (and gunzips) a segment's payload and hashes its lines: one job of the verifier. */
-export function hashSegment(seg: SegmentInfo): SegmentHashes {
+/** A segment's payload up to the end of its last complete line, or why there is none to hash. */
+export type SegmentPayload =
+  | { kind: 'removed' }
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'bytes'; bytes: Buffer; end: number; complete: boolean };
+
+/** Reads (and gunzips) a segment's payload: the one read both verify paths (inline, workers) start from. */
+export function readSegmentLines(seg: SegmentInfo): SegmentPayload {
   let payload: ReturnType<typeof readPayload>;
   try {
     payload = readPayload(seg);
@@ -47,7 +53,14 @@ export function hashSegment(seg: SegmentInfo): SegmentHashes {
   if (payload.kind === 'removed') return { kind: 'removed' };
   const bytes = payload.bytes;
   const end = bytes.lastIndexOf(10) + 1;
-  return { kind: 'lines', complete: end === bytes.length, ...hashLines(bytes, 0, end) };
+  return { kind: 'bytes', bytes, end, complete: end === bytes.length };
+}
+
+/** Reads a segment's payload and hashes its lines on this thread: one job of the verifier. */
+export function hashSegment(seg: SegmentInfo): SegmentHashes {
+  const read = readSegmentLines(seg);
+  if (read.kind !== 'bytes') return read;
+  return { kind: 'lines', complete: read.complete, ...hashLines(read.bytes, 0, read.end) };
 }
 
 /**

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HASH_SIZE, subtreeLevels } from './merkle-tree.js';
-import { readPayload, type SegmentInfo } from './segment-files.js';
-import { type HashedLines, hashSegment, type SegmentHashes } from './verify-lines.js';
+import type { SegmentInfo } from './segment-files.js';
+import { type HashedLines, hashSegment, readSegmentLines, type SegmentHashes } from './verify-lines.js';
 
 export type VerifyJob =
   | { kind: 'lines'; bytes: SharedArrayBuffer; start: number; end: number }
@@ -73,15 +73,9 @@ export class VerifyPool implements VerifyRunner {
    * the workers hash subtrees; the workers then hash runs of its lines in parallel, in place.
    */
   async segment(seg: SegmentInfo): Promise<SegmentHashes> {
-    let payload: ReturnType<typeof readPayload>;
-    try {
-      payload = readPayload(seg);
-    } catch (err) {
-      return { kind: 'unreadable', message: (err as Error).message };
-    }
-    if (payload.kind === 'removed') return { kind: 'removed' };
-    const bytes = payload.bytes;
-    const end = bytes.lastIndexOf(10) + 1;
+    const read = readSegmentLines(seg);
+    if (read.kind !== 'bytes') return read;
+    const { bytes, end } = read;
     const shared = new SharedArrayBuffer(end);
     const view = Buffer.from(shared);
     bytes.copy(view, 0, 0, end);
@@ -92,7 +86,7 @@ export class VerifyPool implements VerifyRunner {
       a = b;
     }
     const merged = mergeRuns((await Promise.all(parts)) as HashedLines[]);
-    return { kind: 'lines', complete: end === bytes.length, ...merged };
+    return { kind: 'lines', complete: read.complete, ...merged };
   }
 
   async subtree(leaves: Buffer): Promise<Buffer[]> {
