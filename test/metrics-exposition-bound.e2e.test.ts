@@ -6,14 +6,19 @@
  * metrics), the process keeps serving, promtool's parser accepts the text format and a real
  * Prometheus scrapes it (OpenMetrics) with every span still counted.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSpanId, newTraceId, ProtoWriter, writeSpan } from './helpers/otlp-proto.js';
-import { PROMETHEUS, PROMTOOL, requireBinary, skipWithoutPrometheus } from './helpers/prometheus-binaries.js';
+import {
+  PROMTOOL,
+  type RunningPrometheus,
+  requireBinary,
+  skipWithoutPrometheus,
+  startPrometheus,
+} from './helpers/prometheus-binaries.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 const { skip, reason } = skipWithoutPrometheus();
@@ -23,17 +28,6 @@ const SCRAPERS = 200;
 const BUDGET = 4 * 1024 * 1024; // the default metrics.maxExpositionBytes
 /** Witness's own health and Node runtime metrics: fixed in size, outside the derived budget. */
 const SELF_SLACK = 64 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** ExportTraceServiceRequest with one ResourceSpans per distinct service. */
 function hostileRequest(): Uint8Array {
@@ -78,8 +72,7 @@ async function scrapeSize(url: string): Promise<{ status: number; bytes: number;
 
 describe.skipIf(skip)(`/metrics under 20,000 hostile services and ${SCRAPERS} scrapers${reason}`, () => {
   let w: WitnessProcess;
-  let prom: ChildProcess | null = null;
-  let promLog = '';
+  let prom: RunningPrometheus | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'witness-expo-'));
 
   beforeAll(async () => {
@@ -96,11 +89,7 @@ describe.skipIf(skip)(`/metrics under 20,000 hostile services and ${SCRAPERS} sc
   }, 120_000);
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom?.once('exit', r));
-      prom.kill('SIGTERM');
-      await exited;
-    }
+    await prom?.stop();
     await w?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -144,27 +133,8 @@ describe.skipIf(skip)(`/metrics under 20,000 hostile services and ${SCRAPERS} sc
   });
 
   it('a real Prometheus scrapes it (OpenMetrics) and counts every span', async () => {
-    const binary = requireBinary(PROMETHEUS, 'prometheus');
-    const port = await freePort();
-    const promUrl = `http://127.0.0.1:${port}`;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: witness\n    static_configs:\n      - targets: ['${new URL(w.url).host}']\n`,
-    );
-    prom = spawn(
-      binary,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-        '--enable-feature=exemplar-storage',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    prom.stderr?.on('data', (d: Buffer) => {
-      promLog += d.toString();
-    });
+    prom = await startPrometheus(dir, new URL(w.url).host);
+    const promUrl = prom.url;
     const scalar = async (expr: string): Promise<number | null> => {
       const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
       const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
@@ -179,7 +149,7 @@ describe.skipIf(skip)(`/metrics under 20,000 hostile services and ${SCRAPERS} sc
       } catch {
         // Prometheus not up yet
       }
-      if (Date.now() > deadline) throw new Error(`Prometheus never scraped Witness; its log:\n${promLog}`);
+      if (Date.now() > deadline) throw new Error(`Prometheus never scraped Witness; its log:\n${prom.log()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(await scalar('up{job="witness"}')).toBe(1);

@@ -3,15 +3,17 @@
  * official OpenTelemetry exporter, then read back through Prometheus's HTTP API the span counts, token
  * sums and histogram counts we sent.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracerProvider } from './helpers/otel.js';
-import { PROMETHEUS, requireBinary, skipWithoutPrometheus } from './helpers/prometheus-binaries.js';
+import {
+  type RunningPrometheus,
+  skipWithoutPrometheus,
+  startPrometheus,
+} from './helpers/prometheus-binaries.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 const { skip, reason } = skipWithoutPrometheus();
@@ -24,17 +26,6 @@ const inputTokens = (i: number) => 100 + i;
 const outputTokens = (i: number) => 10 + i;
 const sum = (n: number, f: (i: number) => number) =>
   Array.from({ length: n }, (_, i) => f(i)).reduce((a, b) => a + b, 0);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Trace ids of the tool spans sent, to check the exemplars Prometheus stored. */
 const toolTraceIds = new Set<string>();
@@ -79,9 +70,8 @@ async function sendKnownSpans(url: string): Promise<void> {
 
 describe.skipIf(skip)(`Prometheus scraping Witness${reason}`, () => {
   let w: WitnessProcess;
-  let prom: ChildProcess | null = null;
+  let prom: RunningPrometheus | null = null;
   let promUrl = '';
-  let promLog = '';
   const dir = mkdtempSync(join(tmpdir(), 'witness-prom-'));
 
   async function query(
@@ -101,31 +91,10 @@ describe.skipIf(skip)(`Prometheus scraping Witness${reason}`, () => {
   };
 
   beforeAll(async () => {
-    const binary = requireBinary(PROMETHEUS, 'prometheus');
     w = await startWitness();
     await sendKnownSpans(w.url);
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    const target = new URL(w.url).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: witness\n    static_configs:\n      - targets: ['${target}']\n`,
-    );
-    prom = spawn(
-      binary,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-        // Witness attaches trace ids to histogram buckets as OpenMetrics exemplars
-        '--enable-feature=exemplar-storage',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    prom.stderr?.on('data', (d: Buffer) => {
-      promLog += d.toString();
-    });
+    prom = await startPrometheus(dir, new URL(w.url).host);
+    promUrl = prom.url;
     // Ready once Prometheus has scraped every span we sent (the metrics follow the commit).
     const total = LLM + TOOLS + AGENTS;
     const deadline = Date.now() + 40_000;
@@ -136,17 +105,13 @@ describe.skipIf(skip)(`Prometheus scraping Witness${reason}`, () => {
         // not up yet
       }
       if (Date.now() > deadline)
-        throw new Error(`Prometheus did not see ${total} spans in time; its log:\n${promLog}`);
+        throw new Error(`Prometheus did not see ${total} spans in time; its log:\n${prom.log()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }, 60_000);
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom?.once('exit', r));
-      prom.kill('SIGTERM');
-      await exited;
-    }
+    await prom?.stop();
     await w?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
