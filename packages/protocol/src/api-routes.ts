@@ -4,6 +4,7 @@
  * come from. A route the server registers but this table lacks fails test/openapi-routes.e2e.test.ts.
  */
 import type { z } from 'zod';
+import type { Access } from './access.js';
 import {
   auditActionBody,
   auditEntryLookupSchema,
@@ -50,6 +51,8 @@ export interface ApiRoute {
   summary: string;
   description?: string;
   tags: string[];
+  /** Who may call it (see access.ts); test/auth-matrix checks every route against it. */
+  access: Access;
   query?: z.ZodObject;
   pathParams?: z.ZodObject;
   /** JSON request body. */
@@ -78,6 +81,7 @@ const otlpRoutes: ApiRoute[] = OTLP_SIGNALS.map((s) => ({
   summary: `OTLP/HTTP ${s.signal} ingest`,
   description: `An ${s.request} as protobuf or JSON (gzip allowed). Answered only after the batch is durable.`,
   tags: ['otlp'],
+  access: 'ingest',
   rawBody: {
     'application/x-protobuf': `opentelemetry.proto.collector.${s.signal}.v1.${s.request}`,
     'application/json': `${s.request} in the OTLP JSON mapping`,
@@ -99,6 +103,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Search traces, newest first',
     description: `Also takes attr.<key>=<value>: some span (or its resource) has this attribute, compared as text; at most ${MAX_ATTR_FILTERS} of them.`,
     tags: ['traces'],
+    access: 'read',
     query: traceSearchParams,
     responses: { 200: ok(tracePageSchema), 400: bad, 503: unavailable },
   },
@@ -107,6 +112,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/traces/{traceId}',
     summary: 'All spans of one trace, by start time',
     tags: ['traces'],
+    access: 'read',
     pathParams: traceIdPathParams,
     responses: { 200: ok(traceSchema), 400: bad, 404: error('no such trace'), 503: unavailable },
   },
@@ -115,6 +121,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/logs',
     summary: 'Search logs, newest first',
     tags: ['logs'],
+    access: 'read',
     query: logSearchParams,
     responses: { 200: ok(logPageSchema), 400: bad, 503: unavailable },
   },
@@ -123,6 +130,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/services',
     summary: 'Names of the services seen',
     tags: ['traces'],
+    access: 'read',
     responses: { 200: ok(servicesSchema), 503: unavailable },
   },
   {
@@ -131,6 +139,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Time series of span measures or ingested OTLP metrics',
     description: `For ingested metrics also takes attr.<key>=<value> (a point attribute; at most ${MAX_ATTR_FILTERS}). At most ${MAX_BUCKETS} points per series.`,
     tags: ['metrics'],
+    access: 'read',
     query: metricQueryParams,
     responses: {
       200: ok(metricQueryResultSchema),
@@ -144,6 +153,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/metrics/names',
     summary: 'Span measures and the names of ingested OTLP metrics',
     tags: ['metrics'],
+    access: 'read',
     responses: { 200: ok(metricNamesSchema), 503: unavailable },
   },
   {
@@ -151,6 +161,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit',
     summary: 'Audit entries, newest first',
     tags: ['audit'],
+    access: 'read',
     query: auditSearchParams,
     responses: { 200: ok(auditPageSchema), 400: bad },
   },
@@ -159,6 +170,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/entries/{index}',
     summary: 'One audit entry with its leaf hash',
     tags: ['audit'],
+    access: 'read',
     pathParams: auditEntryPathParams,
     responses: { 200: ok(auditEntryLookupSchema), 400: bad, 404: error('no such entry') },
   },
@@ -167,6 +179,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/checkpoints/latest',
     summary: 'The latest signed checkpoint and the public key that verifies it',
     tags: ['audit'],
+    access: 'read',
     responses: { 200: ok(latestCheckpointSchema), 404: error('no checkpoint signed yet') },
   },
   {
@@ -174,6 +187,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/proofs/inclusion',
     summary: 'RFC 9162 inclusion proof of one entry',
     tags: ['audit'],
+    access: 'read',
     query: inclusionProofParams,
     responses: { 200: ok(inclusionProofSchema), 400: bad },
   },
@@ -182,6 +196,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/proofs/consistency',
     summary: 'RFC 9162 consistency proof between two tree sizes',
     tags: ['audit'],
+    access: 'read',
     query: consistencyProofParams,
     responses: { 200: ok(consistencyProofSchema), 400: bad },
   },
@@ -190,6 +205,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/actions',
     summary: 'Record a people action (config change, key rotation…)',
     tags: ['audit'],
+    access: 'admin',
     body: auditActionBody,
     responses: { 201: ok(auditEntrySchema, 'recorded'), 400: bad, ...admin },
   },
@@ -198,6 +214,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/erasures',
     summary: 'GDPR erasure of a data subject: payloads go, leaf hashes stay',
     tags: ['audit'],
+    access: 'admin',
     body: auditErasureBody,
     responses: { 201: ok(auditEntrySchema, 'erased; the erasure entry'), 400: bad, ...admin },
   },
@@ -206,6 +223,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/retention',
     summary: 'Run audit retention now',
     tags: ['audit'],
+    access: 'admin',
     body: auditRetentionBody,
     responses: {
       200: ok(messageSchema, 'retention is off'),
@@ -219,6 +237,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/audit/checkpoints',
     summary: 'Sign a checkpoint now',
     tags: ['audit'],
+    access: 'admin',
     responses: { 201: ok(checkpointSchema, 'signed'), ...admin },
   },
   {
@@ -226,6 +245,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/api/openapi.json',
     summary: 'This document',
     tags: ['meta'],
+    access: 'read',
     responses: { 200: { description: 'OpenAPI 3.1' } },
   },
   ...otlpRoutes,
@@ -234,6 +254,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/metrics',
     summary: 'Prometheus exposition (OpenMetrics when Accept prefers it)',
     tags: ['metrics'],
+    access: 'metrics',
     responses: {
       200: { description: 'text exposition format', mediaType: 'text/plain; version=0.0.4' },
     },
@@ -243,6 +264,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/healthz',
     summary: 'The process is up',
     tags: ['health'],
+    access: 'public',
     responses: { 200: ok(healthSchema) },
   },
   {
@@ -250,6 +272,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/readyz',
     summary: 'The store is open and ingest is accepted',
     tags: ['health'],
+    access: 'public',
     responses: { 200: ok(readySchema, 'ready'), 503: ok(notReadySchema, 'starting') },
   },
 ];

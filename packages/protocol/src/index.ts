@@ -3,6 +3,7 @@
  * parameters and answers, the types inferred from them, and the OpenAPI document built from them.
  * No I/O here. `constants.ts` holds no zod, so a bundle that needs only the vocabularies stays small.
  */
+export * from './access.js';
 export * from './api-routes.js';
 export * from './audit.js';
 export * from './common.js';

@@ -10,6 +10,7 @@ import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
+import { resolveProjectUnauthenticated } from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
 import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
@@ -132,6 +133,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const app = createApp({ onError: (err) => logger.error({ err }, 'request failed') });
   app.use('*', requestLogger(logger));
+  // Auth off (the only mode until the auth middleware lands): the project comes from the request.
+  app.use('*', resolveProjectUnauthenticated());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     store ? c.json({ status: 'ready' }) : c.json({ status: 'starting', reason: 'the store is opening' }, 503),

@@ -1,0 +1,29 @@
+/**
+ * Who may call a route, and which project a request acts in. Every route in API_ROUTES names its
+ * `access`; the server's auth middleware enforces it and test/auth-matrix checks every route.
+ *
+ * - `public`: anyone (only /healthz and /readyz).
+ * - `ingest`: write telemetry (OTLP routes): ingest and admin keys.
+ * - `read`: read the project's data: read and admin keys, every signed-in role.
+ * - `edit`: change the project's working data (silences, scores, annotations): admin keys, editors, admins.
+ * - `admin`: keys, settings, audit actions: admin keys and OIDC admins.
+ * - `metrics`: /metrics: a read or admin key, or the configured scrape token.
+ */
+import { z } from 'zod';
+
+export const ACCESS_LEVELS = ['public', 'ingest', 'read', 'edit', 'admin', 'metrics'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+
+/** The project every record belongs to when nobody says otherwise. */
+export const DEFAULT_PROJECT = 'default';
+/** A request names its project with this header or the `project` query parameter. */
+export const PROJECT_HEADER = 'x-witness-project';
+export const PROJECT_PARAM = 'project';
+
+export const projectIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'a project id is 1–63 of a-z, 0-9, "_" and "-", starting with a letter or digit',
+  )
+  .meta({ id: 'ProjectId' });
