@@ -9,13 +9,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_ROUTES, type ApiRoute } from '@witness/protocol';
-import { createLogger, loadConfig, type RunningServer, startServer } from '@witness/server';
+import {
+  createLogger,
+  generateKey,
+  keysFilePath,
+  loadConfig,
+  type RunningServer,
+  startServer,
+  updateKeysFile,
+} from '@witness/server';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/witness-process.js';
 
-const ADMIN = 'contract-test-admin-token-0123';
+/** An admin API key (auth is on here): every route is called with it, so each answers its 2xx. */
+let ADMIN = '';
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 let server: RunningServer;
 let dataDir: string;
@@ -31,7 +40,7 @@ const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
 const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'contract-svc' } }] };
 
 /** One good request per documented route; the test fails when a route has none. */
-const SAMPLES: Record<string, { url: string; body?: unknown; admin?: boolean }> = {
+const SAMPLES: Record<string, { url: string; body?: unknown }> = {
   'POST /v1/traces': {
     url: '/v1/traces',
     body: {
@@ -93,16 +102,14 @@ const SAMPLES: Record<string, { url: string; body?: unknown; admin?: boolean }> 
   },
   'POST /api/audit/actions': {
     url: '/api/audit/actions',
-    admin: true,
     body: { type: 'config.change', actor: 'alice', subject: 'retention', details: { from: 30, to: 7 } },
   },
-  'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints', admin: true },
+  'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints' },
   'POST /api/audit/erasures': {
     url: '/api/audit/erasures',
-    admin: true,
     body: { subject: 'bob', actor: 'alice' },
   },
-  'POST /api/audit/retention': { url: '/api/audit/retention', admin: true, body: { actor: 'alice' } },
+  'POST /api/audit/retention': { url: '/api/audit/retention', body: { actor: 'alice' } },
   'GET /api/traces': { url: '/api/traces?limit=5' },
   'GET /api/traces/{traceId}': { url: `/api/traces/${TRACE_ID}` },
   'GET /api/logs': { url: '/api/logs?severity=INFO' },
@@ -155,11 +162,18 @@ beforeAll(async () => {
     flags: {
       dataDir,
       server: { host: '127.0.0.1', port: 0, uiDir: join(REPO_ROOT, 'packages/ui/dist') },
-      audit: { adminToken: ADMIN },
+      auth: { enabled: true },
     },
   });
+  const made = generateKey({ name: 'contract', project: 'default', scope: 'admin', expiresAt: null });
+  updateKeysFile(keysFilePath(dataDir), (c) => {
+    c.keys.push(made.record);
+  });
+  ADMIN = made.key;
   server = await startServer({ config, logger: createLogger({ level: 'silent' }) });
-  doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as typeof doc;
+  doc = (await (
+    await fetch(`${server.url}/api/openapi.json`, { headers: { authorization: `Bearer ${ADMIN}` } })
+  ).json()) as typeof doc;
 });
 
 afterAll(async () => {
@@ -227,7 +241,7 @@ describe('every documented route answers as documented', () => {
         await server.audit?.checkpoint();
       const headers: Record<string, string> = {};
       if (sample.body !== undefined) headers['content-type'] = 'application/json';
-      if (sample.admin) headers.authorization = `Bearer ${ADMIN}`;
+      headers.authorization = `Bearer ${ADMIN}`;
       const res = await fetch(`${server.url}${sample.url}`, {
         method: route.method.toUpperCase(),
         headers,

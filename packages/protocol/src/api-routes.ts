@@ -69,8 +69,10 @@ const unavailable = error(
   'the store is still opening, the query ran past its deadline, or the server is shutting down (Retry-After: 1)',
 );
 const admin = {
-  401: error('no Authorization: Bearer <audit admin token>'),
-  403: error('wrong token, or audit.adminToken is not set'),
+  401: error(
+    'no credential, or an unknown, revoked or expired one (auth on): send Authorization: Bearer <admin API key>',
+  ),
+  403: error('the credential is not an admin key (or OIDC admin), or acts in another project'),
   413: error('body over 64 KiB'),
   415: error('Content-Type is not application/json'),
 };

@@ -45,3 +45,18 @@ export {
   SeriesCsvError,
   scoreSeriesCsv,
 } from './anomaly/index.js';
+export {
+  type Authenticator,
+  type AuthResult,
+  authEnabled,
+  generateKey,
+  InsecureStartError,
+  KEY_SCOPES,
+  type KeyScope,
+  keysFilePath,
+  parseDuration,
+  type Principal,
+  readKeysFile,
+  type StoredKey,
+  updateKeysFile,
+} from './auth/index.js';

@@ -10,9 +10,9 @@ import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
-import { resolveProjectUnauthenticated } from './auth/index.js';
+import { type Auth, type Authenticator, checkStartSafety, createAuth } from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
-import { createApp, registerOtlpRoute, registerStaticUi } from './http/index.js';
+import { createApp, errorBody, refuseOtlp, registerOtlpRoute, registerStaticUi } from './http/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
@@ -29,6 +29,12 @@ export interface StartServerOptions {
   /** Extra durable or derived sinks (tests, exporters). */
   sinks?: IngestSink[];
   version?: string;
+  /** `--insecure`: serve a non-loopback address with auth off (warned about on every start). */
+  insecure?: boolean;
+  /** More authenticators, asked after API keys and the scrape token (OIDC). */
+  authenticators?: Authenticator[];
+  /** How often the API keys file is checked for changes, ms. @default 250 */
+  keysPollMs?: number;
 }
 
 export interface RunningServer {
@@ -39,6 +45,8 @@ export interface RunningServer {
   pipeline: IngestPipeline;
   /** The tamper-evident audit log (null when `audit.enabled` is false). */
   audit: AuditLog | null;
+  /** Whether auth is on, and the API keys the server knows. */
+  auth: Auth;
   /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
   app: Hono;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
@@ -86,6 +94,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const logger = options.logger ?? createLogger();
   const dataDir = resolve(config.dataDir);
+  // before anything is created: a refused start leaves nothing behind
+  checkStartSafety(config, options.insecure ?? false, logger);
   mkdirSync(dataDir, { recursive: true });
 
   let store: Store | null = null;
@@ -102,10 +112,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         onError: (err) => logger.error({ err }, 'audit log failed'),
       })
     : null;
-  // A changed configuration is a people action: record it (without the admin token).
+  // A changed configuration is a people action: record it (without the scrape token).
   await audit?.recordConfig({
     ...config,
-    audit: { ...config.audit, adminToken: config.audit.adminToken ? '(set)' : null },
+    auth: { ...config.auth, scrapeToken: config.auth.scrapeToken ? '(set)' : null },
   });
   const metrics = createMetrics({
     derived: config.metrics.derived,
@@ -133,8 +143,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const app = createApp({ onError: (err) => logger.error({ err }, 'request failed') });
   app.use('*', requestLogger(logger));
-  // Auth off (the only mode until the auth middleware lands): the project comes from the request.
-  app.use('*', resolveProjectUnauthenticated());
+  const auth = createAuth({
+    config,
+    dataDir,
+    logger,
+    registry: metrics.self.registry,
+    audit,
+    authenticators: options.authenticators,
+    keysPollMs: options.keysPollMs,
+    // OTLP exporters parse refusals in the OTLP status shape; everything else gets the JSON error
+    deny: (c, err, headers) =>
+      c.req.path.startsWith('/v1/')
+        ? refuseOtlp(c, err, headers, {
+            maxBytes: config.server.lingerMaxBytes,
+            maxMs: config.server.lingerMs,
+          })
+        : c.json(errorBody(err), err.status, headers),
+  });
+  // Every route's `access` (API_ROUTES) is enforced here, before any handler; auth off = open.
+  app.use('*', auth.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) =>
     store ? c.json({ status: 'ready' }) : c.json({ status: 'starting', reason: 'the store is opening' }, 503),
@@ -150,7 +177,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
     registerOtlpRoute(app, signal, otlpDeps);
-  if (audit) app.route('/api', auditRoutes(audit, { adminToken: config.audit.adminToken }));
+  if (audit) app.route('/api', auditRoutes(audit));
   app.route('/api', queryRoutes({ store: () => store }));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
@@ -233,10 +260,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     store: opened,
     pipeline,
     audit,
+    auth,
     app,
     close() {
       closing ??= (async () => {
         stopRetention();
+        auth.close();
         const stopped = new Promise<void>((done) => server.close(() => done()));
         // Requests waiting on a long read would hold server.close open until it ends: stop the reads
         // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.
@@ -245,6 +274,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await stopped;
         await opened.close();
         auditSink?.close();
+        await auth.auditSettled();
         // Last: requests in flight may still append; close signs the final checkpoint.
         await audit?.close();
         logger.flush();

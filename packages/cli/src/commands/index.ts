@@ -4,12 +4,14 @@ import { registerAudit } from './audit.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerInit } from './init.js';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerInit(program);
+  registerKeys(program);
   registerAudit(program);
   registerDemo(program);
   registerDashboards(program);

@@ -46,7 +46,7 @@ describe('renderConfigYaml', () => {
     for (const [name, leaf] of envVarNames()) expect(text, leaf.path).toContain(name);
     expect(text).toMatch(/# integer 0\.\.65535; env WITNESS_PORT, WITNESS_SERVER_PORT\n\s+port: 4318/);
     expect(text).toMatch(/# one of trace, debug, info, warn, error, fatal, silent; env WITNESS_LOG_LEVEL\n/);
-    expect(text).toMatch(/# string, or null \(unset\); env WITNESS_AUDIT_ADMIN_TOKEN\n\s+adminToken: null/);
+    expect(text).toMatch(/# string, or null \(unset\); env WITNESS_AUTH_SCRAPE_TOKEN\n\s+scrapeToken: null/);
     expect(text).toMatch(/^# Witness configuration/);
   });
 

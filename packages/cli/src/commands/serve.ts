@@ -14,6 +14,7 @@ interface ServeFlags {
   config?: string;
   uiDir?: string;
   demo?: boolean;
+  insecure?: boolean;
   demoTraces: string;
 }
 
@@ -32,6 +33,10 @@ export function registerServe(program: Command): void {
       'YAML configuration file [default: $WITNESS_CONFIG] (WITNESS_* environment variables override it)',
     )
     .option('--ui-dir <dir>', 'directory of the built UI [default: the bundled one]')
+    .option(
+      '--insecure',
+      'allow listening beyond loopback with auth off (anyone who can reach the port reads and writes everything; warned on every start)',
+    )
     .option('--demo', 'feed the built-in demo workload once the server is up')
     .option('--demo-traces <n>', 'agent runs the demo sends', '60')
     .action(async (flags: ServeFlags) => {
@@ -45,7 +50,12 @@ export function registerServe(program: Command): void {
         config.server.uiDir = BUNDLED_UI;
 
       const logger = createLogger({ level: config.logLevel });
-      const server = await startServer({ config, logger, version: '0.1.0' });
+      const server = await startServer({
+        config,
+        logger,
+        version: '0.1.0',
+        insecure: flags.insecure === true,
+      });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
       process.stdout.write(`Witness listening on ${server.url}\n`);
       logger.info(

@@ -1,5 +1,4 @@
 /** The audit API under /api/audit: entries, checkpoints and RFC 9162 proofs (hashes as hex). */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import {
   auditActionBody,
@@ -25,29 +24,12 @@ const SYSTEM_TYPES = new Set([
   'agent.error',
   'llm.call',
   'key.created',
+  'key.revoked',
+  'auth.denied',
   'audit.erasure',
   'audit.retention',
 ]);
 const MAX_BODY = 64 * 1024;
-
-export interface AuditRoutesOptions {
-  /** Bearer token for the people-action endpoints (POST); null leaves them disabled (403). */
-  adminToken?: string | null;
-}
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-function requireAdmin(c: Context, token: string | null | undefined): void {
-  if (!token)
-    throw new WitnessError(
-      'FORBIDDEN',
-      'audit admin endpoints are disabled: set audit.adminToken (WITNESS_AUDIT_ADMIN_TOKEN)',
-    );
-  const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-  if (!given) throw new WitnessError('UNAUTHORIZED', 'send "Authorization: Bearer <audit admin token>"');
-  if (!timingSafeEqual(digest(given), digest(token)))
-    throw new WitnessError('FORBIDDEN', 'wrong audit admin token');
-}
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const length = Number(c.req.header('content-length') ?? '0');
@@ -65,12 +47,15 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   throw new WitnessError('BAD_REQUEST', 'the body must be a JSON object');
 }
 
-export function auditRoutes(log: AuditLog, options: AuditRoutesOptions = {}): Hono {
+/**
+ * Who may call which route is decided before these handlers run, by the auth middleware from each
+ * route's `access` in API_ROUTES: the POST routes (people's actions) need `admin`.
+ */
+export function auditRoutes(log: AuditLog): Hono {
   const app = new Hono();
   // People's actions: config and key changes made outside Witness, erasures, retention runs.
   // Bodies are validated by the contract's schemas (@witness/protocol): a 400 naming the field.
   app.post('/audit/actions', async (c) => {
-    requireAdmin(c, options.adminToken);
     const body = parseBody(auditActionBody, await jsonBody(c));
     if (SYSTEM_TYPES.has(body.type))
       throw new WitnessError(
@@ -86,12 +71,10 @@ export function auditRoutes(log: AuditLog, options: AuditRoutesOptions = {}): Ho
     return c.json(entry, 201);
   });
   app.post('/audit/erasures', async (c) => {
-    requireAdmin(c, options.adminToken);
     const { subject, actor } = parseBody(auditErasureBody, await jsonBody(c));
     return c.json(await log.erase(subject, actor), 201);
   });
   app.post('/audit/retention', async (c) => {
-    requireAdmin(c, options.adminToken);
     const { actor } = parseBody(auditRetentionBody, await jsonBody(c));
     const entry = await log.runRetention(actor);
     return entry
@@ -99,7 +82,6 @@ export function auditRoutes(log: AuditLog, options: AuditRoutesOptions = {}): Ho
       : c.json({ message: 'retention is off (audit.retentionDays = 0)' }, 200);
   });
   app.post('/audit/checkpoints', async (c) => {
-    requireAdmin(c, options.adminToken);
     return c.json(await log.checkpoint(), 201);
   });
   // Parameters are validated by the API contract's schemas (@witness/protocol): a 400 naming the parameter.

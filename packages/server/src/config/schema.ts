@@ -105,8 +105,6 @@ export const auditSection = z.strictObject({
   retentionDays: z.number().min(0).default(400),
   /** How often a checkpoint is signed while entries arrive (the issue asks for at least once a second). */
   checkpointIntervalMs: z.number().int().min(50).max(1000).default(1000),
-  /** Bearer token for POST /api/audit/{actions,erasures,retention,checkpoints}; unset = those are off. Give it by env, not in the YAML. */
-  adminToken: z.string().min(16).nullable().default(null),
 });
 
 export const storeSection = z.strictObject({
@@ -128,6 +126,35 @@ export const storeSection = z.strictObject({
     .prefault({}),
 });
 
+export const authSection = z.strictObject({
+  /** Require a credential on every route but /healthz and /readyz. Unset = on whenever server.host is not a loopback address (off on 127.0.0.1, so the quickstart needs no key). */
+  enabled: z.boolean().nullable().default(null),
+  /** The API keys file `witness keys` writes (hashes only, 0600). Default <data-dir>/api-keys.json. */
+  keysFile: z.string().min(1).nullable().default(null),
+  /** Bearer token Prometheus may use for /metrics (every project's series, nothing else). Give it by env (WITNESS_AUTH_SCRAPE_TOKEN) or scrapeTokenFile, never in this file. */
+  scrapeToken: z.string().min(16).nullable().default(null),
+  /** File holding the scrape token (e.g. a mounted secret); surrounding whitespace is ignored. */
+  scrapeTokenFile: z.string().min(1).nullable().default(null),
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed for per-address limits; empty = believe nobody (the TCP peer is the client). */
+  trustedProxies: z.array(z.string().min(1)).default([]),
+  rateLimit: z
+    .strictObject({
+      /** Requests per second one key (or user) may make, sustained; 0 = no limit. */
+      perKeyPerSecond: z.number().min(0).default(1000),
+      /** …and in a burst. */
+      perKeyBurst: z.number().int().min(1).default(2000),
+      /** Requests per second one client address may make before authentication; 0 = no limit. */
+      perAddressPerSecond: z.number().min(0).default(1000),
+      /** …and in a burst. */
+      perAddressBurst: z.number().int().min(1).default(2000),
+      /** Failed credential attempts (unknown, revoked, expired, malformed) one address may make per minute, sustained; past the burst it gets 429 until the budget refills. 0 = no bound. */
+      failedAttemptsPerMinute: z.number().min(0).default(10),
+      /** …and in a burst. */
+      failedAttemptsBurst: z.number().int().min(1).default(20),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -138,6 +165,7 @@ export const configSchema = z.strictObject({
   retention: retentionSection.prefault({}),
   metrics: metricsSection.prefault({}),
   audit: auditSection.prefault({}),
+  auth: authSection.prefault({}),
   store: storeSection.prefault({}),
 });
 

@@ -14,6 +14,7 @@ export {
   type OtlpFormat,
   type OtlpRouteDeps,
   type OtlpSignal,
+  refuseOtlp,
   registerOtlpRoute,
 } from './otlp-route.js';
 export { type BodyLimits, declaredLength, decodeContentEncoding, readRawBody } from './read-body.js';

@@ -111,8 +111,13 @@ function nodeIncoming(c: Context): IncomingMessage | undefined {
 }
 
 /** Failures as OTLP/HTTP says: google.rpc.Status in the request's own format (JSON adds our error object). */
-function failure(c: Context, err: WitnessError, format: OtlpFormat | null): Response {
-  const headers = errorHeaders(err);
+function failure(
+  c: Context,
+  err: WitnessError,
+  format: OtlpFormat | null,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const headers = { ...errorHeaders(err), ...extraHeaders };
   if (format === 'protobuf') {
     headers['content-type'] = 'application/x-protobuf';
     return c.body(
@@ -193,6 +198,25 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
       ticket?.release();
     }
   });
+}
+
+/**
+ * A refusal of an OTLP request before its body was read (the auth middleware's 401/403/429): in the
+ * OTLP status shape exporters parse, with a bounded drain of the body so the exporter reads the answer.
+ */
+export function refuseOtlp(
+  c: Context,
+  err: WitnessError,
+  headers: Record<string, string>,
+  linger: LingerOptions = DEFAULT_LINGER,
+): Response {
+  const incoming = nodeIncoming(c);
+  let e = err;
+  if (incoming && !incoming.complete) {
+    lingerBeforeClose(incoming, linger);
+    if (!e.closeConnection) e = withClose(e);
+  }
+  return failure(c, e, formatOf(c.req.header('content-type')), headers);
 }
 
 function withClose(e: WitnessError): WitnessError {
