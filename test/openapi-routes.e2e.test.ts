@@ -21,6 +21,7 @@ import {
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeSamples } from './helpers/route-samples.js';
 import { REPO_ROOT } from './helpers/witness-process.js';
 
 /** An admin API key (auth is on here): every route is called with it, so each answers its 2xx. */
@@ -36,96 +37,9 @@ let doc: {
   components: { schemas: Record<string, object> };
 };
 
-const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
-const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'contract-svc' } }] };
-
 /** One good request per documented route; the test fails when a route has none. */
-const SAMPLES: Record<string, { url: string; body?: unknown }> = {
-  'POST /v1/traces': {
-    url: '/v1/traces',
-    body: {
-      resourceSpans: [
-        {
-          resource,
-          scopeSpans: [
-            {
-              spans: [
-                {
-                  traceId: TRACE_ID,
-                  spanId: 'eee19b7ec3c1b174',
-                  name: 'invoke_agent planner',
-                  kind: 1,
-                  startTimeUnixNano: nowNs(),
-                  endTimeUnixNano: nowNs(),
-                  attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'planner' } }],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  },
-  'POST /v1/logs': {
-    url: '/v1/logs',
-    body: {
-      resourceLogs: [
-        {
-          resource,
-          scopeLogs: [
-            { logRecords: [{ timeUnixNano: nowNs(), severityNumber: 9, body: { stringValue: 'hello' } }] },
-          ],
-        },
-      ],
-    },
-  },
-  'POST /v1/metrics': {
-    url: '/v1/metrics',
-    body: {
-      resourceMetrics: [
-        {
-          resource,
-          scopeMetrics: [
-            {
-              metrics: [
-                {
-                  name: 'contract.queue.depth',
-                  unit: '1',
-                  gauge: { dataPoints: [{ timeUnixNano: nowNs(), asInt: '3' }] },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  },
-  'POST /api/audit/actions': {
-    url: '/api/audit/actions',
-    body: { type: 'config.change', actor: 'alice', subject: 'retention', details: { from: 30, to: 7 } },
-  },
-  'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints' },
-  'POST /api/audit/erasures': {
-    url: '/api/audit/erasures',
-    body: { subject: 'bob', actor: 'alice' },
-  },
-  'POST /api/audit/retention': { url: '/api/audit/retention', body: { actor: 'alice' } },
-  'GET /api/traces': { url: '/api/traces?limit=5' },
-  'GET /api/traces/{traceId}': { url: `/api/traces/${TRACE_ID}` },
-  'GET /api/logs': { url: '/api/logs?severity=INFO' },
-  'GET /api/services': { url: '/api/services' },
-  'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
-  'GET /api/metrics/names': { url: '/api/metrics/names' },
-  'GET /api/audit': { url: '/api/audit?limit=5' },
-  'GET /api/audit/entries/{index}': { url: '/api/audit/entries/0' },
-  'GET /api/audit/checkpoints/latest': { url: '/api/audit/checkpoints/latest' },
-  'GET /api/audit/proofs/inclusion': { url: '/api/audit/proofs/inclusion?index=0' },
-  'GET /api/audit/proofs/consistency': { url: '/api/audit/proofs/consistency?from=1' },
-  'GET /api/openapi.json': { url: '/api/openapi.json' },
-  'GET /metrics': { url: '/metrics' },
-  'GET /healthz': { url: '/healthz' },
-  'GET /readyz': { url: '/readyz' },
-};
+const SAMPLES = routeSamples({ traceId: TRACE_ID, service: 'contract-svc' });
+
 /**
  * A schema of the document, compiled by one Ajv that holds the document's components once: compiling
  * them afresh per call took seconds, and blocking this process blocks the in-process server too.

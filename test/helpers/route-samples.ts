@@ -1,0 +1,124 @@
+/** Sample requests for every route of the API table (shared by the contract and auth-matrix tests). */
+const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
+
+export interface RouteSample {
+  url: string;
+  body?: unknown;
+}
+
+export interface SampleData {
+  /** The trace the OTLP sample writes and the trace route reads. */
+  traceId: string;
+  /** service.name of everything the OTLP samples write. */
+  service: string;
+  /** Put into the log body, the metric name and the audit action, so a leak check can look for it. @default service */
+  marker?: string;
+}
+
+/**
+ * One good request per route of API_ROUTES, keyed `METHOD /path/{template}`: what the contract test
+ * (openapi-routes) and the authorization matrix (auth-matrix) send. Tests fail for a route without one.
+ */
+export function routeSamples({
+  traceId,
+  service,
+  marker = service,
+}: SampleData): Record<string, RouteSample> {
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
+  const metricName = `${marker.replace(/[^a-z0-9]/gi, '_')}.queue.depth`;
+  return {
+    'POST /v1/traces': {
+      url: '/v1/traces',
+      body: {
+        resourceSpans: [
+          {
+            resource,
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: traceId,
+                    spanId: 'eee19b7ec3c1b174',
+                    name: 'invoke_agent planner',
+                    kind: 1,
+                    startTimeUnixNano: nowNs(),
+                    endTimeUnixNano: nowNs(),
+                    attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'planner' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    'POST /v1/logs': {
+      url: '/v1/logs',
+      body: {
+        resourceLogs: [
+          {
+            resource,
+            scopeLogs: [
+              {
+                logRecords: [
+                  { timeUnixNano: nowNs(), severityNumber: 9, body: { stringValue: `hello from ${marker}` } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    'POST /v1/metrics': {
+      url: '/v1/metrics',
+      body: {
+        resourceMetrics: [
+          {
+            resource,
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: metricName,
+                    unit: '1',
+                    gauge: { dataPoints: [{ timeUnixNano: nowNs(), asInt: '3' }] },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    'POST /api/audit/actions': {
+      url: '/api/audit/actions',
+      body: {
+        type: 'config.change',
+        actor: 'alice',
+        subject: 'retention',
+        details: { from: 30, to: 7, marker },
+      },
+    },
+    'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints' },
+    'POST /api/audit/erasures': {
+      url: '/api/audit/erasures',
+      body: { subject: 'bob', actor: 'alice' },
+    },
+    'POST /api/audit/retention': { url: '/api/audit/retention', body: { actor: 'alice' } },
+    'GET /api/traces': { url: '/api/traces?limit=5' },
+    'GET /api/traces/{traceId}': { url: `/api/traces/${traceId}` },
+    'GET /api/logs': { url: '/api/logs?severity=INFO' },
+    'GET /api/services': { url: '/api/services' },
+    'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
+    'GET /api/metrics/names': { url: '/api/metrics/names' },
+    'GET /api/audit': { url: '/api/audit?limit=5' },
+    'GET /api/audit/entries/{index}': { url: '/api/audit/entries/0' },
+    'GET /api/audit/checkpoints/latest': { url: '/api/audit/checkpoints/latest' },
+    'GET /api/audit/proofs/inclusion': { url: '/api/audit/proofs/inclusion?index=0' },
+    'GET /api/audit/proofs/consistency': { url: '/api/audit/proofs/consistency?from=1' },
+    'GET /api/openapi.json': { url: '/api/openapi.json' },
+    'GET /metrics': { url: '/metrics' },
+    'GET /healthz': { url: '/healthz' },
+    'GET /readyz': { url: '/readyz' },
+  };
+}
