@@ -14,6 +14,8 @@ const url = new URL('/v1/traces', arg('url', 'http://127.0.0.1:4318'));
 const concurrency = Number(arg('concurrency', '8'));
 const seconds = Number(arg('seconds', '10'));
 const tag = Number(arg('tag', String(process.pid)));
+/** An API key sent as `Authorization: Bearer` (bench:auth); none by default. */
+const key = arg('key', '');
 
 const template = buildTemplate();
 // Pre-encode a ring of payloads; a request takes the next one and patches only its number.
@@ -26,7 +28,11 @@ function post(body: Uint8Array): Promise<number> {
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': body.length,
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
       },
       (res) => {
         res.resume();
