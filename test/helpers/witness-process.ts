@@ -8,13 +8,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_MAIN = join(REPO_ROOT, 'packages/cli/dist/main.js');
-const LISTENING = /^Witness listening on (http:\/\/\S+?):(\d+)\s*$/m;
+const LISTENING = /^Witness listening on (https?:\/\/\S+?):(\d+)\s*$/m;
 
 export interface StartWitnessOptions {
   /** Extra arguments after `serve --port 0 --data-dir <dir>`. */
@@ -25,6 +26,8 @@ export interface StartWitnessOptions {
   env?: Record<string, string>;
   /** @default 30000 */
   startTimeoutMs?: number;
+  /** PEM certificate(s) to trust when Witness serves HTTPS (server.tls.*): the readiness poll uses them. */
+  ca?: string | string[];
 }
 
 export interface WitnessProcess {
@@ -86,7 +89,7 @@ export async function startWitness(options: StartWitnessOptions = {}): Promise<W
     });
   });
 
-  await waitReady(listening.url, options.startTimeoutMs ?? 30_000);
+  await waitReady(listening.url, options.startTimeoutMs ?? 30_000, options.ca);
 
   let stopped = false;
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -108,13 +111,20 @@ export async function startWitness(options: StartWitnessOptions = {}): Promise<W
   };
 }
 
-/** Polls /readyz until 200 (the store is open). */
-export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+/** Polls /readyz until 200 (the store is open); over HTTPS trusting `ca`. */
+export async function waitReady(url: string, timeoutMs = 30_000, ca?: string | string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.status === 200) return;
+      const status = url.startsWith('https:')
+        ? await new Promise<number | undefined>((resolve, reject) =>
+            httpsGet(`${url}/readyz`, { ca }, (res) => {
+              res.resume();
+              resolve(res.statusCode);
+            }).once('error', reject),
+          )
+        : (await fetch(`${url}/readyz`)).status;
+      if (status === 200) return;
     } catch {
       // not accepting yet
     }

@@ -13,7 +13,14 @@ export {
   loadConfig,
   type WitnessConfig,
 } from './config/index.js';
-export { type ErrorCode, WitnessError } from './http/index.js';
+export {
+  type CertificateInfo,
+  type ErrorCode,
+  TlsConfigError,
+  type TlsReloadResult,
+  WitnessError,
+} from './http/index.js';
+export { PRIVATE_UMASK } from './data-dir/index.js';
 export { createMetrics, grafanaExportFiles, type Metrics, type MetricsOptions } from './metrics/index.js';
 export { DATABASE_FILE, type RunningServer, type StartServerOptions, startServer } from './server.js';
 export { createLogger, type Logger } from './logging/index.js';

@@ -3,16 +3,33 @@
  * sinks, mounts the OTLP receivers, the query API, /metrics and the UI, and listens. Every module is
  * created here and handed what it needs; nothing below this file reads the environment.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Server as HttpServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import { type Auth, type Authenticator, checkStartSafety, createAuth } from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
-import { createApp, errorBody, refuseOtlp, registerOtlpRoute, registerStaticUi } from './http/index.js';
+import { makeDataDirPrivate } from './data-dir/index.js';
+import {
+  type CertificateInfo,
+  createApp,
+  errorBody,
+  daysLeft,
+  HEALTH_PATHS,
+  hostCheck,
+  loadTlsMaterial,
+  refuseOtlp,
+  registerOtlpRoute,
+  registerStaticUi,
+  securityHeaders,
+  type TlsMaterial,
+  TlsReloader,
+  type TlsReloadResult,
+} from './http/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
@@ -49,6 +66,13 @@ export interface RunningServer {
   auth: Auth;
   /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
   app: Hono;
+  /** The certificate served now (null over plain HTTP). */
+  tlsCertificate(): CertificateInfo | null;
+  /**
+   * Re-reads server.tls.cert/key and serves the new pair to new connections; a bad pair keeps the old
+   * one (`ok: false`, logged as an error). What `witness serve` runs on SIGHUP. Null over plain HTTP.
+   */
+  reloadTls(): TlsReloadResult | null;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -71,12 +95,14 @@ function directoryBytes(dir: string): number {
  * headers and its whole request (Node answers 408 and closes), how long a connection may sit idle.
  * Node's defaults (no connection cap, 300 s per request, no idle limit) let slow clients pin memory.
  */
-function listen(fetch: Hono['fetch'], opts: WitnessConfig['server']): ServerType {
+function listen(fetch: Hono['fetch'], opts: WitnessConfig['server'], tls: TlsMaterial | null): ServerType {
   const server = serve({
     fetch,
     hostname: opts.host,
     port: opts.port,
+    ...(tls ? { createServer: createHttpsServer } : {}),
     serverOptions: {
+      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
       // Node refuses a headers timeout above the request timeout
       headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
       requestTimeout: opts.requestTimeoutMs,
@@ -90,13 +116,52 @@ function listen(fetch: Hono['fetch'], opts: WitnessConfig['server']): ServerType
   return server;
 }
 
+function logCertificate(
+  logger: Logger,
+  info: CertificateInfo,
+  msg: string,
+  previous?: CertificateInfo,
+): void {
+  const fields = {
+    subject: info.subject,
+    subjectAltName: info.subjectAltName,
+    serialNumber: info.serialNumber,
+    fingerprint256: info.fingerprint256,
+    validTo: info.validTo.toISOString(),
+    ...(previous ? { previousFingerprint256: previous.fingerprint256 } : {}),
+  };
+  logger.info(fields, msg);
+  const days = daysLeft(info);
+  if (days < 14)
+    logger.warn(
+      fields,
+      days < 0
+        ? 'the TLS certificate has expired: clients will refuse it'
+        : `the TLS certificate expires in ${Math.floor(days)} days`,
+    );
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger();
+  // A bad certificate stops the start here, before anything is opened, with a message naming the file.
+  const tlsPaths =
+    config.server.tls.cert && config.server.tls.key
+      ? { cert: config.server.tls.cert, key: config.server.tls.key }
+      : null;
+  const tls = tlsPaths ? loadTlsMaterial(tlsPaths) : null;
+  if (tls) logCertificate(logger, tls.info, 'serving HTTPS');
   const dataDir = resolve(config.dataDir);
   // before anything is created: a refused start leaves nothing behind
   checkStartSafety(config, options.insecure ?? false, logger);
-  mkdirSync(dataDir, { recursive: true });
+  const privacy = makeDataDirPrivate(dataDir);
+  if (privacy.tightened.length > 0)
+    logger.warn(
+      { dataDir, paths: privacy.tightened.length, first: privacy.tightened.slice(0, 5) },
+      'took group/other permissions off the data directory and its files (they hold prompts and keys)',
+    );
+  for (const f of privacy.failed)
+    logger.warn({ path: f.path, err: f.error }, 'could not make this data-dir path private to Witness');
 
   let store: Store | null = null;
   const audit = config.audit.enabled
@@ -143,6 +208,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const app = createApp({ onError: (err) => logger.error({ err }, 'request failed') });
   app.use('*', requestLogger(logger));
+  app.use('*', securityHeaders({ hstsMaxAgeSeconds: tls ? config.server.tls.hstsMaxAgeSeconds : 0 }));
+  // Before anything reads data: a rebound name gets 403 (health checks are exempt: they carry nothing).
+  app.use(
+    '*',
+    hostCheck({
+      allowedHosts: config.server.allowedHosts,
+      boundHost: config.server.host,
+      exemptPaths: HEALTH_PATHS,
+    }),
+  );
   const auth = createAuth({
     config,
     dataDir,
@@ -243,14 +318,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
 
-  const server = listen(app.fetch, config.server);
+  const server = listen(app.fetch, config.server, tls);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
     server.once('error', fail);
   });
   const address = server.address() as AddressInfo;
   const host = config.server.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const reloader = tls && tlsPaths ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info) : null;
 
   let closing: Promise<void> | null = null;
   return {
@@ -262,6 +338,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     audit,
     auth,
     app,
+    tlsCertificate: () => reloader?.current ?? null,
+    reloadTls() {
+      if (!reloader) return null;
+      const result = reloader.reload();
+      if (result.ok) logCertificate(logger, result.info, 'reloaded the TLS certificate', result.previous);
+      else
+        logger.error(
+          { err: result.error, serving: result.current.fingerprint256 },
+          'TLS certificate reload failed; still serving the previous certificate',
+        );
+      return result;
+    },
     close() {
       closing ??= (async () => {
         stopRetention();

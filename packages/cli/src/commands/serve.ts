@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ConfigInput, createLogger, loadConfig, startServer } from '@witness/server';
+import { type ConfigInput, createLogger, loadConfig, PRIVATE_UMASK, startServer } from '@witness/server';
 import type { Command } from 'commander';
 import { runDemo } from '../demo/index.js';
 
@@ -49,6 +49,10 @@ export function registerServe(program: Command): void {
       if (config.server.uiDir === null && existsSync(`${BUNDLED_UI}/index.html`))
         config.server.uiDir = BUNDLED_UI;
 
+      // Every file Witness creates (DuckDB file and WAL, audit segments, keys) is 0600, every directory
+      // 0700: they hold prompts and signing keys. Set here, in the process's outer layer, because
+      // DuckDB creates its files natively where no mode argument reaches.
+      process.umask(PRIVATE_UMASK);
       const logger = createLogger({ level: config.logLevel });
       const server = await startServer({
         config,
@@ -73,6 +77,13 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
+      // SIGHUP re-reads server.tls.cert/key (a renewed certificate needs no restart). Only with TLS on:
+      // otherwise SIGHUP keeps its default meaning (the terminal went away: stop).
+      if (server.tlsCertificate())
+        process.on('SIGHUP', () => {
+          logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate');
+          server.reloadTls();
+        });
 
       if (flags.demo) {
         const traces = Number(flags.demoTraces);

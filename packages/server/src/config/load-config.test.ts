@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       idleTimeoutMs: 30_000,
       lingerMaxBytes: 64 * 1024 * 1024,
       lingerMs: 10_000,
+      tls: { cert: null, key: null, hstsMaxAgeSeconds: 31_536_000 },
+      allowedHosts: [],
     });
     expect(c.dataDir).toBe('./data');
     expect(c.limits.maxRequestBytes).toBe(16 * 1024 * 1024);
@@ -54,6 +56,25 @@ describe('loadConfig', () => {
     expect(c.retention.maxAgeDays).toBe(3);
     expect(c.limits.maxRequestBytes).toBe(1024);
     expect(envVarNames().has('WITNESS_SERVER_PORT')).toBe(true);
+  });
+
+  it('reads server.tls.* and a comma-separated server.allowedHosts from env, and wants cert and key together', () => {
+    const c = loadConfig({
+      env: {
+        WITNESS_SERVER_TLS_CERT: '/etc/witness/tls.crt',
+        WITNESS_SERVER_TLS_KEY: '/etc/witness/tls.key',
+        WITNESS_SERVER_ALLOWED_HOSTS: 'witness.example.com, .corp.example',
+      },
+    });
+    expect(c.server.tls).toEqual({
+      cert: '/etc/witness/tls.crt',
+      key: '/etc/witness/tls.key',
+      hstsMaxAgeSeconds: 31_536_000,
+    });
+    expect(c.server.allowedHosts).toEqual(['witness.example.com', '.corp.example']);
+    expect(() => loadConfig({ env: { WITNESS_SERVER_TLS_KEY: '/etc/witness/tls.key' } })).toThrow(
+      /server\.tls\.cert and server\.tls\.key go together/,
+    );
   });
 
   it('names an unknown key of the file', () => {

@@ -34,6 +34,45 @@ export const serverSection = z.strictObject({
     .default(64 * MiB),
   /** …and keep the refused connection open at most this long for it. */
   lingerMs: z.number().int().min(0).default(10_000),
+  /** HTTPS: with both files set Witness serves TLS itself; SIGHUP re-reads them (docs/security.md). */
+  tls: z
+    .strictObject({
+      /** PEM certificate chain, leaf first; re-read on SIGHUP, so a renewed certificate needs no restart. */
+      cert: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'PEM certificate chain file (leaf first); with server.tls.key Witness serves HTTPS. Re-read on SIGHUP.',
+        ),
+      /** PEM private key of that certificate (unencrypted); keep it 0600. */
+      key: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe('PEM private key file of server.tls.cert (unencrypted, mode 0600). Re-read on SIGHUP.'),
+      /** `Strict-Transport-Security: max-age` on HTTPS answers, so browsers never fall back to http. */
+      hstsMaxAgeSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(63_072_000)
+        .default(31_536_000)
+        .describe('HSTS max-age in seconds sent on HTTPS answers (0 sends no HSTS).'),
+    })
+    .prefault({})
+    .refine((t) => (t.cert === null) === (t.key === null), {
+      message: 'server.tls.cert and server.tls.key go together: set both (HTTPS) or neither (HTTP)',
+    }),
+  /** Host header names answered besides IP addresses, localhost and server.host (DNS-rebinding defence). */
+  allowedHosts: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Host names clients reach Witness by, besides IP addresses, localhost and server.host; other Host headers get 403 (DNS-rebinding defence). ".example.com" allows its subdomains, "*" allows any.',
+    ),
 });
 
 export const limitsSection = z.strictObject({

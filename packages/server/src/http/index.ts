@@ -1,4 +1,7 @@
-/** http: the Hono app, the error type every answer uses, OTLP routes, body limits, the static UI. */
+/**
+ * http: the Hono app, the error type every answer uses, OTLP routes, body limits, the static UI, and
+ * what guards every answer: security headers and the Host check (TLS itself is in ./tls/).
+ */
 export { type AppOptions, createApp } from './app.js';
 export {
   ERROR_STATUS,
@@ -21,3 +24,16 @@ export { type BodyLimits, declaredLength, decodeContentEncoding, readRawBody } f
 export { encodeRpcStatus } from './rpc-status.js';
 export { RESERVED_PREFIXES, registerStaticUi } from './static-ui.js';
 export { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';
+export { HEALTH_PATHS, hostAllowed, hostCheck, type HostCheckOptions, hostName } from './host-check.js';
+export { CONTENT_SECURITY_POLICY, type SecurityHeadersOptions, securityHeaders } from './security-headers.js';
+export {
+  type CertificateInfo,
+  certificateInfo,
+  daysLeft,
+  loadTlsMaterial,
+  TlsConfigError,
+  type TlsMaterial,
+  type TlsPaths,
+  TlsReloader,
+  type TlsReloadResult,
+} from './tls/index.js';
