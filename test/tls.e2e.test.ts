@@ -79,6 +79,18 @@ function presentedFingerprint(port: number): Promise<string> {
   });
 }
 
+/** The ExportResultCode of every export the exporter finishes (0 success, 1 failed). */
+function recordResults(exporter: OTLPTraceExporter): number[] {
+  const results: number[] = [];
+  const export_ = exporter.export.bind(exporter);
+  exporter.export = (spans, done) =>
+    export_(spans, (r) => {
+      results.push(r.code);
+      done(r);
+    });
+  return results;
+}
+
 async function until<T>(
   what: string,
   probe: () => Promise<T | null | undefined>,
@@ -132,9 +144,7 @@ describe('witness serve with server.tls.cert/key', () => {
       delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
       delete process.env.OTEL_EXPORTER_OTLP_CERTIFICATE;
     }
-    const results: number[] = [];
-    const export_ = exporter.export.bind(exporter);
-    exporter.export = (spans, done) => export_(spans, (r) => (results.push(r.code), done(r)));
+    const results = recordResults(exporter);
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'tls-exporter' }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],
@@ -155,9 +165,7 @@ describe('witness serve with server.tls.cert/key', () => {
   it('refuses a client that does not trust the certificate (TLS is real, not optional)', async () => {
     const exporter = new OTLPTraceExporter({ url: `${w.url}/v1/traces`, timeoutMillis: 5000 });
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const results: number[] = [];
-    const export_ = exporter.export.bind(exporter);
-    exporter.export = (spans, done) => export_(spans, (r) => (results.push(r.code), done(r)));
+    const results = recordResults(exporter);
     provider.getTracer('t').startSpan('untrusted').end();
     // the processor reports the failed export by rejecting; what the exporter answered is in `results`
     await provider.forceFlush().catch(() => undefined);

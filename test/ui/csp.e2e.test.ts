@@ -79,7 +79,8 @@ describe('the UI under its Content-Security-Policy', () => {
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
         const w = window as unknown as { __csp?: string[] };
-        (w.__csp ??= []).push(
+        w.__csp ??= [];
+        w.__csp.push(
           `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
         );
       });
