@@ -1,8 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type ConfigInput, configSchema, envVarNames, loadConfig, type WitnessConfig } from '@witness/server';
+import {
+  authEnabled,
+  type ConfigInput,
+  configSchema,
+  envVarNames,
+  keysFilePath,
+  loadConfig,
+  readKeysFile,
+  type WitnessConfig,
+} from '@witness/server';
 import type { Command } from 'commander';
 import { Document, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { createKey } from './keys.js';
 
 /*
  * `witness init`: a commented witness.yaml holding every key of the config schema at its value.
@@ -84,7 +94,7 @@ const HEADER = [
   ' Precedence: command-line flags > WITNESS_* environment variables > this file > defaults.',
   " Delete a key to follow Witness's own default (which may change between versions); an unknown",
   ' or misspelt key stops the server with a message naming it. Relative paths are relative to the',
-  ' directory `witness serve` runs in. Give secrets (audit.adminToken) by environment, not here.',
+  ' directory `witness serve` runs in. Give secrets (auth.scrapeToken) by environment, not here.',
   ' Every key: docs/configuration.md',
 ].join('\n');
 
@@ -126,7 +136,27 @@ function localUrl(config: WitnessConfig): string {
 }
 
 /** What to do next: start command, OTEL_* lines for any exporter, the @witness/sdk snippet. */
-export function nextSteps(out: string, config: WitnessConfig): string {
+/**
+ * With auth on, the first admin key (made by init, shown once) and how exporters authenticate.
+ * The exporter gets its own ingest key: an admin key in an app's environment could erase the audit log.
+ */
+function authSteps(config: WitnessConfig, adminKey: string): string[] {
+  const dir = /^[\w./-]+$/.test(config.dataDir)
+    ? config.dataDir
+    : `'${config.dataDir.replace(/'/g, `'\\''`)}'`;
+  return [
+    'Auth is on (this server listens beyond loopback). The first admin key, shown only now: store it in a',
+    'secret manager (docs/security.md). Send it as "Authorization: Bearer <key>" to the API and the UI.',
+    `  ${adminKey}`,
+    '',
+    'Give each app its own ingest key:',
+    `  npx witness keys create --data-dir ${dir} --project default --scope ingest --name my-agent`,
+    '  export OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<that key>',
+    '',
+  ];
+}
+
+export function nextSteps(out: string, config: WitnessConfig, adminKey?: string): string {
   const url = localUrl(config);
   const arg = /^[\w./-]+$/.test(out) ? out : `'${out.replace(/'/g, `'\\''`)}'`;
   return [
@@ -140,6 +170,7 @@ export function nextSteps(out: string, config: WitnessConfig): string {
         ]
       : []),
     '',
+    ...(adminKey ? authSteps(config, adminKey) : []),
     'Point any OpenTelemetry SDK or exporter in your app at it:',
     `  export OTEL_EXPORTER_OTLP_ENDPOINT=${url}`,
     '  export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf   # http/json works too',
@@ -160,6 +191,8 @@ interface InitFlags {
   out: string;
   dataDir?: string;
   port?: string;
+  host?: string;
+  auth?: boolean;
   force?: boolean;
 }
 
@@ -172,10 +205,20 @@ export function registerInit(program: Command): void {
     .option('-o, --out <file>', 'where to write the configuration file', 'witness.yaml')
     .option('-d, --data-dir <dir>', 'dataDir to write into the file [default: ./data]')
     .option('-p, --port <port>', 'server.port to write into the file [default: 4318]')
+    .option(
+      '--host <host>',
+      'server.host to write into the file [default: 127.0.0.1]; beyond loopback auth is on',
+    )
+    .option('--auth', 'write auth.enabled: true (on loopback too)')
     .option('-f, --force', 'overwrite the file if it exists')
     .action((flags: InitFlags) => {
       const overrides: ConfigInput = {};
-      if (flags.port !== undefined) overrides.server = { port: Number(flags.port) };
+      if (flags.port !== undefined || flags.host !== undefined)
+        overrides.server = {
+          ...(flags.port !== undefined ? { port: Number(flags.port) } : {}),
+          ...(flags.host !== undefined ? { host: flags.host } : {}),
+        };
+      if (flags.auth) overrides.auth = { enabled: true };
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       // Validated by the same loader serve uses (so `--port http` is refused naming server.port); the
       // user's WITNESS_* environment is left out on purpose: the file records defaults, not this shell.
@@ -192,6 +235,19 @@ export function registerInit(program: Command): void {
         if (code === 'EISDIR') throw new Error(`${flags.out} is a directory; give --out a file path`);
         throw err;
       }
-      process.stdout.write(nextSteps(flags.out, config));
+      // No default key exists: with auth on, init makes the first admin key (once: a data dir that
+      // already has an admin key keeps it, and `witness keys create` makes more).
+      let adminKey: string | undefined;
+      if (authEnabled(config)) {
+        const keysFile = keysFilePath(resolve(config.dataDir), config.auth.keysFile);
+        if (!readKeysFile(keysFile).keys.some((k) => k.scope === 'admin' && k.revokedAt === null))
+          adminKey = createKey({
+            dataDir: config.dataDir,
+            project: 'default',
+            scope: 'admin',
+            name: 'first admin (witness init)',
+          }).key;
+      }
+      process.stdout.write(nextSteps(flags.out, config, adminKey));
     });
 }
