@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { Counter } from 'prom-client';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import { type Auth, type Authenticator, checkStartSafety, createAuth } from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
@@ -36,9 +37,10 @@ import { createMetrics } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
 import { queryRoutes } from './query/index.js';
+import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
-import type { Store } from './store/types.js';
+import type { IngestBatch, Store } from './store/types.js';
 
 export interface StartServerOptions {
   config: WitnessConfig;
@@ -190,12 +192,45 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     runtime: config.metrics.runtime,
     version: options.version,
   });
+  // PII and secrets go before anything is stored, audited, counted or exported (docs/governance.md).
+  const redactor = redactorFromConfig(config.redaction, dataDir, (path) =>
+    logger.warn(
+      { path },
+      'generated the redaction HMAC key; back it up: hashed values stay joinable only under the same key',
+    ),
+  );
+  if (redactor) {
+    const redactions = new Counter({
+      name: 'witness_redactions_total',
+      help: 'PII and secret values redacted at ingest, by detector.',
+      labelNames: ['detector'],
+      registers: [metrics.self.registry],
+    });
+    for (const detector of redactor.detectorNames) redactions.inc({ detector }, 0);
+    const reported: Record<string, number> = {};
+    metrics.self.addCollector(() => {
+      for (const [detector, n] of Object.entries(redactor.counts)) {
+        const delta = n - (reported[detector] ?? 0);
+        if (delta > 0) redactions.inc({ detector }, delta);
+        reported[detector] = n;
+      }
+    });
+  }
   const pipeline = new IngestPipeline({
-    normalize: (spans) => {
-      normalizeSpans(spans);
-      // the agent fields become indexed columns: cut them like the names the decoder already cut
-      boundDerivedFields(spans, DEFAULT_DECODE_LIMITS);
-    },
+    normalize: normalizeSpans,
+    stages: [
+      ...(redactor
+        ? [
+            (batch: IngestBatch) => {
+              redactor.redactSpans(batch.spans);
+              redactor.redactLogs(batch.logs);
+            },
+          ]
+        : []),
+      // the agent fields become indexed columns: cut them like the names the decoder already cut (after
+      // redaction, so a value is never cut in half before a detector sees it whole)
+      (batch: IngestBatch) => boundDerivedFields(batch.spans, DEFAULT_DECODE_LIMITS),
+    ],
     onSinkError: (sink, err) => {
       metrics.self.sinkErrors.inc({ sink: sink.name });
       logger.warn({ err, sink: sink.name }, 'derived sink failed; the batch is stored');

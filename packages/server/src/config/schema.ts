@@ -194,6 +194,98 @@ export const authSection = z.strictObject({
     .prefault({}),
 });
 
+const redactAction = z
+  .enum(['mask', 'hash', 'drop'])
+  .describe(
+    'mask: the value becomes <LABEL>; hash: <LABEL:hmac> (keyed HMAC, equal values stay joinable); drop: the whole attribute (or text field) is removed',
+  );
+
+function detectorSetting(enabled: boolean, what: string) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(enabled).describe(`Detect ${what}.`),
+      action: redactAction.default('mask'),
+    })
+    .prefault({})
+    .describe(what);
+}
+
+export const redactionSection = z.strictObject({
+  /** Off stores every prompt verbatim, emails, card numbers and keys included: only for data known clean. */
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('Redact PII and secrets in span and log text before it is stored, audited or counted.'),
+  detectors: z
+    .strictObject({
+      email: detectorSetting(true, 'email addresses'),
+      phone: detectorSetting(true, 'phone numbers: E.164 (+CC …) and national forms with separators'),
+      card: detectorSetting(true, 'payment card numbers (Luhn-checked, issuer prefix, printed grouping)'),
+      iban: detectorSetting(true, 'IBANs (mod-97 and country format checked)'),
+      ssn: detectorSetting(true, 'US social security numbers (ddd-dd-dddd)'),
+      ip: detectorSetting(
+        false,
+        'IPv4 and IPv6 addresses (off by default: often operational, and versions look like them)',
+      ),
+      jwt: detectorSetting(true, 'JSON Web Tokens'),
+      aws_key: detectorSetting(true, 'AWS access key ids and secret access keys'),
+      api_key: detectorSetting(
+        true,
+        'API keys: sk-… (OpenAI, Anthropic), sk_live_… (Stripe), ghp_… (GitHub), xox…- (Slack)',
+      ),
+      bearer_token: detectorSetting(true, 'bearer tokens (Authorization: Bearer …)'),
+      private_key: detectorSetting(true, 'PEM private key blocks'),
+    })
+    .prefault({})
+    .describe('Built-in detectors: each on/off and its action.'),
+  custom: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case'),
+        pattern: z.string().min(1),
+        flags: z
+          .string()
+          .regex(/^[imsu]*$/)
+          .default(''),
+        label: z.string().min(1).optional(),
+        action: redactAction.default('mask'),
+      }),
+    )
+    .default([])
+    .describe(
+      'Custom regex detectors {name, pattern, flags, label, action}; patterns with nested quantifiers are refused at start.',
+    ),
+  attributes: z
+    .record(z.string(), z.enum(['scan', 'skip', 'hash', 'drop']))
+    .default({})
+    .describe(
+      'Per attribute key: scan (default for text), skip (store as sent), hash (HMAC the whole value), drop (never store).',
+    ),
+  identity: z
+    .enum(['keep', 'hash'])
+    .default('keep')
+    .describe(
+      'User and session ids (which analytics join on) are never scanned; hash replaces them by their HMAC.',
+    ),
+  hashKeyFile: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe(
+      'File with the HMAC key for hash actions; unset = <data-dir>/keys/redaction-hmac.key, generated (mode 0600) when first needed.',
+    ),
+  customMaxChars: z
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(16_384)
+    .describe(
+      'Custom detectors scan a value in windows of at most this many characters (bounds a slow pattern).',
+    ),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -206,6 +298,7 @@ export const configSchema = z.strictObject({
   audit: auditSection.prefault({}),
   auth: authSection.prefault({}),
   store: storeSection.prefault({}),
+  redaction: redactionSection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

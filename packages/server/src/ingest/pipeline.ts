@@ -13,6 +13,11 @@ export interface IngestPipelineOptions {
   sinks?: IngestSink[];
   /** Fills the derived agent fields in place. @default normalizeSpans */
   normalize?: (spans: SpanRecord[]) => void;
+  /**
+   * Stages run in order on every batch after normalize and before the store and every sink: redaction
+   * (so nothing downstream holds the original values), then governance. They rewrite records in place.
+   */
+  stages?: Array<(batch: IngestBatch) => void>;
   /** Told about every error of a non-durable sink (they are counted and never reach the client). */
   onSinkError?: (sink: IngestSink, err: unknown) => void;
 }
@@ -28,7 +33,7 @@ export interface IngestStats {
 }
 
 /**
- * decode → normalize → fan-out. The OTLP handler decodes, then calls `ingest`, which resolves once the
+ * decode → normalize → stages (redact, govern) → fan-out. The OTLP handler decodes, then calls `ingest`, which resolves once the
  * store and every durable sink have the batch: only then may the client be answered 200, because it
  * deletes its copy.
  *
@@ -42,6 +47,7 @@ export class IngestPipeline {
   private readonly durable: IngestSink[] = [];
   private readonly derived: IngestSink[] = [];
   private readonly normalize: (spans: SpanRecord[]) => void;
+  private readonly stages: Array<(batch: IngestBatch) => void>;
   private readonly onSinkError: (sink: IngestSink, err: unknown) => void;
   private readonly counters: IngestStats = {
     batches: 0,
@@ -54,6 +60,7 @@ export class IngestPipeline {
 
   constructor(options: IngestPipelineOptions = {}) {
     this.normalize = options.normalize ?? normalizeSpans;
+    this.stages = options.stages ?? [];
     this.onSinkError = options.onSinkError ?? (() => {});
     this.store = options.store ?? null;
     for (const sink of options.sinks ?? []) this.addSink(sink);
@@ -74,6 +81,7 @@ export class IngestPipeline {
 
   async ingest(batch: IngestBatch): Promise<void> {
     if (batch.spans.length > 0) this.normalize(batch.spans);
+    for (const stage of this.stages) stage(batch);
     let stored = batch;
     if (this.store) {
       const durable = this.durable;
