@@ -40,7 +40,7 @@ function subcommandOf(cmd: string): string {
   const words = cmd.replace(/^npx witness\s*/, '').split(/\s+/);
   if (words[0]?.startsWith('-')) return words[0]!;
   const sub = [words[0]!];
-  if (['audit', 'dashboards', 'anomaly'].includes(words[0]!) && words[1] && !words[1].startsWith('-'))
+  if (['audit', 'dashboards', 'anomaly', 'keys'].includes(words[0]!) && words[1] && !words[1].startsWith('-'))
     sub.push(words[1]);
   return sub.join(' ');
 }
@@ -262,6 +262,8 @@ describe('quickstart from a fresh clone', () => {
       'audit verify',
       'dashboards export',
       'anomaly score',
+      'keys create',
+      'keys list',
       '--help',
     ];
     // Inputs for the commands that read or write files of their own.
@@ -322,6 +324,10 @@ describe('quickstart from a fresh clone', () => {
         expect(readFileSync(initOut, 'utf8')).toMatch(/^server:/m);
         expect(r.stdout).toContain(`npx witness serve --config ${initOut}`);
       }
+      // the key is the last line of stdout, shown once; list shows its name, never the key
+      if (sub === 'keys create')
+        expect(r.stdout.trimEnd().split('\n').pop()).toMatch(/^wk_[0-9a-f]{16}_\S{43}$/);
+      if (sub === 'keys list') expect(r.stdout).toMatch(/\bingest\b/);
       if (sub === 'anomaly score') {
         const out = readFileSync(scores, 'utf8').trim().split('\n');
         expect(out[0]).toBe('timestamp,value,anomaly_score');
