@@ -19,27 +19,23 @@ COPY packages/cli/bin packages/cli/bin/
 # needs an install script: DuckDB's and esbuild's binaries come as platform packages).
 RUN npm ci --ignore-scripts
 COPY . .
-RUN npm run build
+# The same tarballs as the npm install of docs/install.md: the image is that install, not a copy of
+# the workspace (test/tarball-install.e2e.test.ts installs these tarballs with this exact line).
+RUN npm run build \
+  && mkdir -p /tmp/witness-tarballs \
+  && npm pack --workspaces --pack-destination /tmp/witness-tarballs
 
-# ---- runtime: production dependencies and the built output only, run as the unprivileged `node` user.
+# ---- runtime: the packed packages installed as a user would (`npm install` of the tarballs, which
+# fetches their production dependencies), run as the unprivileged `node` user.
 FROM node:20.19-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /src/package.json /src/package-lock.json ./
-COPY --from=build /src/packages/protocol/package.json packages/protocol/
-COPY --from=build /src/packages/sdk/package.json packages/sdk/
-COPY --from=build /src/packages/server/package.json packages/server/
-COPY --from=build /src/packages/ui/package.json packages/ui/
-COPY --from=build /src/packages/cli/package.json packages/cli/
-COPY --from=build /src/packages/cli/bin packages/cli/bin/
-RUN npm ci --omit=dev --ignore-scripts \
+COPY --from=build /tmp/witness-tarballs /tmp/witness-tarballs/
+RUN npm install /tmp/witness-tarballs/witness-protocol-0.1.0.tgz /tmp/witness-tarballs/witness-server-0.1.0.tgz /tmp/witness-tarballs/witness-ui-0.1.0.tgz /tmp/witness-tarballs/witness-cli-0.1.0.tgz \
+  && rm -rf /tmp/witness-tarballs \
   && npm cache clean --force \
   && mkdir /data \
   && chown node:node /data
-COPY --from=build /src/packages/protocol/dist packages/protocol/dist/
-COPY --from=build /src/packages/server/dist packages/server/dist/
-COPY --from=build /src/packages/cli/dist packages/cli/dist/
-COPY --from=build /src/packages/ui/dist packages/ui/dist/
 ENV PATH=/app/node_modules/.bin:$PATH
 
 USER node
@@ -51,8 +47,10 @@ EXPOSE 4318
 # Slim images have no curl: ask Node itself. WITNESS_PORT moves the server, so the probe follows it.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WITNESS_PORT||process.env.WITNESS_SERVER_PORT||4318)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# The same command line as `npx witness serve --host 0.0.0.0 --data-dir /data` in a built checkout
-# (test/deploy-lint.test.ts runs exactly this ENTRYPOINT + CMD). Inside a container 0.0.0.0 is needed
-# for the published port to reach it; publish it on 127.0.0.1 on the host unless it must be remote.
+# The bin that `npx witness serve` runs after the npm install of docs/install.md, called directly:
+# npx does not forward SIGTERM (docker stop) to it and would leave it running, orphaned.
+# test/tarball-install.e2e.test.ts runs exactly this ENTRYPOINT + CMD in its install. Inside a
+# container 0.0.0.0 is needed for the published port to reach it; publish it on 127.0.0.1 on the host
+# unless it must be remote.
 ENTRYPOINT ["witness"]
 CMD ["serve", "--host", "0.0.0.0", "--data-dir", "/data"]

@@ -1,25 +1,18 @@
 /**
  * The container files, checked without a container runtime (none runs on these machines): the
  * Dockerfile and deploy/compose.yaml pass their linters (and a broken copy of each fails them), the
- * Prometheus and Grafana files the compose mounts are the shipped ones, and the image's command line —
- * parsed out of the Dockerfile, not copied — starts the built Witness and passes the image's own
- * HEALTHCHECK.
+ * Prometheus and Grafana files the compose mounts are the shipped ones, and the image installs the
+ * packed tarballs as docs/install.md does. The image's command line, parsed out of the Dockerfile, is
+ * run (with its HEALTHCHECK) in the tarball install of test/tarball-install.e2e.test.ts.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import ignore from '@balena/dockerignore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  type DockerStage,
-  healthcheckCommand,
-  imageCommand,
-  lintCompose,
-  lintDockerfile,
-  parseDockerfile,
-} from './helpers/deploy-lint.js';
+import { type DockerStage, lintCompose, lintDockerfile, parseDockerfile } from './helpers/deploy-lint.js';
 import { PROMTOOL, requireBinary, skipWithoutPrometheus } from './helpers/prometheus-binaries.js';
 import { REPO_ROOT } from './helpers/witness-process.js';
 
@@ -90,8 +83,7 @@ describe('Dockerfile lint (dockerfile-utils + the image rules)', () => {
     ],
     [
       'a COPY from a missing stage',
-      (d: string) =>
-        d.replace('--from=build /src/packages/cli/dist', '--from=builder /src/packages/cli/dist'),
+      (d: string) => d.replace('--from=build /tmp/witness-tarballs', '--from=builder /tmp/witness-tarballs'),
       /names no earlier stage/,
     ],
     [
@@ -132,19 +124,24 @@ describe('the Dockerfile stages carry the whole workspace', () => {
       .map((src) => src.replace(prefix, ''))
       .sort();
 
-  it('both stages copy every workspace manifest before npm ci (npm ci fails on a missing workspace)', () => {
+  it('the build stage copies every workspace manifest before npm ci (npm ci fails on a missing workspace)', () => {
     expect(copied(stages[0]!, '')).toEqual(workspaces);
-    expect(copied(stages.at(-1)!, '/src/')).toEqual(workspaces);
   });
 
-  it('what the runtime copies from the build stage is what `npm run build` produced', () => {
-    const fromBuild = stages
-      .at(-1)!
-      .instructions.filter((i) => i.keyword === 'COPY' && i.args.includes('--from=build'))
-      .flatMap((i) => i.args.split(' ').filter((a) => a.startsWith('/src/')));
-    expect(fromBuild).toContain('/src/packages/ui/dist');
-    for (const src of fromBuild)
-      expect(existsSync(join(REPO_ROOT, src.slice('/src/'.length))), `${src} after npm run build`).toBe(true);
+  it('the runtime stage installs the tarballs the build stage packs, with the npm install line of docs/install.md', () => {
+    const pack = stages[0]!.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm pack'));
+    const dest = /npm pack --workspaces --pack-destination (\S+)/.exec(pack?.args ?? '')?.[1];
+    expect(dest).toBe('/tmp/witness-tarballs');
+    const runtime = stages.at(-1)!.instructions;
+    expect(runtime.some((i) => i.keyword === 'COPY' && i.args.startsWith(`--from=build ${dest} `))).toBe(
+      true,
+    );
+    const install = runtime.find((i) => i.keyword === 'RUN' && i.args.includes('npm install'))!;
+    const docsInstall = readFileSync(join(REPO_ROOT, 'docs/install.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('npm install /tmp/witness-tarballs/witness-protocol'));
+    expect(docsInstall).toBeDefined();
+    expect(install.args.split(/\s*\\?\n\s*|\s+&&\s+/)[0]).toBe(docsInstall);
   });
 });
 
@@ -308,71 +305,5 @@ describe('what the compose file mounts', () => {
   it('Witness publishes the port the image exposes and keeps its data in a named volume at the VOLUME', () => {
     expect(doc.services.witness!.ports).toEqual([`127.0.0.1:${RULES.port}:${RULES.port}`]);
     expect(doc.services.witness!.volumes).toEqual([`witness-data:${RULES.dataDir}`]);
-  });
-});
-
-describe("the image's command line runs the built Witness", () => {
-  const cmd = imageCommand(dockerfile);
-  const health = healthcheckCommand(dockerfile)!;
-  let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGKILL');
-  });
-
-  /** Runs the image's health check against `port`, as Docker would inside the container. */
-  function healthcheck(port: number) {
-    const [bin, ...args] = health;
-    return spawnSync(bin === 'node' ? process.execPath : bin!, args, {
-      env: { PATH: process.env.PATH, WITNESS_PORT: String(port) },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-  }
-
-  it('is ENTRYPOINT + CMD from the Dockerfile: witness serve on 0.0.0.0 with /data', () => {
-    expect(cmd).toEqual(['witness', 'serve', '--host', '0.0.0.0', '--data-dir', '/data']);
-  });
-
-  it('starts from a built checkout on a temp data dir, answers /readyz and the UI, and passes the HEALTHCHECK', async () => {
-    const bin = join(REPO_ROOT, 'node_modules/.bin');
-    expect(existsSync(join(bin, cmd[0]!)), `${cmd[0]} is on node_modules/.bin after npm ci`).toBe(true);
-    const dataDir = mkdtempSync(join(scratch, 'data-'));
-    // The container's /data becomes a temp dir; WITNESS_PORT=0 picks a free port (the image uses 4318).
-    const args = cmd.slice(1).map((a) => (a === RULES.dataDir ? dataDir : a));
-    const env: NodeJS.ProcessEnv = { PATH: `${bin}${delimiter}${process.env.PATH}`, WITNESS_PORT: '0' };
-    child = spawn(cmd[0]!, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no listening line; stderr:\n${stderr}`)), 30_000);
-      child!.once('exit', (code) => reject(new Error(`witness exited with ${code}; stderr:\n${stderr}`)));
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /Witness listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
-    const ui = await fetch(`http://127.0.0.1:${port}/`);
-    expect(ui.status).toBe(200);
-    expect(await ui.text()).toContain('<div id="app"');
-    expect(readdirSync(dataDir).length, 'the store lives in the data dir').toBeGreaterThan(0);
-
-    const ok = healthcheck(port);
-    expect(ok.status, ok.stderr).toBe(0);
-
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    child = undefined;
-    expect(healthcheck(port).status, 'the health check fails once nothing answers').toBe(1);
   });
 });

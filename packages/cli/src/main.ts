@@ -2,10 +2,11 @@
 /** The `witness` command. Each subcommand lives in its own file under commands/. */
 import { Command } from 'commander';
 import { registerCommands } from './commands/index.js';
+import { CLI_VERSION } from './package-info.js';
 
 const program = new Command('witness')
   .description('Witness: observability and tamper-evident audit for AI agents')
-  .version('0.1.0')
+  .version(CLI_VERSION)
   .showHelpAfterError('(run with --help for usage)');
 
 registerCommands(program);

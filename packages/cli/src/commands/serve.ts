@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type ConfigInput, createLogger, loadConfig, PRIVATE_UMASK, startServer } from '@witness/server';
 import type { Command } from 'commander';
 import { runDemo } from '../demo/index.js';
-
-/** The UI built by `npm run build` (packages/ui/dist), found relative to this file in the workspace. */
-const BUNDLED_UI = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+import { bundledUiDir, CLI_VERSION } from '../package-info.js';
 
 interface ServeFlags {
   port?: string;
@@ -46,8 +43,9 @@ export function registerServe(program: Command): void {
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
       const config = loadConfig({ file: flags.config, env: process.env, flags: overrides });
-      if (config.server.uiDir === null && existsSync(`${BUNDLED_UI}/index.html`))
-        config.server.uiDir = BUNDLED_UI;
+      const bundledUi = bundledUiDir();
+      if (config.server.uiDir === null && bundledUi !== null && existsSync(`${bundledUi}/index.html`))
+        config.server.uiDir = bundledUi;
 
       // Every file Witness creates (DuckDB file and WAL, audit segments, keys) is 0600, every directory
       // 0700: they hold prompts and signing keys. Set here, in the process's outer layer, because
@@ -57,7 +55,7 @@ export function registerServe(program: Command): void {
       const server = await startServer({
         config,
         logger,
-        version: '0.1.0',
+        version: CLI_VERSION,
         insecure: flags.insecure === true,
       });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
