@@ -218,3 +218,49 @@ describe('authorization matrix', () => {
     }
   });
 });
+
+describe('security events of the matrix', () => {
+  it('denied admin actions are audited (403s and bad credentials), bare 401s are only counted', async () => {
+    // the matrix above ran first (files run their describes in order)
+    const denied = server.audit!.query({ type: 'auth.denied', limit: 1000 }).entries as Array<{
+      actor: string | null;
+      subject: string;
+      details: { reason: string };
+    }>;
+    const adminRoutes = API_ROUTES.filter((r) => r.access === 'admin').map((r) => r.path);
+    expect(adminRoutes.length).toBeGreaterThan(0);
+    for (const path of adminRoutes) {
+      const reasons = denied.filter((e) => e.subject === `POST ${path}`).map((e) => e.details.reason);
+      // wrong, revoked and expired keys (401); ingest and read keys, and the other project's key (403)
+      expect(reasons.sort(), path).toEqual([
+        'expired',
+        'forbidden',
+        'forbidden',
+        'revoked',
+        'unknown',
+        'wrong_project',
+      ]);
+    }
+    expect(denied.some((e) => e.details.reason === 'missing')).toBe(false);
+    const read = keys['alpha-read']!.split('_')[1];
+    expect(denied.some((e) => e.actor === `key:${read}`)).toBe(true);
+  });
+
+  it('every decision is on /metrics as witness_auth_requests_total{method, outcome, reason}', async () => {
+    const text = await (
+      await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${keys['alpha-admin']}` } })
+    ).text();
+    for (const series of [
+      '{method="none",outcome="unauthenticated",reason="missing"}',
+      '{method="key",outcome="unauthenticated",reason="unknown"}',
+      '{method="key",outcome="unauthenticated",reason="revoked"}',
+      '{method="key",outcome="unauthenticated",reason="expired"}',
+      '{method="key",outcome="forbidden",reason="forbidden"}',
+      '{method="key",outcome="forbidden",reason="wrong_project"}',
+      '{method="key",outcome="allowed",reason="ok"}',
+    ])
+      expect(text).toMatch(
+        new RegExp(`^witness_auth_requests_total${series.replace(/[{}]/g, '\\$&')} [1-9]`, 'm'),
+      );
+  });
+});
