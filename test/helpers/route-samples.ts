@@ -4,6 +4,12 @@ const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
 export interface RouteSample {
   url: string;
   body?: unknown;
+  /**
+   * The status a good request gets when it is not 2xx: the sign-in steps redirect (302: send with
+   * `redirect: 'manual'`), and a callback without a sign-in started in this client is refused (400).
+   * Needs auth.oidc configured (test/helpers/oidc-provider.ts), else login and callback answer 404.
+   */
+  status?: number;
 }
 
 export interface SampleData {
@@ -118,6 +124,10 @@ export function routeSamples({
     'GET /api/audit/proofs/consistency': { url: '/api/audit/proofs/consistency?from=1' },
     'GET /api/openapi.json': { url: '/api/openapi.json' },
     'GET /metrics': { url: '/metrics' },
+    'GET /api/auth/login': { url: '/api/auth/login?returnTo=/traces', status: 302 },
+    'GET /api/auth/callback': { url: '/api/auth/callback?code=sample&state=sample', status: 400 },
+    'POST /api/auth/logout': { url: '/api/auth/logout' },
+    'GET /api/auth/me': { url: '/api/auth/me' },
     'GET /healthz': { url: '/healthz' },
     'GET /readyz': { url: '/readyz' },
   };

@@ -3,6 +3,9 @@
  * `access`; the server's auth middleware enforces it and test/auth-matrix checks every route.
  *
  * - `public`: anyone (only /healthz and /readyz).
+ * - `signin`: the sign-in steps (OIDC login, callback, logout, who-am-I): reachable without a
+ *   credential, since they are how a person gets one; a credential that is sent is still checked, so
+ *   `/api/auth/me` answers who is calling. They never answer project data.
  * - `ingest`: write telemetry (OTLP routes): ingest and admin keys.
  * - `read`: read the project's data: read and admin keys, every signed-in role.
  * - `edit`: change the project's working data (silences, scores, annotations): admin keys, editors, admins.
@@ -11,7 +14,7 @@
  */
 import { z } from 'zod';
 
-export const ACCESS_LEVELS = ['public', 'ingest', 'read', 'edit', 'admin', 'metrics'] as const;
+export const ACCESS_LEVELS = ['public', 'signin', 'ingest', 'read', 'edit', 'admin', 'metrics'] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
 
 /** The project every record belongs to when nobody says otherwise. */

@@ -26,6 +26,16 @@ import { errorSchema } from './common.js';
 import { healthSchema, notReadySchema, readySchema } from './health.js';
 import { logPageSchema, logSearchParams } from './logs.js';
 import { MAX_BUCKETS, metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
+import {
+  CALLBACK_PATH,
+  callbackParams,
+  LOGIN_PATH,
+  LOGOUT_PATH,
+  loginParams,
+  logoutSchema,
+  ME_PATH,
+  meSchema,
+} from './signin.js';
 import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
 import { traceSchema } from './span.js';
 import {
@@ -97,6 +107,65 @@ const otlpRoutes: ApiRoute[] = OTLP_SIGNALS.map((s) => ({
     503: { description: 'store opening or commit failed (Retry-After)', schema: otlpStatusSchema },
   },
 }));
+
+/** OIDC sign-in for people (server: auth/oidc). */
+function signinRoutes(): ApiRoute[] {
+  const notConfigured = error('sign-in with OIDC is not configured (auth.oidc.issuer)');
+  const tooMany = error('too many failed sign-ins from this address (Retry-After)');
+  const providerDown = error('the OpenID provider cannot be reached (Retry-After)');
+  return [
+    {
+      method: 'get',
+      path: LOGIN_PATH,
+      summary: 'Start signing in: redirects to the OpenID provider (authorization code flow with PKCE)',
+      tags: ['auth'],
+      access: 'signin',
+      query: loginParams,
+      responses: {
+        302: { description: "to the provider's authorization endpoint" },
+        400: bad,
+        404: notConfigured,
+        429: tooMany,
+        503: providerDown,
+      },
+    },
+    {
+      method: 'get',
+      path: CALLBACK_PATH,
+      summary: 'Where the provider sends the browser back; sets the session cookie',
+      description:
+        'Checks state (bound to the browser by a short-lived cookie), PKCE verifier and nonce, exchanges the code, maps the role and projects from the ID token, and redirects to `returnTo`.',
+      tags: ['auth'],
+      access: 'signin',
+      query: callbackParams,
+      responses: {
+        302: { description: 'signed in: to the page the sign-in started from' },
+        400: error('state missing, expired or not this browser’s; start again at /api/auth/login'),
+        401: error('the provider refused, or the ID token did not check out'),
+        403: error('signed in, but no role is mapped from the role claim'),
+        404: notConfigured,
+        429: tooMany,
+        503: providerDown,
+      },
+    },
+    {
+      method: 'post',
+      path: LOGOUT_PATH,
+      summary: "Sign out: ends the session (and says where to end the provider's session)",
+      tags: ['auth'],
+      access: 'signin',
+      responses: { 200: ok(logoutSchema) },
+    },
+    {
+      method: 'get',
+      path: ME_PATH,
+      summary: 'Who is calling: the signed-in person or key, their role, projects and access',
+      tags: ['auth'],
+      access: 'signin',
+      responses: { 200: ok(meSchema) },
+    },
+  ];
+}
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -250,6 +319,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'read',
     responses: { 200: { description: 'OpenAPI 3.1' } },
   },
+  ...signinRoutes(),
   ...otlpRoutes,
   {
     method: 'get',

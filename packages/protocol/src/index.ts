@@ -14,5 +14,6 @@ export * from './metrics.js';
 export * from './openapi.js';
 export * from './otlp.js';
 export * from './query-values.js';
+export * from './signin.js';
 export * from './span.js';
 export * from './traces.js';

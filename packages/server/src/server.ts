@@ -12,7 +12,15 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { Counter } from 'prom-client';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
-import { type Auth, type Authenticator, checkStartSafety, createAuth } from './auth/index.js';
+import {
+  type Auth,
+  type Authenticator,
+  checkStartSafety,
+  clientAddressOf,
+  createAuth,
+  createOidcSignin,
+  signinRoutes,
+} from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
 import { makeDataDirPrivate } from './data-dir/index.js';
 import {
@@ -179,10 +187,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         onError: (err) => logger.error({ err }, 'audit log failed'),
       })
     : null;
-  // A changed configuration is a people action: record it (without the scrape token).
+  // A changed configuration is a people action: record it (without the scrape token and client secret).
   await audit?.recordConfig({
     ...config,
-    auth: { ...config.auth, scrapeToken: config.auth.scrapeToken ? '(set)' : null },
+    auth: {
+      ...config.auth,
+      scrapeToken: config.auth.scrapeToken ? '(set)' : null,
+      oidc: { ...config.auth.oidc, clientSecret: config.auth.oidc.clientSecret ? '(set)' : null },
+    },
   });
   const metrics = createMetrics({
     derived: config.metrics.derived,
@@ -241,6 +253,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxInFlightBatches: config.limits.maxInFlightRequests,
   });
 
+  const oidc = createOidcSignin({
+    config: config.auth.oidc,
+    logger,
+    registry: metrics.self.registry,
+    audit,
+    clientAddress: clientAddressOf(config.auth.trustedProxies),
+  });
   const app = createApp({ onError: (err) => logger.error({ err }, 'request failed') });
   app.use('*', requestLogger(logger));
   app.use('*', securityHeaders({ hstsMaxAgeSeconds: tls ? config.server.tls.hstsMaxAgeSeconds : 0 }));
@@ -259,7 +278,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     registry: metrics.self.registry,
     audit,
-    authenticators: options.authenticators,
+    // after API keys and the scrape token: bearer JWTs from the OIDC issuer, then the session cookie
+    authenticators: [...(options.authenticators ?? []), ...(oidc?.authenticators ?? [])],
     keysPollMs: options.keysPollMs,
     // OTLP exporters parse refusals in the OTLP status shape; everything else gets the JSON error
     deny: (c, err, headers) =>
@@ -289,6 +309,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     registerOtlpRoute(app, signal, otlpDeps);
   if (audit) app.route('/api', auditRoutes(audit));
   app.route('/api', queryRoutes({ store: () => store }));
+  app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -389,6 +410,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       closing ??= (async () => {
         stopRetention();
         auth.close();
+        oidc?.close();
         const stopped = new Promise<void>((done) => server.close(() => done()));
         // Requests waiting on a long read would hold server.close open until it ends: stop the reads
         // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.

@@ -1,4 +1,7 @@
 import { useState } from 'preact/hooks';
+import { SignInPage } from './components/sign-in-page.js';
+import { UserMenu } from './components/user-menu.js';
+import { MeProvider, needsSignIn, useMeState } from './lib/me.js';
 import { Link, matchPath, useLocation } from './lib/router.js';
 import { currentTheme, setTheme, type Theme } from './lib/theme.js';
 import { ROUTES } from './routes.js';
@@ -8,6 +11,8 @@ const SECTIONS = ['Explore', 'Operate', 'Govern'] as const;
 export function App() {
   const loc = useLocation();
   const [theme, setThemeState] = useState<Theme>(currentTheme);
+  const { me } = useMeState();
+  if (me && needsSignIn(me)) return <SignInPage me={me} />;
   let page = null;
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, loc.path);
@@ -20,49 +25,52 @@ export function App() {
   const active = (pattern: string) =>
     loc.path === pattern || loc.path.startsWith(`${pattern}/`) || (pattern === '/traces' && loc.path === '/');
   return (
-    <div class="layout">
-      <nav class="sidebar" aria-label="Main">
-        <Link href="/traces" class="brand">
-          <span class="brand-mark" aria-hidden="true" />
-          Witness
-        </Link>
-        {SECTIONS.map((section) => (
-          <div class="nav-section" key={section}>
-            <div class="nav-heading">{section}</div>
-            {ROUTES.filter((r) => r.nav?.section === section).map((r) => (
-              <Link
-                key={r.pattern}
-                href={r.pattern}
-                class={active(r.pattern) ? 'nav-link active' : 'nav-link'}
-              >
-                {r.nav!.label}
-              </Link>
-            ))}
-          </div>
-        ))}
-        <button
-          type="button"
-          class="btn theme-toggle"
-          data-testid="theme-toggle"
-          onClick={() => {
-            const next = theme === 'dark' ? 'light' : 'dark';
-            setTheme(next);
-            setThemeState(next);
-          }}
-        >
-          {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
-        </button>
-      </nav>
-      <main class="content" key={theme}>
-        {page ?? (
-          <div class="page">
-            <h1>Not found</h1>
-            <p class="muted">
-              No page at <code>{loc.path}</code>. <Link href="/traces">Go to traces</Link>.
-            </p>
-          </div>
-        )}
-      </main>
-    </div>
+    <MeProvider me={me}>
+      <div class="layout">
+        <nav class="sidebar" aria-label="Main">
+          <Link href="/traces" class="brand">
+            <span class="brand-mark" aria-hidden="true" />
+            Witness
+          </Link>
+          {SECTIONS.map((section) => (
+            <div class="nav-section" key={section}>
+              <div class="nav-heading">{section}</div>
+              {ROUTES.filter((r) => r.nav?.section === section).map((r) => (
+                <Link
+                  key={r.pattern}
+                  href={r.pattern}
+                  class={active(r.pattern) ? 'nav-link active' : 'nav-link'}
+                >
+                  {r.nav!.label}
+                </Link>
+              ))}
+            </div>
+          ))}
+          <UserMenu />
+          <button
+            type="button"
+            class="btn theme-toggle"
+            data-testid="theme-toggle"
+            onClick={() => {
+              const next = theme === 'dark' ? 'light' : 'dark';
+              setTheme(next);
+              setThemeState(next);
+            }}
+          >
+            {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
+          </button>
+        </nav>
+        <main class="content" key={theme}>
+          {page ?? (
+            <div class="page">
+              <h1>Not found</h1>
+              <p class="muted">
+                No page at <code>{loc.path}</code>. <Link href="/traces">Go to traces</Link>.
+              </p>
+            </div>
+          )}
+        </main>
+      </div>
+    </MeProvider>
   );
 }

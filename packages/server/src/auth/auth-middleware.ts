@@ -54,6 +54,7 @@ export interface AuthMiddlewareOptions {
 }
 
 const PUBLIC_GRANTS: ReadonlySet<Access> = new Set(['public']);
+const SIGNIN_GRANTS: ReadonlySet<Access> = new Set(['public', 'signin']);
 
 function defaultDeny(c: Context, err: WitnessError, headers: Record<string, string>): Response {
   return c.json(errorBody(err), err.status, headers);
@@ -110,6 +111,27 @@ export function authMiddleware(options: AuthMiddlewareOptions): MiddlewareHandle
         null,
         byAddress.retryAfterSeconds,
       );
+    if (access === 'signin') {
+      // The sign-in steps (OIDC login, callback, logout, me) are how a person gets a credential, so
+      // none is required. One that is sent and checks out still names the caller (/api/auth/me says
+      // who you are); a bad or unreadable one is ignored, not refused — a stale cookie or a provider
+      // outage must not keep anyone from the sign-in page. The OIDC routes bound failed sign-ins.
+      let principal: Principal = {
+        kind: 'anonymous',
+        subject: 'anonymous',
+        project: 'default',
+        projects: [],
+        grants: SIGNIN_GRANTS,
+      };
+      for (const authenticator of options.authenticators) {
+        const result = await Promise.resolve(authenticator.authenticate(c)).catch(() => null);
+        if (result === null) continue;
+        if (result.ok) principal = result.principal;
+        break;
+      }
+      c.set('principal', principal);
+      return next();
+    }
     const budget = options.failures?.has(address);
     if (budget && !budget.ok)
       return refuse(

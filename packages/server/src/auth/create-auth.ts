@@ -33,9 +33,10 @@ export class InsecureStartError extends Error {
   }
 }
 
-/** Is auth on for this config? Unset means: on unless the server listens on loopback only. */
+/** Is auth on for this config? Unset means: on unless the server listens on loopback only and OIDC is off. */
 export function authEnabled(config: Pick<WitnessConfig, 'auth' | 'server'>): boolean {
-  return config.auth.enabled ?? !isLoopbackHost(config.server.host);
+  // configuring sign-in (auth.oidc.issuer) asks for it, on loopback too
+  return config.auth.enabled ?? (!isLoopbackHost(config.server.host) || config.auth.oidc.issuer !== null);
 }
 
 /**

@@ -44,3 +44,4 @@ export {
   createAuth,
   InsecureStartError,
 } from './create-auth.js';
+export { createOidcSignin, type OidcSignin, signinRoutes } from './oidc/index.js';

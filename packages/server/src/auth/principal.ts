@@ -12,6 +12,7 @@ import {
   PROJECT_HEADER,
   PROJECT_PARAM,
   projectIdSchema,
+  type UserRole,
 } from '@witness/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import { WitnessError } from '../http/errors.js';
@@ -28,6 +29,8 @@ export interface Principal {
   projects: readonly string[] | '*';
   /** The access levels this principal holds (see @witness/protocol access.ts). */
   grants: ReadonlySet<Access>;
+  /** A signed-in person (kind 'user'): what the UI's user menu shows. */
+  user?: { name: string | null; email: string | null; role: UserRole | null };
 }
 
 declare module 'hono' {
@@ -36,7 +39,15 @@ declare module 'hono' {
   }
 }
 
-const ALL_GRANTS: ReadonlySet<Access> = new Set(['public', 'ingest', 'read', 'edit', 'admin', 'metrics']);
+const ALL_GRANTS: ReadonlySet<Access> = new Set([
+  'public',
+  'signin',
+  'ingest',
+  'read',
+  'edit',
+  'admin',
+  'metrics',
+]);
 
 /** The project a request names (header first, then query parameter), or null; 400 when malformed. */
 export function requestedProject(c: Context): string | null {

@@ -138,4 +138,31 @@ describe('loadConfig', () => {
       /unknown config key "bogus" \(from config file/,
     );
   });
+  it('takes the OIDC client secret from env, never from the file, and checks the OIDC section', () => {
+    const file = yamlFile('auth:\n  oidc:\n    issuer: https://idp.example\n    clientId: witness\n');
+    const env = { WITNESS_AUTH_OIDC_CLIENT_SECRET: 's3cret' };
+    const config = loadConfig({ file, env });
+    expect(config.auth.oidc).toMatchObject({
+      issuer: 'https://idp.example',
+      clientId: 'witness',
+      clientSecret: 's3cret',
+    });
+    const inFile = yamlFile(
+      'auth:\n  oidc:\n    issuer: https://idp.example\n    clientId: w\n    clientSecret: s3cret\n',
+    );
+    expect(() => loadConfig({ file: inFile })).toThrow(
+      /"auth.oidc.clientSecret" is a secret .* set WITNESS_AUTH_OIDC_CLIENT_SECRET or auth.oidc.clientSecretFile/,
+    );
+    expect(() => loadConfig({ flags: { auth: { oidc: { issuer: 'https://idp.example' } } } })).toThrow(
+      /auth.oidc.clientId.*required when auth.oidc.issuer is set/,
+    );
+    expect(() =>
+      loadConfig({ flags: { auth: { oidc: { issuer: 'http://idp.example', clientId: 'w' } } } }),
+    ).toThrow(/auth.oidc.issuer.*must be https/);
+    // plain http only for an issuer on this machine (tests, a local Keycloak)
+    expect(
+      loadConfig({ flags: { auth: { oidc: { issuer: 'http://127.0.0.1:8080', clientId: 'w' } } } }).auth.oidc
+        .issuer,
+    ).toBe('http://127.0.0.1:8080');
+  });
 });

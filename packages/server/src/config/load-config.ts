@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { type ConfigInput, configSchema, type WitnessConfig } from './schema.js';
+import { type ConfigInput, configSchema, SECRET_CONFIG_KEYS, type WitnessConfig } from './schema.js';
 
 /** A configuration the process must not start with; the message names the key and where it came from. */
 export class ConfigError extends Error {
@@ -53,12 +53,13 @@ function leaves(schema: z.ZodType, prefix: string, out: Leaf[]): Leaf[] {
 }
 
 const snake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+const envNameOf = (path: string) => `WITNESS_${path.split('.').map(snake).join('_')}`;
 
 /** `retention.maxAgeDays` → `WITNESS_RETENTION_MAX_AGE_DAYS`, for every leaf of the schema. */
 export function envVarNames(): Map<string, Leaf> {
   const map = new Map<string, Leaf>();
   const all = leaves(configSchema, '', []);
-  for (const leaf of all) map.set(`WITNESS_${leaf.path.split('.').map(snake).join('_')}`, leaf);
+  for (const leaf of all) map.set(envNameOf(leaf.path), leaf);
   for (const [name, path] of Object.entries(ENV_ALIASES)) {
     const leaf = all.find((l) => l.path === path);
     if (leaf) map.set(name, leaf);
@@ -85,6 +86,9 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   }
   node[parts[parts.length - 1]] = value;
 }
+
+const valueAt = (obj: Record<string, unknown>, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, part) => (isPlainObject(node) ? node[part] : undefined), obj);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -138,6 +142,12 @@ export function loadConfig(options: LoadConfigOptions = {}): WitnessConfig {
   // An explicit file (--config) wins over WITNESS_CONFIG, as flags win over env everywhere else.
   const file = options.file || options.env?.[ENV_CONFIG_FILE] || undefined;
   if (file) merge(merged, readFile(file), `config file ${file}`, origins);
+  // A secret in the YAML ends up in backups, repos and support bundles: only env or a file may carry it.
+  for (const key of SECRET_CONFIG_KEYS)
+    if (origins.get(key)?.startsWith('config file') && valueAt(merged, key) != null)
+      throw new ConfigError(
+        `config key "${key}" is a secret and may not be in the config file ${file}: set ${envNameOf(key)} or ${key}File`,
+      );
 
   const names = envVarNames();
   const fromEnv: Record<string, unknown> = {};

@@ -24,6 +24,16 @@ export function apiUrl(path: string, params: Params = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+/**
+ * Told when the API answers 401: the session ended or nobody is signed in. The app then asks
+ * /api/auth/me again and shows the sign-in page (lib/me.tsx).
+ */
+const unauthorizedListeners = new Set<() => void>();
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
@@ -32,6 +42,30 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, `Cannot reach the Witness server (${(err as Error).message})`);
   }
+  return answer<T>(res);
+}
+
+/** POST a JSON body (or none) and read the JSON answer. */
+export async function postJson<T>(url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, `Cannot reach the Witness server (${(err as Error).message})`);
+  }
+  return answer<T>(res);
+}
+
+async function answer<T>(res: Response): Promise<T> {
+  if (res.status === 401) for (const listener of unauthorizedListeners) listener();
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
