@@ -292,19 +292,23 @@ describe('security events of the matrix', () => {
     expect(adminRoutes.length).toBeGreaterThan(0);
     for (const path of adminRoutes) {
       const reasons = denied.filter((e) => e.subject === `POST ${path}`).map((e) => e.details.reason);
-      // wrong, revoked and expired keys (401); ingest and read keys, and the other project's key (403)
+      // wrong, revoked and expired keys (401); ingest and read keys, the OIDC viewer, and the other
+      // project's key and OIDC admin (403)
       expect(reasons.sort(), path).toEqual([
         'expired',
         'forbidden',
         'forbidden',
+        'forbidden',
         'revoked',
         'unknown',
+        'wrong_project',
         'wrong_project',
       ]);
     }
     expect(denied.some((e) => e.details.reason === 'missing')).toBe(false);
     const read = keys['alpha-read']!.split('_')[1];
     expect(denied.some((e) => e.actor === `key:${read}`)).toBe(true);
+    expect(denied.some((e) => e.actor === 'user:viewer-alpha')).toBe(true);
   });
 
   it('every decision is on /metrics as witness_auth_requests_total{method, outcome, reason}', async () => {
@@ -319,6 +323,9 @@ describe('security events of the matrix', () => {
       '{method="key",outcome="forbidden",reason="forbidden"}',
       '{method="key",outcome="forbidden",reason="wrong_project"}',
       '{method="key",outcome="allowed",reason="ok"}',
+      '{method="jwt",outcome="forbidden",reason="forbidden"}',
+      '{method="jwt",outcome="forbidden",reason="wrong_project"}',
+      '{method="jwt",outcome="allowed",reason="ok"}',
     ])
       expect(text).toMatch(
         new RegExp(`^witness_auth_requests_total${series.replace(/[{}]/g, '\\$&')} [1-9]`, 'm'),
