@@ -45,8 +45,10 @@ VOLUME ["/data"]
 # receiver (4317): point exporters at http/protobuf or http/json on 4318.
 EXPOSE 4318
 # Slim images have no curl: ask Node itself. WITNESS_PORT moves the server, so the probe follows it.
+# Plain HTTP first, then HTTPS (server.tls set): a liveness probe on loopback, so the certificate is not
+# checked here (clients check it).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WITNESS_PORT||process.env.WITNESS_SERVER_PORT||4318)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const o={host:'127.0.0.1',port:process.env.WITNESS_PORT||process.env.WITNESS_SERVER_PORT||4318,path:'/readyz',rejectUnauthorized:false},get=m=>new Promise((ok,no)=>require(m).get(o,r=>ok(r.statusCode)).on('error',no));get('http').catch(()=>get('https')).then(s=>process.exit(s===200?0:1),()=>process.exit(1))"]
 # The bin that `npx witness serve` runs after the npm install of docs/install.md, called directly:
 # npx does not forward SIGTERM (docker stop) to it and would leave it running, orphaned.
 # test/tarball-install.e2e.test.ts runs exactly this ENTRYPOINT + CMD in its install. Inside a

@@ -6,7 +6,17 @@
  * HTTPS answers; the data the server wrote is readable by its own user only; bad PEM files stop the
  * start with a message naming the key.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +27,8 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import type { Page, TraceSummaryJson } from '@witness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate, type TestCertificate } from './helpers/certificates.js';
-import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
+import { healthcheckCommand } from './helpers/deploy-lint.js';
+import { REPO_ROOT, startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 let scratch: string;
 let a: TestCertificate;
@@ -179,6 +190,16 @@ describe('witness serve with server.tls.cert/key', () => {
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it("passes the image's HEALTHCHECK (it falls back to HTTPS)", () => {
+    const [bin, ...args] = healthcheckCommand(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))!;
+    const run = spawnSync(bin === 'node' ? process.execPath : bin!, args, {
+      env: { PATH: process.env.PATH, WITNESS_PORT: String(w.port) },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
   });
 
   it('refuses Host: attacker.example (DNS rebinding) and answers the allowed names', async () => {
