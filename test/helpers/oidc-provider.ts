@@ -29,6 +29,8 @@ export interface TestProvider {
   mint(claims: Record<string, unknown>, header?: { alg?: string; kid?: string }): Promise<string>;
   /** A client-credentials access token (JWT) issued by the provider itself for `apiAudience`. */
   clientCredentialsToken(): Promise<string>;
+  /** Changes an account's claims from its next sign-in on (a role change at the provider). */
+  updateAccount(sub: string, patch: Partial<TestAccount>): void;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,8 @@ export interface StartProviderOptions {
   serviceClaims?: Record<string, unknown>;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback port (to register Witness's redirect URI before Witness starts). */
+export async function freePort(): Promise<number> {
   const s: Server = createServer();
   await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
   const { port } = s.address() as AddressInfo;
@@ -116,6 +119,16 @@ export async function startTestProvider(options: StartProviderOptions): Promise<
     },
     // quiet: the provider's own cookie signing keys for the test run
     cookies: { keys: ['test-cookie-key-0123456789'] },
+    // explicit lifetimes (the defaults log a notice each)
+    ttl: {
+      AccessToken: 600,
+      ClientCredentials: 600,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      AuthorizationCode: 60,
+    },
   });
   // the dev interactions' "any login" form warns; tests know
   provider.on('server_error', (_ctx, err) => console.error('oidc-provider server_error', err));
@@ -149,6 +162,11 @@ export async function startTestProvider(options: StartProviderOptions): Promise<
       };
       if (!body.access_token) throw new Error(`client_credentials failed: ${JSON.stringify(body)}`);
       return body.access_token;
+    },
+    updateAccount(sub, patch) {
+      const account = accounts.get(sub);
+      if (!account) throw new Error(`no test account ${sub}`);
+      accounts.set(sub, { ...account, ...patch });
     },
     stop: () =>
       new Promise<void>((ok) => {

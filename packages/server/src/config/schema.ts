@@ -175,46 +175,135 @@ const loopbackHost = (host: string) =>
  */
 export const oidcSection = z
   .strictObject({
-    /** The provider's issuer URL (its /.well-known/openid-configuration is read from there); unset = OIDC off. https, except on a loopback host. */
-    issuer: z.url().nullable().default(null),
-    /** The client id Witness is registered under at the provider. */
-    clientId: z.string().min(1).nullable().default(null),
-    /** The client secret: give it by env (WITNESS_AUTH_OIDC_CLIENT_SECRET) or clientSecretFile, never in the YAML. Unset with no file = a public client (PKCE only). */
-    clientSecret: z.string().min(1).nullable().default(null),
-    /** A file holding the client secret (e.g. a mounted Kubernetes secret); read at start, trailing newline dropped. */
-    clientSecretFile: z.string().min(1).nullable().default(null),
-    /** Witness's public URL as browsers reach it (https://witness.example.com); the redirect URI is <baseUrl>/api/auth/callback. Unset = the request's own origin (set it behind a proxy). */
-    baseUrl: z.url().nullable().default(null),
-    /** Scopes asked for at sign-in; add the one that makes your provider put roles/groups in the ID token. */
-    scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
-    /** Audiences a bearer JWT on the API may carry (any one suffices); empty = the clientId. */
-    audiences: z.array(z.string().min(1)).default([]),
-    /** Claim holding the role(s), a dotted path for nested claims (Keycloak: realm_access.roles; Entra: roles; Okta: groups). */
-    roleClaim: z.string().min(1).default('roles'),
-    /** Claim value → role; the highest role any value maps to wins. Empty = the values must be viewer/editor/admin themselves. */
-    roleMapping: z.record(z.string(), role).default({}),
-    /** Role for people whose claim maps to none; null refuses them (403). */
-    defaultRole: role.nullable().default(null),
-    /** Claim holding the projects a person may act in (dotted path); '*' as a value means all. Unset = defaultProjects for everyone. */
-    projectsClaim: z.string().min(1).nullable().default(null),
-    /** Claim value → project ids (e.g. a group id → ['payments']); empty = the values are project ids themselves. */
-    projectMapping: z.record(z.string(), z.array(z.string().min(1))).default({}),
-    /** Projects of people whose projects claim is unset or maps to none. */
-    defaultProjects: z.array(z.string().min(1)).default(['default']),
-    /** Seconds of clock difference tolerated on exp/nbf/iat of ID tokens and bearer JWTs. */
-    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
-    /** A session lasts at most this long after sign-in (then the person signs in again). */
-    sessionMaxAgeMinutes: z.number().int().min(1).max(10_080).default(480),
-    /** …and ends after this long without a request. */
-    sessionIdleMinutes: z.number().int().min(1).max(10_080).default(60),
-    /** Sessions kept at most (server-side, in memory); past it the least recently used is signed out. */
-    maxSessions: z.number().int().min(1).max(1_000_000).default(10_000),
-    /** Failed sign-ins (callback refused) allowed per client address per 15 minutes; past it 429. */
-    maxFailedSignInsPer15Min: z.number().int().min(1).max(10_000).default(20),
-    /** How long the provider's signing keys (JWKS) are trusted before re-reading them, seconds. */
-    jwksCacheSeconds: z.number().int().min(10).max(86_400).default(600),
-    /** Sign-out also ends the session at the provider (its end_session_endpoint) when it has one. */
-    providerSignOut: z.boolean().default(true),
+    issuer: z
+      .url()
+      .nullable()
+      .default(null)
+      .describe(
+        "The provider's issuer URL (its /.well-known/openid-configuration is read from there); unset = OIDC off. https, except on a loopback host.",
+      ),
+    clientId: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('The client id Witness is registered under at the provider.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'The client secret: give it by env (WITNESS_AUTH_OIDC_CLIENT_SECRET) or clientSecretFile, never in the YAML. Unset with no file = a public client (PKCE only).',
+      ),
+    clientSecretFile: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'A file holding the client secret (e.g. a mounted Kubernetes secret); read at start, trailing newline dropped.',
+      ),
+    baseUrl: z
+      .url()
+      .nullable()
+      .default(null)
+      .describe(
+        "Witness's public URL as browsers reach it (https://witness.example.com); the redirect URI is <baseUrl>/api/auth/callback. Unset = the request's own origin (set it behind a proxy).",
+      ),
+    scopes: z
+      .array(z.string().min(1))
+      .default(['openid', 'profile', 'email'])
+      .describe(
+        'Scopes asked for at sign-in; add the one that makes your provider put roles/groups in the ID token.',
+      ),
+    audiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Audiences a bearer JWT on the API may carry (any one suffices); empty = the clientId.'),
+    roleClaim: z
+      .string()
+      .min(1)
+      .default('roles')
+      .describe(
+        'Claim holding the role(s), a dotted path for nested claims (Keycloak: realm_access.roles; Entra: roles; Okta: groups).',
+      ),
+    roleMapping: z
+      .record(z.string(), role)
+      .default({})
+      .describe(
+        'Claim value → role; the highest role any value maps to wins. Empty = the values must be viewer/editor/admin themselves.',
+      ),
+    defaultRole: role
+      .nullable()
+      .default(null)
+      .describe('Role for people whose claim maps to none; null refuses them (403).'),
+    projectsClaim: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "Claim holding the projects a person may act in (dotted path); '*' as a value means all. Unset = defaultProjects for everyone.",
+      ),
+    projectMapping: z
+      .record(z.string(), z.array(z.string().min(1)))
+      .default({})
+      .describe(
+        "Claim value → project ids (e.g. a group id → ['payments']); empty = the values are project ids themselves.",
+      ),
+    defaultProjects: z
+      .array(z.string().min(1))
+      .default(['default'])
+      .describe('Projects of people whose projects claim is unset or maps to none.'),
+    clockToleranceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(30)
+      .describe('Seconds of clock difference tolerated on exp/nbf/iat of ID tokens and bearer JWTs.'),
+    sessionMaxAgeMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_080)
+      .default(480)
+      .describe('A session lasts at most this long after sign-in (then the person signs in again).'),
+    sessionIdleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_080)
+      .default(60)
+      .describe('…and ends after this long without a request.'),
+    maxSessions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10_000)
+      .describe(
+        'Sessions kept at most (server-side, in memory); past it the least recently used is signed out.',
+      ),
+    maxFailedSignInsPer15Min: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('Failed sign-ins (callback refused) allowed per client address per 15 minutes; past it 429.'),
+    jwksCacheSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400)
+      .default(600)
+      .describe("How long the provider's signing keys (JWKS) are trusted before re-reading them, seconds."),
+    providerSignOut: z
+      .boolean()
+      .default(true)
+      .describe('Sign-out also ends the session at the provider (its end_session_endpoint) when it has one.'),
   })
   .superRefine((o, ctx) => {
     if (o.issuer === null) return;
@@ -271,8 +360,11 @@ export const authSection = z.strictObject({
       failedAttemptsBurst: z.number().int().min(1).default(20),
     })
     .prefault({}),
-  /** Sign-in for people and bearer JWTs from an OpenID provider (off until auth.oidc.issuer is set). */
-  oidc: oidcSection.prefault({}),
+  oidc: oidcSection
+    .prefault({})
+    .describe(
+      'Sign-in for people with an OpenID provider, and bearer JWTs from it on the API (docs/security.md).',
+    ),
 });
 
 const redactAction = z
