@@ -5,11 +5,15 @@
  */
 import type { TraceQuery } from '../packages/server/src/store/index.js';
 
+/** A trace search without its project (the store call adds it; the HTTP API takes it from the request). */
+export type CaseQuery = Omit<TraceQuery, 'project'>;
+
 export interface ListCase {
   label: string;
   /** p95 target in ms. */
   target: number;
-  query: (i: number) => TraceQuery;
+  /** The filters; the bench runs them in the `default` project. */
+  query: (i: number) => CaseQuery;
 }
 
 /** Values of one data set the filters use (rotated by run where the set has several). */
@@ -77,7 +81,7 @@ export function listCases(v: CaseValues): ListCase[] {
 }
 
 /** The query string of a TraceQuery, for the HTTP API. */
-export function toSearchParams(q: TraceQuery, limit = 50): string {
+export function toSearchParams(q: CaseQuery, limit = 50): string {
   const p = new URLSearchParams();
   p.set('limit', String(q.limit ?? limit));
   for (const key of [

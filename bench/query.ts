@@ -23,14 +23,14 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWitness } from '../test/helpers/witness-process.js';
-import { type CaseValues, type ListCase, listCases, toSearchParams } from './query-cases.js';
+import { DEFAULT_PROJECT } from '@witness/protocol';
+import { type CaseQuery, type CaseValues, type ListCase, listCases, toSearchParams } from './query-cases.js';
 import type { SpanRecord } from '../packages/server/src/model/index.js';
 import {
   type DuckDbStore,
   appendRawForBenchmark,
   encodeCursor,
   openDuckDbStore,
-  type TraceQuery,
 } from '../packages/server/src/store/index.js';
 import { AGENTS, benchTrace, benchTraceId, MODEL_NAMES, SERVICES, SPANS_PER_TRACE } from './query-spans.js';
 
@@ -148,7 +148,7 @@ function bulkValues(traces: number): CaseValues {
 
 async function timeCase(
   c: ListCase,
-  search: (q: TraceQuery) => Promise<{ items: unknown[] }>,
+  search: (q: CaseQuery) => Promise<{ items: unknown[] }>,
 ): Promise<Timing> {
   let found = 0;
   try {
@@ -181,13 +181,14 @@ async function bulk(): Promise<void> {
   const small = await benchStore(SMALL);
   const smallCases = listCases(bulkValues(smallTraces)).filter((c) => ONLY.test(c.label));
   const smallTimes: Timing[] = [];
-  for (const c of smallCases) smallTimes.push(await timeCase(c, (q) => small.searchTraces(q)));
+  for (const c of smallCases)
+    smallTimes.push(await timeCase(c, (q) => small.searchTraces({ project: DEFAULT_PROJECT, ...q })));
   await small.close();
 
   const big = await benchStore(TOTAL);
   // The first call after opening: cold caches, as the UI's first visit after a restart.
   const t0 = performance.now();
-  await big.searchTraces({ limit: 50 });
+  await big.searchTraces({ project: DEFAULT_PROJECT, limit: 50 });
   const first = performance.now() - t0;
   const stats = await big.stats();
   const conn = await big.connect();
@@ -196,7 +197,7 @@ async function bulk(): Promise<void> {
   let seed = 12345;
   const byId = await timeRuns(RUNS * 5, async () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
-    const got = await big.getTrace(benchTraceId(seed % traces));
+    const got = await big.getTrace(DEFAULT_PROJECT, benchTraceId(seed % traces));
     if (got?.length !== SPANS_PER_TRACE) throw new Error('trace by id: wrong span count');
   });
   const cases = listCases(bulkValues(traces)).filter((c) => ONLY.test(c.label));
@@ -208,7 +209,7 @@ async function bulk(): Promise<void> {
   for (let i = 0; i < cases.length; i++)
     printRow(
       cases[i].label,
-      await timeCase(cases[i], (q) => big.searchTraces(q)),
+      await timeCase(cases[i], (q) => big.searchTraces({ project: DEFAULT_PROJECT, ...q })),
       cases[i].target,
       smallTimes[i],
       `at ${n(SMALL)}`,
@@ -224,7 +225,7 @@ async function bulk(): Promise<void> {
         ]),
       }),
     },
-    (q) => big.searchTraces(q),
+    (q) => big.searchTraces({ project: DEFAULT_PROJECT, ...q }),
   );
   await big.close();
 
@@ -297,7 +298,7 @@ async function burst(): Promise<void> {
   try {
     process.stderr.write(`  filling a store through witness serve for ${BURST_SECONDS} s…\n`);
     const fill = await runLoad(w.url, BURST_SECONDS);
-    const http = (q: TraceQuery) => getJson<{ items: unknown[] }>(`${w.url}/api/traces?${toSearchParams(q)}`);
+    const http = (q: CaseQuery) => getJson<{ items: unknown[] }>(`${w.url}/api/traces?${toSearchParams(q)}`);
     const t0 = performance.now();
     await http({});
     const first = performance.now() - t0;

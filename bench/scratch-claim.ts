@@ -8,7 +8,7 @@ for (let rep = 0; rep < 4; rep++) {
   const t0 = performance.now();
   let n = 0;
   for (const b of batches) {
-    const c = await ids.claim(b);
+    const c = await ids.claim('default', b);
     ids.settle(c);
     n += c.fresh.length;
   }

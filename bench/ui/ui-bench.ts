@@ -44,7 +44,7 @@ async function populate(dir: string, total: number): Promise<{ bigTrace: string;
     const startNs = nowNs - 60_000_000_000n - (spreadNs * BigInt(n)) / BigInt(traces);
     batch.push(...agentTrace(n, startNs, 4));
     if (batch.length >= 20_000) {
-      await store.append({ spans: batch, logs: [] });
+      await store.append({ project: 'default', spans: batch, logs: [] });
       written += batch.length;
       batch = [];
       if (n % 10_000 < 1000) process.stdout.write(`\r  ${dir}: ${written.toLocaleString()} spans`);
@@ -53,7 +53,7 @@ async function populate(dir: string, total: number): Promise<{ bigTrace: string;
   // the big trace: 1,000 agents × 5 spans, started a little after the newest runs
   const big = agentTrace(traces, nowNs - 30_000_000_000n, Math.floor((BIG_TRACE_SPANS - 1) / 5));
   batch.push(...big);
-  await store.append({ spans: batch, logs: [] });
+  await store.append({ project: 'default', spans: batch, logs: [] });
   written += batch.length;
   await store.close();
   const m = {

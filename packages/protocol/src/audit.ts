@@ -41,6 +41,10 @@ export const auditEntrySchema = z
     traceId: z.string().nullable(),
     spanId: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
+    project: z.string().nullable().optional().meta({
+      description:
+        "the project the entry belongs to (a span's, or the caller's for people's actions); null for system entries (config changes, retention runs); absent on entries written before projects, which belong to default",
+    }),
   })
   .meta({ id: 'AuditEntry' });
 export type AuditEntryJson = z.infer<typeof auditEntrySchema>;

@@ -335,9 +335,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         dir: join(dataDir, 'audit'),
         watermarkPath: join(dataDir, AUDIT_WATERMARK_FILE),
         storedOf: async (ids) => {
-          const stored = await opened.spanIdsOf([...new Set(ids.map((i) => i.traceId))]);
+          const byProject = new Map<string, Set<string>>();
+          for (const i of ids) {
+            const traces = byProject.get(i.project) ?? new Set<string>();
+            traces.add(i.traceId);
+            byProject.set(i.project, traces);
+          }
           const keys = new Set<string>();
-          for (const [traceId, spanIds] of stored) for (const id of spanIds) keys.add(spanKey(traceId, id));
+          for (const [project, traces] of byProject) {
+            const stored = await opened.spanIdsOf(project, [...traces]);
+            for (const [traceId, spanIds] of stored)
+              for (const id of spanIds) keys.add(spanKey(project, traceId, id));
+          }
           return keys;
         },
       })

@@ -29,6 +29,11 @@ export interface AuditEntryInput {
   traceId?: string | null;
   spanId?: string | null;
   details?: Record<string, unknown>;
+  /**
+   * The project the entry belongs to: a span's or log's project, the caller's for people's actions;
+   * null (the default) for system entries (config changes, retention runs), which belong to none.
+   */
+  project?: string | null;
   /** Epoch ms; default now. */
   time?: number;
 }
@@ -46,6 +51,20 @@ export interface AuditEntry {
   traceId: string | null;
   spanId: string | null;
   details: Record<string, unknown>;
+  /**
+   * See AuditEntryInput.project. Absent on entries written before projects existed: `projectOfEntry`
+   * reads those as `default` (system types as none).
+   */
+  project?: string | null;
+}
+
+/** Types Witness writes about itself, belonging to no project. */
+const SYSTEM_ENTRY_TYPES = new Set(['config.change', 'audit.retention']);
+
+/** The project an entry belongs to (null: a system entry), old entries without the field included. */
+export function projectOfEntry(e: AuditEntry): string | null {
+  if (e.project !== undefined) return e.project;
+  return SYSTEM_ENTRY_TYPES.has(e.type) ? null : 'default';
 }
 
 /** What a payload line becomes after erasure or retention: the leaf hash stays in the hash file. */
@@ -93,6 +112,7 @@ export function makeEntryChecked(
     actor: input.actor ?? null,
     agent: input.agent ?? null,
     details: d ?? {},
+    project: input.project ?? null,
     seq,
     session: input.session ?? null,
     spanId: input.spanId ?? null,
@@ -121,7 +141,8 @@ export function entryJson(entry: AuditEntry, detailsCanonical: boolean): string 
     isJsonScalar(entry.agent) &&
     isJsonScalar(entry.session) &&
     isJsonScalar(entry.traceId) &&
-    isJsonScalar(entry.spanId)
+    isJsonScalar(entry.spanId) &&
+    isJsonScalar(entry.project)
   )
     return JSON.stringify(entry);
   return canonicalJson(entry);

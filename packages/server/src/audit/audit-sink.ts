@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_PROJECT } from '@witness/protocol';
 import type { IngestSink } from '../ingest/types.js';
 import type { SpanRecord } from '../model/index.js';
 import type { AuditEntry, AuditEntryInput } from './audit-entry.js';
@@ -28,7 +29,11 @@ function durationMs(s: SpanRecord): number {
  * keeps them as they are and the canonical serialiser takes its native JSON.stringify path without
  * copying or re-sorting.
  */
-export function spanAuditEntries(s: SpanRecord, out: AuditEntryInput[] = []): AuditEntryInput[] {
+export function spanAuditEntries(
+  s: SpanRecord,
+  out: AuditEntryInput[] = [],
+  project: string | null = null,
+): AuditEntryInput[] {
   const isError = s.statusCode === 'error' && (s.kind === 'agent' || s.agentName !== null);
   const k = s.kind;
   // Spans that carry nothing the audit records (steps, plain agent spans…) cost one check, no objects.
@@ -48,6 +53,7 @@ export function spanAuditEntries(s: SpanRecord, out: AuditEntryInput[] = []): Au
     actor,
     agent: s.agentName,
     details,
+    project,
     session: s.sessionId,
     spanId: s.spanId,
     subject,
@@ -122,10 +128,12 @@ export function spanAuditEntries(s: SpanRecord, out: AuditEntryInput[] = []): Au
 /** Entry types made from spans (what `spanAuditEntries` writes): the ones with a span identity. */
 const SPAN_ENTRY_TYPES = new Set(['tool.call', 'decision', 'llm.call', 'agent.error']);
 
-/** A span's identity as one string: (trace id, span id). */
-export const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
+/** A span's identity as one string: (project, trace id, span id); no project id holds '/'. */
+export const spanKey = (project: string, traceId: string, spanId: string): string =>
+  `${project}/${traceId}/${spanId}`;
 
 export interface SpanIdentity {
+  project: string;
   traceId: string;
   spanId: string;
 }
@@ -164,12 +172,13 @@ export class AuditSink implements IngestSink {
     this.maxUnstored = options.maxUnstored ?? 1_000_000;
   }
 
-  async consume(batch: { spans: SpanRecord[] }): Promise<void> {
+  async consume(batch: { project: string; spans: SpanRecord[] }): Promise<void> {
     const inputs: AuditEntryInput[] = [];
     const unstored = this.unstored;
+    const project = batch.project;
     for (const s of batch.spans) {
-      if (unstored.size > 0 && unstored.has(spanKey(s.traceId, s.spanId))) continue;
-      spanAuditEntries(s, inputs);
+      if (unstored.size > 0 && unstored.has(spanKey(project, s.traceId, s.spanId))) continue;
+      spanAuditEntries(s, inputs, project);
     }
     if (inputs.length === 0) return;
     const token = { from: this.log.size };
@@ -182,9 +191,9 @@ export class AuditSink implements IngestSink {
     }
   }
 
-  stored(spans: readonly SpanRecord[]): void {
+  stored(project: string, spans: readonly SpanRecord[]): void {
     if (this.unstored.size === 0) return;
-    for (const s of spans) this.unstored.delete(spanKey(s.traceId, s.spanId));
+    for (const s of spans) this.unstored.delete(spanKey(project, s.traceId, s.spanId));
   }
 
   /** Spans audited and not known stored (tests, and the rebuild at open). */
@@ -207,12 +216,19 @@ export class AuditSink implements IngestSink {
   remember(
     entries: readonly (
       | AuditEntry
-      | { seq: number; traceId?: string | null; spanId?: string | null; type?: string }
+      | {
+          seq: number;
+          traceId?: string | null;
+          spanId?: string | null;
+          type?: string;
+          project?: string | null;
+        }
     )[],
   ): void {
     for (const e of entries) {
       if (!e.traceId || !e.spanId || !SPAN_ENTRY_TYPES.has(e.type ?? '')) continue;
-      const key = spanKey(e.traceId, e.spanId);
+      // span entries written before projects existed belong to `default`
+      const key = spanKey(e.project ?? DEFAULT_PROJECT, e.traceId, e.spanId);
       if (!this.unstored.has(key)) this.unstored.set(key, e.seq);
     }
     // Past the bound, forget the oldest (Map order is insertion order).
@@ -264,8 +280,11 @@ export async function openAuditSink(
   }
   const tail = readSpanEntriesFrom(options.dir, from, log.size);
   if (tail.length > 0) {
-    const stored = await options.storedOf(tail.map((e) => ({ traceId: e.traceId, spanId: e.spanId })));
-    sink.remember(tail.filter((e) => !stored.has(spanKey(e.traceId, e.spanId))));
+    const project = (e: SpanEntry) => e.project ?? DEFAULT_PROJECT;
+    const stored = await options.storedOf(
+      tail.map((e) => ({ project: project(e), traceId: e.traceId, spanId: e.spanId })),
+    );
+    sink.remember(tail.filter((e) => !stored.has(spanKey(project(e), e.traceId, e.spanId))));
   }
   let saved = -1;
   const save = () => {

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
 import type { Admission, AdmissionTicket } from '../ingest/admission.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
-import type { IngestBatch } from '../store/types.js';
+import { projectOf } from '../auth/index.js';
+import type { DecodedBatch } from '../store/types.js';
 import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
 import { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';
 import {
@@ -18,7 +19,8 @@ import { encodeRpcStatus } from './rpc-status.js';
 export type OtlpFormat = 'protobuf' | 'json';
 
 export interface DecodedExport {
-  batch: IngestBatch;
+  /** The request's records; the route adds the request's project (`projectOf(c)`) before ingest. */
+  batch: DecodedBatch;
   /** Items dropped by the decoder (answered as partial_success). */
   rejected: number;
   /** Why they were dropped. */
@@ -34,10 +36,10 @@ export interface OtlpSignal {
   /** The Export*ServiceResponse, with partial_success when some items were rejected. */
   encodeResponse(format: OtlpFormat, rejected: number, message: string): Uint8Array | string;
   /**
-   * Where the decoded batch goes. @default the ingest pipeline (store, audit, sinks). Metrics, for
-   * example, go elsewhere.
+   * Where the decoded batch goes, in the request's project. @default the ingest pipeline (store,
+   * audit, sinks). Metrics, for example, go elsewhere.
    */
-  ingest?(decoded: DecodedExport): Promise<void>;
+  ingest?(decoded: DecodedExport, project: string): Promise<void>;
   /** Is this error the decoder saying the body is malformed? (Anything else is a 500.) */
   isDecodeError(err: unknown): boolean;
 }
@@ -171,8 +173,13 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
         }
         throw err;
       }
+      // The principal's project (the key's, or the one the request names with auth off): every
+      // record of this request lands there and nowhere else.
+      const project = projectOf(c);
       try {
-        await (signal.ingest ? signal.ingest(decoded) : deps.pipeline.ingest(decoded.batch));
+        await (signal.ingest
+          ? signal.ingest(decoded, project)
+          : deps.pipeline.ingest({ project, spans: decoded.batch.spans, logs: decoded.batch.logs }));
       } catch (err) {
         deps.onError?.(err);
         // Not stored: tell the exporter to retry (503 is retryable in OTLP), it still holds the data.

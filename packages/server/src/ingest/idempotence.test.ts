@@ -49,7 +49,11 @@ function turn(trace: number): SpanRecord[] {
 }
 
 /** A fresh copy each time, as a client resending its batch would decode to. */
-const batchOf = (trace: number): IngestBatch => ({ spans: turn(trace), logs: [] });
+const batchOf = (trace: number, project = 'default'): IngestBatch => ({
+  project,
+  spans: turn(trace),
+  logs: [],
+});
 
 describe('idempotent ingest: store and audit log', () => {
   let dir: string;
@@ -72,9 +76,12 @@ describe('idempotent ingest: store and audit log', () => {
       watermarkPath: join(dir, 'watermark.json'),
       intervalMs: 60_000,
       storedOf: async (ids) => {
-        const stored = await store.spanIdsOf([...new Set(ids.map((i) => i.traceId))]);
         const keys = new Set<string>();
-        for (const [t, spanIds] of stored) for (const s of spanIds) keys.add(spanKey(t, s));
+        for (const project of new Set(ids.map((i) => i.project))) {
+          const traces = ids.filter((i) => i.project === project).map((i) => i.traceId);
+          const stored = await store.spanIdsOf(project, [...new Set(traces)]);
+          for (const [t, spanIds] of stored) for (const s of spanIds) keys.add(spanKey(project, t, s));
+        }
         return keys;
       },
     });
@@ -121,6 +128,32 @@ describe('idempotent ingest: store and audit log', () => {
     expect(auditedSpans(1)).toHaveLength(2);
     expect(derived).toHaveLength(3);
     expect(p.stats()).toMatchObject({ batches: 3, spans: 3, duplicateSpans: 6 });
+  });
+
+  it('stores and audits the same ids sent to two projects once per project, each entry in its project', async () => {
+    const p = await open();
+    for (let i = 0; i < 2; i++) {
+      await p.ingest(batchOf(1, 'alpha'));
+      await p.ingest(batchOf(1, 'beta'));
+    }
+    expect((await store.stats()).spans).toBe(6);
+    const entries = log.query({ traceId: batchOf(1).spans[0].traceId, limit: 1000 }).entries;
+    expect(entries.map((e) => e.project).sort()).toEqual(['alpha', 'alpha', 'beta', 'beta']);
+    expect(derived).toHaveLength(6);
+  });
+
+  it('after a store failure in one project, the retry there is not audited again, and the other project still is', async () => {
+    const p = await open();
+    failStoreOnce = true;
+    await expect(p.ingest(batchOf(1, 'alpha'))).rejects.toThrow('store write failed');
+    expect(sink.unstoredCount).toBe(2);
+    // the same ids in another project are other spans: audited (and stored) there
+    await p.ingest(batchOf(1, 'beta'));
+    await p.ingest(batchOf(1, 'alpha'));
+    expect(sink.unstoredCount).toBe(0);
+    const entries = log.query({ traceId: batchOf(1).spans[0].traceId, limit: 1000 }).entries;
+    expect(entries.map((e) => e.project).sort()).toEqual(['alpha', 'alpha', 'beta', 'beta']);
+    expect((await store.stats()).spans).toBe(6);
   });
 
   it('after a failed audit append, the retry stores and audits the batch once', async () => {

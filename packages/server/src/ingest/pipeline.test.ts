@@ -48,6 +48,7 @@ describe('IngestPipeline', () => {
     const store = recorder('store', true);
     const p = new IngestPipeline({ sinks: [store.sink] });
     await p.ingest({
+      project: 'default',
       spans: [span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' })],
       logs: [],
     });
@@ -61,7 +62,7 @@ describe('IngestPipeline', () => {
     const store = recorder('store', true);
     const p = new IngestPipeline({ sinks: [store.sink, slow.sink] });
     let done = false;
-    const run = p.ingest({ spans: [span()], logs: [] }).then(() => (done = true));
+    const run = p.ingest({ project: 'default', spans: [span()], logs: [] }).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 10));
     expect(store.seen).toHaveLength(1);
     expect(done).toBe(false);
@@ -74,7 +75,7 @@ describe('IngestPipeline', () => {
     const store = recorder('store', true, () => Promise.reject(new Error('disk full')));
     const metrics = recorder('metrics', false);
     const p = new IngestPipeline({ sinks: [store.sink, metrics.sink] });
-    await expect(p.ingest({ spans: [span()], logs: [] })).rejects.toThrow('disk full');
+    await expect(p.ingest({ project: 'default', spans: [span()], logs: [] })).rejects.toThrow('disk full');
     expect(metrics.seen).toHaveLength(0);
   });
 
@@ -89,7 +90,7 @@ describe('IngestPipeline', () => {
       sinks: [bad.sink, badAsync.sink, store.sink],
       onSinkError: (s, e) => errors.push(`${s.name}: ${(e as Error).message}`),
     });
-    await p.ingest({ spans: [span()], logs: [] });
+    await p.ingest({ project: 'default', spans: [span()], logs: [] });
     await new Promise((r) => setTimeout(r, 0));
     expect(errors.sort()).toEqual(['exporter: boom', 'metrics: later']);
     expect(p.stats()).toMatchObject({

@@ -89,8 +89,8 @@ export class IngestPipeline {
         batch,
         durable.length === 0 ? undefined : { beforeCommit: (fresh) => this.consumeDurable(fresh) },
       );
-      for (const sink of durable) sink.stored?.(result.spans);
-      stored = { spans: result.spans, logs: batch.logs };
+      for (const sink of durable) sink.stored?.(batch.project, result.spans);
+      stored = { project: batch.project, spans: result.spans, logs: batch.logs };
     } else await this.consumeDurable(batch);
     this.counters.batches++;
     this.counters.spans += stored.spans.length;

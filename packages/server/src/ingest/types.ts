@@ -12,6 +12,6 @@ export interface IngestSink {
   readonly name: string;
   readonly durable: boolean;
   consume(batch: IngestBatch): Promise<void> | void;
-  /** Durable sinks: these spans (given to `consume` by this or an earlier batch) are now stored. */
-  stored?(spans: readonly SpanRecord[]): void;
+  /** Durable sinks: these spans of `project` (given to `consume` by this or an earlier batch) are now stored. */
+  stored?(project: string, spans: readonly SpanRecord[]): void;
 }

@@ -21,7 +21,7 @@ describe('createMetrics wired to a real DuckDB store', () => {
     await metrics.open({ store, connection: await store.connect() });
     const pipeline = new IngestPipeline({
       sinks: [
-        { name: 'store', durable: true, consume: (b) => store.append(b) },
+        { name: 'store', durable: true, consume: async (b) => void (await store.append(b)) },
         ...(metrics.sink ? [metrics.sink] : []),
       ],
       normalize: () => {}, // spans below are built normalized
@@ -47,7 +47,7 @@ describe('createMetrics wired to a real DuckDB store', () => {
         endTimeUnixNano: at(10),
       }),
     ];
-    await pipeline.ingest({ spans, logs: [] });
+    await pipeline.ingest({ project: 'default', spans, logs: [] });
   });
   afterAll(async () => {
     await store.close();

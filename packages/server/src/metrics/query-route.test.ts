@@ -82,7 +82,7 @@ describe('GET /api/metrics/query over ingested OTLP metrics (real DuckDB)', () =
   beforeAll(async () => {
     instance = await DuckDBInstance.create(join(dir, 'm.duckdb'));
     points = await MetricPointStore.open(await instance.connect());
-    await points.append(decodeMetricsJson(JSON.stringify(body)));
+    await points.append('default', decodeMetricsJson(JSON.stringify(body)));
     // mounted as the server does: the app's error handler turns WitnessError into its status
     app = createApp();
     app.route('/', metricsQueryRoutes({ store: () => null, points: () => points }));
@@ -187,7 +187,7 @@ describe('GET /api/metrics/query over ingested OTLP metrics (real DuckDB)', () =
   it('retention deletes points older than the cut-off and keeps the rest', async () => {
     const deleted = await points.deleteOlderThan(BigInt(T0 + 1) * 1_000_000n);
     expect(deleted).toBe(2); // the two http.requests points at T0
-    const left = await points.listMetrics();
+    const left = await points.listMetrics('default');
     expect(left.find((m) => m.metric === 'http.requests')?.points).toBe(4);
   });
 });

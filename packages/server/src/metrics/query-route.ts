@@ -10,10 +10,12 @@ import {
   METRIC_AGGS,
   type MetricAgg,
   metricQueryParams,
+  PROJECT_PARAM,
   SPAN_GROUPS,
   SPAN_MEASURES,
 } from '@witness/protocol';
 import { Hono } from 'hono';
+import { projectOf } from '../auth/index.js';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
 import { aggregatePoints, defaultAgg } from './otlp/aggregate-points.js';
@@ -53,6 +55,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     const fixed: Record<string, string> = {};
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) {
+      if (k === PROJECT_PARAM) continue; // the request's project, read by the principal middleware
       if (k.startsWith('attr.') && k.length > 5) attrs[k.slice(5)] = v;
       else fixed[k] = v;
     }
@@ -90,6 +93,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
       const filter = { service: p.service, kind: p.kind, agent: p.agent, model: p.model, tool: p.tool };
       const series = await store.spanSeries(
         {
+          project: projectOf(c),
           measure,
           groupBy: p.groupBy as SeriesGroupBy | undefined,
           fromUnixNano: BigInt(fromMs) * 1_000_000n,
@@ -116,7 +120,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     // Ingested OTLP metrics.
     const name = p.metric.startsWith('otlp:') ? p.metric.slice(5) : p.metric;
     const points = options.points() ?? unavailable();
-    const info = await points.describe(name, read);
+    const info = await points.describe(projectOf(c), name, read);
     if (!info) {
       throw new WitnessError(
         'NOT_FOUND',
@@ -137,6 +141,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     try {
       rows = await points.query(
         {
+          project: projectOf(c),
           metric: name,
           fromNs: BigInt(Math.max(0, fromMs - lookbackMs)) * 1_000_000n,
           toNs: BigInt(toMs) * 1_000_000n,
@@ -168,7 +173,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
     const points = options.points() ?? unavailable();
     return c.json({
       spanMeasures: SPAN_MEASURES,
-      metrics: await points.listMetrics({ signal: c.req.raw.signal }),
+      metrics: await points.listMetrics(projectOf(c), { signal: c.req.raw.signal }),
     });
   });
 

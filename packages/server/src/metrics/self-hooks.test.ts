@@ -28,7 +28,7 @@ describe('self-metrics hooks', () => {
   it('counts accepted spans and logs, times commits, and reads queue and store gauges at scrape', async () => {
     // no scrape cache: the second scrape below must render again
     const m = createMetrics({ runtime: false, scrapeCacheMs: 0 });
-    await m.receivedSink.consume({ spans: [testSpan(), testSpan()], logs: [] });
+    await m.receivedSink.consume({ project: 'default', spans: [testSpan(), testSpan()], logs: [] });
     const commit = m.timed((ms: number) => new Promise((r) => setTimeout(r, ms)));
     await commit(5);
     let depth = 3;

@@ -1,3 +1,4 @@
+import { PROJECT_PARAM } from '@witness/protocol';
 import type { z } from 'zod';
 import { WitnessError } from '../http/errors.js';
 
@@ -26,6 +27,9 @@ export function parseQuery<S extends z.ZodType>(
   const fixed: Record<string, string> = {};
   const prefixed: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
+    // `?project=` names the request's project on every route: the principal middleware read it
+    // (and rejected a malformed one), so it is no parameter of the route itself.
+    if (key === PROJECT_PARAM) continue;
     if (prefix && key.startsWith(prefix)) {
       const name = key.slice(prefix.length);
       if (name === '')

@@ -6,6 +6,7 @@ import {
   traceSearchParams,
 } from '@witness/protocol';
 import { Hono } from 'hono';
+import { projectOf } from '../auth/index.js';
 import { WitnessError } from '../http/errors.js';
 import type { LogQuery, Store, TraceQuery } from '../store/types.js';
 import { parsePathParams, parseQuery } from './parse-query.js';
@@ -31,6 +32,7 @@ function requireStore(get: () => Store | null): Store {
  * Parameters are validated by the zod schemas of @witness/protocol
  * (a 400 naming the parameter otherwise), which also generate GET /api/openapi.json. The store's own
  * "your query is wrong" (a malformed cursor) is a StoreQueryError, mapped to 400 by http/errors.
+ * Every read is of the request's project (`projectOf(c)`) only: another project's trace is a 404.
  */
 export function queryRoutes(options: QueryRoutesOptions): Hono {
   const api = new Hono();
@@ -44,14 +46,16 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
   api.get('/traces', async (c) => {
     const { params, prefixed } = parseQuery(traceSearchParams, c.req.query(), ATTR_PREFIX);
     const { from, to, ...rest } = params;
-    const query: TraceQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
+    const query: TraceQuery = { ...rest, project: projectOf(c), fromUnixNano: from, toUnixNano: to };
     if (Object.keys(prefixed).length > 0) query.attributes = prefixed;
     return c.json(await requireStore(options.store).searchTraces(query, { signal: c.req.raw.signal }));
   });
 
   api.get('/traces/:traceId', async (c) => {
     const { traceId } = parsePathParams(traceIdPathParams, c.req.param());
-    const spans = await requireStore(options.store).getTrace(traceId, { signal: c.req.raw.signal });
+    const spans = await requireStore(options.store).getTrace(projectOf(c), traceId, {
+      signal: c.req.raw.signal,
+    });
     if (!spans || spans.length === 0) {
       throw new WitnessError(
         'NOT_FOUND',
@@ -64,12 +68,15 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
   api.get('/logs', async (c) => {
     const { params } = parseQuery(logSearchParams, c.req.query());
     const { from, to, ...rest } = params;
-    const query: LogQuery = { ...rest, fromUnixNano: from, toUnixNano: to };
+    const query: LogQuery = { ...rest, project: projectOf(c), fromUnixNano: from, toUnixNano: to };
     return c.json(await requireStore(options.store).searchLogs(query, { signal: c.req.raw.signal }));
   });
 
   api.get('/services', async (c) => {
-    return c.json({ services: await requireStore(options.store).listServices({ signal: c.req.raw.signal }) });
+    const services = await requireStore(options.store).listServices(projectOf(c), {
+      signal: c.req.raw.signal,
+    });
+    return c.json({ services });
   });
 
   return api;

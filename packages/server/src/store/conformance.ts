@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../model/index.js';
 import { MS, makeLog, makeSpan, SEC, spanIdOf, T0, traceIdOf } from './test-records.js';
-import type { Store } from './types.js';
+import type { Store, TraceQuery } from './types.js';
 
 export { makeLog, makeSpan, traceIdOf } from './test-records.js';
 
@@ -20,6 +20,12 @@ export interface StoreUnderTest {
   reopen: () => Promise<Store>;
   cleanup: () => Promise<void>;
 }
+
+/**
+ * The project the suite writes and reads (not `default`: an engine that dropped the project on
+ * write or read would then find nothing). The isolation tests add a second one.
+ */
+const P = 'conformance';
 
 const ids = (page: { items: Array<{ traceId: string }> }) => page.items.map((i) => i.traceId);
 
@@ -279,20 +285,20 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describe('append and getTrace', () => {
       it('returns every span of a trace with every field, ordered by start time', async () => {
         const spans = richTrace(1);
-        await store.append({ spans: [spans[2], spans[0], spans[1]], logs: [] });
-        const got = await store.getTrace(traceIdOf(1));
+        await store.append({ project: P, spans: [spans[2], spans[0], spans[1]], logs: [] });
+        const got = await store.getTrace(P, traceIdOf(1));
         expect(got).toEqual(spans);
         expect(typeof got?.[0].startTimeUnixNano).toBe('bigint');
         expect(got?.[1].events[0].timeUnixNano).toBe(T0 + 900n * MS + 1n);
       });
 
       it('returns null for a trace it never saw', async () => {
-        await store.append({ spans: richTrace(1), logs: [] });
-        expect(await store.getTrace(traceIdOf(2))).toBeNull();
+        await store.append({ project: P, spans: richTrace(1), logs: [] });
+        expect(await store.getTrace(P, traceIdOf(2))).toBeNull();
       });
 
       it('treats an empty batch as a no-op', async () => {
-        await store.append({ spans: [], logs: [] });
+        await store.append({ project: P, spans: [], logs: [] });
         expect((await store.stats()).spans).toBe(0);
       });
 
@@ -300,10 +306,11 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const appends = Array.from({ length: 24 }, (_, i) =>
           store
             .append({
+              project: P,
               spans: [makeSpan({ trace: 100 + i, n: 1, start: T0 + BigInt(i) * SEC, durationMs: 5 })],
               logs: [],
             })
-            .then(() => store.getTrace(traceIdOf(100 + i))),
+            .then(() => store.getTrace(P, traceIdOf(100 + i))),
         );
         const seen = await Promise.all(appends);
         expect(seen.every((s) => s?.length === 1)).toBe(true);
@@ -313,8 +320,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
     describe('searchTraces summaries', () => {
       it('summarises a trace: root name, service, start, duration, counts, tokens, cost, session, user', async () => {
-        await store.append({ spans: richTrace(1), logs: [] });
-        const page = await store.searchTraces({});
+        await store.append({ project: P, spans: richTrace(1), logs: [] });
+        const page = await store.searchTraces({ project: P });
         expect(page.nextCursor).toBeNull();
         expect(page.items).toHaveLength(1);
         const item = page.items[0];
@@ -358,17 +365,17 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           durationMs: 2000,
           fields: { sessionId: 'sess-late', userId: 'user-late', inputTokens: 1, costUsd: 0.25 },
         });
-        await store.append({ spans: [child], logs: [] });
-        const before = (await store.searchTraces({})).items[0];
+        await store.append({ project: P, spans: [child], logs: [] });
+        const before = (await store.searchTraces({ project: P })).items[0];
         expect(before).toMatchObject({
           rootName: 'child',
           serviceName: 'worker',
           spanCount: 1,
           sessionId: null,
         });
-        await store.append({ spans: [root], logs: [] });
-        await store.append({ spans: [late], logs: [] });
-        const page = await store.searchTraces({});
+        await store.append({ project: P, spans: [root], logs: [] });
+        await store.append({ project: P, spans: [late], logs: [] });
+        const page = await store.searchTraces({ project: P });
         expect(page.items).toHaveLength(1);
         expect(page.items[0]).toMatchObject({
           traceId: traceIdOf(7),
@@ -383,15 +390,22 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         });
         expect(page.items[0].durationMs).toBeCloseTo(4000, 6);
         expect(page.items[0].costUsd).toBeCloseTo(0.75, 10);
-        expect((await store.getTrace(traceIdOf(7)))?.map((s) => s.name)).toEqual(['root', 'child', 'late']);
-        expect(await store.searchTraces({ sessionId: 'sess-late' }).then(ids)).toEqual([traceIdOf(7)]);
-        expect(await store.searchTraces({ service: 'api' }).then(ids)).toEqual([traceIdOf(7)]);
+        expect((await store.getTrace(P, traceIdOf(7)))?.map((s) => s.name)).toEqual([
+          'root',
+          'child',
+          'late',
+        ]);
+        expect(await store.searchTraces({ project: P, sessionId: 'sess-late' }).then(ids)).toEqual([
+          traceIdOf(7),
+        ]);
+        expect(await store.searchTraces({ project: P, service: 'api' }).then(ids)).toEqual([traceIdOf(7)]);
       });
 
       it('lists a long-running trace at its start even when its last batch is the newest data', async () => {
         const old = makeSpan({ trace: 1, n: 1, name: 'long-run', start: T0, durationMs: 1000 });
-        await store.append({ spans: [old], logs: [] });
+        await store.append({ project: P, spans: [old], logs: [] });
         await store.append({
+          project: P,
           spans: Array.from({ length: 10 }, (_, i) =>
             makeSpan({ trace: 10 + i, n: 1, start: T0 + BigInt(90 + i) * SEC, durationMs: 5 }),
           ),
@@ -406,29 +420,35 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           durationMs: 10,
           status: 'error',
         });
-        await store.append({ spans: [late], logs: [] });
-        const first = await store.searchTraces({ limit: 3 });
+        await store.append({ project: P, spans: [late], logs: [] });
+        const first = await store.searchTraces({ project: P, limit: 3 });
         expect(ids(first)).toEqual([traceIdOf(19), traceIdOf(18), traceIdOf(17)]);
         const all: Array<{ traceId: string; spanCount: number; startTimeUnixNano: string }> = [
           ...first.items,
         ];
         let cursor = first.nextCursor ?? undefined;
         while (cursor !== undefined) {
-          const page = await store.searchTraces({ limit: 3, cursor });
+          const page = await store.searchTraces({ project: P, limit: 3, cursor });
           all.push(...page.items);
           cursor = page.nextCursor ?? undefined;
         }
         expect(all).toHaveLength(11);
         expect(all[10]).toMatchObject({ traceId: traceIdOf(1), spanCount: 2, startTimeUnixNano: String(T0) });
-        expect(await store.searchTraces({ limit: 3, status: 'error' }).then(ids)).toEqual([traceIdOf(1)]);
-        expect(await store.searchTraces({ limit: 3, fromUnixNano: T0 + 50n * SEC }).then(ids)).toEqual(
-          [19, 18, 17].map(traceIdOf),
-        );
+        expect(await store.searchTraces({ project: P, limit: 3, status: 'error' }).then(ids)).toEqual([
+          traceIdOf(1),
+        ]);
+        expect(
+          await store.searchTraces({ project: P, limit: 3, fromUnixNano: T0 + 50n * SEC }).then(ids),
+        ).toEqual([19, 18, 17].map(traceIdOf));
       });
 
       it('reports costUsd null when no span of the trace has a cost', async () => {
-        await store.append({ spans: [makeSpan({ trace: 1, n: 1, start: T0, durationMs: 1 })], logs: [] });
-        const item = (await store.searchTraces({})).items[0];
+        await store.append({
+          project: P,
+          spans: [makeSpan({ trace: 1, n: 1, start: T0, durationMs: 1 })],
+          logs: [],
+        });
+        const item = (await store.searchTraces({ project: P })).items[0];
         expect(item.costUsd).toBeNull();
         expect(item.totalTokens).toBe(0);
         expect(item.errorCount).toBe(0);
@@ -444,15 +464,15 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         s = shared.store;
         const spans = filterDataset();
         // two batches, traces interleaved, so filters cannot rely on batch boundaries
-        await s.append({ spans: spans.filter((_, i) => i % 2 === 0), logs: [] });
-        await s.append({ spans: spans.filter((_, i) => i % 2 === 1), logs: [] });
+        await s.append({ project: P, spans: spans.filter((_, i) => i % 2 === 0), logs: [] });
+        await s.append({ project: P, spans: spans.filter((_, i) => i % 2 === 1), logs: [] });
       });
       afterAll(async () => {
         await s.close();
         await shared.cleanup();
       });
-      const search = (q: Parameters<Store['searchTraces']>[0]) =>
-        s.searchTraces({ limit: 10, ...q }).then(ids);
+      const search = (q: Omit<TraceQuery, 'project'>) =>
+        s.searchTraces({ project: P, limit: 10, ...q }).then(ids);
 
       it('lists newest first without filters', async () => expect(await search({})).toEqual(T(4, 3, 2, 1)));
       it('service', async () => {
@@ -510,7 +530,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await search({ attributes: { 'te\'nant"': 'acme' } })).toEqual([]);
       });
       it('lists the services seen on spans and logs', async () => {
-        expect(await s.listServices()).toEqual(['checkout', 'payments', 'search']);
+        expect(await s.listServices(P)).toEqual(['checkout', 'payments', 'search']);
       });
     });
 
@@ -520,13 +540,13 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const initial = Array.from({ length: 23 }, (_, i) =>
           makeSpan({ trace: 1000 + i, n: 1, start: T0 + BigInt(Math.floor(i / 3)) * SEC, durationMs: 1 }),
         );
-        await store.append({ spans: initial, logs: [] });
+        await store.append({ project: P, spans: initial, logs: [] });
         const seen: Array<{ traceId: string; start: bigint }> = [];
         let cursor: string | undefined;
         let extra = 0;
         let pages = 0;
         do {
-          const page = await store.searchTraces({ limit: 5, cursor });
+          const page = await store.searchTraces({ project: P, limit: 5, cursor });
           pages++;
           for (const item of page.items)
             seen.push({ traceId: item.traceId, start: BigInt(item.startTimeUnixNano) });
@@ -534,6 +554,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           // a newer trace, an older one and one tying with the current page's last start
           const last = page.items[page.items.length - 1];
           await store.append({
+            project: P,
             spans: [
               makeSpan({ trace: 5000 + extra++, n: 1, start: T0 + 100n * SEC, durationMs: 1 }),
               makeSpan({ trace: 5000 + extra++, n: 1, start: T0 - 100n * SEC, durationMs: 1 }),
@@ -554,16 +575,19 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('summarises a trace fully on a later page even when one of its parts is newer than the page', async () => {
         await store.append({
+          project: P,
           spans: Array.from({ length: 30 }, (_, i) =>
             makeSpan({ trace: 10 + i, n: 1, start: T0 + BigInt(10 + i) * SEC, durationMs: 5 }),
           ),
           logs: [],
         });
         await store.append({
+          project: P,
           spans: [makeSpan({ trace: 99, n: 1, name: 'mid-root', start: T0 + 20n * SEC + 1n, durationMs: 5 })],
           logs: [],
         });
         await store.append({
+          project: P,
           spans: [
             makeSpan({ trace: 99, n: 2, parent: 1, start: T0 + 50n * SEC, durationMs: 5, status: 'error' }),
           ],
@@ -572,7 +596,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const walked: Array<{ traceId: string; spanCount: number; errorCount: number }> = [];
         let cursor: string | undefined;
         do {
-          const page = await store.searchTraces({ limit: 2, cursor });
+          const page = await store.searchTraces({ project: P, limit: 2, cursor });
           walked.push(...page.items);
           cursor = page.nextCursor ?? undefined;
         } while (cursor !== undefined);
@@ -590,26 +614,31 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('ends with nextCursor null and honours limit', async () => {
         await store.append({
+          project: P,
           spans: Array.from({ length: 4 }, (_, i) =>
             makeSpan({ trace: 1 + i, n: 1, start: T0 + BigInt(i) * SEC, durationMs: 1 }),
           ),
           logs: [],
         });
-        const first = await store.searchTraces({ limit: 4 });
+        const first = await store.searchTraces({ project: P, limit: 4 });
         expect(first.items).toHaveLength(4);
         expect(first.nextCursor).toBeNull();
-        const small = await store.searchTraces({ limit: 3 });
+        const small = await store.searchTraces({ project: P, limit: 3 });
         expect(small.items).toHaveLength(3);
-        const rest = await store.searchTraces({ limit: 3, cursor: small.nextCursor ?? undefined });
+        const rest = await store.searchTraces({
+          project: P,
+          limit: 3,
+          cursor: small.nextCursor ?? undefined,
+        });
         expect(rest.items.map((i) => i.traceId)).toEqual([traceIdOf(1)]);
         expect(rest.nextCursor).toBeNull();
       });
 
       it('rejects a cursor it did not issue, naming the cursor', async () => {
-        await expect(store.searchTraces({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
-        await expect(store.searchLogs({ cursor: Buffer.from('[1]').toString('base64url') })).rejects.toThrow(
-          /cursor/,
-        );
+        await expect(store.searchTraces({ project: P, cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
+        await expect(
+          store.searchLogs({ project: P, cursor: Buffer.from('[1]').toString('base64url') }),
+        ).rejects.toThrow(/cursor/);
       });
     });
 
@@ -657,12 +686,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       beforeEach(async () => {
         const all = logs();
-        await store.append({ spans: [], logs: all.slice(0, 3) });
-        await store.append({ spans: [], logs: all.slice(3) });
+        await store.append({ project: P, spans: [], logs: all.slice(0, 3) });
+        await store.append({ project: P, spans: [], logs: all.slice(3) });
       });
 
       it('lists newest first with every field', async () => {
-        const page = await store.searchLogs({});
+        const page = await store.searchLogs({ project: P });
         expect(page.items).toHaveLength(5);
         expect(page.items[0].body).toBe('cache miss');
         expect(new Set(bodies(page).slice(1, 3))).toEqual(
@@ -682,38 +711,44 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(page.nextCursor).toBeNull();
       });
       it('filters by trace, service, time', async () => {
-        expect(bodies(await store.searchLogs({ traceId: traceIdOf(1) }))).toEqual(['User logged in']);
-        expect(bodies(await store.searchLogs({ service: 'search' }))).toEqual([
+        expect(bodies(await store.searchLogs({ project: P, traceId: traceIdOf(1) }))).toEqual([
+          'User logged in',
+        ]);
+        expect(bodies(await store.searchLogs({ project: P, service: 'search' }))).toEqual([
           'Tool FAILED: timeout',
           'Slow response from LLM',
         ]);
-        const window = await store.searchLogs({ fromUnixNano: T0 + 2n * SEC, toUnixNano: T0 + 3n * SEC });
+        const window = await store.searchLogs({
+          project: P,
+          fromUnixNano: T0 + 2n * SEC,
+          toUnixNano: T0 + 3n * SEC,
+        });
         expect(new Set(bodies(window))).toEqual(
           new Set(['Slow response from LLM', 'Tool FAILED: timeout', 'payment declined']),
         );
       });
       it('filters by minimum severity, as a number or a level name (text-only records by their text)', async () => {
-        expect(new Set(bodies(await store.searchLogs({ severity: 'WARN' })))).toEqual(
+        expect(new Set(bodies(await store.searchLogs({ project: P, severity: 'WARN' })))).toEqual(
           new Set(['Slow response from LLM', 'Tool FAILED: timeout', 'payment declined']),
         );
-        expect(new Set(bodies(await store.searchLogs({ severity: 'error' })))).toEqual(
+        expect(new Set(bodies(await store.searchLogs({ project: P, severity: 'error' })))).toEqual(
           new Set(['Tool FAILED: timeout', 'payment declined']),
         );
-        expect(new Set(bodies(await store.searchLogs({ severity: '17' })))).toEqual(
+        expect(new Set(bodies(await store.searchLogs({ project: P, severity: '17' })))).toEqual(
           new Set(['Tool FAILED: timeout', 'payment declined']),
         );
-        await expect(store.searchLogs({ severity: 'loud' })).rejects.toThrow(/severity/);
+        await expect(store.searchLogs({ project: P, severity: 'loud' })).rejects.toThrow(/severity/);
       });
       it('matches q as a case-insensitive substring of the body', async () => {
-        expect(bodies(await store.searchLogs({ q: 'failed' }))).toEqual(['Tool FAILED: timeout']);
-        expect(bodies(await store.searchLogs({ q: 'llm' }))).toEqual(['Slow response from LLM']);
-        expect(bodies(await store.searchLogs({ q: '100%_' }))).toEqual([]);
+        expect(bodies(await store.searchLogs({ project: P, q: 'failed' }))).toEqual(['Tool FAILED: timeout']);
+        expect(bodies(await store.searchLogs({ project: P, q: 'llm' }))).toEqual(['Slow response from LLM']);
+        expect(bodies(await store.searchLogs({ project: P, q: '100%_' }))).toEqual([]);
       });
       it('paginates without repeats or gaps, ties included', async () => {
         const seen: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = await store.searchLogs({ limit: 2, cursor });
+          const page = await store.searchLogs({ project: P, limit: 2, cursor });
           expect(page.items.length).toBeLessThanOrEqual(2);
           seen.push(...bodies(page));
           cursor = page.nextCursor ?? undefined;
@@ -722,7 +757,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(new Set(seen).size).toBe(5);
       });
       it('lists log services too', async () => {
-        expect(await store.listServices()).toEqual(['checkout', 'payments', 'search']);
+        expect(await store.listServices(P)).toEqual(['checkout', 'payments', 'search']);
       });
     });
 
@@ -732,6 +767,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       beforeEach(async () => {
         const at = (ms: number) => from + BigInt(ms) * MS;
         await store.append({
+          project: P,
           spans: [
             makeSpan({
               trace: 1,
@@ -776,6 +812,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         extra: Partial<Parameters<Store['spanSeries']>[0]> = {},
       ) =>
         store.spanSeries({
+          project: P,
           measure,
           fromUnixNano: from,
           toUnixNano: from + 4n * SEC,
@@ -841,6 +878,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describe('retention and stats', () => {
       it('deletes spans and logs older than the cut-off and keeps summaries consistent', async () => {
         await store.append({
+          project: P,
           spans: [
             makeSpan({ trace: 1, n: 1, start: T0, durationMs: 10 }),
             makeSpan({ trace: 1, n: 2, parent: 1, start: T0 + MS, durationMs: 5 }),
@@ -863,6 +901,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           ],
         });
         await store.append({
+          project: P,
           spans: [
             makeSpan({
               trace: 2,
@@ -876,12 +915,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           logs: [],
         });
         expect(await store.deleteOlderThan(T0 + SEC)).toEqual({ deletedSpans: 3, deletedLogs: 1 });
-        expect(await store.getTrace(traceIdOf(1))).toBeNull();
-        expect((await store.getTrace(traceIdOf(2)))?.map((s) => s.name)).toEqual([
+        expect(await store.getTrace(P, traceIdOf(1))).toBeNull();
+        expect((await store.getTrace(P, traceIdOf(2)))?.map((s) => s.name)).toEqual([
           'kept-child',
           'later-child',
         ]);
-        const items = (await store.searchTraces({})).items;
+        const items = (await store.searchTraces({ project: P })).items;
         expect(items.map((i) => i.traceId)).toEqual([traceIdOf(3), traceIdOf(2)]);
         expect(items[1]).toMatchObject({
           spanCount: 2,
@@ -889,13 +928,17 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           startTimeUnixNano: String(T0 + 1500n * MS),
           rootName: 'kept-child',
         });
-        expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['new']);
+        expect((await store.searchLogs({ project: P })).items.map((l) => l.body)).toEqual(['new']);
         expect(await store.stats()).toMatchObject({ spans: 3, logs: 1 });
         expect(await store.deleteOlderThan(T0)).toEqual({ deletedSpans: 0, deletedLogs: 0 });
       });
 
       it('counts spans and logs; bytes is null or a size', async () => {
-        await store.append({ spans: richTrace(1), logs: [makeLog({ timeUnixNano: T0, body: 'x' })] });
+        await store.append({
+          project: P,
+          spans: richTrace(1),
+          logs: [makeLog({ timeUnixNano: T0, body: 'x' })],
+        });
         const stats = await store.stats();
         expect(stats.spans).toBe(3);
         expect(stats.logs).toBe(1);
@@ -904,19 +947,20 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     });
 
     describe('idempotence: a span is stored once per (trace id, span id)', () => {
-      const summary = async () => (await store.searchTraces({})).items;
+      const summary = async () => (await store.searchTraces({ project: P })).items;
 
       it('stores a batch sent three times once, and says which spans were new', async () => {
         const spans = richTrace(1);
         const results = [];
-        for (let i = 0; i < 3; i++) results.push(await store.append({ spans, logs: [] }));
+        for (let i = 0; i < 3; i++) results.push(await store.append({ project: P, spans, logs: [] }));
         expect(results.map((r) => r.spans.length)).toEqual([3, 0, 0]);
-        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect(await store.getTrace(P, traceIdOf(1))).toEqual(spans);
         expect((await store.stats()).spans).toBe(3);
         const [item] = await summary();
         expect(item).toMatchObject({ spanCount: 3, errorCount: 1, totalTokens: 1550 });
         expect(item.costUsd).toBeCloseTo(0.00651, 10);
         const tokens = await store.spanSeries({
+          project: P,
           measure: 'tokens',
           fromUnixNano: T0,
           toUnixNano: T0 + 10n * SEC,
@@ -927,7 +971,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('stores a span repeated within one batch once', async () => {
         const spans = richTrace(1);
-        const result = await store.append({ spans: [...spans, spans[1], ...spans], logs: [] });
+        const result = await store.append({ project: P, spans: [...spans, spans[1], ...spans], logs: [] });
         expect(result.spans).toEqual(spans);
         expect((await store.stats()).spans).toBe(3);
         expect((await summary())[0].spanCount).toBe(3);
@@ -935,10 +979,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('stores the new spans of a batch that overlaps an earlier one', async () => {
         const spans = richTrace(1);
-        await store.append({ spans: spans.slice(0, 2), logs: [] });
-        const result = await store.append({ spans: spans.slice(1), logs: [] });
+        await store.append({ project: P, spans: spans.slice(0, 2), logs: [] });
+        const result = await store.append({ project: P, spans: spans.slice(1), logs: [] });
         expect(result.spans).toEqual(spans.slice(2));
-        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect(await store.getTrace(P, traceIdOf(1))).toEqual(spans);
         expect((await summary())[0]).toMatchObject({ spanCount: 3, totalTokens: 1550 });
       });
 
@@ -946,8 +990,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const spans = richTrace(1);
         const results = await Promise.all(
           Array.from({ length: 5 }, () =>
-            store.append({ spans, logs: [] }).then(async (r) => {
-              expect(await store.getTrace(traceIdOf(1))).toHaveLength(3);
+            store.append({ project: P, spans, logs: [] }).then(async (r) => {
+              expect(await store.getTrace(P, traceIdOf(1))).toHaveLength(3);
               return r;
             }),
           ),
@@ -958,21 +1002,21 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('remembers what it holds across close and reopen', async () => {
         const spans = richTrace(1);
-        await store.append({ spans, logs: [] });
+        await store.append({ project: P, spans, logs: [] });
         const before = await summary();
         await store.close();
         store = await sut.reopen();
-        expect((await store.append({ spans, logs: [] })).spans).toEqual([]);
+        expect((await store.append({ project: P, spans, logs: [] })).spans).toEqual([]);
         expect(await summary()).toEqual(before);
         expect((await store.stats()).spans).toBe(3);
       });
 
       it('gives beforeCommit only the new spans, and writes nothing when it fails', async () => {
         const spans = richTrace(1);
-        await store.append({ spans: [spans[0]], logs: [] });
+        await store.append({ project: P, spans: [spans[0]], logs: [] });
         const seen: string[][] = [];
         const failing = store.append(
-          { spans, logs: [makeLog({ timeUnixNano: T0, body: 'with the batch' })] },
+          { project: P, spans, logs: [makeLog({ timeUnixNano: T0, body: 'with the batch' })] },
           {
             beforeCommit: async (fresh) => {
               seen.push(fresh.spans.map((s) => s.spanId));
@@ -987,18 +1031,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect((await store.stats()).logs).toBe(0);
         // the retry claims them again
         const retry = await store.append(
-          { spans, logs: [] },
+          { project: P, spans, logs: [] },
           { beforeCommit: async (fresh) => void seen.push(fresh.spans.map((s) => s.spanId)) },
         );
         expect(retry.spans).toEqual(spans.slice(1));
         expect(seen[1]).toEqual([spans[1].spanId, spans[2].spanId]);
-        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
+        expect(await store.getTrace(P, traceIdOf(1))).toEqual(spans);
       });
 
       it('appends logs every time (they have no identity)', async () => {
         const log = makeLog({ timeUnixNano: T0, body: 'twice' });
-        await store.append({ spans: [], logs: [log] });
-        await store.append({ spans: [], logs: [log] });
+        await store.append({ project: P, spans: [], logs: [log] });
+        await store.append({ project: P, spans: [], logs: [log] });
         expect((await store.stats()).logs).toBe(2);
       });
     });
@@ -1006,17 +1050,21 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     describe('durability', () => {
       it('keeps everything appended across close and reopen', async () => {
         const spans = richTrace(1);
-        await store.append({ spans, logs: [makeLog({ timeUnixNano: T0, body: 'kept' })] });
-        const before = await store.searchTraces({});
+        await store.append({ project: P, spans, logs: [makeLog({ timeUnixNano: T0, body: 'kept' })] });
+        const before = await store.searchTraces({ project: P });
         await store.close();
         store = await sut.reopen();
-        expect(await store.getTrace(traceIdOf(1))).toEqual(spans);
-        expect(await store.searchTraces({})).toEqual(before);
-        expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['kept']);
+        expect(await store.getTrace(P, traceIdOf(1))).toEqual(spans);
+        expect(await store.searchTraces({ project: P })).toEqual(before);
+        expect((await store.searchLogs({ project: P })).items.map((l) => l.body)).toEqual(['kept']);
         // appends continue after reopening, and log pagination stays unique
-        await store.append({ spans: [], logs: [makeLog({ timeUnixNano: T0, body: 'again' })] });
-        const first = await store.searchLogs({ limit: 1 });
-        const second = await store.searchLogs({ limit: 1, cursor: first.nextCursor ?? undefined });
+        await store.append({ project: P, spans: [], logs: [makeLog({ timeUnixNano: T0, body: 'again' })] });
+        const first = await store.searchLogs({ project: P, limit: 1 });
+        const second = await store.searchLogs({
+          project: P,
+          limit: 1,
+          cursor: first.nextCursor ?? undefined,
+        });
         expect(new Set([...first.items, ...second.items].map((l) => l.body))).toEqual(
           new Set(['kept', 'again']),
         );
@@ -1025,7 +1073,225 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('rejects appends after close', async () => {
         await store.close();
         closed = true;
-        await expect(store.append({ spans: richTrace(1), logs: [] })).rejects.toThrow(/closed/);
+        await expect(store.append({ project: P, spans: richTrace(1), logs: [] })).rejects.toThrow(/closed/);
+      });
+    });
+
+    describe('projects: the same ids in two projects are two traces, and no read mixes them', () => {
+      // Same trace and span ids in both projects, different content: A's trace is a healthy checkout,
+      // B's a failing payment with an agent, a session and an attribute A never has.
+      const A = 'alpha';
+      const B = 'beta';
+      const traceA = () => [
+        makeSpan({ trace: 1, n: 1, name: 'a-root', service: 'a-svc', start: T0, durationMs: 10 }),
+        makeSpan({
+          trace: 1,
+          n: 2,
+          parent: 1,
+          name: 'a-child',
+          service: 'a-svc',
+          start: T0 + MS,
+          durationMs: 2,
+        }),
+      ];
+      const traceB = () => [
+        makeSpan({
+          trace: 1,
+          n: 1,
+          name: 'b-root',
+          service: 'b-svc',
+          start: T0 + 5n * SEC,
+          durationMs: 900,
+          status: 'error',
+          attributes: { tenant: 'bravo' },
+          fields: {
+            agentName: 'b-agent',
+            sessionId: 'b-session',
+            userId: 'b-user',
+            model: 'b-model',
+            kind: 'llm',
+          },
+        }),
+        makeSpan({
+          trace: 1,
+          n: 2,
+          parent: 1,
+          name: 'b-child',
+          service: 'b-svc',
+          start: T0 + 5n * SEC + MS,
+          durationMs: 5,
+        }),
+        makeSpan({
+          trace: 1,
+          n: 3,
+          parent: 1,
+          name: 'b-extra',
+          service: 'b-svc',
+          start: T0 + 5n * SEC + 2n * MS,
+          durationMs: 5,
+        }),
+      ];
+      const logA = makeLog({
+        timeUnixNano: T0,
+        body: 'alpha log',
+        serviceName: 'a-svc',
+        traceId: traceIdOf(1),
+      });
+      const logB = makeLog({
+        timeUnixNano: T0 + SEC,
+        body: 'beta log',
+        serviceName: 'b-svc',
+        traceId: traceIdOf(1),
+      });
+      const fill = async () => {
+        const a = await store.append({ project: A, spans: traceA(), logs: [logA] });
+        const b = await store.append({ project: B, spans: traceB(), logs: [logB] });
+        return { a, b };
+      };
+
+      it('stores both, neither deduplicating the other away, and getTrace answers each its own', async () => {
+        const { a, b } = await fill();
+        expect(a.spans).toHaveLength(2);
+        expect(b.spans).toHaveLength(3);
+        expect((await store.getTrace(A, traceIdOf(1)))?.map((s) => s.name)).toEqual(['a-root', 'a-child']);
+        expect((await store.getTrace(B, traceIdOf(1)))?.map((s) => s.name)).toEqual([
+          'b-root',
+          'b-child',
+          'b-extra',
+        ]);
+        expect(await store.getTrace('gamma', traceIdOf(1))).toBeNull();
+        // a retry into each project is still deduplicated within it
+        expect((await store.append({ project: B, spans: traceB(), logs: [] })).spans).toEqual([]);
+        expect((await store.append({ project: A, spans: traceA(), logs: [] })).spans).toEqual([]);
+        expect((await store.stats()).spans).toBe(5);
+      });
+
+      it('summarises and filters each project from its own spans only', async () => {
+        await fill();
+        const [sa] = (await store.searchTraces({ project: A })).items;
+        expect(sa).toMatchObject({ rootName: 'a-root', serviceName: 'a-svc', spanCount: 2, errorCount: 0 });
+        expect(sa.agents).toEqual([]);
+        expect(sa.sessionId).toBeNull();
+        const [sb] = (await store.searchTraces({ project: B })).items;
+        expect(sb).toMatchObject({ rootName: 'b-root', spanCount: 3, errorCount: 1, sessionId: 'b-session' });
+        // every filter that matches B's trace finds nothing in A
+        const bOnly: Array<Omit<TraceQuery, 'project'>> = [
+          { service: 'b-svc' },
+          { status: 'error' },
+          { name: 'b-child' },
+          { agent: 'b-agent' },
+          { model: 'b-model' },
+          { kind: 'llm' },
+          { sessionId: 'b-session' },
+          { userId: 'b-user' },
+          { minDurationMs: 500 },
+          { attributes: { tenant: 'bravo' } },
+          { fromUnixNano: T0 + 4n * SEC },
+        ];
+        const label = (q: object) => JSON.stringify(q, (_, v) => (typeof v === 'bigint' ? String(v) : v));
+        for (const q of bOnly) {
+          expect(
+            (await store.searchTraces({ project: B, ...q })).items.map((i) => i.traceId),
+            label(q),
+          ).toEqual([traceIdOf(1)]);
+          expect((await store.searchTraces({ project: A, ...q })).items, label(q)).toEqual([]);
+        }
+        expect((await store.searchTraces({ project: B, status: 'ok' })).items).toEqual([]);
+        expect((await store.searchTraces({ project: A, status: 'ok' })).items).toHaveLength(1);
+        expect((await store.searchTraces({ project: 'gamma' })).items).toEqual([]);
+      });
+
+      it('pages each project through its own traces only', async () => {
+        for (const project of [A, B])
+          await store.append({
+            project,
+            spans: Array.from({ length: 7 }, (_, i) =>
+              makeSpan({ trace: i + 1, n: 1, service: project, start: T0 + BigInt(i) * SEC, durationMs: 1 }),
+            ),
+            logs: [],
+          });
+        await store.append({
+          project: B,
+          spans: [makeSpan({ trace: 99, n: 1, service: B, start: T0 + 100n * SEC, durationMs: 1 })],
+          logs: [],
+        });
+        const walk = async (project: string) => {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.searchTraces({ project, limit: 3, cursor });
+            seen.push(...page.items.map((i) => `${i.serviceName}:${i.traceId}`));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return seen;
+        };
+        const a = await walk(A);
+        expect(a).toHaveLength(7);
+        expect(a.every((x) => x.startsWith(`${A}:`))).toBe(true);
+        const b = await walk(B);
+        expect(b).toHaveLength(8);
+        expect(b.every((x) => x.startsWith(`${B}:`))).toBe(true);
+      });
+
+      it('keeps logs, services, projects and series apart', async () => {
+        await fill();
+        const bodies = async (q: { project: string; traceId?: string }) =>
+          (await store.searchLogs(q)).items.map((l) => l.body);
+        expect(await bodies({ project: A })).toEqual(['alpha log']);
+        expect(await bodies({ project: B, traceId: traceIdOf(1) })).toEqual(['beta log']);
+        expect((await store.searchLogs({ project: A, q: 'beta' })).items).toEqual([]);
+        expect(await store.listServices(A)).toEqual(['a-svc']);
+        expect(await store.listServices(B)).toEqual(['b-svc']);
+        expect(await store.listServices('gamma')).toEqual([]);
+        expect(await store.listProjects()).toEqual([A, B]);
+        const count = async (project: string) =>
+          store.spanSeries({
+            project,
+            measure: 'count',
+            groupBy: 'service',
+            fromUnixNano: T0,
+            toUnixNano: T0 + 10n * SEC,
+            stepSeconds: 10,
+          });
+        expect(await count(A)).toEqual([{ labels: { service: 'a-svc' }, points: [[Number(T0 / MS), 2]] }]);
+        expect(await count(B)).toEqual([{ labels: { service: 'b-svc' }, points: [[Number(T0 / MS), 3]] }]);
+      });
+
+      it('rebuilds a straddling trace of each project from its own spans at retention', async () => {
+        // both traces straddle the cut-off: each keeps its spans after it, and only its own
+        await store.append({
+          project: A,
+          spans: [
+            makeSpan({ trace: 1, n: 1, name: 'a-old', start: T0, durationMs: 1 }),
+            makeSpan({ trace: 1, n: 2, name: 'a-new', start: T0 + 20n * SEC, durationMs: 1 }),
+          ],
+          logs: [],
+        });
+        await store.append({
+          project: B,
+          spans: [
+            makeSpan({ trace: 1, n: 1, name: 'b-old', start: T0, durationMs: 60_000 }),
+            makeSpan({ trace: 1, n: 2, name: 'b-new', start: T0 + 30n * SEC, durationMs: 1 }),
+            makeSpan({ trace: 1, n: 3, name: 'b-newer', start: T0 + 40n * SEC, durationMs: 1 }),
+          ],
+          logs: [],
+        });
+        await store.deleteOlderThan(T0 + 10n * SEC);
+        expect((await store.getTrace(A, traceIdOf(1)))?.map((s) => s.name)).toEqual(['a-new']);
+        expect((await store.getTrace(B, traceIdOf(1)))?.map((s) => s.name)).toEqual(['b-new', 'b-newer']);
+        expect((await store.searchTraces({ project: A })).items.map((i) => i.spanCount)).toEqual([1]);
+        expect((await store.searchTraces({ project: B })).items.map((i) => i.spanCount)).toEqual([2]);
+      });
+
+      it('remembers identities per project across close and reopen', async () => {
+        await fill();
+        await store.close();
+        store = await sut.reopen();
+        expect((await store.append({ project: A, spans: traceA(), logs: [] })).spans).toEqual([]);
+        expect((await store.append({ project: B, spans: traceB(), logs: [] })).spans).toEqual([]);
+        // A's ids sent to a third project are new there
+        expect((await store.append({ project: 'gamma', spans: traceA(), logs: [] })).spans).toHaveLength(2);
+        expect((await store.getTrace(A, traceIdOf(1)))?.map((s) => s.name)).toEqual(['a-root', 'a-child']);
       });
     });
   });

@@ -5,9 +5,18 @@
 import type { LogJson, Page, SpanGroup, SpanKind, SpanMeasure, TraceSummaryJson } from '@witness/protocol';
 import type { LogRecord, SpanRecord } from '../model/index.js';
 
-export interface IngestBatch {
+/** What a decoder makes of one export request, before the request's project is known. */
+export interface DecodedBatch {
   spans: SpanRecord[];
   logs: LogRecord[];
+}
+
+/**
+ * One export request's records, all of one project (the request's: `projectOf(c)`). Every record is
+ * stored, audited and counted in that project only.
+ */
+export interface IngestBatch extends DecodedBatch {
+  project: string;
 }
 
 /** What `append` did: the spans it newly stored (duplicates of stored or in-flight spans left out). */
@@ -27,6 +36,8 @@ export interface AppendOptions {
 }
 
 export interface TraceQuery {
+  /** The project searched: nothing of another project is read. */
+  project: string;
   service?: string;
   kind?: SpanKind;
   /** Exact span name; matches when any span of the trace has it. */
@@ -49,6 +60,8 @@ export interface TraceQuery {
 }
 
 export interface LogQuery {
+  /** The project searched: nothing of another project is read. */
+  project: string;
   traceId?: string;
   service?: string;
   /** Minimum severity number (1..24) or severity text (INFO, WARN…). */
@@ -67,6 +80,8 @@ export type SeriesMeasure = SpanMeasure;
 export type SeriesGroupBy = SpanGroup;
 
 export interface SpanSeriesQuery {
+  /** The project whose spans are counted. */
+  project: string;
   measure: SeriesMeasure;
   /** One series per value; spans without the field (no model on a tool span) belong to no series. */
   groupBy?: SeriesGroupBy;
@@ -114,21 +129,25 @@ export interface Store {
    * Append one batch. Resolves only once the batch is durable (committed): the OTLP response waits
    * on it. Concurrent calls may be group-committed into one transaction.
    *
-   * Idempotent per span: a span's identity is (trace id, span id). A span the store already holds,
+   * Idempotent per span: a span's identity is (project, trace id, span id): the same ids sent to two
+   * projects are two spans, neither shadowing the other. A span the store already holds,
    * or that appears twice in the batch, is stored once; one that a concurrent append is writing is
    * left to it, and this call then resolves only once that one did (it rejects if that one failed).
    * Logs have no identity and are always appended. Resolves with the spans newly stored.
    */
   append(batch: IngestBatch, options?: AppendOptions): Promise<AppendResult>;
-  /** All spans of a trace, ordered by start time; null when none. */
-  getTrace(traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null>;
+  /** All spans of the project's trace, ordered by start time; null when none. */
+  getTrace(project: string, traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null>;
   /** Traces newest first (by start time), filtered, with cursor pagination. */
   searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>>;
   searchLogs(query: LogQuery, options?: ReadOptions): Promise<Page<LogJson>>;
-  listServices(options?: ReadOptions): Promise<string[]>;
+  /** Service names seen on the project's spans and logs. */
+  listServices(project: string, options?: ReadOptions): Promise<string[]>;
+  /** Projects that hold any span or log (for `GET /api/projects`), sorted. */
+  listProjects(options?: ReadOptions): Promise<string[]>;
   /** Time series derived from spans: rate, errors, latency percentiles, tokens, cost per step. */
   spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]>;
-  /** Delete spans and logs that started before the cut-off. */
+  /** Delete spans and logs that started before the cut-off (every project: retention is global). */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(options?: ReadOptions): Promise<StoreStats>;
   close(): Promise<void>;

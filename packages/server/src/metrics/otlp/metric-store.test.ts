@@ -30,14 +30,21 @@ describe('MetricPointStore reads run under the store deadline (real DuckDB)', ()
       p.attributes = { route: `/r${i % 1000}`, host: `h${i % 7}` };
       points.push(p);
     }
-    await slow.append(points);
+    await slow.append('default', points);
   }, 60_000);
   afterAll(() => {
     instance.closeSync();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const all = { metric: 'load', fromNs: 0n, toNs: T0 * 2n, attributes: { host: 'h1' }, groupBy: 'route' };
+  const all = {
+    project: 'default',
+    metric: 'load',
+    fromNs: 0n,
+    toNs: T0 * 2n,
+    attributes: { host: 'h1' },
+    groupBy: 'route',
+  };
 
   it('a read past its deadline is interrupted (StoreQueryInterrupted, deadline)', async () => {
     const err = await slow.query(all).catch((e: unknown) => e);
@@ -61,7 +68,7 @@ describe('MetricPointStore reads run under the store deadline (real DuckDB)', ()
 
   it('after shutdown starts, reads are refused at once', async () => {
     pool.interruptAll();
-    const err = await slow.listMetrics().catch((e: unknown) => e);
+    const err = await slow.listMetrics('default').catch((e: unknown) => e);
     expect((err as StoreQueryInterrupted).reason).toBe('shutdown');
   });
 });
@@ -79,11 +86,55 @@ describe('MetricPointStore.listMetrics is bounded', () => {
         p.value = 1;
         return p;
       });
-      await store.append(points);
-      const listed = await store.listMetrics();
+      await store.append('default', points);
+      const listed = await store.listMetrics('default');
       expect(listed).toHaveLength(MAX_LISTED_METRICS);
       expect(listed[0].metric).toBe('m.0000');
       expect(listed.at(-1)?.metric).toBe('m.0999');
+    } finally {
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MetricPointStore projects', () => {
+  it('keeps each project to its own points, and gives a table from before projects to default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-mpp-'));
+    const instance = await DuckDBInstance.create(join(dir, 'm.duckdb'));
+    try {
+      const conn = await instance.connect();
+      // the table as Witness created it before projects, with one point in it
+      await conn.run(`CREATE TABLE metric_points (metric VARCHAR NOT NULL, type VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+        description VARCHAR NOT NULL, temporality VARCHAR, monotonic BOOLEAN, service_name VARCHAR NOT NULL,
+        scope_name VARCHAR NOT NULL, start_ns BIGINT NOT NULL, time_ns BIGINT NOT NULL, attributes VARCHAR NOT NULL,
+        resource VARCHAR NOT NULL, value DOUBLE, count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, detail VARCHAR)`);
+      await conn.run(
+        `INSERT INTO metric_points VALUES ('old.gauge', 'gauge', '', '', NULL, NULL, 'svc', '', 0, ${T0}, '{}', '{}', 1, NULL, NULL, NULL, NULL, NULL)`,
+      );
+      const store = await MetricPointStore.open(conn);
+      const point = (metric: string, value: number) => {
+        const p = emptyPoint();
+        p.metric = metric;
+        p.timeUnixNano = T0;
+        p.value = value;
+        return p;
+      };
+      await store.append('alpha', [point('shared', 1), point('alpha.only', 2)]);
+      await store.append('beta', [point('shared', 100)]);
+      const names = async (project: string) => (await store.listMetrics(project)).map((m) => m.metric);
+      expect(await names('default')).toEqual(['old.gauge']);
+      expect(await names('alpha')).toEqual(['alpha.only', 'shared']);
+      expect(await names('beta')).toEqual(['shared']);
+      expect(await store.describe('beta', 'alpha.only')).toBeNull();
+      const values = async (project: string) =>
+        (await store.query({ project, metric: 'shared', fromNs: 0n, toNs: T0 * 2n })).map((p) => p.value);
+      expect(await values('alpha')).toEqual([1]);
+      expect(await values('beta')).toEqual([100]);
+      expect(await store.projects()).toEqual(['alpha', 'beta', 'default']);
+      // opening again does not migrate twice
+      await MetricPointStore.open(conn);
+      expect(await names('default')).toEqual(['old.gauge']);
     } finally {
       instance.closeSync();
       rmSync(dir, { recursive: true, force: true });

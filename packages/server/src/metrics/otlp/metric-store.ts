@@ -27,11 +27,23 @@ const CREATE = [
     sum DOUBLE,
     min DOUBLE,
     max DOUBLE,
-    detail VARCHAR
+    detail VARCHAR,
+    project VARCHAR NOT NULL DEFAULT 'default'
   )`,
 ];
 
+/**
+ * A table from before projects gains `project` (last, as in CREATE: the Appender writes in table
+ * order); its points belong to `default`. DuckDB adds a column with a constraint in two steps.
+ */
+const ADD_PROJECT = [
+  `ALTER TABLE metric_points ADD COLUMN project VARCHAR DEFAULT 'default'`,
+  `ALTER TABLE metric_points ALTER COLUMN project SET NOT NULL`,
+];
+
 export interface PointQuery {
+  /** Only this project's points are read. */
+  project: string;
   metric: string;
   fromNs: bigint;
   toNs: bigint;
@@ -82,6 +94,21 @@ export class MetricPointStore {
    */
   static async open(conn: DuckDBConnection, reads: ConnectionPool | null = null): Promise<MetricPointStore> {
     for (const sql of CREATE) await conn.run(sql);
+    const [has] = (
+      await conn.runAndReadAll(
+        `SELECT count(*) FROM information_schema.columns WHERE table_name = 'metric_points' AND column_name = 'project'`,
+      )
+    ).getRows();
+    if (Number(has[0]) === 0) {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of ADD_PROJECT) await conn.run(sql);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
     return new MetricPointStore(conn, reads);
   }
 
@@ -90,14 +117,14 @@ export class MetricPointStore {
     return (await this.conn.runAndReadAll(sql, params)).getRowObjects();
   }
 
-  /** Appends and commits; calls are serialized (one Appender per connection at a time). */
-  append(points: readonly MetricPoint[]): Promise<void> {
-    const run = this.queue.then(() => this.appendNow(points));
+  /** Appends the points to `project` and commits; calls are serialized (one Appender per connection at a time). */
+  append(project: string, points: readonly MetricPoint[]): Promise<void> {
+    const run = this.queue.then(() => this.appendNow(project, points));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async appendNow(points: readonly MetricPoint[]): Promise<void> {
+  private async appendNow(project: string, points: readonly MetricPoint[]): Promise<void> {
     if (points.length === 0) return;
     const a = await this.conn.createAppender('metric_points');
     try {
@@ -131,6 +158,7 @@ export class MetricPointStore {
         const d = detail(p);
         if (d === null) a.appendNull();
         else a.appendVarchar(d);
+        a.appendVarchar(project);
         a.endRow();
       }
       a.flushSync();
@@ -141,9 +169,9 @@ export class MetricPointStore {
 
   /** Points of one metric in a time range, oldest first, with their group labels. */
   async query(q: PointQuery, options?: ReadOptions): Promise<StoredPoint[]> {
-    const values: DuckDBValue[] = [q.metric, q.fromNs, q.toNs];
+    const values: DuckDBValue[] = [q.metric, q.fromNs, q.toNs, q.project];
     const param = (v: DuckDBValue) => `$${values.push(v)}`;
-    const where = ['metric = $1', 'time_ns >= $2', 'time_ns < $3'];
+    const where = ['project = $4', 'metric = $1', 'time_ns >= $2', 'time_ns < $3'];
     if (q.service !== undefined) where.push(`service_name = ${param(q.service)}`);
     for (const [k, v] of Object.entries(q.attributes ?? {}))
       where.push(`json_extract_string(attributes, ${param(plainKey(k))}) = ${param(v)}`);
@@ -184,14 +212,15 @@ export class MetricPointStore {
     });
   }
 
-  /** The metric's type and monotonicity (from its newest point), or null when never received. */
+  /** The metric's type and monotonicity (from its newest point in `project`), or null when never received there. */
   async describe(
+    project: string,
     metric: string,
     options?: ReadOptions,
   ): Promise<{ type: MetricType; monotonic: boolean | null; unit: string } | null> {
     const [r] = await this.read(
-      'SELECT type, monotonic, unit FROM metric_points WHERE metric = $1 ORDER BY time_ns DESC LIMIT 1',
-      [metric],
+      'SELECT type, monotonic, unit FROM metric_points WHERE project = $2 AND metric = $1 ORDER BY time_ns DESC LIMIT 1',
+      [metric, project],
       options,
     );
     if (!r) return null;
@@ -202,13 +231,15 @@ export class MetricPointStore {
     };
   }
 
+  /** The metrics received in `project`. */
   async listMetrics(
+    project: string,
     options?: ReadOptions,
   ): Promise<Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>> {
     const rows = await this.read(
       `SELECT metric, any_value(type) AS type, any_value(unit) AS unit, any_value(description) AS description, count(*) AS points
-       FROM metric_points GROUP BY metric ORDER BY metric LIMIT ${MAX_LISTED_METRICS}`,
-      [],
+       FROM metric_points WHERE project = $1 GROUP BY metric ORDER BY metric LIMIT ${MAX_LISTED_METRICS}`,
+      [project],
       options,
     );
     return rows.map((r) => ({
@@ -218,6 +249,16 @@ export class MetricPointStore {
       description: String(r.description),
       points: Number(r.points),
     }));
+  }
+
+  /** Projects that hold any point, sorted (at most MAX_LISTED_METRICS). */
+  async projects(options?: ReadOptions): Promise<string[]> {
+    const rows = await this.read(
+      `SELECT DISTINCT project FROM metric_points ORDER BY project LIMIT ${MAX_LISTED_METRICS}`,
+      [],
+      options,
+    );
+    return rows.map((r) => String(r.project));
   }
 
   async deleteOlderThan(cutoffNs: bigint): Promise<number> {

@@ -68,11 +68,11 @@ export function otlpMetricsSignal(options: MetricsSignalOptions): OtlpSignal {
       return { batch: { spans: [], logs: [] }, rejected, message, points };
     },
     encodeResponse: (format, rejected, message) => encodeExportResponse('metrics', rejected, message, format),
-    async ingest(decoded: DecodedExport): Promise<void> {
+    async ingest(decoded: DecodedExport, project: string): Promise<void> {
       const { points } = decoded as DecodedMetrics;
       const store = options.points();
       if (!store) throw new Error('the metric store is not open yet');
-      await store.append(points);
+      await store.append(project, points);
       options.self?.metricPointsReceived.inc(points.length);
     },
     isDecodeError: (err) => err instanceof OtlpDecodeError,

@@ -3,6 +3,7 @@
  * against, and how bench:query loads millions of spans quickly. Same rows and same per-trace parts
  * as `append`, one transaction, no group-commit machinery.
  */
+import { DEFAULT_PROJECT } from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
 import {
@@ -17,6 +18,7 @@ import {
 export async function appendRawForBenchmark(
   store: DuckDbStore,
   batches: Iterable<SpanRecord[]>,
+  project: string = DEFAULT_PROJECT,
 ): Promise<number> {
   const conn = await store.connect();
   try {
@@ -29,8 +31,8 @@ export async function appendRawForBenchmark(
       const batchParts = new Map<string, TracePart>();
       const resources: ResourceTexts = new Map();
       for (const s of batch) {
-        appendSpanRow(spans, s, resources);
-        addToParts(batchParts, s);
+        appendSpanRow(spans, s, project, resources);
+        addToParts(batchParts, s, project);
       }
       appendPartRows(parts, batchParts);
       n += batch.length;

@@ -19,7 +19,7 @@ async function worker(): Promise<void> {
         attributes: { pad: 'x'.repeat(200) },
       }),
     );
-    await store.append({ spans, logs: [] });
+    await store.append({ project: 'default', spans, logs: [] });
     process.stdout.write(`${trace + 1}\n`);
   }
 }

@@ -7,9 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreQueryError, StoreQueryInterrupted } from '../query-error.js';
 import { makeLog, makeSpan, traceIdOf } from '../test-records.js';
+import type { TraceQuery } from '../types.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type DuckDbStore, openDuckDbStore } from './duckdb-store.js';
+import { CREATE_SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 const T0 = 1_750_000_000_000_000_000n;
+const P = 'default';
 const spanOf = (trace: number) => makeSpan({ trace, n: 1, start: T0 + BigInt(trace), durationMs: 1 });
 
 describe('DuckDbStore (engine specifics)', () => {
@@ -28,7 +32,7 @@ describe('DuckDbStore (engine specifics)', () => {
 
   it('group-commits concurrent appends into fewer transactions', async () => {
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => store.append({ spans: [spanOf(i + 1)], logs: [] })),
+      Array.from({ length: 50 }, (_, i) => store.append({ project: P, spans: [spanOf(i + 1)], logs: [] })),
     );
     expect((await store.stats()).spans).toBe(50);
     expect(store.commitCount).toBeLessThan(50);
@@ -40,7 +44,9 @@ describe('DuckDbStore (engine specifics)', () => {
       Array.from({ length: 5000 }, (_, i) =>
         makeSpan({ trace: k, n: i + 1, start: T0 + BigInt(i), durationMs: 1 }),
       );
-    await Promise.all(Array.from({ length: 10 }, (_, k) => store.append({ spans: batch(k + 1), logs: [] })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, k) => store.append({ project: P, spans: batch(k + 1), logs: [] })),
+    );
     expect((await store.stats()).spans).toBe(50_000);
     // the first batch commits alone; the 9 queued behind it exceed one group's 20,000 rows
     expect(store.commitCount).toBeGreaterThanOrEqual(3);
@@ -49,27 +55,30 @@ describe('DuckDbStore (engine specifics)', () => {
   it('rejects every append of a failed group, commits none of it, and keeps serving', async () => {
     const broken = spanOf(2);
     (broken as { name: unknown }).name = null; // NOT NULL column: the row cannot be appended
-    const first = store.append({ spans: [spanOf(1)], logs: [] });
+    const first = store.append({ project: P, spans: [spanOf(1)], logs: [] });
     // these two queue while the first commits, so they share the next transaction
-    const bad = store.append({ spans: [broken], logs: [] });
-    const sameGroup = store.append({ spans: [spanOf(3)], logs: [] });
+    const bad = store.append({ project: P, spans: [broken], logs: [] });
+    const sameGroup = store.append({ project: P, spans: [spanOf(3)], logs: [] });
     expect((await first).spans).toHaveLength(1);
     await expect(bad).rejects.toThrow();
     await expect(sameGroup).rejects.toThrow();
-    await store.append({ spans: [spanOf(4)], logs: [] });
-    expect(await store.getTrace(traceIdOf(3))).toBeNull();
-    expect((await store.searchTraces({})).items.map((i) => i.traceId)).toEqual([traceIdOf(4), traceIdOf(1)]);
+    await store.append({ project: P, spans: [spanOf(4)], logs: [] });
+    expect(await store.getTrace(P, traceIdOf(3))).toBeNull();
+    expect((await store.searchTraces({ project: P })).items.map((i) => i.traceId)).toEqual([
+      traceIdOf(4),
+      traceIdOf(1),
+    ]);
   });
 
   it('commits a group only after its gates, rolling back batches that shared it with a failed one', async () => {
-    const first = store.append({ spans: [spanOf(1)], logs: [] });
+    const first = store.append({ project: P, spans: [spanOf(1)], logs: [] });
     // these two queue while the first is written, so they most likely share the next group
     let failGate: (err: Error) => void = () => {};
     const a = store.append(
-      { spans: [spanOf(2)], logs: [] },
+      { project: P, spans: [spanOf(2)], logs: [] },
       { beforeCommit: () => new Promise<void>((_, reject) => (failGate = reject)) },
     );
-    const b = store.append({ spans: [spanOf(3)], logs: [] }, { beforeCommit: async () => {} });
+    const b = store.append({ project: P, spans: [spanOf(3)], logs: [] }, { beforeCommit: async () => {} });
     await first;
     setTimeout(() => failGate(new Error('audit append failed')), 50);
     await expect(a).rejects.toThrow('audit append failed');
@@ -79,10 +88,10 @@ describe('DuckDbStore (engine specifics)', () => {
     );
     if (bOutcome !== 'stored')
       expect(bOutcome).toMatch(/rolled back with another batch .*audit append failed/);
-    expect(await store.getTrace(traceIdOf(2))).toBeNull();
-    expect((await store.getTrace(traceIdOf(3))) !== null).toBe(bOutcome === 'stored');
+    expect(await store.getTrace(P, traceIdOf(2))).toBeNull();
+    expect((await store.getTrace(P, traceIdOf(3))) !== null).toBe(bOutcome === 'stored');
     // the retries store each once
-    expect((await store.append({ spans: [spanOf(2), spanOf(3)], logs: [] })).spans).toHaveLength(
+    expect((await store.append({ project: P, spans: [spanOf(2), spanOf(3)], logs: [] })).spans).toHaveLength(
       bOutcome === 'stored' ? 1 : 2,
     );
     expect((await store.stats()).spans).toBe(3);
@@ -96,13 +105,14 @@ describe('DuckDbStore (engine specifics)', () => {
     const fresh = (k: number) => [makeSpan({ trace: k, n: 1, start: T0 + 10_000_000_000n, durationMs: 1 })];
     const appends = Array.from({ length: 10 }, (_, k) =>
       store.append({
+        project: P,
         spans: [...old(k + 1), ...fresh(k + 100)],
         logs: [makeLog({ timeUnixNano: T0 + BigInt(k), body: `log-${k}` })],
       }),
     );
     // queued while groups are appending and committing on both writer connections
     const retention = store.deleteOlderThan(T0 + 1_000_000_000n);
-    appends.push(store.append({ spans: old(50), logs: [] }));
+    appends.push(store.append({ project: P, spans: old(50), logs: [] }));
     await Promise.all(appends);
     const { deletedSpans, deletedLogs } = await retention;
     const conn = await store.connect();
@@ -119,31 +129,31 @@ describe('DuckDbStore (engine specifics)', () => {
     expect(deletedLogs + Number(logsLeft)).toBe(10);
     expect(Number(logIds)).toBe(Number(logsLeft));
     // the group queued after the retention call was not deleted by it
-    expect(await store.getTrace(traceIdOf(50))).toHaveLength(100);
+    expect(await store.getTrace(P, traceIdOf(50))).toHaveLength(100);
   });
 
   it('answers reads while another connection holds an open write transaction, showing only committed data', async () => {
-    await store.append({ spans: [spanOf(1)], logs: [] });
+    await store.append({ project: P, spans: [spanOf(1)], logs: [] });
     const writer = await store.connect();
     await writer.run('BEGIN TRANSACTION');
     await writer.run(
-      `INSERT INTO logs VALUES (999, 1, 1, 9, 'INFO', 'uncommitted', NULL, NULL, 'svc', '{}', '{}', '')`,
+      `INSERT INTO logs VALUES (999, 1, 1, 9, 'INFO', 'uncommitted', NULL, NULL, 'svc', '{}', '{}', '', 'default')`,
     );
     // if reads waited for the writer, these would never resolve (the commit comes after them)
-    expect(await store.getTrace(traceIdOf(1))).toHaveLength(1);
-    expect((await store.searchTraces({})).items).toHaveLength(1);
-    expect((await store.searchLogs({})).items).toEqual([]);
+    expect(await store.getTrace(P, traceIdOf(1))).toHaveLength(1);
+    expect((await store.searchTraces({ project: P })).items).toHaveLength(1);
+    expect((await store.searchLogs({ project: P })).items).toEqual([]);
     await writer.run('COMMIT');
     writer.closeSync();
-    expect((await store.searchLogs({})).items.map((l) => l.body)).toEqual(['uncommitted']);
+    expect((await store.searchLogs({ project: P })).items.map((l) => l.body)).toEqual(['uncommitted']);
   });
 
   it('close stops reads in flight (each finishes or rejects as shutdown, none hangs) and refuses reads after', async () => {
-    await store.append({ spans: [spanOf(1)], logs: [] });
+    await store.append({ project: P, spans: [spanOf(1)], logs: [] });
     const inFlight = [
-      store.searchTraces({}),
-      store.getTrace(traceIdOf(1)),
-      store.listServices(),
+      store.searchTraces({ project: P }),
+      store.getTrace(P, traceIdOf(1)),
+      store.listServices(P),
       store.stats(),
     ].map((p) =>
       p.then(
@@ -154,7 +164,7 @@ describe('DuckDbStore (engine specifics)', () => {
     await store.close();
     for (const outcome of await Promise.all(inFlight)) expect(['answered', 'shutdown']).toContain(outcome);
     expect(store.runningReads).toBe(0);
-    await expect(store.getTrace(traceIdOf(1))).rejects.toThrow(/closed/);
+    await expect(store.getTrace(P, traceIdOf(1))).rejects.toThrow(/closed/);
     store = await openDuckDbStore({ path, threads: 1 }); // for afterEach
   });
 
@@ -196,20 +206,22 @@ describe('DuckDbStore (engine specifics)', () => {
     expect(child.signalCode).toBe('SIGKILL');
     expect(acked.length).toBeGreaterThanOrEqual(40);
     store = await openDuckDbStore({ path, threads: 1 });
-    for (const trace of acked) expect((await store.getTrace(traceIdOf(trace)))?.length).toBe(200);
-    const listed = new Set((await store.searchTraces({ limit: 1000 })).items.map((i) => i.traceId));
+    for (const trace of acked) expect((await store.getTrace(P, traceIdOf(trace)))?.length).toBe(200);
+    const listed = new Set(
+      (await store.searchTraces({ project: P, limit: 1000 })).items.map((i) => i.traceId),
+    );
     for (const trace of acked) expect(listed.has(traceIdOf(trace))).toBe(true);
   });
 
   it('refuses 300 attr.* filters (the hostile search) before running anything, naming the limit', async () => {
-    await store.append({ spans: [spanOf(1)], logs: [] });
+    await store.append({ project: P, spans: [spanOf(1)], logs: [] });
     const attributes = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, `v${i}`]));
-    await expect(store.searchTraces({ attributes })).rejects.toThrow(
+    await expect(store.searchTraces({ project: P, attributes })).rejects.toThrow(
       /300 attr\.\* filters given; at most 10/,
     );
-    await expect(store.searchTraces({ attributes })).rejects.toBeInstanceOf(StoreQueryError);
+    await expect(store.searchTraces({ project: P, attributes })).rejects.toBeInstanceOf(StoreQueryError);
     const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, `v${i}`]));
-    expect((await store.searchTraces({ attributes: ten })).items).toEqual([]);
+    expect((await store.searchTraces({ project: P, attributes: ten })).items).toEqual([]);
     expect(store.runningReads).toBe(0);
   });
 
@@ -237,14 +249,14 @@ describe('DuckDbStore (engine specifics)', () => {
     store = await openDuckDbStore({ path, threads: 1, queryTimeoutMs: 1 });
     // 20k traces: no trace list over them finishes within 1 ms
     const spans = Array.from({ length: 20_000 }, (_, i) => spanOf(i + 1));
-    await store.append({ spans, logs: [] });
-    const err = await store.searchTraces({ minDurationMs: 1e6 }).catch((e: unknown) => e);
+    await store.append({ project: P, spans, logs: [] });
+    const err = await store.searchTraces({ project: P, minDurationMs: 1e6 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreQueryInterrupted);
     expect((err as StoreQueryInterrupted).reason).toBe('deadline');
     expect(store.interruptedReads).toBeGreaterThanOrEqual(1);
     await store.close();
     store = await openDuckDbStore({ path, threads: 1 });
-    expect((await store.searchTraces({ limit: 1 })).items).toHaveLength(1);
+    expect((await store.searchTraces({ project: P, limit: 1 })).items).toHaveLength(1);
   });
 
   it('reads at most spanScanBudget spans per attribute/name search, continuing older through nextCursor', async () => {
@@ -261,7 +273,7 @@ describe('DuckDbStore (engine specifics)', () => {
         name: i + 1 === 3 ? 'rare' : 'common',
       }),
     );
-    await store.append({ spans, logs: [] });
+    await store.append({ project: P, spans, logs: [] });
     for (const query of [
       { attributes: { tier: 'gold' } },
       { name: 'rare' },
@@ -271,7 +283,7 @@ describe('DuckDbStore (engine specifics)', () => {
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await store.searchTraces({ ...query, cursor });
+        const page = await store.searchTraces({ project: P, ...query, cursor });
         found.push(...page.items.map((i) => i.traceId));
         cursor = page.nextCursor ?? undefined;
         pages++;
@@ -282,7 +294,7 @@ describe('DuckDbStore (engine specifics)', () => {
       expect(found).toEqual(query.attributes?.tier === 'none' ? [] : [traceIdOf(3)]);
     }
     // a full page inside the budget is an ordinary page
-    const free = await store.searchTraces({ attributes: { tier: 'free' }, limit: 10 });
+    const free = await store.searchTraces({ project: P, attributes: { tier: 'free' }, limit: 10 });
     expect(free.items.map((i) => i.traceId)).toEqual(
       Array.from({ length: 10 }, (_, i) => traceIdOf(1000 - i)),
     );
@@ -304,13 +316,13 @@ describe('DuckDbStore (engine specifics)', () => {
         fields: i + 1 === 2 || i + 1 === 998 ? { sessionId: 's' } : {},
       }),
     );
-    await store.append({ spans, logs: [] });
-    const walk = async (query: Parameters<DuckDbStore['searchTraces']>[0]) => {
+    await store.append({ project: P, spans, logs: [] });
+    const walk = async (query: Omit<TraceQuery, 'project'>) => {
       const found: string[] = [];
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await store.searchTraces({ ...query, cursor });
+        const page = await store.searchTraces({ project: P, ...query, cursor });
         found.push(...page.items.map((i) => i.traceId));
         cursor = page.nextCursor ?? undefined;
         pages++;
@@ -330,7 +342,7 @@ describe('DuckDbStore (engine specifics)', () => {
       expect(pages).toBeLessThan(200);
       expect(found).toEqual('minDurationMs' in query ? [traceIdOf(3)] : []);
     }
-    const first = await store.searchTraces({ service: 'nope' });
+    const first = await store.searchTraces({ project: P, service: 'nope' });
     expect(first.items).toEqual([]);
     expect(first.nextCursor).not.toBeNull();
     // all of "ok" is every trace but the errors, once each, across budgeted pages
@@ -338,7 +350,7 @@ describe('DuckDbStore (engine specifics)', () => {
     expect(ok.found).toHaveLength(1000 - 142);
     expect(new Set(ok.found).size).toBe(1000 - 142);
     // a session is not budgeted: both of its traces, 996 traces apart, on one page
-    expect(await store.searchTraces({ sessionId: 's' })).toEqual({
+    expect(await store.searchTraces({ project: P, sessionId: 's' })).toEqual({
       items: [
         expect.objectContaining({ traceId: traceIdOf(998) }),
         expect.objectContaining({ traceId: traceIdOf(2) }),
@@ -364,17 +376,17 @@ describe('DuckDbStore (engine specifics)', () => {
         fields: { sessionId: huge('x'), userId: huge('u'), agentName: huge('a') },
       }),
     );
-    await store.append({ spans, logs: [] });
-    const page = await store.searchTraces({ limit: 1000 });
+    await store.append({ project: P, spans, logs: [] });
+    const page = await store.searchTraces({ project: P, limit: 1000 });
     expect(page.items).toHaveLength(42);
     expect(JSON.stringify(page).length).toBeLessThan(42 * 6 * 1024);
     expect(page.items[0].rootName).toHaveLength(1000);
     expect(page.items[0].rootName.endsWith('…')).toBe(true);
     expect(page.items[0].agents[0]).toHaveLength(1000);
-    expect((await store.listServices())[0]).toHaveLength(1000);
+    expect((await store.listServices(P))[0]).toHaveLength(1000);
     expect(page.items[0].sessionId).toHaveLength(1000);
     // the trace itself keeps what was stored
-    expect((await store.getTrace(traceIdOf(1)))?.[0].name).toHaveLength(1_000_000);
+    expect((await store.getTrace(P, traceIdOf(1)))?.[0].name).toHaveLength(1_000_000);
   });
 
   it('ends a log page at the byte budget and resumes after its last item, losing none', async () => {
@@ -385,12 +397,12 @@ describe('DuckDbStore (engine specifics)', () => {
         attributes: { big: 'v'.repeat(50_000) },
       }),
     );
-    await store.append({ spans: [], logs });
+    await store.append({ project: P, spans: [], logs });
     const seen = new Set<string>();
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await store.searchLogs({ limit: 1000, cursor });
+      const page = await store.searchLogs({ project: P, limit: 1000, cursor });
       expect(JSON.stringify(page).length).toBeLessThan(4.5 * 1024 * 1024);
       for (const item of page.items) {
         expect(item.body.length).toBeLessThanOrEqual(16_384);
@@ -408,6 +420,7 @@ describe('DuckDbStore (engine specifics)', () => {
     await store.close();
     store = await openDuckDbStore({ path, threads: 1, traceWindowParts: 10 });
     await store.append({
+      project: P,
       spans: Array.from({ length: 300 }, (_, i) =>
         makeSpan({ trace: i + 1, n: 1, start: T0, durationMs: 1 }),
       ),
@@ -415,13 +428,14 @@ describe('DuckDbStore (engine specifics)', () => {
     });
     // trace 150 gets a later part: its summary must combine both, never show half of it
     await store.append({
+      project: P,
       spans: [makeSpan({ trace: 150, n: 2, start: T0 + 5_000_000_000n, durationMs: 1 })],
       logs: [],
     });
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.searchTraces({ limit: 20, cursor });
+      const page = await store.searchTraces({ project: P, limit: 20, cursor });
       for (const item of page.items) {
         seen.push(item.traceId);
         expect(item.spanCount).toBe(item.traceId === traceIdOf(150) ? 2 : 1);
@@ -446,16 +460,16 @@ describe('DuckDbStore.spanIdsOf', () => {
           spans.push(
             makeSpan({ trace: t, n, start: T0 + BigInt(t) * 1_000_000_000n + BigInt(n), durationMs: 1 }),
           );
-      await store.append({ spans: spans.slice(0, 30), logs: [] });
-      await store.append({ spans: spans.slice(30), logs: [] });
+      await store.append({ project: P, spans: spans.slice(0, 30), logs: [] });
+      await store.append({ project: P, spans: spans.slice(30), logs: [] });
       const wanted = [...Array.from({ length: 20 }, (_, i) => traceIdOf(i + 1)), traceIdOf(99)];
       const sorted = (m: Map<string, string[]>) =>
         [...m]
           .map(([t, ids]) => [t, [...ids].sort()])
           .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-      const many = await store.spanIdsOf(wanted);
+      const many = await store.spanIdsOf(P, wanted);
       const oneByOne = new Map<string, string[]>();
-      for (const t of wanted) for (const [k, v] of await store.spanIdsOf([t])) oneByOne.set(k, v);
+      for (const t of wanted) for (const [k, v] of await store.spanIdsOf(P, [t])) oneByOne.set(k, v);
       expect(many.size).toBe(20);
       expect(sorted(many)).toEqual(sorted(oneByOne));
       expect([...many.values()].flat()).toHaveLength(spans.length);
@@ -475,11 +489,12 @@ describe('DuckDbStore idempotence beyond the in-memory span ids', () => {
         Array.from({ length: 5 }, (_, i) =>
           makeSpan({ trace: t, n: i + 1, start: T0 + BigInt(i), durationMs: 1 }),
         );
-      await store.append({ spans: trace(1), logs: [] });
-      for (let t = 2; t < 10; t++) await store.append({ spans: trace(t), logs: [] });
+      await store.append({ project: P, spans: trace(1), logs: [] });
+      for (let t = 2; t < 10; t++) await store.append({ project: P, spans: trace(t), logs: [] });
       expect(store.identities.recentTraces).toBeLessThan(4); // trace 1 was evicted
       const loadedBefore = store.identities.loadedTraces;
       const again = await store.append({
+        project: P,
         spans: [...trace(1), makeSpan({ trace: 1, n: 6, start: T0 + 6n, durationMs: 1 })],
         logs: [],
       });
@@ -487,10 +502,79 @@ describe('DuckDbStore idempotence beyond the in-memory span ids', () => {
       expect(again.spans.map((s) => s.spanId)).toEqual([
         makeSpan({ trace: 1, n: 6, start: T0, durationMs: 1 }).spanId,
       ]);
-      expect(await store.getTrace(traceIdOf(1))).toHaveLength(6);
+      expect(await store.getTrace(P, traceIdOf(1))).toHaveLength(6);
       expect((await store.stats()).spans).toBe(46);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DuckDbStore schema migration', () => {
+  it('opens a file of schema version 1 (before projects): its rows belong to default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'witness-migrate-'));
+    const oldPath = join(dir, 'old.duckdb');
+    try {
+      // Rows written by today's store into a scratch file, copied into a file made with the version 1
+      // DDL (today's minus the project column), marked version 1: what an older Witness left behind.
+      const scratch = await openDuckDbStore({ path: join(dir, 'scratch.duckdb'), threads: 1 });
+      await scratch.append({
+        project: 'default',
+        spans: [spanOf(1), makeSpan({ trace: 1, n: 2, parent: 1, start: T0 + 5n, durationMs: 1 })],
+        logs: [makeLog({ timeUnixNano: T0, body: 'old log' })],
+      });
+      await scratch.close();
+      const instance = await DuckDBInstance.create(oldPath);
+      const conn = await instance.connect();
+      for (const ddl of CREATE_SCHEMA)
+        await conn.run(ddl.replace(/,\s*project VARCHAR NOT NULL DEFAULT 'default'/, ''));
+      await conn.run(`INSERT INTO witness_meta VALUES ('schema_version', '1')`);
+      await conn.run(`ATTACH '${join(dir, 'scratch.duckdb')}' AS scratch (READ_ONLY)`);
+      for (const table of ['spans', 'trace_parts', 'logs'])
+        await conn.run(`INSERT INTO ${table} SELECT * EXCLUDE (project) FROM scratch.${table}`);
+      const columns = await conn.runAndReadAll(
+        `SELECT count(*) FROM information_schema.columns WHERE column_name = 'project' AND table_catalog = current_database()`,
+      );
+      expect(Number(columns.getRows()[0][0])).toBe(0);
+      conn.closeSync();
+      instance.closeSync();
+
+      const store = await openDuckDbStore({ path: oldPath, threads: 1 });
+      try {
+        expect(await store.getTrace('default', traceIdOf(1))).toHaveLength(2);
+        expect((await store.searchTraces({ project: 'default' })).items.map((i) => i.spanCount)).toEqual([2]);
+        expect((await store.searchLogs({ project: 'default' })).items.map((l) => l.body)).toEqual([
+          'old log',
+        ]);
+        expect(await store.getTrace('other', traceIdOf(1))).toBeNull();
+        // identities read from the migrated rows: a retry into default is a duplicate, into another project new
+        expect((await store.append({ project: 'default', spans: [spanOf(1)], logs: [] })).spans).toEqual([]);
+        expect((await store.append({ project: 'other', spans: [spanOf(1)], logs: [] })).spans).toHaveLength(
+          1,
+        );
+        expect(await store.listProjects()).toEqual(['default', 'other']);
+      } finally {
+        await store.close();
+      }
+      // the version is bumped, so the next open does not migrate again, and the data stays
+      const again = await openDuckDbStore({ path: oldPath, threads: 1 });
+      try {
+        expect(await again.getTrace('default', traceIdOf(1))).toHaveLength(2);
+        expect(await again.getTrace('other', traceIdOf(1))).toHaveLength(1);
+      } finally {
+        await again.close();
+      }
+      const check = await DuckDBInstance.create(oldPath);
+      const c = await check.connect();
+      const version = await c.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'schema_version'`);
+      expect(version.getRows()[0][0]).toBe(String(SCHEMA_VERSION));
+      // a file from a newer Witness is refused, naming the versions
+      await c.run(`UPDATE witness_meta SET value = '99' WHERE key = 'schema_version'`);
+      c.closeSync();
+      check.closeSync();
+      await expect(openDuckDbStore({ path: oldPath, threads: 1 })).rejects.toThrow(/newer Witness.*99/);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -32,7 +32,7 @@ import { defaultMemoryLimit } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
 import { RETENTION_STEPS } from './retention.js';
-import { CREATE_SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { CREATE_SCHEMA, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SPAN_COLUMNS, spanFromRow } from './span-from-row.js';
 import {
   type ResourceTexts,
@@ -41,7 +41,7 @@ import {
   appendPartRows,
   appendSpanRow,
 } from './span-rows.js';
-import { SpanIdentities } from './span-identities.js';
+import { SpanIdentities, traceKey } from './span-identities.js';
 import { assembleSeries, buildSpanSeries } from './span-series.js';
 import { buildTraceSearch, type TraceWindow, traceCursor, traceSummaryFromRow } from './trace-search.js';
 
@@ -107,6 +107,9 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 /** Service names listServices returns at most (the first, alphabetically): a bounded answer. */
 const MAX_SERVICES = 1000;
 
+/** Projects listProjects returns at most: a bounded answer. */
+const MAX_PROJECTS = 1000;
+
 /** Spans a trace search with span-level filters reads per request (see spanScanBudget). */
 const SPAN_SCAN_BUDGET = 500_000;
 
@@ -168,6 +171,39 @@ function gateFailure(gate: Promise<void>, cause: unknown): Promise<unknown> {
   );
 }
 
+/**
+ * Brings a file written by an older Witness to SCHEMA_VERSION (in one transaction: a crash leaves
+ * the old version, migrated again next open); refuses a file from a newer Witness.
+ */
+async function migrate(conn: DuckDBConnection): Promise<void> {
+  const hasMeta = (
+    await conn.runAndReadAll(
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = 'witness_meta' AND table_schema = 'main'`,
+    )
+  ).getRows()[0][0];
+  if (Number(hasMeta) === 0) return; // a new file: CREATE_SCHEMA writes the current version
+  const rows = (
+    await conn.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'schema_version'`)
+  ).getRows();
+  if (rows.length === 0) return;
+  let version = Number(rows[0][0]);
+  if (version > SCHEMA_VERSION)
+    throw new Error(
+      `the database was written by a newer Witness (schema version ${version}; this one reads up to ${SCHEMA_VERSION}): upgrade Witness or open another data directory`,
+    );
+  if (version === SCHEMA_VERSION) return;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (; version < SCHEMA_VERSION; version++)
+      for (const sql of MIGRATIONS[version] ?? []) await conn.run(sql);
+    await conn.run(`UPDATE witness_meta SET value = $1 WHERE key = 'schema_version'`, [String(version)]);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
   // DuckDB's default (16 MB) checkpoints inside a COMMIT every ~10k spans, and each checkpoint
   // rewrites the table's open row group: measured 3× the cost of the commits themselves. A larger WAL
@@ -178,6 +214,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
   const instance = await DuckDBInstance.create(options.path, settings);
   try {
     const writer = await instance.connect();
+    await migrate(writer);
     for (const ddl of CREATE_SCHEMA) await writer.run(ddl);
     const secondWriter = await instance.connect();
     await writer.run(`INSERT INTO witness_meta VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`, [
@@ -234,38 +271,41 @@ export class DuckDbStore implements Store {
     this.slots = writers.map((conn) => ({ conn, appenders: null, committing: Promise.resolve() }));
     this.identities = new SpanIdentities({
       maxRecentSpans: recentSpanIds,
-      load: (traceIds) => this.spanIdsOf(traceIds),
+      load: (project, traceIds) => this.spanIdsOf(project, traceIds),
     });
   }
 
   /** @internal every stored trace id into the identity filter (once, at open) */
   async loadTraceFilter(conn: DuckDBConnection): Promise<void> {
-    const reader = await conn.stream('SELECT DISTINCT trace_id FROM trace_parts');
+    const reader = await conn.stream('SELECT DISTINCT project, trace_id FROM trace_parts');
     for (;;) {
       const chunk = await reader.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      for (const id of chunk.getColumnValues(0)) this.identities.filter.add(id as string);
+      const projects = chunk.getColumnValues(0);
+      const ids = chunk.getColumnValues(1);
+      for (let i = 0; i < ids.length; i++)
+        this.identities.filter.add(traceKey(projects[i] as string, ids[i] as string));
     }
   }
 
   /**
-   * The span ids stored for each of these traces (absent: none). Its parts give each trace's time
-   * range, which zone maps on start_ns turn into a short scan.
+   * The span ids stored for each of these traces of `project` (absent: none). Its parts give each
+   * trace's time range, which zone maps on start_ns turn into a short scan.
    */
-  spanIdsOf(traceIds: readonly string[]): Promise<Map<string, string[]>> {
+  spanIdsOf(project: string, traceIds: readonly string[]): Promise<Map<string, string[]>> {
     return this.readers.use(async (c) => {
       const out = new Map<string, string[]>();
       if (traceIds.length > SPAN_ID_LOOKUPS_ONE_BY_ONE) {
         // Many traces (the audit sink's rebuild after a crash): two statements instead of two each.
         const ids = listValue([...traceIds]);
         const [range] = await c.rows(
-          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id IN (SELECT unnest($1::VARCHAR[]))',
-          [ids],
+          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE project = $2 AND trace_id IN (SELECT unnest($1::VARCHAR[]))',
+          [ids, project],
         );
         if (range.lo === null) return out;
         const rows = await c.rows(
-          'SELECT trace_id, span_id FROM spans WHERE start_ns BETWEEN $2 AND $3 AND trace_id IN (SELECT unnest($1::VARCHAR[]))',
-          [ids, range.lo, range.hi],
+          'SELECT trace_id, span_id FROM spans WHERE project = $4 AND start_ns BETWEEN $2 AND $3 AND trace_id IN (SELECT unnest($1::VARCHAR[]))',
+          [ids, range.lo, range.hi, project],
         );
         for (const r of rows) {
           const list = out.get(r.trace_id as string);
@@ -277,13 +317,13 @@ export class DuckDbStore implements Store {
       // A few traces (ingest): one index lookup of the parts each, then a short zone-mapped scan.
       for (const traceId of traceIds) {
         const [range] = await c.rows(
-          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id = $1',
-          [traceId],
+          'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE trace_id = $1 AND project = $2',
+          [traceId, project],
         );
         if (range.lo === null) continue;
         const rows = await c.rows(
-          'SELECT span_id FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3',
-          [traceId, range.lo, range.hi],
+          'SELECT span_id FROM spans WHERE trace_id = $1 AND project = $4 AND start_ns BETWEEN $2 AND $3',
+          [traceId, range.lo, range.hi, project],
         );
         out.set(
           traceId,
@@ -336,8 +376,8 @@ export class DuckDbStore implements Store {
 
   async append(batch: IngestBatch, options?: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new Error('the store is closed');
-    const claim = await this.identities.claim(batch.spans);
-    const fresh: IngestBatch = { spans: claim.fresh, logs: batch.logs };
+    const claim = await this.identities.claim(batch.project, batch.spans);
+    const fresh: IngestBatch = { project: batch.project, spans: claim.fresh, logs: batch.logs };
     // Started now and awaited only before COMMIT: the audit's fsync overlaps the row appending.
     let gate: Promise<void> | undefined;
     try {
@@ -474,10 +514,10 @@ export class DuckDbStore implements Store {
     let logId = this.lastLogId;
     for (const batch of batches) {
       for (const span of batch.spans) {
-        appendSpanRow(ap.spans, span, resources);
-        addToParts(parts, span);
+        appendSpanRow(ap.spans, span, batch.project, resources);
+        addToParts(parts, span, batch.project);
       }
-      for (const log of batch.logs) appendLogRow(ap.logs, log, ++logId);
+      for (const log of batch.logs) appendLogRow(ap.logs, log, ++logId, batch.project);
     }
     this.lastLogId = logId;
     appendPartRows(ap.parts, parts);
@@ -486,17 +526,21 @@ export class DuckDbStore implements Store {
     ap.logs.flushSync();
   }
 
-  async getTrace(traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null> {
+  async getTrace(project: string, traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null> {
     return this.reading(async (c) => {
       // The trace's time range from its parts lets the spans scan skip every row group outside it
-      // (zone maps on start_ns), instead of comparing 10M trace ids.
+      // (zone maps on start_ns), instead of comparing 10M trace ids. The index finds the trace id's
+      // parts of every project; the project test then keeps this project's only.
       const range = (
-        await c.values('SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1', [traceId])
+        await c.values(
+          'SELECT min(start_ns), max(end_ns) FROM trace_parts WHERE trace_id = $1 AND project = $2',
+          [traceId, project],
+        )
       )[0];
       if (range[0] === null) return null;
       const rows = await c.rows(
-        `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = $1 AND start_ns BETWEEN $2 AND $3 ORDER BY start_ns, span_id`,
-        [traceId, range[0], range[1]],
+        `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = $1 AND project = $4 AND start_ns BETWEEN $2 AND $3 ORDER BY start_ns, span_id`,
+        [traceId, range[0], range[1], project],
       );
       return rows.length === 0 ? null : rows.map(spanFromRow);
     }, options);
@@ -529,7 +573,10 @@ export class DuckDbStore implements Store {
       // Windows sized from the average density of parts over time: first about WINDOW_PARTS parts
       // (the second sized from the first's match rate), then no window. See trace-search.ts for why a windowed answer is exact.
       const [n, lo, hi, spans] = (
-        await c.values('SELECT count(*), min(start_ns), max(start_ns), sum(span_count) FROM trace_parts')
+        await c.values(
+          'SELECT count(*), min(start_ns), max(start_ns), sum(span_count) FROM trace_parts WHERE project = $1',
+          [query.project],
+        )
       )[0] as [bigint, bigint | null, bigint | null, bigint | null];
       if (lo === null || hi === null) return [];
       let upper = hi;
@@ -561,8 +608,8 @@ export class DuckDbStore implements Store {
           // The time window cannot cut (traces sharing start times, or little data): start the
           // window at the `want`-th part in list order instead, if there are that many.
           const key = await c.values(
-            'SELECT start_ns, trace_id FROM trace_parts WHERE start_ns <= $1 ORDER BY start_ns DESC, trace_id DESC LIMIT 1 OFFSET $2',
-            [upper, BigInt(Math.ceil(want))],
+            'SELECT start_ns, trace_id FROM trace_parts WHERE project = $3 AND start_ns <= $1 ORDER BY start_ns DESC, trace_id DESC LIMIT 1 OFFSET $2',
+            [upper, BigInt(Math.ceil(want)), query.project],
           );
           if (key.length === 0) break;
           windowStart = key[0][0] as bigint;
@@ -598,14 +645,26 @@ export class DuckDbStore implements Store {
     return { items: page.map((p) => p.item), nextCursor: more ? page[page.length - 1].cursor : null };
   }
 
-  async listServices(options?: ReadOptions): Promise<string[]> {
+  async listServices(project: string, options?: ReadOptions): Promise<string[]> {
     const rows = await this.read(
-      `SELECT service_name FROM (SELECT DISTINCT service_name FROM spans UNION SELECT DISTINCT service_name FROM logs)
+      `SELECT service_name FROM (SELECT DISTINCT service_name FROM spans WHERE project = $1
+         UNION SELECT DISTINCT service_name FROM logs WHERE project = $1)
        ORDER BY service_name LIMIT ${MAX_SERVICES}`,
-      [],
+      [project],
       options,
     );
     return rows.map((r) => cutString(r.service_name as string));
+  }
+
+  async listProjects(options?: ReadOptions): Promise<string[]> {
+    // trace_parts stands for spans (every stored span has a part): ~20× fewer rows to read.
+    const rows = await this.read(
+      `SELECT project FROM (SELECT DISTINCT project FROM trace_parts UNION SELECT DISTINCT project FROM logs)
+       ORDER BY project LIMIT ${MAX_PROJECTS}`,
+      [],
+      options,
+    );
+    return rows.map((r) => r.project as string);
   }
 
   async spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]> {

@@ -3,7 +3,7 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import type { LogRecord } from '../../model/index.js';
 import { encodeAttributes } from './json-columns.js';
 
-export function appendLogRow(a: DuckDBAppender, log: LogRecord, logId: bigint): void {
+export function appendLogRow(a: DuckDBAppender, log: LogRecord, logId: bigint, project: string): void {
   a.appendBigInt(logId);
   a.appendBigInt(log.timeUnixNano);
   a.appendBigInt(log.observedTimeUnixNano);
@@ -18,5 +18,6 @@ export function appendLogRow(a: DuckDBAppender, log: LogRecord, logId: bigint): 
   a.appendVarchar(encodeAttributes(log.attributes));
   a.appendVarchar(encodeAttributes(log.resource));
   a.appendVarchar(log.scopeName);
+  a.appendVarchar(project);
   a.endRow();
 }

@@ -46,7 +46,7 @@ const EFFECTIVE_SEVERITY = `CASE WHEN severity_number > 0 THEN severity_number
 
 export function buildLogSearch(q: LogQuery): BuiltQuery {
   const p = new SqlParams();
-  const where: string[] = [];
+  const where: string[] = [`project = ${p.add(q.project)}`];
   if (q.traceId !== undefined) where.push(`trace_id = ${p.add(q.traceId)}`);
   if (q.service !== undefined) where.push(`service_name = ${p.add(q.service)}`);
   if (q.severity !== undefined) where.push(`(${EFFECTIVE_SEVERITY}) >= ${p.add(minSeverity(q.severity))}`);
@@ -60,7 +60,7 @@ export function buildLogSearch(q: LogQuery): BuiltQuery {
   }
   const limit = pageLimit(q.limit);
   const sql = `SELECT log_id, time_ns, severity_number, severity_text, body, trace_id, span_id, service_name, attributes
-    FROM logs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    FROM logs WHERE ${where.join(' AND ')}
     ORDER BY time_ns DESC, log_id DESC LIMIT ${p.add(limit + 1)}`;
   return { sql, params: p, limit };
 }

@@ -11,10 +11,18 @@
  * agent X" is a substring test on the part, not a semi-join on spans.
  *
  * The column order here is the Appender's order: `span-rows.ts` and `log-rows.ts` follow it.
+ *
+ * Every data table ends with `project`: the project the row belongs to. It is the last column
+ * because a file from schema version 1 gains it through `ALTER TABLE … ADD COLUMN`, which appends
+ * it there, and the Appender writes columns in table order: fresh and migrated files must agree.
  */
 export const SET_SEPARATOR = '\u0001';
 
-export const SCHEMA_VERSION = 1;
+/** 2: `project` on spans, trace_parts and logs (see MIGRATIONS). */
+export const SCHEMA_VERSION = 2;
+
+/** The project column as both fresh tables and migrated ones have it. */
+const PROJECT_COLUMN = `project VARCHAR NOT NULL DEFAULT 'default'`;
 
 export const CREATE_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS witness_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
@@ -51,7 +59,8 @@ export const CREATE_SCHEMA: readonly string[] = [
     input VARCHAR,
     output VARCHAR,
     decision VARCHAR,
-    governance VARCHAR
+    governance VARCHAR,
+    ${PROJECT_COLUMN}
   )`,
   `CREATE TABLE IF NOT EXISTS trace_parts (
     trace_id VARCHAR NOT NULL,
@@ -70,7 +79,8 @@ export const CREATE_SCHEMA: readonly string[] = [
     service_set VARCHAR NOT NULL,
     kind_set VARCHAR NOT NULL,
     agent_set VARCHAR NOT NULL,
-    model_set VARCHAR NOT NULL
+    model_set VARCHAR NOT NULL,
+    ${PROJECT_COLUMN}
   )`,
   // getTrace's first step: one ART lookup (~1 ms at 500k parts) instead of scanning every trace id
   // (~10–20 ms). Appends into trace_parts are ~1 per 20 spans; measured: no visible ingest cost.
@@ -87,6 +97,24 @@ export const CREATE_SCHEMA: readonly string[] = [
     service_name VARCHAR NOT NULL,
     attributes VARCHAR NOT NULL,
     resource VARCHAR NOT NULL,
-    scope_name VARCHAR NOT NULL
+    scope_name VARCHAR NOT NULL,
+    ${PROJECT_COLUMN}
   )`,
 ];
+
+/**
+ * Steps that bring a file of schema version `from` to `from + 1`, run in one transaction at open.
+ * Version 1 → 2: every row written before projects existed belongs to `default`. DuckDB cannot add a
+ * column with a constraint in one statement, so NOT NULL is set after the default filled the rows;
+ * nor alter a table an index depends on, so the trace_parts index is dropped first (CREATE_SCHEMA,
+ * run right after, builds it again).
+ */
+export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
+  1: [
+    'DROP INDEX IF EXISTS trace_parts_trace_id',
+    ...['spans', 'trace_parts', 'logs'].flatMap((table) => [
+      `ALTER TABLE ${table} ADD COLUMN project VARCHAR DEFAULT 'default'`,
+      `ALTER TABLE ${table} ALTER COLUMN project SET NOT NULL`,
+    ]),
+  ],
+};

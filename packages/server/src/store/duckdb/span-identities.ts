@@ -1,6 +1,8 @@
 /**
- * Which spans the store already holds, by identity (trace id, span id), so `append` is idempotent:
- * exporter retries, spool replays and duplicates within a batch are stored once.
+ * Which spans the store already holds, by identity (project, trace id, span id), so `append` is
+ * idempotent: exporter retries, spool replays and duplicates within a batch are stored once, and the
+ * same ids sent to another project are another span. Traces are keyed `project/traceId` throughout
+ * (filter and memory), so one project's spans can never make another's look stored.
  *
  * Kept in memory without holding every span id:
  * - a Bloom filter of every trace id stored (`TraceFilter`): a trace it has never seen cannot have
@@ -16,6 +18,12 @@
 import type { SpanRecord } from '../../model/index.js';
 import { TraceFilter } from './trace-filter.js';
 
+/** A trace's key here and in the filter: trace ids are unique only within a project. */
+export function traceKey(project: string, traceId: string): string {
+  // '/' never occurs in a project id (projectIdSchema), so the key is unambiguous
+  return `${project}/${traceId}`;
+}
+
 /** One append's claim: the spans it will write and the earlier claims it depends on. */
 export interface Claim {
   /** Spans new to the store, in batch order, first occurrence only. */
@@ -27,6 +35,7 @@ export interface Claim {
 }
 
 interface ClaimState extends Claim {
+  project: string;
   settle: (err?: unknown) => void;
 }
 
@@ -44,8 +53,8 @@ export interface SpanIdentitiesOptions {
   maxRecentSpans?: number;
   /** Traces already stored (to size the filter). */
   expectedTraces?: number;
-  /** Reads the span ids the store holds for these traces (only traces with no claim in flight). */
-  load: (traceIds: string[]) => Promise<Map<string, string[]>>;
+  /** Reads the span ids the store holds for these traces of the project (only traces with no claim in flight). */
+  load: (project: string, traceIds: string[]) => Promise<Map<string, string[]>>;
 }
 
 export class SpanIdentities {
@@ -53,7 +62,7 @@ export class SpanIdentities {
   private readonly recent = new Map<string, TraceEntry>();
   private recentSpans = 0;
   private readonly maxRecentSpans: number;
-  private readonly load: (traceIds: string[]) => Promise<Map<string, string[]>>;
+  private readonly load: (project: string, traceIds: string[]) => Promise<Map<string, string[]>>;
   /** Claims run one at a time: each sees every earlier claim. */
   private chain: Promise<unknown> = Promise.resolve();
   /** Traces read from the database so far (tests and docs: how often the slow path runs). */
@@ -65,9 +74,9 @@ export class SpanIdentities {
     this.load = options.load;
   }
 
-  /** Claims the spans of `spans` that no one stored or is storing; the caller must `settle` it. */
-  claim(spans: readonly SpanRecord[]): Promise<Claim> {
-    const next = this.chain.then(() => this.claimNow(spans));
+  /** Claims the spans of `spans` (all of `project`) that no one stored or is storing; the caller must `settle` it. */
+  claim(project: string, spans: readonly SpanRecord[]): Promise<Claim> {
+    const next = this.chain.then(() => this.claimNow(project, spans));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -80,7 +89,7 @@ export class SpanIdentities {
     for (const s of c.fresh) {
       if (s.traceId !== trace) {
         trace = s.traceId;
-        entry = this.recent.get(trace);
+        entry = this.recent.get(traceKey(c.project, trace));
       }
       if (entry === undefined || entry.spans.get(s.spanId) !== c) continue;
       if (err === undefined) entry.spans.set(s.spanId, null);
@@ -94,23 +103,27 @@ export class SpanIdentities {
     this.evict();
   }
 
-  private async claimNow(spans: readonly SpanRecord[]): Promise<Claim> {
+  private async claimNow(project: string, spans: readonly SpanRecord[]): Promise<Claim> {
     // Spans of a trace usually come together: look each run of one trace up once.
     let missing: string[] | null = null;
     let prev: string | null = null;
     for (const s of spans) {
       if (s.traceId === prev) continue;
       prev = s.traceId;
-      if (this.recent.has(prev) || !this.filter.has(prev)) continue;
+      const key = traceKey(project, prev);
+      if (this.recent.has(key) || !this.filter.has(key)) continue;
       if (missing === null) missing = [];
       if (!missing.includes(prev)) missing.push(prev);
     }
     if (missing !== null) {
-      const stored = await this.load(missing);
+      const stored = await this.load(project, missing);
       this.loadedTraces += missing.length;
       for (const traceId of missing) {
         const ids = stored.get(traceId) ?? [];
-        this.recent.set(traceId, { spans: new Map(ids.map((id) => [id, null])), pending: 0 });
+        this.recent.set(traceKey(project, traceId), {
+          spans: new Map(ids.map((id) => [id, null])),
+          pending: 0,
+        });
         this.recentSpans += ids.length;
       }
     }
@@ -119,20 +132,24 @@ export class SpanIdentities {
       settle = (err) => (err === undefined ? resolve() : reject(err));
     });
     outcome.catch(() => undefined); // waiters handle it; an unwaited failure is the owner's to report
-    const claim: ClaimState = { fresh: [], waits: new Set(), outcome, settle };
+    const claim: ClaimState = { project, fresh: [], waits: new Set(), outcome, settle };
     let last: TraceEntry | undefined;
     let lastTrace = '';
     for (const s of spans) {
-      let entry = s.traceId === lastTrace ? last : this.recent.get(s.traceId);
-      if (entry === undefined) {
-        entry = { spans: new Map(), pending: 0 };
-        this.filter.add(s.traceId);
-        this.recent.set(s.traceId, entry);
-      } else if (s.traceId !== lastTrace) {
-        // Most recently used last: eviction walks the map from the front.
-        this.recent.delete(s.traceId);
-        this.recent.set(s.traceId, entry);
+      let entry: TraceEntry | undefined = last;
+      if (s.traceId !== lastTrace) {
+        const key = traceKey(project, s.traceId);
+        entry = this.recent.get(key);
+        if (entry === undefined) {
+          entry = { spans: new Map(), pending: 0 };
+          this.filter.add(key);
+        } else {
+          // Most recently used last: eviction walks the map from the front.
+          this.recent.delete(key);
+        }
+        this.recent.set(key, entry);
       }
+      if (entry === undefined) continue; // unreachable: set above for the first span of each trace
       last = entry;
       lastTrace = s.traceId;
       const state = entry.spans.get(s.spanId);

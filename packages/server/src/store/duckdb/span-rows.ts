@@ -20,6 +20,7 @@ function appendNumber(a: DuckDBAppender, v: number | null): void {
 
 /** Partial aggregates of one trace within one flushed group of batches. */
 interface TracePart {
+  project: string;
   traceId: string;
   start: bigint;
   end: bigint;
@@ -56,7 +57,12 @@ function resourceText(s: SpanRecord, cache: ResourceTexts | undefined): string {
 }
 
 /** One span row; pass the same `resources` map for the spans of one group (not across groups). */
-export function appendSpanRow(a: DuckDBAppender, s: SpanRecord, resources?: ResourceTexts): void {
+export function appendSpanRow(
+  a: DuckDBAppender,
+  s: SpanRecord,
+  project: string,
+  resources?: ResourceTexts,
+): void {
   a.appendVarchar(s.traceId);
   a.appendVarchar(s.spanId);
   appendText(a, s.parentSpanId);
@@ -91,18 +97,25 @@ export function appendSpanRow(a: DuckDBAppender, s: SpanRecord, resources?: Reso
   appendText(a, s.output);
   appendText(a, s.decision ? JSON.stringify(s.decision) : null);
   appendText(a, s.governance ? JSON.stringify(s.governance) : null);
+  a.appendVarchar(project);
   a.endRow();
 }
 
-/** Fold one span into the per-trace parts of the group being flushed. */
-export function addToParts(parts: Map<string, TracePart>, s: SpanRecord): void {
+/**
+ * Fold one span into the per-trace parts of the group being flushed. A group mixes batches of
+ * several projects, so parts are keyed by (project, trace id): the same trace id in two projects is
+ * two traces.
+ */
+export function addToParts(parts: Map<string, TracePart>, s: SpanRecord, project: string): void {
   // A span ending before it starts still has to fall inside [start, end] for getTrace's range.
   // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigint
   const end = s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano : s.startTimeUnixNano;
   const tokens = (s.inputTokens ?? 0) + (s.outputTokens ?? 0);
-  let p = parts.get(s.traceId);
+  const key = `${project}/${s.traceId}`;
+  let p = parts.get(key);
   if (p === undefined) {
     p = {
+      project,
       traceId: s.traceId,
       start: s.startTimeUnixNano,
       end,
@@ -121,7 +134,7 @@ export function addToParts(parts: Map<string, TracePart>, s: SpanRecord): void {
       agents: new Set(),
       models: new Set(),
     };
-    parts.set(s.traceId, p);
+    parts.set(key, p);
   } else {
     if (s.startTimeUnixNano < p.start) {
       p.start = s.startTimeUnixNano;
@@ -177,6 +190,7 @@ export function appendPartRows(a: DuckDBAppender, parts: Map<string, TracePart>)
     a.appendVarchar(setText(p.kinds));
     a.appendVarchar(setText(p.agents));
     a.appendVarchar(setText(p.models));
+    a.appendVarchar(p.project);
     a.endRow();
   }
 }

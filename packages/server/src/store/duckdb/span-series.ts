@@ -63,7 +63,7 @@ export function buildSpanSeries(q: SpanSeriesQuery) {
 
   const p = new SqlParams();
   const from = p.add(q.fromUnixNano);
-  const where = [`start_ns >= ${from}`, `start_ns < ${p.add(q.toUnixNano)}`];
+  const where = [`project = ${p.add(q.project)}`, `start_ns >= ${from}`, `start_ns < ${p.add(q.toUnixNano)}`];
   const f = q.filter ?? {};
   if (f.service !== undefined) where.push(`service_name = ${p.add(f.service)}`);
   if (f.kind !== undefined) where.push(`kind = ${p.add(f.kind)}`);

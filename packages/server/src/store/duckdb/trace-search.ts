@@ -57,7 +57,10 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
       `${attributeFilters} attr.* filters given; at most ${MAX_ATTRIBUTE_FILTERS} per search: drop some, or narrow with service/agent/from/to`,
     );
   const p = new SqlParams();
-  const where: string[] = [];
+  // Project first, in the outer WHERE and in every subquery: a semi-join on another project's part
+  // with the same trace id would otherwise let that trace through.
+  const pr = p.add(q.project);
+  const where: string[] = [`project = ${pr}`];
   const having: string[] = [];
   const w = window === undefined ? null : p.add(window.start);
   const wt = window?.startTraceId === undefined ? null : p.add(window.startTraceId);
@@ -68,14 +71,18 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
     if (window.upper !== undefined) {
       const u = p.add(window.upper);
       where.push(
-        `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE start_ns >= ${w} AND start_ns <= ${u}))`,
+        `(start_ns <= ${u} OR trace_id IN (SELECT trace_id FROM trace_parts WHERE project = ${pr} AND start_ns >= ${w} AND start_ns <= ${u}))`,
       );
     }
   }
-  const spansWhere = w === null ? 'spans WHERE' : `spans WHERE start_ns >= ${w} AND`;
+  const spansWhere =
+    w === null ? `spans WHERE project = ${pr} AND` : `spans WHERE project = ${pr} AND start_ns >= ${w} AND`;
   // "Some part of the trace has X" as a semi-join on the parts that have X: a rare X (an agent
   // nobody runs, an error) leaves almost nothing to group, instead of grouping every trace first.
-  const partsWhere = w === null ? 'trace_parts WHERE' : `trace_parts WHERE start_ns >= ${w} AND`;
+  const partsWhere =
+    w === null
+      ? `trace_parts WHERE project = ${pr} AND`
+      : `trace_parts WHERE project = ${pr} AND start_ns >= ${w} AND`;
   const somePart = (condition: string) =>
     where.push(`trace_id IN (SELECT trace_id FROM ${partsWhere} ${condition})`);
   if (q.service !== undefined) somePart(`contains(service_set, ${p.add(setMember(q.service))})`);
@@ -122,7 +129,7 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
       max(user_id) AS user_id,
       string_agg(agent_set, '') AS agent_sets
     FROM trace_parts
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    WHERE ${where.join(' AND ')}
     GROUP BY trace_id
     ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}`;
   const page = `ORDER BY trace_start DESC, trace_id DESC LIMIT ${p.add(limit + 1)}`;
@@ -131,7 +138,7 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
       ? `${grouped} ${page}`
       : `SELECT * FROM (${grouped}) AS candidates
          WHERE NOT EXISTS (SELECT 1 FROM trace_parts AS older WHERE older.trace_id = candidates.trace_id
-           AND (older.start_ns < ${w}${wt === null ? '' : ` OR (older.start_ns = ${w} AND candidates.trace_id < ${wt})`}))
+           AND older.project = ${pr} AND (older.start_ns < ${w}${wt === null ? '' : ` OR (older.start_ns = ${w} AND candidates.trace_id < ${wt})`}))
          ${page}`;
   return { sql, params: p, limit };
 }
