@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
 import type { Admission, AdmissionTicket } from '../ingest/admission.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
-import { projectOf } from '../auth/index.js';
+// the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
+import { projectOf } from '../auth/principal.js';
 import type { DecodedBatch } from '../store/types.js';
 import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
 import { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';

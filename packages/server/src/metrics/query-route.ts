@@ -15,7 +15,8 @@ import {
   SPAN_MEASURES,
 } from '@witness/protocol';
 import { Hono } from 'hono';
-import { projectOf } from '../auth/index.js';
+// the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
+import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
 import { aggregatePoints, defaultAgg } from './otlp/aggregate-points.js';

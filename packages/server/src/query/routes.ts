@@ -6,7 +6,8 @@ import {
   traceSearchParams,
 } from '@witness/protocol';
 import { Hono } from 'hono';
-import { projectOf } from '../auth/index.js';
+// the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
+import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/errors.js';
 import type { LogQuery, Store, TraceQuery } from '../store/types.js';
 import { parsePathParams, parseQuery } from './parse-query.js';
