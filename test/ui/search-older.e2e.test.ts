@@ -19,7 +19,7 @@ async function api<T>(path: string): Promise<T> {
 
 beforeAll(async () => {
   server = await startWitness({
-    args: ['--demo'],
+    args: ['--demo', '--no-demo-live'],
     env: { WITNESS_STORE_DUCKDB_PART_SCAN_BUDGET: '2' },
     startTimeoutMs: 60_000,
   });

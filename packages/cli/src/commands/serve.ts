@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type ConfigInput, createLogger, loadConfig, PRIVATE_UMASK, startServer } from '@witness/server';
 import type { Command } from 'commander';
-import { runDemo } from '../demo/index.js';
+import { type ServeDemo, startServeDemo } from '../demo/serve-demo.js';
 import { bundledUiDir, CLI_VERSION } from '../package-info.js';
 
 interface ServeFlags {
@@ -13,6 +13,8 @@ interface ServeFlags {
   demo?: boolean;
   insecure?: boolean;
   demoTraces: string;
+  demoLive: boolean;
+  demoSpeed: string;
 }
 
 export function registerServe(program: Command): void {
@@ -34,8 +36,13 @@ export function registerServe(program: Command): void {
       '--insecure',
       'allow listening beyond loopback with auth off (anyone who can reach the port reads and writes everything; warned on every start)',
     )
-    .option('--demo', 'feed the built-in demo workload once the server is up')
-    .option('--demo-traces <n>', 'agent runs the demo sends', '60')
+    .option(
+      '--demo',
+      'feed the built-in demo once the server is up: a few hours of history, then live demo agents with a scripted incident every few minutes',
+    )
+    .option('--demo-traces <n>', 'agent runs of the demo history sent at start', '60')
+    .option('--no-demo-live', 'with --demo: send the history only, no live agents')
+    .option('--demo-speed <x>', 'with --demo: live demo minutes per real minute (tests, screenshots)', '1')
     .action(async (flags: ServeFlags) => {
       const overrides: ConfigInput = { server: {} };
       if (flags.port !== undefined) overrides.server!.port = Number(flags.port); // validated with the rest of the config
@@ -66,10 +73,12 @@ export function registerServe(program: Command): void {
       );
 
       let stopping = false;
+      let demo: ServeDemo | null = null;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
+        await demo?.stop(); // the demo agents send to this server: stop them first
         await server.close();
         process.exit(0);
       };
@@ -84,15 +93,17 @@ export function registerServe(program: Command): void {
         });
 
       if (flags.demo) {
-        const traces = Number(flags.demoTraces);
-        const result = await runDemo({
+        demo = await startServeDemo({
           endpoint: server.url,
-          traces,
-          seed: 42,
-          progress: process.stderr.isTTY === true,
+          traces: Number(flags.demoTraces),
+          live: flags.demoLive,
+          speed: Number(flags.demoSpeed),
+          logger,
         });
-        logger.info(result, 'demo workload sent');
-        process.stdout.write(`Demo: ${result.traces} agent runs sent. Open ${server.url}/ in a browser.\n`);
+        if (stopping) await demo.stop();
+        process.stdout.write(
+          `Demo: ${flags.demoLive ? 'demo agents running, with an incident every few minutes' : 'history sent'}. Open ${server.url}/ in a browser.\n`,
+        );
       }
     });
 }

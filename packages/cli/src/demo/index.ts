@@ -3,15 +3,13 @@
  * exporters, exactly as an instrumented application would.
  */
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SingleBar } from 'cli-progress';
+import { createDemoPipelines } from './pipelines.js';
 import { Random } from './random.js';
 import { runScenario } from './scenario.js';
 
+export { type Incident, type IncidentKind, incidentAt } from './incidents.js';
+export { type LiveDemo, type LiveDemoOptions, type LiveDemoStats, startLiveDemo } from './live.js';
 export interface DemoOptions {
   /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318. */
   endpoint: string;
@@ -32,51 +30,13 @@ export interface DemoResult {
   sessions: number;
 }
 
-const SERVICES = [
-  { name: 'support-copilot', version: '1.8.2' },
-  { name: 'devops-agent', version: '0.9.0' },
-];
-
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const base = options.endpoint.replace(/\/+$/, '');
   const total = options.traces ?? 40;
   const rng = new Random(options.seed ?? 42);
   const spreadMs = (options.spreadMinutes ?? 180) * 60_000;
 
-  const pipelines = SERVICES.map((service) => {
-    const resource = resourceFromAttributes({
-      'service.name': service.name,
-      'service.version': service.version,
-      'deployment.environment.name': 'demo',
-    });
-    const tracerProvider = new BasicTracerProvider({
-      resource,
-      spanProcessors: [
-        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), {
-          maxQueueSize: 100_000,
-          maxExportBatchSize: 512,
-          scheduledDelayMillis: 200,
-        }),
-      ],
-    });
-    const loggerProvider = new LoggerProvider({
-      resource,
-      processors: [
-        new BatchLogRecordProcessor({
-          exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }),
-          maxQueueSize: 100_000,
-          maxExportBatchSize: 512,
-          scheduledDelayMillis: 200,
-        }),
-      ],
-    });
-    return {
-      tracerProvider,
-      loggerProvider,
-      tracer: tracerProvider.getTracer('witness-demo', '0.1.0'),
-      logger: loggerProvider.getLogger('witness-demo', '0.1.0'),
-    };
-  });
+  const pipelines = createDemoPipelines(base, { maxQueueSize: 100_000 });
 
   const bar = options.progress
     ? new SingleBar({ format: 'demo [{bar}] {value}/{total} runs', hideCursor: true })
@@ -109,11 +69,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       sent++;
       bar?.update(sent);
       // Let the batch processors export as we go instead of holding every span in memory.
-      if (sent % 50 === 0) await Promise.all(pipelines.map((q) => q.tracerProvider.forceFlush()));
+      if (sent % 50 === 0) await Promise.all(pipelines.map((q) => q.flush()));
     }
   }
-  await Promise.all(pipelines.flatMap((q) => [q.tracerProvider.forceFlush(), q.loggerProvider.forceFlush()]));
-  await Promise.all(pipelines.flatMap((q) => [q.tracerProvider.shutdown(), q.loggerProvider.shutdown()]));
+  await Promise.all(pipelines.map((q) => q.flush()));
+  await Promise.all(pipelines.map((q) => q.shutdown()));
   bar?.stop();
   return { traces: total, spans, logs, sessions };
 }

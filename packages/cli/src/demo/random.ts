@@ -6,6 +6,13 @@ export class Random {
     this.state = seed >>> 0 || 1;
   }
 
+  /** An independent generator at the same point of the sequence (a dry run that must not advance this one). */
+  clone(): Random {
+    const copy = new Random(1);
+    copy.state = this.state;
+    return copy;
+  }
+
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;

@@ -31,6 +31,31 @@ const MODELS: Model[] = [
   { provider: 'gcp.gemini', request: 'gemini-2.5-flash', response: 'gemini-2.5-flash' },
 ];
 
+/**
+ * What a scripted incident does to the runs it overlaps (demo/incidents.ts decides when). Each effect
+ * draws no extra random numbers unless it applies, so runs without an incident stay the same workload.
+ */
+export interface ScenarioEffects {
+  /** LLM calls to this model (request name) take 6× longer plus 6 s: a provider latency spike. */
+  slowModel?: string;
+  /** This tool fails 85% of the time: an error burst (a dependency is down). */
+  failingTool?: string;
+  /** The researcher calls `read_docs` 40–60 times in a row without making progress: a runaway loop. */
+  toolLoop?: boolean;
+  /** The final answer is written from a huge context on the most expensive model: a cost outlier. */
+  costOutlier?: boolean;
+}
+
+/** Models the demo uses, by request name (incidents pick theirs from here). */
+export const DEMO_MODELS = [
+  'gpt-4o',
+  'gpt-4.1-mini',
+  'claude-sonnet-4-5',
+  'claude-3-5-haiku',
+  'gemini-2.5-pro',
+  'gemini-2.5-flash',
+] as const;
+
 const TASKS = [
   'Summarise the open incidents for the payments service',
   'Fix the flaky checkout integration test',
@@ -39,7 +64,7 @@ const TASKS = [
   'Add rate limiting to the public search endpoint',
   'Compare vector databases for our support bot',
 ];
-const USERS = [
+export const DEMO_USERS = [
   'alice@example.com',
   'bob@example.com',
   'carol@example.com',
@@ -58,6 +83,7 @@ interface RunState {
   logs: number;
   sessionId: string;
   userId: string;
+  effects: ScenarioEffects;
 }
 
 function child(
@@ -106,9 +132,10 @@ function llmCall(
   agent: string,
   prompt: string,
   model = state.rng.pick(MODELS),
+  contextScale = 1,
 ) {
   const { rng } = state;
-  const input = rng.int(300, 6000);
+  const input = rng.int(300, 6000) * contextScale;
   const output = rng.int(40, 1200);
   const attrs: Attributes = {
     'gen_ai.operation.name': 'chat',
@@ -127,7 +154,8 @@ function llmCall(
   // Some gateways report the billed amount; Witness prefers it over its price table.
   if (rng.chance(0.25)) attrs['witness.cost_usd'] = Number(((input * 2.5 + output * 10) / 1e6).toFixed(6));
   const { span, ctx } = child(state, parent, `chat ${model.request}`, attrs, SpanKind.CLIENT);
-  state.clock += rng.int(300, 4000);
+  const latency = rng.int(300, 4000);
+  state.clock += state.effects.slowModel === model.request ? latency * 6 + 6000 : latency;
   log(
     state,
     ctx,
@@ -174,7 +202,7 @@ function toolCall(
     SpanKind.CLIENT,
   );
   state.clock += rng.int(20, 2500);
-  const failed = rng.chance(opts.failRate);
+  const failed = rng.chance(state.effects.failingTool === tool ? 0.85 : opts.failRate);
   if (failed) {
     const err = new Error(
       `${tool} failed: ${rng.pick(['connection reset by peer', 'exit code 1', 'timeout after 30s', 'permission denied'])}`,
@@ -240,6 +268,20 @@ function researcher(state: RunState, parent: Context, task: string): void {
     { space: 'engineering' },
     { sideEffect: false, failRate: 0.05 },
   );
+  if (state.effects.toolLoop) {
+    // the agent keeps re-reading the same page instead of answering: the same call, over and over
+    log(state, ctx, SeverityNumber.WARN, 'WARN', 'researcher is calling read_docs repeatedly');
+    const repeats = state.rng.int(40, 60);
+    for (let i = 0; i < repeats; i++)
+      toolCall(
+        state,
+        ctx,
+        'researcher',
+        'read_docs',
+        { space: 'engineering', page: 1 },
+        { sideEffect: false, failRate: 0.05 },
+      );
+  }
   llmCall(state, ctx, 'researcher', `Summarise the findings for: ${task}`);
   end(state, span, 5);
 }
@@ -301,12 +343,22 @@ export function runScenario(opts: {
   root: Context;
   startMs: number;
   sessionId: string;
-}): { spans: number; logs: number } {
+  effects?: ScenarioEffects;
+  /** The session's user; picked per run when not given (the one-shot demo). */
+  userId?: string;
+}): { spans: number; logs: number; endMs: number } {
   const { rng } = opts;
-  const userId = rng.pick(USERS);
+  const userId = opts.userId ?? rng.pick(DEMO_USERS);
   const role = rng.pick(ROLES);
   const task = rng.pick(TASKS);
-  const state: RunState = { ...opts, clock: opts.startMs, spans: 0, logs: 0, userId };
+  const state: RunState = {
+    ...opts,
+    clock: opts.startMs,
+    spans: 0,
+    logs: 0,
+    userId,
+    effects: opts.effects ?? {},
+  };
   const { span, ctx } = agentSpan(state, opts.root, 'planner', {
     'witness.user.id': userId,
     'witness.input': task,
@@ -330,7 +382,10 @@ export function runScenario(opts: {
   researcher(state, ctx, task);
   let ok = true;
   if (needsCode) ok = coder(state, ctx, task, role);
-  llmCall(state, ctx, 'planner', 'Write the final answer for the user.', MODELS[rng.int(2, 5)]);
+  if (state.effects.costOutlier)
+    // the whole research dump pasted into the most expensive model, ~100× the usual context
+    llmCall(state, ctx, 'planner', 'Write the final answer for the user.', MODELS[2], 100);
+  else llmCall(state, ctx, 'planner', 'Write the final answer for the user.', MODELS[rng.int(2, 5)]);
   span.setAttribute(
     'witness.output',
     ok ? 'Done: see the pull request.' : 'Could not finish: tests keep failing.',
@@ -344,5 +399,5 @@ export function runScenario(opts: {
     ok ? 'run finished' : 'run failed',
   );
   end(state, span, 10);
-  return { spans: state.spans, logs: state.logs };
+  return { spans: state.spans, logs: state.logs, endMs: state.clock };
 }
