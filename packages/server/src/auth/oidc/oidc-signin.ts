@@ -62,7 +62,12 @@ export interface OidcSignin {
 export function readClientSecret(config: OidcConfig): string | null {
   if (config.clientSecret) return config.clientSecret;
   if (!config.clientSecretFile) return null;
-  const secret = readFileSync(config.clientSecretFile, 'utf8').trim();
+  let secret: string;
+  try {
+    secret = readFileSync(config.clientSecretFile, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`auth.oidc.clientSecretFile: cannot read ${config.clientSecretFile} (${(err as Error).message})`);
+  }
   if (secret === '') throw new Error(`auth.oidc.clientSecretFile ${config.clientSecretFile} is empty`);
   return secret;
 }
