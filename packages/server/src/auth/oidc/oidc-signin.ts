@@ -66,7 +66,9 @@ export function readClientSecret(config: OidcConfig): string | null {
   try {
     secret = readFileSync(config.clientSecretFile, 'utf8').trim();
   } catch (err) {
-    throw new Error(`auth.oidc.clientSecretFile: cannot read ${config.clientSecretFile} (${(err as Error).message})`);
+    throw new Error(
+      `auth.oidc.clientSecretFile: cannot read ${config.clientSecretFile} (${(err as Error).message})`,
+    );
   }
   if (secret === '') throw new Error(`auth.oidc.clientSecretFile ${config.clientSecretFile} is empty`);
   return secret;
