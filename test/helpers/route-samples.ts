@@ -115,6 +115,7 @@ export function routeSamples({
     'GET /api/traces/{traceId}': { url: `/api/traces/${traceId}` },
     'GET /api/logs': { url: '/api/logs?severity=INFO' },
     'GET /api/services': { url: '/api/services' },
+    'GET /api/anomalies': { url: '/api/anomalies?kind=series&limit=5' },
     'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
     'GET /api/metrics/names': { url: '/api/metrics/names' },
     'GET /api/audit': { url: '/api/audit?limit=5' },

@@ -22,6 +22,7 @@ import {
   latestCheckpointSchema,
   messageSchema,
 } from './audit.js';
+import { anomalyPageSchema, anomalySearchParams } from './anomalies.js';
 import { errorSchema } from './common.js';
 import { healthSchema, notReadySchema, readySchema } from './health.js';
 import { logPageSchema, logSearchParams } from './logs.js';
@@ -195,6 +196,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'read',
     query: logSearchParams,
     responses: { 200: ok(logPageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/anomalies',
+    summary: 'Anomaly events of the project, newest first',
+    description:
+      'Live series anomalies and agent-behaviour anomalies (tool loops, runs far above the agent median, new tools or models), each with the traces behind it.',
+    tags: ['anomalies'],
+    access: 'read',
+    query: anomalySearchParams,
+    responses: { 200: ok(anomalyPageSchema), 400: bad, 503: unavailable },
   },
   {
     method: 'get',

@@ -85,3 +85,26 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * What an anomaly event says happened (`GET /api/anomalies`, `witness_anomalies_total{kind}`):
+ * - `series`: a live series (call rate, error ratio, p95 latency, tokens, cost per bucket of one
+ *   service, agent, model or tool) left what its detector expected;
+ * - `tool_loop`: one trace called the same tool with the same arguments N times;
+ * - `run_cost`, `run_tokens`, `run_steps`: a run (trace) of an agent far above the agent's median;
+ * - `new_tool`, `new_model`: an agent with a history used a tool or model it never used before.
+ */
+export const ANOMALY_KINDS = [
+  'series',
+  'tool_loop',
+  'run_cost',
+  'run_tokens',
+  'run_steps',
+  'new_tool',
+  'new_model',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+/** The per-bucket measures of live series (`metric` of a `series` anomaly). */
+export const ANOMALY_SERIES_METRICS = ['calls', 'error_ratio', 'latency_p95', 'tokens', 'cost'] as const;
+export type AnomalySeriesMetric = (typeof ANOMALY_SERIES_METRICS)[number];

@@ -4,6 +4,7 @@
  * No I/O here. `constants.ts` holds no zod, so a bundle that needs only the vocabularies stays small.
  */
 export * from './access.js';
+export * from './anomalies.js';
 export * from './api-routes.js';
 export * from './audit.js';
 export * from './common.js';

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { Counter } from 'prom-client';
+import { anomalyRoutes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import {
   type Auth,
@@ -74,6 +75,8 @@ export interface RunningServer {
   audit: AuditLog | null;
   /** Whether auth is on, and the API keys the server knows. */
   auth: Auth;
+  /** Live anomaly detection (null when `anomaly.enabled` is false). */
+  anomalies: LiveAnomalies | null;
   /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
   app: Hono;
   /** The certificate served now (null over plain HTTP). */
@@ -228,6 +231,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }
     });
   }
+  const { enabled: anomaliesOn, ...anomalyOptions } = config.anomaly;
+  const anomalies = anomaliesOn
+    ? new LiveAnomalies({
+        ...anomalyOptions,
+        registry: metrics.self.registry,
+        onError: (err) => logger.error({ err }, 'anomaly detection failed'),
+      })
+    : null;
   const pipeline = new IngestPipeline({
     normalize: normalizeSpans,
     stages: [
@@ -310,6 +321,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (audit) app.route('/api', auditRoutes(audit));
   app.route('/api', queryRoutes({ store: () => store }));
   app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
+  app.route(
+    '/api',
+    anomalyRoutes(() => (store ? anomalies : null)),
+  );
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -354,6 +369,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (auditSink) pipeline.addSink(auditSink);
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
+  if (anomalies) {
+    await anomalies.open(await opened.connect(), [await opened.connect()], config.store.queryTimeoutMs);
+    pipeline.addSink(anomalies.sink);
+  }
   if (metrics.sink) pipeline.addSink(metrics.sink);
   if (audit) {
     const auditDir = join(dataDir, 'audit');
@@ -379,6 +398,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       metrics
         .deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
         .catch((err: unknown) => logger.error({ err }, 'metric points retention failed'));
+      anomalies
+        ?.deleteOlderThan(Number(retentionCutoff(Date.now(), config.retention.maxAgeDays) / 1_000_000n))
+        .catch((err: unknown) => logger.error({ err }, 'anomaly events retention failed'));
     },
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
@@ -402,6 +424,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pipeline,
     audit,
     auth,
+    anomalies,
     app,
     tlsCertificate: () => reloader?.current ?? null,
     reloadTls() {
@@ -425,7 +448,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.
         opened.interruptReads();
         metrics.interruptReads();
+        anomalies?.interruptReads();
         await stopped;
+        await anomalies?.close();
         await opened.close();
         auditSink?.close();
         await auth.auditSettled();

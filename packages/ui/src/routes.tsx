@@ -3,6 +3,7 @@
  * their slots here: a new page replaces its placeholder component and nothing else changes.
  */
 import type { ComponentType } from 'preact';
+import { AnomaliesPage } from './pages/anomalies/anomalies-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
@@ -41,7 +42,7 @@ export const ROUTES: Route[] = [
   },
   {
     pattern: '/anomalies',
-    component: slotPage('Anomalies', 'Unusual latency, error, token and cost patterns per agent and model.'),
+    component: AnomaliesPage,
     nav: { label: 'Anomalies', section: 'Operate' },
   },
   { pattern: '/audit', component: AuditPage, nav: { label: 'Audit trail', section: 'Govern' } },

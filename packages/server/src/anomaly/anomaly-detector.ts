@@ -95,6 +95,21 @@ export class AnomalyDetector {
     this.shapes = new ShapeMemory(DIMS, BOXES, VIGILANCE);
   }
 
+  /** The level expected next (the exponentially weighted mean); read before `update` for "value vs expected". */
+  get expected(): number {
+    return this.mean;
+  }
+
+  /** The spread around `expected` as a standard deviation (from the mean absolute deviation). */
+  get spread(): number {
+    return MAD_TO_SIGMA * this.mad;
+  }
+
+  /** Points seen so far (scores are 0 until `warmup` of them). */
+  get seen(): number {
+    return this.t;
+  }
+
   /** Score `x` observed at `timeMs` (ms since the epoch; only differences matter), then learn it. */
   update(x: number, timeMs: number): number {
     const t = this.t++;

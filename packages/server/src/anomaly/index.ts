@@ -13,3 +13,13 @@ export {
   type ExhaustionInput,
   levelExhaustion,
 } from './forecast-exhaustion.js';
+export {
+  type ActiveAnomalyQuery,
+  type AnomalyEvent,
+  type AnomalyLabels,
+  type AnomalyQuery,
+  anomalyRoutes,
+  LiveAnomalies,
+  type LiveAnomaliesOptions,
+  type LiveAnomaliesStats,
+} from './live/index.js';

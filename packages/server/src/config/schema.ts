@@ -459,6 +459,85 @@ export const redactionSection = z.strictObject({
     ),
 });
 
+export const anomalySection = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Watch every service, agent, model and tool for anomalies and agent-behaviour anomalies (docs/anomaly.md).',
+    ),
+  resolutionSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(60)
+    .describe(
+      'Bucket width of the live series (call count, error ratio, p95 latency, tokens, cost per bucket), seconds.',
+    ),
+  maxSeries: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1000)
+    .describe(
+      'Most live series watched at once (each a few detectors of ~3.8 KiB); idle ones are evicted first, beyond it new series are refused and counted.',
+    ),
+  seriesIdleMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .default(1440)
+    .describe('A series without spans for this long is forgotten.'),
+  scoreThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      "Score (0..1) at which a bucket becomes an anomaly event; 0.5 is the detector's alarm level (p ≈ 4.5e-5).",
+    ),
+  warmupBuckets: z
+    .number()
+    .int()
+    .min(10)
+    .max(100_000)
+    .default(150)
+    .describe(
+      'Buckets a new series is watched before it can raise an anomaly (its detectors learn what is normal).',
+    ),
+  loopThreshold: z
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(10)
+    .describe('Identical tool calls (same tool, same arguments) in one run that make a tool loop.'),
+  runRatio: z
+    .number()
+    .min(1.5)
+    .max(1e6)
+    .default(10)
+    .describe("A run whose cost, tokens or steps reach this many times the agent's median is an anomaly."),
+  minHistory: z
+    .number()
+    .int()
+    .min(3)
+    .max(10_000)
+    .default(20)
+    .describe(
+      'Finished runs of an agent before its runs are compared with its median and new tools/models are reported.',
+    ),
+  runIdleSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300)
+    .describe('A run (trace) without new spans for this long is finished even if its root span never came.'),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -472,6 +551,7 @@ export const configSchema = z.strictObject({
   auth: authSection.prefault({}),
   store: storeSection.prefault({}),
   redaction: redactionSection.prefault({}),
+  anomaly: anomalySection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

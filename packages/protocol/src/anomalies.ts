@@ -1,0 +1,66 @@
+/** `GET /api/anomalies`: parameters and answer. */
+import { z } from 'zod';
+import { pageSchema } from './common.js';
+import { ANOMALY_KINDS } from './constants.js';
+import { instantMs, pageLimit, text } from './query-values.js';
+
+/** Query parameters of `GET /api/anomalies`. */
+export const anomalySearchParams = z.strictObject({
+  kind: z
+    .enum(ANOMALY_KINDS)
+    .optional()
+    .meta({ description: `one of ${ANOMALY_KINDS.join(', ')}` }),
+  agent: text.optional().meta({ description: 'agent name the anomaly is about' }),
+  service: text.optional().meta({ description: 'service.name the anomaly is about' }),
+  since: instantMs
+    .optional()
+    .meta({ description: 'anomaly time at or after: ISO-8601 or epoch milliseconds' }),
+  until: instantMs
+    .optional()
+    .meta({ description: 'anomaly time at or before: ISO-8601 or epoch milliseconds' }),
+  limit: pageLimit(500, 50),
+  cursor: text.optional().meta({ description: 'nextCursor of the previous page' }),
+  project: text
+    .optional()
+    .meta({ description: 'the project (or header x-witness-project); default "default"' }),
+});
+export type AnomalySearchParams = z.input<typeof anomalySearchParams>;
+
+const num = z.number().nullable();
+
+/** One anomaly event, as stored and listed. */
+export const anomalySchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(ANOMALY_KINDS),
+    metric: z.string().nullable().meta({
+      description:
+        'series: calls, error_ratio, latency_p95 (ms), tokens or cost (USD) per bucket; runs: cost, tokens, steps; loops and new tools/models: the tool or model',
+    }),
+    labels: z
+      .object({
+        service: z.string().nullable(),
+        agent: z.string().nullable(),
+        model: z.string().nullable(),
+        tool: z.string().nullable(),
+      })
+      .meta({ description: 'the series or run the anomaly is about' }),
+    timeMs: z.number().meta({ description: 'epoch ms: the bucket start (series) or the run end' }),
+    score: z.number().meta({ description: '0..1; 0.5 is the alarm level for every kind' }),
+    value: num.meta({ description: 'what was seen' }),
+    expected: num.meta({
+      description: 'what was expected (series: the learned level; runs: the agent median)',
+    }),
+    lower: num,
+    upper: num,
+    traceIds: z.array(z.string()).meta({ description: 'traces behind the anomaly, when known' }),
+    message: z.string(),
+    points: z
+      .array(z.tuple([z.number(), z.number(), z.number().nullable()]))
+      .meta({ description: 'series: the recent buckets [timeMs, value, expected], the last one anomalous' }),
+  })
+  .meta({ id: 'Anomaly' });
+export type AnomalyJson = z.infer<typeof anomalySchema>;
+
+export const anomalyPageSchema = pageSchema(anomalySchema).meta({ id: 'AnomalyPage' });
+export type AnomalyPageJson = z.infer<typeof anomalyPageSchema>;
