@@ -183,7 +183,9 @@ export class LiveAnomalies {
     const now = this.now();
     const points = batch.spans.map((s) => spanPoint(project, s));
     // in time order, so a batch spanning two buckets closes the first before filling the second
-    points.sort((a, b) => a.endMs - b.endMs);
+    let sorted = true;
+    for (let i = 1; i < points.length && sorted; i++) sorted = points[i - 1]!.endMs <= points[i]!.endMs;
+    if (!sorted) points.sort((a, b) => a.endMs - b.endMs);
     const out: AnomalyEvent[] = [];
     for (const p of points) {
       this.series.observe(p, now, out);

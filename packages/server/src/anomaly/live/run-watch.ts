@@ -34,6 +34,7 @@ const MAX_KNOWN = 256;
 /** A loop still running at this many times the threshold is reported before its run ends. */
 const RUNAWAY = 10;
 const MEASURES = ['cost', 'tokens', 'steps'] as const;
+const MEDIAN_EVERY = 8;
 type Measure = (typeof MEASURES)[number];
 
 /** FNV-1a: the arguments are compared by a 32-bit hash (kept per distinct call, not the text). */
@@ -78,7 +79,19 @@ class AgentHistory {
   readonly tools = new Set<string>();
   readonly models = new Set<string>();
 
+  /** Medians as of `medianAt` runs: recomputed every MEDIAN_EVERY runs (a median of 99 barely moves). */
+  private readonly medians: Record<Measure, number> = { cost: 0, tokens: 0, steps: 0 };
+  private medianAt = -1;
+
   median(m: Measure): number {
+    if (this.medianAt < 0 || this.runs - this.medianAt >= MEDIAN_EVERY) {
+      for (const k of MEASURES) this.medians[k] = this.exactMedian(k);
+      this.medianAt = this.runs;
+    }
+    return this.medians[m];
+  }
+
+  private exactMedian(m: Measure): number {
     const n = Math.min(this.runs, HISTORY);
     const sorted = this.values[m].slice(0, n).sort();
     return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;

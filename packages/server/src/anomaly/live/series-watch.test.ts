@@ -68,7 +68,7 @@ describe('SeriesWatch', () => {
     expect(e!.expected).toBeLessThan(130);
     expect(e!.score).toBeGreaterThanOrEqual(0.5);
     expect(e!.traceIds).toEqual(['f'.repeat(32)]);
-    expect(e!.points).toHaveLength(48);
+    expect(e!.points).toHaveLength(32);
     expect(e!.points.at(-1)![0]).toBe(T0 + 250 * RES);
     expect(e!.points.at(-1)![1]).toBeGreaterThan(4000);
     // the service series saw the same spike (tool spans count for their service too)

@@ -53,7 +53,7 @@ export interface SeriesWatchOptions {
 }
 
 /** Buckets of history kept per measure for the chart of an event. */
-export const WINDOW = 48;
+export const WINDOW = 32;
 type Dimension = 'service' | 'agent' | 'model' | 'tool';
 const TOOL_METRICS: readonly AnomalySeriesMetric[] = ['calls', 'error_ratio', 'latency_p95'];
 const UNITS: Record<AnomalySeriesMetric, string> = {
@@ -66,26 +66,32 @@ const UNITS: Record<AnomalySeriesMetric, string> = {
 
 class Track {
   detector: AnomalyDetector | null = null;
-  /** [value, expected] pairs of the last WINDOW buckets, oldest first once full. */
-  readonly ring = new Float32Array(2 * WINDOW);
-  readonly times = new Float64Array(WINDOW);
+  /**
+   * The last WINDOW buckets as (bucket − base, value, expected) triples in one Float32Array (384 bytes):
+   * bucket offsets from the series' first bucket stay exact in float32 for 30 years of minutes.
+   */
+  readonly ring = new Float32Array(3 * WINDOW);
   pos = 0;
   len = 0;
 
-  remember(timeMs: number, value: number, expected: number): void {
-    this.times[this.pos] = timeMs;
-    this.ring[2 * this.pos] = value;
-    this.ring[2 * this.pos + 1] = expected;
+  remember(offset: number, value: number, expected: number): void {
+    this.ring[3 * this.pos] = offset;
+    this.ring[3 * this.pos + 1] = value;
+    this.ring[3 * this.pos + 2] = expected;
     this.pos = (this.pos + 1) % WINDOW;
     this.len = Math.min(WINDOW, this.len + 1);
   }
 
-  points(): [number, number, number | null][] {
+  points(base: number, resolutionMs: number): [number, number, number | null][] {
     const out: [number, number, number | null][] = [];
     for (let i = 0; i < this.len; i++) {
-      const at = (this.pos - this.len + i + WINDOW) % WINDOW;
-      const expected = this.ring[2 * at + 1]!;
-      out.push([this.times[at]!, this.ring[2 * at]!, Number.isNaN(expected) ? null : expected]);
+      const at = 3 * ((this.pos - this.len + i + WINDOW) % WINDOW);
+      const expected = this.ring[at + 2]!;
+      out.push([
+        (base + this.ring[at]!) * resolutionMs,
+        this.ring[at + 1]!,
+        Number.isNaN(expected) ? null : expected,
+      ]);
     }
     return out;
   }
@@ -97,6 +103,8 @@ class Series {
   open = -1;
   /** Last bucket fed to the detectors. */
   fed = -1;
+  /** First bucket fed (chart times are kept relative to it). */
+  base = -1;
   lastSeenMs = 0;
   calls = 0;
   errors = 0;
@@ -270,6 +278,7 @@ export class SeriesWatch {
   private feed(s: Series, b: number, out: AnomalyEvent[]): void {
     const timeMs = b * this.options.resolutionMs;
     s.fed = b;
+    if (s.base === -1) s.base = b;
     for (const metric of s.metrics) {
       const value = s.value(metric);
       if (value === null) continue; // no calls: no latency, no error ratio
@@ -286,7 +295,7 @@ export class SeriesWatch {
       const expected = d.expected;
       const spread = d.spread;
       const score = d.update(value, timeMs);
-      track.remember(timeMs, value, warm ? expected : Number.NaN);
+      track.remember(b - s.base, value, warm ? expected : Number.NaN);
       if (score < this.options.threshold) continue;
       if ((metric === 'error_ratio' || metric === 'latency_p95') && s.calls < this.options.minCalls) continue;
       const what = s.labels.tool ?? s.labels.model ?? s.labels.agent ?? s.labels.service;
@@ -304,7 +313,7 @@ export class SeriesWatch {
         upper: expected + 3 * spread,
         traceIds: s.calls > 0 ? [s.traceFor(metric)].filter((t): t is string => t !== null) : [],
         message: `${metric} of ${what} was ${fmt(value)}${UNITS[metric]}, expected about ${fmt(expected)}${UNITS[metric]}`,
-        points: track.points(),
+        points: track.points(s.base, this.options.resolutionMs),
       });
     }
   }
