@@ -57,7 +57,7 @@ for (let r = 0; r < 5; r++) {
   );
   liveNs.push(
     cpuNsPerSpan(() => {
-      for (const spans of batches) live.consume({ spans, logs: [] });
+      for (const spans of batches) live.consume({ spans, logs: [], project: 'default' });
     }),
   );
 }

@@ -133,18 +133,25 @@ describe('GET /api/anomalies', () => {
     }
   });
 
-  it("does not list the default project's anomalies to another project", async () => {
-    const mine = await anomalies('');
-    expect(mine.body.items.length).toBeGreaterThan(0);
+  it('keys anomalies by the ingesting project and lists a project its own only', async () => {
     const other = await anomalies('', 'other-project');
     expect(other.status).toBe(200);
     expect(other.body.items).toEqual([]);
-    // (events are keyed by the batch's project: see live-anomalies.test.ts for two projects' batches)
+    const calls = Array.from({ length: 12 }, () => ({ name: 'retry', args: '{}', durationMs: 5 }));
+    const run = runSpans({ agent: 'looper', endMs: recent(), tools: calls });
+    await postSpans(w.url, 'svc', run.spans, 'other-project');
+    const inOther = async () => (await anomalies('kind=tool_loop', 'other-project')).body.items;
+    for (let i = 0; i < 50 && (await inOther()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await inOther()).map((a) => a.traceIds[0])).toEqual([run.traceId]);
+    const inDefault = (await anomalies('kind=tool_loop')).body.items.map((a) => a.traceIds[0]);
+    expect(inDefault).not.toContain(run.traceId);
+    expect(inDefault).toContain(loopTrace);
   });
 
   it('counts anomalies on /metrics by kind, every kind present', async () => {
     const text = await (await fetch(`${w.url}/metrics`)).text();
-    expect(text).toMatch(/^witness_anomalies_total\{kind="tool_loop"\} 1$/m);
+    expect(text).toMatch(/^witness_anomalies_total\{kind="tool_loop"\} 2$/m);
     expect(text).toMatch(/^witness_anomalies_total\{kind="run_cost"\} 1$/m);
     expect(text).toMatch(/^witness_anomalies_total\{kind="new_model"\} 0$/m);
     expect(text).toMatch(/^witness_anomalies_total\{kind="series"\} [1-9]\d*$/m);

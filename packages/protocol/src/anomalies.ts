@@ -20,9 +20,6 @@ export const anomalySearchParams = z.strictObject({
     .meta({ description: 'anomaly time at or before: ISO-8601 or epoch milliseconds' }),
   limit: pageLimit(500, 50),
   cursor: text.optional().meta({ description: 'nextCursor of the previous page' }),
-  project: text
-    .optional()
-    .meta({ description: 'the project (or header x-witness-project); default "default"' }),
 });
 export type AnomalySearchParams = z.input<typeof anomalySearchParams>;
 

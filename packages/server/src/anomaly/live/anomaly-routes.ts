@@ -1,7 +1,7 @@
 /** `GET /api/anomalies`: the project's anomaly events, newest first (access `read`). */
 import { anomalySearchParams } from '@witness/protocol';
 import { Hono } from 'hono';
-import { projectOf } from '../../auth/index.js';
+import { projectOf } from '../../auth/principal.js';
 import { WitnessError } from '../../http/index.js';
 import { parseQuery } from '../../query/index.js';
 import type { LiveAnomalies } from './live-anomalies.js';

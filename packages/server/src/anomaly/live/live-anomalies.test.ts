@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../model/index.js';
 import { type DuckDbStore, openDuckDbStore } from '../../store/duckdb/index.js';
 import { MS, makeSpan, T0, traceIdOf } from '../../store/test-records.js';
-import type { IngestBatch } from '../../store/types.js';
 import { LiveAnomalies } from './live-anomalies.js';
 
 let dir: string;
@@ -49,8 +48,8 @@ async function open(registry?: Registry): Promise<LiveAnomalies> {
 describe('LiveAnomalies', () => {
   it('keys events by the batch project and lists each project its own', async () => {
     const live = await open();
-    live.consume({ spans: loopRun(1, 12), logs: [] });
-    live.consume({ spans: loopRun(2, 12), logs: [], project: 'p2' } as IngestBatch);
+    live.consume({ spans: loopRun(1, 12), logs: [], project: 'default' });
+    live.consume({ spans: loopRun(2, 12), logs: [], project: 'p2' });
     await live.flush();
     const mine = await live.search({ project: 'default', limit: 10 });
     const theirs = await live.search({ project: 'p2', limit: 10 });
@@ -63,7 +62,7 @@ describe('LiveAnomalies', () => {
   it('answers the alert seam (active events since a time, above a score) from the file, also after reopening', async () => {
     const registry = new Registry();
     const live = await open(registry);
-    live.consume({ spans: loopRun(3, 30), logs: [] });
+    live.consume({ spans: loopRun(3, 30), logs: [], project: 'default' });
     const since = Number(T0 / MS) - 1000;
     const active = await live.active('default', { sinceMs: since });
     expect(active.map((e) => [e.kind, e.value])).toEqual([['tool_loop', 30]]);
@@ -81,7 +80,7 @@ describe('LiveAnomalies', () => {
 
   it('drops and counts events beyond maxPendingEvents while the database is not open', async () => {
     const live = new LiveAnomalies({ maxPendingEvents: 1 });
-    live.consume({ spans: [...loopRun(4, 10), ...loopRun(5, 10)], logs: [] });
+    live.consume({ spans: [...loopRun(4, 10), ...loopRun(5, 10)], logs: [], project: 'default' });
     expect(live.stats.eventsDropped).toBe(1);
     await live.open(await store.connect(), [await store.connect()], 5000);
     await live.flush();

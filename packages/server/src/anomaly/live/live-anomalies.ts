@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ANOMALY_KINDS, type AnomalyKind, DEFAULT_PROJECT } from '@witness/protocol';
+import { ANOMALY_KINDS, type AnomalyKind } from '@witness/protocol';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { IngestSink } from '../../ingest/index.js';
 import type { SpanRecord } from '../../model/index.js';
@@ -69,11 +69,6 @@ export interface LiveAnomaliesStats {
   runs: RunWatchStats;
   /** Events dropped because `maxPendingEvents` were waiting for the database. */
   eventsDropped: number;
-}
-
-/** The project a batch belongs to: `IngestBatch.project` once batches carry one, else the default. */
-function projectOfBatch(batch: IngestBatch): string {
-  return (batch as IngestBatch & { project?: string }).project ?? DEFAULT_PROJECT;
 }
 
 export function spanPoint(project: string, s: SpanRecord): SpanPoint {
@@ -179,7 +174,7 @@ export class LiveAnomalies {
 
   consume(batch: IngestBatch): void {
     if (batch.spans.length === 0) return;
-    const project = projectOfBatch(batch);
+    const project = batch.project;
     const now = this.now();
     const points = batch.spans.map((s) => spanPoint(project, s));
     // in time order, so a batch spanning two buckets closes the first before filling the second
