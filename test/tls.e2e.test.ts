@@ -230,7 +230,8 @@ describe('witness serve with server.tls.cert/key', () => {
         async () => (await presentedFingerprint(w.port)) === b.fingerprint256,
       ),
     ).toBe(true);
-    expect(w.stderr()).toContain('reloaded the TLS certificate');
+    // the log line may trail the swap a little (the logger writes asynchronously)
+    await until('the reload to be logged', async () => w.stderr().includes('reloaded the TLS certificate'));
     expect(w.stderr()).toContain(b.fingerprint256);
 
     // a half-finished rotation: the certificate is not PEM
@@ -241,6 +242,14 @@ describe('witness serve with server.tls.cert/key', () => {
     );
     expect(w.stderr()).toMatch(/server\.tls\.cert: .*witness\.crt holds no PEM block/);
     expect(await presentedFingerprint(w.port), 'still the previous certificate').toBe(b.fingerprint256);
+
+    // what an SRE alerts on: the served certificate's expiry, and the reload outcomes
+    const metrics = (await httpsRequest(`${w.url}/metrics`)).body;
+    expect(metrics).toContain(
+      `witness_tls_certificate_expiry_timestamp_seconds ${b.validTo.getTime() / 1000}`,
+    );
+    expect(metrics).toContain('witness_tls_reloads_total{outcome="success"} 1');
+    expect(metrics).toContain('witness_tls_reloads_total{outcome="failure"} 1');
 
     // the same process served all of it, and still serves
     expect(w.child.pid).toBe(pid);

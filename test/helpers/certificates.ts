@@ -12,6 +12,7 @@ export interface TestCertificate {
   /** SHA-256 fingerprint as Node's getPeerCertificate().fingerprint256 prints it. */
   fingerprint256: string;
   serialNumber: string;
+  validTo: Date;
 }
 
 /**
@@ -20,14 +21,10 @@ export interface TestCertificate {
  */
 export async function makeCertificate(
   commonName = `witness-test-${randomUUID().slice(0, 8)}`,
-  options: { notAfter?: Date } = {},
 ): Promise<TestCertificate> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
-    ...(options.notAfter
-      ? { notBeforeDate: new Date(Date.now() - 86_400_000), notAfterDate: options.notAfter }
-      : {}),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
@@ -48,5 +45,6 @@ export async function makeCertificate(
     key: pems.private,
     fingerprint256: x509.fingerprint256,
     serialNumber: x509.serialNumber,
+    validTo: new Date(x509.validTo),
   };
 }

@@ -33,6 +33,7 @@ import {
   hostCheck,
   loadTlsMaterial,
   refuseOtlp,
+  registerTlsMetrics,
   registerOtlpRoute,
   registerStaticUi,
   securityHeaders,
@@ -414,6 +415,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = config.server.host;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const reloader = tls && tlsPaths ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info) : null;
+  const tlsMetrics = reloader ? registerTlsMetrics(metrics.self.registry, () => reloader.current) : null;
 
   let closing: Promise<void> | null = null;
   return {
@@ -430,6 +432,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     reloadTls() {
       if (!reloader) return null;
       const result = reloader.reload();
+      tlsMetrics?.reloaded(result.ok);
       if (result.ok) logCertificate(logger, result.info, 'reloaded the TLS certificate', result.previous);
       else
         logger.error(

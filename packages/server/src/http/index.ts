@@ -34,6 +34,8 @@ export {
   TlsConfigError,
   type TlsMaterial,
   type TlsPaths,
+  type TlsMetrics,
   TlsReloader,
   type TlsReloadResult,
+  registerTlsMetrics,
 } from './tls/index.js';

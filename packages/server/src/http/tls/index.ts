@@ -9,3 +9,4 @@ export {
   type TlsPaths,
 } from './tls-material.js';
 export { TlsReloader, type TlsReloadResult } from './tls-reload.js';
+export { registerTlsMetrics, type TlsMetrics } from './tls-metrics.js';
