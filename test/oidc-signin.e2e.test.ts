@@ -168,6 +168,22 @@ describe('sign-in through the UI (Chromium)', () => {
       const cookie = `__Host-witness_session=${session!.value}`;
       const other = await fetch(`${origin}/api/traces?project=beta`, { headers: { cookie } });
       expect(other.status).toBe(403);
+      // a forged cross-site request carrying the cookie is not authenticated at all (401, not 403),
+      // and a forged sign-out leaves the session alone
+      const forged = await fetch(`${origin}/api/audit/checkpoints`, {
+        method: 'POST',
+        headers: { cookie, origin: 'https://evil.example' },
+      });
+      expect(forged.status).toBe(401);
+      const forgedLogout = await fetch(`${origin}/api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie, 'sec-fetch-site': 'cross-site' },
+      });
+      expect(forgedLogout.status).toBe(200);
+      const me = (await (await fetch(`${origin}/api/auth/me`, { headers: { cookie } })).json()) as {
+        principal: { subject: string; role: string; projects: string[] } | null;
+      };
+      expect(me.principal).toMatchObject({ subject: 'alice', role: 'viewer', projects: ['alpha'] });
 
       await page.goto(`${origin}/audit`);
       await page.getByTestId('audit-table').waitFor();
