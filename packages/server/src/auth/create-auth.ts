@@ -168,6 +168,8 @@ export function createAuth(options: CreateAuthOptions): Auth {
             type: 'auth.denied',
             actor: d.principal ? `${d.principal.kind}:${d.principal.subject}` : null,
             subject: `${c.req.method} ${c.req.path}`,
+            // the project the refused caller belongs to, when it proved one (a key's own)
+            project: d.principal && d.principal.projects !== '*' ? d.principal.project : null,
             details: { reason: d.reason, method: d.method, address: d.address },
           })
           .catch((err: unknown) => logger.error({ err }, 'could not audit a denied admin action'));

@@ -13,6 +13,8 @@ export interface KeyAuditLog {
     type: string;
     actor: string | null;
     subject: string | null;
+    /** The project the entry belongs to (a key's own). */
+    project?: string | null;
     details?: Record<string, unknown>;
   }): Promise<unknown>;
 }
@@ -58,6 +60,7 @@ export class KeyAuditor {
           type: 'key.created',
           actor: 'witness keys',
           subject: k.id,
+          project: k.project,
           details: { ...details, createdAt: k.createdAt },
         });
         created.add(k.id);
@@ -68,6 +71,7 @@ export class KeyAuditor {
           type: 'key.revoked',
           actor: 'witness keys',
           subject: k.id,
+          project: k.project,
           details: { ...details, revokedAt: k.revokedAt },
         });
         revoked.add(k.id);
