@@ -118,6 +118,8 @@ export function routeSamples({
     'GET /api/anomalies': { url: '/api/anomalies?kind=series&limit=5' },
     'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
     'GET /api/metrics/names': { url: '/api/metrics/names' },
+    'GET /api/governance/violations': { url: '/api/governance/violations?limit=5' },
+    'GET /api/governance/summary': { url: '/api/governance/summary' },
     'GET /api/audit': { url: '/api/audit?limit=5' },
     'GET /api/audit/entries/{index}': { url: '/api/audit/entries/0' },
     'GET /api/audit/checkpoints/latest': { url: '/api/audit/checkpoints/latest' },

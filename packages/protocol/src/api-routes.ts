@@ -24,6 +24,12 @@ import {
 } from './audit.js';
 import { anomalyPageSchema, anomalySearchParams } from './anomalies.js';
 import { errorSchema } from './common.js';
+import {
+  violationPageSchema,
+  violationSearchParams,
+  violationSummaryParams,
+  violationSummarySchema,
+} from './governance.js';
 import { healthSchema, notReadySchema, readySchema } from './health.js';
 import { logPageSchema, logSearchParams } from './logs.js';
 import { MAX_BUCKETS, metricNamesSchema, metricQueryParams, metricQueryResultSchema } from './metrics.js';
@@ -169,6 +175,26 @@ function signinRoutes(): ApiRoute[] {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/api/governance/violations',
+    summary: 'Policy violations, newest first',
+    description:
+      "Violations of the CEL policies in governance.policies, found at ingest, in the caller's project.",
+    tags: ['governance'],
+    access: 'read',
+    query: violationSearchParams,
+    responses: { 200: ok(violationPageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/governance/summary',
+    summary: 'Violations over time and by policy, severity, agent and mode; the policies in force',
+    tags: ['governance'],
+    access: 'read',
+    query: violationSummaryParams,
+    responses: { 200: ok(violationSummarySchema), 400: bad, 503: unavailable },
+  },
   {
     method: 'get',
     path: '/api/traces',

@@ -8,6 +8,7 @@ export * from './anomalies.js';
 export * from './api-routes.js';
 export * from './audit.js';
 export * from './common.js';
+export * from './governance.js';
 export * from './constants.js';
 export * from './health.js';
 export * from './logs.js';

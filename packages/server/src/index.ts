@@ -11,6 +11,7 @@ export {
   envVarNames,
   type LoadConfigOptions,
   loadConfig,
+  policySpec,
   type WitnessConfig,
 } from './config/index.js';
 export {
@@ -67,3 +68,16 @@ export {
   type StoredKey,
   updateKeysFile,
 } from './auth/index.js';
+export {
+  detectPrescriptive,
+  Governance,
+  PolicyError,
+  type PolicyMatch,
+  PolicySet,
+  type PolicySpec,
+  PRESCRIPTIVE_ATTR,
+  spanContext,
+  spansFromSample,
+  TraceTotalsCache,
+} from './governance/index.js';
+export { Redactor, redactorFromConfig } from './redact/index.js';

@@ -46,10 +46,12 @@ import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
+import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from './governance/index.js';
 import { queryRoutes } from './query/index.js';
 import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
+import { ConnectionPool } from './store/index.js';
 import type { IngestBatch, Store } from './store/types.js';
 
 export interface StartServerOptions {
@@ -87,6 +89,13 @@ export interface RunningServer {
    * one (`ok: false`, logged as an error). What `witness serve` runs on SIGHUP. Null over plain HTTP.
    */
   reloadTls(): TlsReloadResult | null;
+  /** The policy engine (governance.policies). */
+  governance: Governance;
+  /**
+   * Replaces the policies (what `witness serve` runs on SIGHUP with the re-read config file). A bad
+   * policy throws PolicyError naming it and the policies in force stay; a change is audited.
+   */
+  reloadPolicies(policies: readonly PolicySpec[]): Promise<void>;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -240,6 +249,33 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         onError: (err) => logger.error({ err }, 'anomaly detection failed'),
       })
     : null;
+  const violations = new Counter({
+    name: 'witness_governance_violations_total',
+    help: 'Policy violations recorded at ingest, by policy and severity.',
+    labelNames: ['policy', 'severity'],
+    registers: [metrics.self.registry],
+  });
+  const prescriptiveCounter = new Counter({
+    name: 'witness_prescriptive_language_total',
+    help: 'LLM outputs with prescriptive language, by phrase type.',
+    labelNames: ['type'],
+    registers: [metrics.self.registry],
+  });
+  const governance = new Governance({
+    policies: config.governance.policies,
+    prescriptive: config.governance.prescriptive.enabled,
+    maxTraces: config.governance.maxTraces,
+    audit,
+    onViolation: (policy, severity) => violations.inc({ policy, severity }),
+    onPrescriptive: (type) => prescriptiveCounter.inc({ type }),
+    // alerting does not exist yet: an `alert` policy is a violation plus a warning in the log
+    onAlert: (v) =>
+      logger.warn(
+        { policy: v.policy, severity: v.severity, traceId: v.traceId, spanId: v.spanId },
+        'policy alert',
+      ),
+  });
+  let violationStore: ViolationStore | null = null;
   const pipeline = new IngestPipeline({
     normalize: normalizeSpans,
     stages: [
@@ -254,6 +290,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // the agent fields become indexed columns: cut them like the names the decoder already cut (after
       // redaction, so a value is never cut in half before a detector sees it whole)
       (batch: IngestBatch) => boundDerivedFields(batch.spans, DEFAULT_DECODE_LIMITS),
+      // policies see the span as it will be stored (redacted), and may redact more
+      (batch: IngestBatch) => governance.stage(batch),
     ],
     onSinkError: (sink, err) => {
       metrics.self.sinkErrors.inc({ sink: sink.name });
@@ -326,6 +364,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     '/api',
     anomalyRoutes(() => (store ? anomalies : null)),
   );
+  app.route('/api', governanceRoutes({ store: () => violationStore, governance }));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -368,6 +407,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       })
     : null;
   if (auditSink) pipeline.addSink(auditSink);
+  violationStore = await ViolationStore.open(
+    await opened.connect(),
+    new ConnectionPool([await opened.connect()], { timeoutMs: config.store.queryTimeoutMs }),
+  );
+  governance.useStore(violationStore);
+  pipeline.addSink(governance.sink);
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
   if (anomalies) {
@@ -402,6 +447,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       anomalies
         ?.deleteOlderThan(Number(retentionCutoff(Date.now(), config.retention.maxAgeDays) / 1_000_000n))
         .catch((err: unknown) => logger.error({ err }, 'anomaly events retention failed'));
+      violationStore
+        ?.deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
+        .catch((err: unknown) => logger.error({ err }, 'violations retention failed'));
     },
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
@@ -429,6 +477,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     anomalies,
     app,
     tlsCertificate: () => reloader?.current ?? null,
+    governance,
+    async reloadPolicies(policies) {
+      const before = governance.policies.map((p) => p.name);
+      governance.reload(policies);
+      logger.info({ policies: policies.length }, 'reloaded the governance policies');
+      await audit?.append({
+        type: 'config.change',
+        actor: 'witness',
+        subject: 'governance.policies',
+        details: { before, after: policies.map((p) => p.name), policies: policies.map((p) => ({ ...p })) },
+      });
+    },
     reloadTls() {
       if (!reloader) return null;
       const result = reloader.reload();

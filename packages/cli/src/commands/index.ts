@@ -5,6 +5,7 @@ import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
+import { registerPolicy } from './policy.js';
 import { registerServe } from './serve.js';
 
 /** Every subcommand registers itself here: one line per command module. */
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerDashboards(program);
   registerAnomaly(program);
+  registerPolicy(program);
 }

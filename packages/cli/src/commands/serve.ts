@@ -84,12 +84,23 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
-      // SIGHUP re-reads server.tls.cert/key (a renewed certificate needs no restart). Only with TLS on:
-      // otherwise SIGHUP keeps its default meaning (the terminal went away: stop).
-      if (server.tlsCertificate())
+      // SIGHUP re-reads server.tls.cert/key (a renewed certificate needs no restart) and the policies
+      // of the config file (governance.policies). Only when there is something to re-read (TLS on or a
+      // config file): otherwise SIGHUP keeps its default meaning (the terminal went away: stop).
+      const configFile = flags.config || process.env.WITNESS_CONFIG || undefined;
+      if (server.tlsCertificate() || configFile)
         process.on('SIGHUP', () => {
-          logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate');
-          server.reloadTls();
+          logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate and the governance policies');
+          if (server.tlsCertificate()) server.reloadTls();
+          if (!configFile) return;
+          try {
+            const next = loadConfig({ file: configFile, env: process.env, flags: overrides });
+            server
+              .reloadPolicies(next.governance.policies)
+              .catch((err: unknown) => logger.error({ err }, 'audit of the policy reload failed'));
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'policy reload failed; the policies in force stay');
+          }
         });
 
       if (flags.demo) {

@@ -28,6 +28,7 @@ const SYSTEM_TYPES = new Set([
   'auth.denied',
   'audit.erasure',
   'audit.retention',
+  'policy.violation',
 ]);
 const MAX_BODY = 64 * 1024;
 

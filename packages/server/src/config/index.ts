@@ -4,6 +4,7 @@ export {
   type ConfigInput,
   configSchema,
   limitsSection,
+  policySpec,
   retentionSection,
   serverSection,
   type WitnessConfig,

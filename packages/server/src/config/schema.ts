@@ -538,6 +538,56 @@ export const anomalySection = z.strictObject({
     .describe('A run (trace) without new spans for this long is finished even if its root span never came.'),
 });
 
+export const policySpec = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a name of letters, digits, _ . -')
+    .max(128),
+  description: z.string().default(''),
+  expression: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe('CEL over `span` and `trace` (docs/governance.md); must be a bool.'),
+  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium'),
+  action: z
+    .enum(['record', 'alert', 'redact'])
+    .default('record')
+    .describe(
+      "record: a violation; alert: also logged as an alert (until alerting exists); redact: also the span's content is replaced before storage",
+    ),
+});
+
+export const governanceSection = z.strictObject({
+  policies: z
+    .array(policySpec)
+    .max(1000)
+    .default([])
+    .describe(
+      'CEL policies evaluated on every span at ingest (docs/governance.md); re-read from the config file on SIGHUP.',
+    ),
+  prescriptive: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Detect prescriptive language (directives, urgency, medical/financial/legal advice) in LLM outputs.',
+        ),
+    })
+    .prefault({})
+    .describe('Prescriptive-language detection on LLM outputs (span attribute witness.prescriptive.types).'),
+  maxTraces: z
+    .number()
+    .int()
+    .min(100)
+    .max(10_000_000)
+    .default(50_000)
+    .describe(
+      'Traces whose running totals (cost, tokens, last LLM output) policies can read; least recently active go first.',
+    ),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -552,6 +602,7 @@ export const configSchema = z.strictObject({
   store: storeSection.prefault({}),
   redaction: redactionSection.prefault({}),
   anomaly: anomalySection.prefault({}),
+  governance: governanceSection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

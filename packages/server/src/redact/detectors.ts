@@ -249,9 +249,14 @@ export function builtinDetector(name: BuiltinDetectorName): Detector {
         },
       };
     case 'ip':
-      return regexDetector(name, 'IP', [
-        [IPV4, (m) => isIPv4(m[0])],
-        [IPV6, acceptIpv6],
-      ]);
+      return {
+        name,
+        label: 'IP',
+        find(text, out) {
+          if (IPV4_HINT.test(text)) scan(IPV4, text, out, (m) => isIPv4(m[0]));
+          // the IPv6 scan may start anywhere; only texts with three hex groups in a row or '::' pay for it
+          if (text.includes('::') || IPV6_HINT.test(text)) scan(IPV6, text, out, acceptIpv6);
+        },
+      };
   }
 }

@@ -1,0 +1,189 @@
+/**
+ * A compiled set of CEL policies. Each expression is parsed and type-checked once, against the two
+ * variables every policy sees (`span`, `trace`; see span-context.ts), so a typo in a variable name or a
+ * syntax error stops the start (or a SIGHUP reload) with a message naming the policy, instead of
+ * failing silently on every span. CEL is non-Turing-complete: an expression always terminates.
+ *
+ * Library: @marcbachmann/cel-js, chosen over @bufbuild/cel by bench:policy (same expressions, same
+ * spans; see docs/governance.md) and for having no dependencies (@bufbuild/cel needs @bufbuild/protobuf).
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import type { PolicyAction, PolicySeverity } from '@witness/protocol';
+
+export interface PolicySpec {
+  name: string;
+  description?: string;
+  expression: string;
+  severity: PolicySeverity;
+  action: PolicyAction;
+}
+
+export interface CompiledPolicy extends PolicySpec {
+  description: string;
+  /** Span kinds the expression can match at all (a top-level `span.kind == …`/`in […]` conjunct), or null. */
+  kinds: ReadonlySet<string> | null;
+  evaluate: (ctx: Record<string, unknown>) => unknown;
+  /** The `span.x` / `trace.y` / `span.attributes["k"]` paths the expression reads: recorded on a match. */
+  reads: Array<{ path: string; keys: string[] }>;
+}
+
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}
+
+const LIMITS = { maxAstNodes: 2000, maxDepth: 32 };
+/** Checks expressions: only `span` and `trace` exist, so a misspelt variable is refused at start. */
+const CHECK_ENV = new Environment({
+  unlistedVariablesAreDyn: false,
+  homogeneousAggregateLiterals: false,
+  limits: LIMITS,
+})
+  .registerVariable('span', 'map<string, dyn>')
+  .registerVariable('trace', 'map<string, dyn>');
+/**
+ * Evaluates them: the same expression compiled with dynamic variables runs ~2× faster (bench:policy),
+ * because a declared map<string, dyn> has its values checked on every evaluation.
+ */
+const EVAL_ENV = new Environment({
+  unlistedVariablesAreDyn: true,
+  homogeneousAggregateLiterals: false,
+  limits: LIMITS,
+});
+
+const PATH = /\b(span|trace)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*"[^"\n]*"\s*\]|\[\s*'[^'\n]*'\s*\])+)/g;
+
+/** The field paths an expression reads, e.g. span.mode, span.attributes["gen_ai.system"]. */
+function readsOf(expression: string): CompiledPolicy['reads'] {
+  const seen = new Map<string, string[]>();
+  for (const m of expression.matchAll(PATH)) {
+    const keys = [m[1]!];
+    for (const part of m[2]!.matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([^"'\n]*)["']\s*\]/g))
+      keys.push(part[1] ?? part[2]!);
+    const path = (m[1]! + m[2]!).replace(/\s+/g, '');
+    if (!seen.has(path)) seen.set(path, keys);
+  }
+  return [...seen].map(([path, keys]) => ({ path, keys }));
+}
+
+interface Node {
+  op: string;
+  args: unknown;
+}
+const isKind = (n: Node) =>
+  n.op === '.' &&
+  Array.isArray(n.args) &&
+  (n.args[0] as Node).op === 'id' &&
+  (n.args[0] as Node).args === 'span' &&
+  n.args[1] === 'kind';
+const stringValue = (n: Node) => (n.op === 'value' && typeof n.args === 'string' ? n.args : null);
+
+/**
+ * The span kinds an expression can be true for, read from its AST: `span.kind == "tool" && …` can only
+ * hold for tool spans, so the policy is not evaluated on the others (most policies start this way, and
+ * skipping them is what keeps 50 policies cheap at ingest; bench:policy). Null: any kind.
+ */
+function kindsOf(n: Node): Set<string> | null {
+  const args = n.args as Node[];
+  if (n.op === '&&') {
+    const a = kindsOf(args[0]!);
+    const b = kindsOf(args[1]!);
+    if (a === null) return b;
+    if (b === null) return a;
+    return new Set([...a].filter((k) => b.has(k)));
+  }
+  if (n.op === '||') {
+    const a = kindsOf(args[0]!);
+    const b = kindsOf(args[1]!);
+    return a === null || b === null ? null : new Set([...a, ...b]);
+  }
+  if (n.op === '==') {
+    const [l, r] = args as [Node, Node];
+    const lit = isKind(l) ? stringValue(r) : isKind(r) ? stringValue(l) : null;
+    return lit === null ? null : new Set([lit]);
+  }
+  if (n.op === 'in' && isKind(args[0]!) && args[1]!.op === 'list') {
+    const values = (args[1]!.args as Node[]).map(stringValue);
+    return values.every((v) => v !== null) ? new Set(values as string[]) : null;
+  }
+  return null;
+}
+
+export function compilePolicy(spec: PolicySpec): CompiledPolicy {
+  let evaluate: CompiledPolicy['evaluate'];
+  let kinds: Set<string> | null = null;
+  try {
+    const checked = CHECK_ENV.parse(spec.expression).check();
+    if (!checked.valid) throw checked.error;
+    if (checked.type !== 'bool' && checked.type !== 'dyn')
+      throw new Error(`the expression is of type ${checked.type}; a policy must be a bool`);
+    const parsed = EVAL_ENV.parse(spec.expression);
+    evaluate = parsed as unknown as CompiledPolicy['evaluate'];
+    kinds = kindsOf(parsed.ast as unknown as Node);
+  } catch (err) {
+    throw new PolicyError(`policy ${spec.name}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return { ...spec, description: spec.description ?? '', evaluate, kinds, reads: readsOf(spec.expression) };
+}
+
+export interface PolicyMatch {
+  policy: CompiledPolicy;
+  matched: Record<string, unknown>;
+}
+
+function valueAt(ctx: Record<string, unknown>, keys: string[]): unknown {
+  let v: unknown = ctx;
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+export class PolicySet {
+  readonly policies: readonly CompiledPolicy[];
+  /** Evaluation errors per policy (a field of the wrong type on some span): counted, never thrown. */
+  readonly errors: Record<string, number> = {};
+
+  /** Compiles every spec; throws PolicyError naming the first bad one (the set in force stays as it was). */
+  constructor(specs: readonly PolicySpec[]) {
+    const names = new Set<string>();
+    for (const s of specs) {
+      if (names.has(s.name)) throw new PolicyError(`policy ${s.name} is defined twice`);
+      names.add(s.name);
+    }
+    this.policies = specs.map(compilePolicy);
+  }
+
+  /** The policies `ctx` violates, with the values their expressions read. */
+  evaluate(ctx: Record<string, unknown>): PolicyMatch[] {
+    const out: PolicyMatch[] = [];
+    // A CEL error (a missing map key, a wrong type) is an exception here; without a stack trace to
+    // capture it costs ~5× less, and nobody reads it: it is counted, the policy does not match.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      const kind = (ctx.span as { kind?: string } | undefined)?.kind ?? '';
+      for (const policy of this.policies) {
+        if (policy.kinds !== null && !policy.kinds.has(kind)) continue;
+        let result: unknown;
+        try {
+          result = policy.evaluate(ctx);
+        } catch {
+          this.errors[policy.name] = (this.errors[policy.name] ?? 0) + 1;
+          continue;
+        }
+        if (result !== true) continue;
+        const matched: Record<string, unknown> = {};
+        for (const r of policy.reads) {
+          const v = valueAt(ctx, r.keys);
+          if (v !== undefined && (typeof v !== 'string' || v.length <= 256)) matched[r.path] = v;
+          else if (typeof v === 'string') matched[r.path] = `${v.slice(0, 256)}…`;
+        }
+        out.push({ policy, matched });
+      }
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    return out;
+  }
+}

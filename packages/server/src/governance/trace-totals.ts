@@ -1,0 +1,71 @@
+/**
+ * Running totals per trace, for policies over a whole run (`trace.costUsd > 5.0`) and over sequences
+ * (`trace.lastLlmPrescriptive`: the latest LLM output of the trace held prescriptive language). Kept in
+ * memory, in ingest order, for the most recently active traces only (bounded LRU): a trace whose spans
+ * arrive after it was evicted starts again from zero, which a budget policy tolerates (it can only fire
+ * later, never wrongly). A span counted once per (trace, span) id, so a retried batch adds nothing.
+ */
+import type { SpanRecord } from '../model/index.js';
+
+export interface TraceTotals {
+  spans: number;
+  llmCalls: number;
+  toolCalls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** The latest LLM span of the trace (in ingest order) had prescriptive language in its output. */
+  lastLlmPrescriptive: boolean;
+  /** Every prescriptive phrase type seen in the trace's LLM outputs so far. */
+  prescriptive: string[];
+  /** Span ids counted (bounded per trace; past the bound, repeats may count again). */
+  seen: Set<string>;
+}
+
+const MAX_SPANS_REMEMBERED = 10_000;
+
+export class TraceTotalsCache {
+  private readonly traces = new Map<string, TraceTotals>();
+
+  constructor(private readonly maxTraces = 50_000) {}
+
+  /** Adds the span to its trace's totals (once per span id) and returns them. */
+  add(span: SpanRecord, prescriptive: readonly string[]): TraceTotals {
+    let t = this.traces.get(span.traceId);
+    if (t === undefined) {
+      t = {
+        spans: 0,
+        llmCalls: 0,
+        toolCalls: 0,
+        errors: 0,
+        costUsd: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        lastLlmPrescriptive: false,
+        prescriptive: [],
+        seen: new Set(),
+      };
+      if (this.traces.size >= this.maxTraces) this.traces.delete(this.traces.keys().next().value!);
+    } else this.traces.delete(span.traceId); // re-inserted below: Map order is recency
+    this.traces.set(span.traceId, t);
+    if (t.seen.has(span.spanId)) return t;
+    if (t.seen.size < MAX_SPANS_REMEMBERED) t.seen.add(span.spanId);
+    t.spans++;
+    if (span.kind === 'llm') {
+      t.llmCalls++;
+      t.lastLlmPrescriptive = prescriptive.length > 0;
+      for (const p of prescriptive) if (!t.prescriptive.includes(p)) t.prescriptive.push(p);
+    }
+    if (span.kind === 'tool') t.toolCalls++;
+    if (span.statusCode === 'error') t.errors++;
+    t.costUsd += span.costUsd ?? 0;
+    t.inputTokens += span.inputTokens ?? 0;
+    t.outputTokens += span.outputTokens ?? 0;
+    return t;
+  }
+
+  get size(): number {
+    return this.traces.size;
+  }
+}
