@@ -84,7 +84,7 @@ const template = buildTemplate();
 const spans = Array.from({ length: 8 }, (_, i) => decodeTracesProto(payloadFor(template, i, 1)).spans).flat();
 normalizeSpans(spans);
 const totals = new TraceTotalsCache();
-const contexts = spans.map((s) => spanContext(s, totals.add(s, []), []));
+const contexts = spans.map((s) => spanContext(s, totals.add('default', s, []), []));
 
 const marc = new PolicySet(policies);
 const env = celEnv();

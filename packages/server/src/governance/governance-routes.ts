@@ -1,7 +1,7 @@
 /** `GET /api/governance/violations` and `/summary`, in the caller's project (`projectOf`). */
 import { violationSearchParams, violationSummaryParams } from '@witness/protocol';
 import { Hono } from 'hono';
-import { projectOf } from '../auth/index.js';
+import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/errors.js';
 import { parseQuery } from '../query/index.js';
 import type { Governance } from './governance.js';

@@ -6,7 +6,7 @@
  * table and as one audit entry each, counted on /metrics — before the client is answered, so a retried
  * batch records nothing twice.
  */
-import { DEFAULT_PROJECT, type PolicySeverity } from '@witness/protocol';
+import type { PolicySeverity } from '@witness/protocol';
 import type { AuditEntryInput } from '../audit/index.js';
 import type { IngestSink } from '../ingest/index.js';
 import type { SpanRecord } from '../model/index.js';
@@ -81,7 +81,7 @@ export class Governance {
     // in start order, so an LLM output is counted before the tool call that follows it
     const ordered = spans.length > 1 ? [...spans].sort(byStart) : spans;
     for (const span of ordered) {
-      const p = this.evaluateSpan(span, set, detect);
+      const p = this.evaluateSpan(span, set, detect, batch.project);
       if (p !== null) this.pending.set(span, p);
     }
   }
@@ -90,10 +90,15 @@ export class Governance {
    * One span through detection, totals, policies and `redact` actions; null when nothing was found.
    * Shared by the stage and `witness policy test` (dryRun), so a dry run sees what ingest would.
    */
-  evaluateSpan(span: SpanRecord, set = this.set, detect = this.options.prescriptive ?? true): Pending | null {
+  evaluateSpan(
+    span: SpanRecord,
+    set = this.set,
+    detect = this.options.prescriptive ?? true,
+    project = '',
+  ): Pending | null {
     const prescriptive = detect && span.kind === 'llm' ? detectPrescriptive(span.output) : [];
     if (prescriptive.length > 0) span.attributes[PRESCRIPTIVE_ATTR] = prescriptive;
-    const totals = this.totals.add(span, prescriptive);
+    const totals = this.totals.add(project, span, prescriptive);
     const matches = set.policies.length === 0 ? [] : set.evaluate(spanContext(span, totals, prescriptive));
     if (matches.length === 0 && prescriptive.length === 0) return null;
     for (const m of matches) if (m.policy.action === 'redact') redactContent(span, m.policy.name);
@@ -116,12 +121,11 @@ export class Governance {
   readonly sink: IngestSink = {
     name: 'governance',
     durable: true,
-    consume: (batch) => this.record(batch.spans),
+    consume: (batch) => this.record(batch.project, batch.spans),
   };
 
-  private async record(spans: readonly SpanRecord[]): Promise<void> {
+  private async record(project: string, spans: readonly SpanRecord[]): Promise<void> {
     const rows: ViolationRow[] = [];
-    const project = DEFAULT_PROJECT;
     for (const span of spans) {
       const p = this.pending.get(span);
       if (p === undefined) continue;
@@ -150,6 +154,7 @@ export class Governance {
     const entries = rows.map(
       (r): AuditEntryInput => ({
         type: VIOLATION_AUDIT_TYPE,
+        project: r.project,
         actor: 'witness',
         subject: r.policy,
         agent: r.agent,

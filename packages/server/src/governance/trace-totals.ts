@@ -31,8 +31,10 @@ export class TraceTotalsCache {
   constructor(private readonly maxTraces = 50_000) {}
 
   /** Adds the span to its trace's totals (once per span id) and returns them. */
-  add(span: SpanRecord, prescriptive: readonly string[]): TraceTotals {
-    let t = this.traces.get(span.traceId);
+  add(project: string, span: SpanRecord, prescriptive: readonly string[]): TraceTotals {
+    // one project's trace ids say nothing about another's
+    const key = `${project}/${span.traceId}`;
+    let t = this.traces.get(key);
     if (t === undefined) {
       t = {
         spans: 0,
@@ -47,8 +49,8 @@ export class TraceTotalsCache {
         seen: new Set(),
       };
       if (this.traces.size >= this.maxTraces) this.traces.delete(this.traces.keys().next().value!);
-    } else this.traces.delete(span.traceId); // re-inserted below: Map order is recency
-    this.traces.set(span.traceId, t);
+    } else this.traces.delete(key); // re-inserted below: Map order is recency
+    this.traces.set(key, t);
     if (t.seen.has(span.spanId)) return t;
     if (t.seen.size < MAX_SPANS_REMEMBERED) t.seen.add(span.spanId);
     t.spans++;
