@@ -112,8 +112,9 @@ export function registerServe(program: Command): void {
           logger,
         });
         if (stopping) await demo.stop();
+        // scripts (the quickstart test) read "Demo: N agent runs sent." from this line
         process.stdout.write(
-          `Demo: ${flags.demoLive ? 'demo agents running, with an incident every few minutes' : 'history sent'}. Open ${server.url}/ in a browser.\n`,
+          `Demo: ${demo.history.traces} agent runs sent.${flags.demoLive ? ' Live demo agents running, with an incident every few minutes.' : ''} Open ${server.url}/ in a browser.\n`,
         );
       }
     });

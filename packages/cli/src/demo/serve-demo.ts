@@ -2,7 +2,7 @@
  * What `witness serve --demo` runs once the server listens: the one-shot workload (a few hours of
  * history), then, unless `--no-demo-live`, the live demo agents with their incidents until shutdown.
  */
-import { runDemo } from './index.js';
+import { type DemoResult, runDemo } from './index.js';
 import { type LiveDemo, startLiveDemo } from './live.js';
 
 export interface ServeDemoOptions {
@@ -17,6 +17,8 @@ export interface ServeDemoOptions {
 }
 
 export interface ServeDemo {
+  /** What the one-shot history sent. */
+  history: DemoResult;
   /** Stops the live agents (sending what they queued); call before closing the server. */
   stop(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function startServeDemo(options: ServeDemoOptions): Promise<ServeDe
     );
   }
   return {
+    history: result,
     async stop() {
       stopped = true;
       await live?.stop();
