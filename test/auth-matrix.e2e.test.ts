@@ -189,6 +189,12 @@ beforeAll(async () => {
     flags: {
       dataDir,
       server: { host: '127.0.0.1', port: 0, uiDir: join(REPO_ROOT, 'packages/ui/dist') },
+      slos: ['alpha', 'beta'].map((project) => ({
+        name: 'contract-slo',
+        project,
+        sli: { kind: 'error_ratio' as const },
+        objective: 0.99,
+      })),
       // the wrong/revoked/expired columns fail ~80 times from one address: the failed-attempt
       // bound (tested on its own in auth-limits) would turn them into 429s here
       auth: {

@@ -84,6 +84,7 @@ beforeAll(async () => {
         enabled: true,
         oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
       },
+      slos: [{ name: 'contract-slo', sli: { kind: 'error_ratio' }, objective: 0.99 }],
     },
   });
   const made = generateKey({ name: 'contract', project: 'default', scope: 'admin', expiresAt: null });

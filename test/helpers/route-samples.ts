@@ -1,4 +1,5 @@
 /** Sample requests for every route of the API table (shared by the contract and auth-matrix tests). */
+import { createHash } from 'node:crypto';
 const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
 
 export interface RouteSample {
@@ -32,6 +33,9 @@ export function routeSamples({
 }: SampleData): Record<string, RouteSample> {
   const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
   const metricName = `${marker.replace(/[^a-z0-9]/gi, '_')}.queue.depth`;
+  // one silence per marker (a silence id belongs to one project), in UUID form
+  const hex = createHash('sha256').update(marker).digest('hex');
+  const silenceId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   return {
     'POST /v1/traces': {
       url: '/v1/traces',
@@ -120,6 +124,21 @@ export function routeSamples({
     'GET /api/metrics/names': { url: '/api/metrics/names' },
     'GET /api/governance/violations': { url: '/api/governance/violations?limit=5' },
     'GET /api/governance/summary': { url: '/api/governance/summary' },
+    // the server under test is configured with an SLO named contract-slo in each project it asks
+    'GET /api/slos': { url: '/api/slos' },
+    'GET /api/slos/{name}': { url: '/api/slos/contract-slo' },
+    'GET /api/alerts': { url: '/api/alerts' },
+    'GET /api/silences': { url: '/api/silences' },
+    'POST /api/silences': {
+      url: '/api/silences',
+      body: {
+        id: silenceId,
+        matchers: [{ name: 'slo', value: 'contract-slo', isRegex: false, isEqual: true }],
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: marker,
+      },
+    },
+    'DELETE /api/silences/{id}': { url: `/api/silences/${silenceId}` },
     'GET /api/audit': { url: '/api/audit?limit=5' },
     'GET /api/audit/entries/{index}': { url: '/api/audit/entries/0' },
     'GET /api/audit/checkpoints/latest': { url: '/api/audit/checkpoints/latest' },

@@ -22,6 +22,13 @@ import {
   latestCheckpointSchema,
   messageSchema,
 } from './audit.js';
+import {
+  alertListSchema,
+  silenceBodySchema,
+  silenceCreatedSchema,
+  silenceListSchema,
+  silencePathParams,
+} from './alerting.js';
 import { anomalyPageSchema, anomalySearchParams } from './anomalies.js';
 import { errorSchema } from './common.js';
 import {
@@ -44,6 +51,7 @@ import {
   meSchema,
 } from './signin.js';
 import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
+import { sloListSchema, sloPathParams, sloStatusSchema } from './slo.js';
 import { traceSchema } from './span.js';
 import {
   MAX_ATTR_FILTERS,
@@ -62,7 +70,7 @@ export interface ApiAnswer {
 }
 
 export interface ApiRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI style: `/api/traces/{traceId}`. */
   path: string;
   summary: string;
@@ -348,6 +356,63 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tags: ['audit'],
     access: 'admin',
     responses: { 201: ok(checkpointSchema, 'signed'), ...admin },
+  },
+  {
+    method: 'get',
+    path: '/api/slos',
+    summary: "The project's SLOs: SLI, budget left, burn rates, firing pairs, exhaustion forecast",
+    tags: ['slo'],
+    access: 'read',
+    responses: { 200: ok(sloListSchema) },
+  },
+  {
+    method: 'get',
+    path: '/api/slos/{name}',
+    summary: 'One SLO of the project, with its recent burn-rate history',
+    tags: ['slo'],
+    access: 'read',
+    pathParams: sloPathParams,
+    responses: { 200: ok(sloStatusSchema), 400: bad, 404: error('no SLO of that name in this project') },
+  },
+  {
+    method: 'get',
+    path: '/api/alerts',
+    summary: "The project's alerts (pending, firing, recently resolved), with state, labels, since and value",
+    tags: ['alerting'],
+    access: 'read',
+    responses: { 200: ok(alertListSchema) },
+  },
+  {
+    method: 'get',
+    path: '/api/silences',
+    summary: "The project's silences (active, pending and recently expired)",
+    tags: ['alerting'],
+    access: 'read',
+    responses: { 200: ok(silenceListSchema) },
+  },
+  {
+    method: 'post',
+    path: '/api/silences',
+    summary: 'Create or update a silence (matchers as in Alertmanager)',
+    tags: ['alerting'],
+    access: 'edit',
+    body: silenceBodySchema,
+    responses: {
+      200: ok(silenceCreatedSchema),
+      400: bad,
+      413: error('body over 64 KiB'),
+      415: error('Content-Type is not application/json'),
+      429: error('too many silences in this project'),
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/silences/{id}',
+    summary: 'Expire a silence now',
+    tags: ['alerting'],
+    access: 'edit',
+    pathParams: silencePathParams,
+    responses: { 200: ok(silenceCreatedSchema), 400: bad, 404: error('no such silence in this project') },
   },
   {
     method: 'get',

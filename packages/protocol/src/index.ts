@@ -4,6 +4,7 @@
  * No I/O here. `constants.ts` holds no zod, so a bundle that needs only the vocabularies stays small.
  */
 export * from './access.js';
+export * from './alerting.js';
 export * from './anomalies.js';
 export * from './api-routes.js';
 export * from './audit.js';
@@ -17,5 +18,6 @@ export * from './openapi.js';
 export * from './otlp.js';
 export * from './query-values.js';
 export * from './signin.js';
+export * from './slo.js';
 export * from './span.js';
 export * from './traces.js';

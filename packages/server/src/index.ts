@@ -81,3 +81,16 @@ export {
   TraceTotalsCache,
 } from './governance/index.js';
 export { Redactor, redactorFromConfig } from './redact/index.js';
+export {
+  AlertEngine,
+  alertmanagerPayload,
+  buildRequest,
+  pagerDutyPayload,
+  SIGNATURE_HEADER,
+  sendNotification,
+  signBody,
+  slackPayload,
+  stepAlert,
+  webhookPayload,
+} from './alerting/index.js';
+export * as slo from './slo/index.js';

@@ -9,8 +9,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { Counter } from 'prom-client';
+import { AlertEngine, alertingRoutes } from './alerting/index.js';
 import { anomalyRoutes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import {
@@ -66,6 +67,8 @@ export interface StartServerOptions {
   authenticators?: Authenticator[];
   /** How often the API keys file is checked for changes, ms. @default 250 */
   keysPollMs?: number;
+  /** Where receivers' secrets named by env come from (the CLI passes process.env). @default {} */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningServer {
@@ -96,6 +99,10 @@ export interface RunningServer {
    * policy throws PolicyError naming it and the policies in force stay; a change is audited.
    */
   reloadPolicies(policies: readonly PolicySpec[]): Promise<void>;
+  /** SLOs and alert rules, evaluated every alerts.evaluationInterval. */
+  alerting: AlertEngine;
+  /** Takes new `slos` and `alerts` sections (SIGHUP); alert states carry over. */
+  reloadAlerting(config: Pick<WitnessConfig, 'slos' | 'alerts'>): void;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -365,6 +372,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     anomalyRoutes(() => (store ? anomalies : null)),
   );
   app.route('/api', governanceRoutes({ store: () => violationStore, governance }));
+  let alerting: AlertEngine | null = null;
+  app.route(
+    '/api',
+    alertingRoutes(() => alerting),
+  );
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -454,6 +466,41 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onError: (err) => logger.error({ err }, 'retention sweep failed'),
   });
 
+  let baseUrl = '';
+  // Rules on ingested metrics ask the metrics query route in-process, acting in the rule's project
+  // (the request never crosses the network or the auth middleware: it is Witness asking itself).
+  const internalMetrics = new Hono();
+  internalMetrics.use('*', async (c, next) => {
+    c.set('principal', {
+      kind: 'anonymous',
+      subject: 'alerting',
+      project: c.req.header('x-witness-project') ?? 'default',
+      projects: '*',
+      grants: new Set(['read']),
+    });
+    await next();
+  });
+  internalMetrics.route('/', metrics.routes);
+  alerting = new AlertEngine({
+    slos: config.slos,
+    alerts: config.alerts,
+    store: () => store,
+    // threshold rules on ingested metrics mean exactly what GET /api/metrics/query answers
+    metricQuery: async (params, project) => {
+      const res = await internalMetrics.request(`/api/metrics/query?${new URLSearchParams(params)}`, {
+        headers: { 'x-witness-project': project },
+      });
+      const body = (await res.json()) as { series?: never[]; error?: { message: string } };
+      if (res.status !== 200) throw new Error(body.error?.message ?? `metrics query answered ${res.status}`);
+      return body as unknown as { series: [] };
+    },
+    dataDir,
+    baseUrl: () => baseUrl,
+    logger,
+    audit: audit ? (entry) => audit.append(entry) : null,
+    env: options.env,
+  });
+
   const server = listen(app.fetch, config.server, tls);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
@@ -464,6 +511,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const reloader = tls && tlsPaths ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info) : null;
   const tlsMetrics = reloader ? registerTlsMetrics(metrics.self.registry, () => reloader.current) : null;
+  baseUrl = url;
+  alerting.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -501,12 +550,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         );
       return result;
     },
+    alerting,
+    reloadAlerting(next) {
+      alerting?.reload(next.slos, next.alerts);
+    },
     close() {
       closing ??= (async () => {
         stopRetention();
+        await alerting?.stop();
         auth.close();
         oidc?.close();
         const stopped = new Promise<void>((done) => server.close(() => done()));
+        // server.close() drops only the connections idle at that instant: a client sending on a
+        // keep-alive connection every few ms would hold it open for good, so close each as it idles.
+        const sweeper = setInterval(() => (server as HttpServer).closeIdleConnections(), 50);
+        void stopped.then(() => clearInterval(sweeper));
         // Requests waiting on a long read would hold server.close open until it ends: stop the reads
         // (their requests answer 503), so shutdown takes milliseconds, not the query's minutes.
         opened.interruptReads();

@@ -64,6 +64,7 @@ export function registerServe(program: Command): void {
         logger,
         version: CLI_VERSION,
         insecure: flags.insecure === true,
+        env: process.env,
       });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
       process.stdout.write(`Witness listening on ${server.url}\n`);
@@ -84,23 +85,35 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
-      // SIGHUP re-reads server.tls.cert/key (a renewed certificate needs no restart) and the policies
-      // of the config file (governance.policies). Only when there is something to re-read (TLS on or a
-      // config file): otherwise SIGHUP keeps its default meaning (the terminal went away: stop).
+      // SIGHUP re-reads server.tls.cert/key (a renewed certificate needs no restart) and, from the config
+      // file, the policies (governance.policies), the SLOs and the alert rules. Only when there is
+      // something to re-read (TLS on or a config file): otherwise SIGHUP keeps its default meaning
+      // (the terminal went away: stop).
       const configFile = flags.config || process.env.WITNESS_CONFIG || undefined;
       if (server.tlsCertificate() || configFile)
         process.on('SIGHUP', () => {
-          logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate and the governance policies');
+          logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate, policies, SLOs and alert rules');
           if (server.tlsCertificate()) server.reloadTls();
           if (!configFile) return;
+          let next: ReturnType<typeof loadConfig>;
           try {
-            const next = loadConfig({ file: configFile, env: process.env, flags: overrides });
+            next = loadConfig({ file: configFile, env: process.env, flags: overrides });
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'config reload failed; what is in force stays');
+            return;
+          }
+          try {
             server
               .reloadPolicies(next.governance.policies)
               .catch((err: unknown) => logger.error({ err }, 'audit of the policy reload failed'));
           } catch (err) {
             logger.error({ err: (err as Error).message }, 'policy reload failed; the policies in force stay');
           }
+          server.reloadAlerting(next);
+          logger.info(
+            { slos: next.slos.length, rules: next.alerts.rules.length },
+            'reloaded SLOs and alert rules',
+          );
         });
 
       if (flags.demo) {

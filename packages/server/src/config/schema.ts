@@ -1,3 +1,10 @@
+import {
+  alertRuleSchema,
+  durationSchema,
+  receiverSchema,
+  routeSchema,
+  sloSpecSchema,
+} from '@witness/protocol';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -588,6 +595,29 @@ export const governanceSection = z.strictObject({
     ),
 });
 
+export const alertsSection = z.strictObject({
+  /** How often SLOs and alert rules are evaluated (the SRE workbook's short windows assume ~1 min or less). */
+  evaluationInterval: durationSchema.default(15_000),
+  /** Spans starting this recently are re-read every evaluation, so ones that arrive late still count; older ones are counted once. */
+  lateSpanGrace: durationSchema.default(120_000),
+  /** Resolved alerts stay listed in /api/alerts this long. */
+  resolvedRetention: durationSchema.default(900_000),
+  /** Base URL of this Witness as people reach it (links in notifications); default the listening URL. */
+  externalUrl: z.string().url().nullable().default(null),
+  /** Threshold, absence and burn-rate rules (see docs/alerting.md). */
+  rules: z.array(alertRuleSchema).max(10_000).default([]),
+  /** Where notifications go: webhook, slack, pagerduty, alertmanager. Secrets by env or file only. */
+  receivers: z.array(receiverSchema).max(100).default([]),
+  /** Grouping and timing of notifications, and which receiver takes which alerts. */
+  route: routeSchema.prefault({}),
+  /** Per-attempt timeout of a notification, ms. */
+  notifyTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts per notification (first try included); backoff doubles from 1 s. */
+  notifyAttempts: z.number().int().min(1).max(10).default(4),
+  /** Notifications waiting for delivery at most; past it the oldest are dropped (and counted). */
+  notifyQueueLimit: z.number().int().min(1).max(100_000).default(1000),
+});
+
 export const configSchema = z.strictObject({
   /** Where the database file (and other state) lives. */
   dataDir: z.string().min(1).default('./data'),
@@ -603,6 +633,9 @@ export const configSchema = z.strictObject({
   redaction: redactionSection.prefault({}),
   anomaly: anomalySection.prefault({}),
   governance: governanceSection.prefault({}),
+  /** Service level objectives, evaluated in-process (see docs/slo.md); reloaded on SIGHUP. */
+  slos: z.array(sloSpecSchema).max(10_000).default([]),
+  alerts: alertsSection.prefault({}),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

@@ -875,6 +875,91 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
     });
 
+    describe('spanCounts and spanAggregates (alerting reads, many selectors in one scan)', () => {
+      const from = T0 - 123_457n;
+      beforeEach(async () => {
+        const at = (ms: number) => from + BigInt(ms) * MS;
+        const spans = (service: string) => [
+          makeSpan({
+            trace: 1,
+            n: 1,
+            service,
+            start: at(100),
+            durationMs: 50,
+            fields: { kind: 'llm', model: 'm1' },
+          }),
+          makeSpan({
+            trace: 1,
+            n: 2,
+            service,
+            start: at(200),
+            durationMs: 3000,
+            status: 'error',
+            fields: { kind: 'tool' },
+          }),
+          makeSpan({
+            trace: 2,
+            n: 1,
+            service,
+            start: at(1500),
+            durationMs: 2500,
+            fields: { kind: 'llm', model: 'm2' },
+          }),
+          makeSpan({
+            trace: 2,
+            n: 2,
+            service,
+            start: at(1600),
+            durationMs: 10,
+            status: 'error',
+            attributes: { 'tenant.id': 't1' },
+          }),
+        ];
+        await store.append({ project: P, spans: spans('a'), logs: [] });
+        // another project's spans, same ids: never counted for P
+        await store.append({ project: 'other-project', spans: spans('a'), logs: [] });
+      });
+
+      it('counts each selector (and its bad spans) per step bucket, in its own project only', async () => {
+        const buckets = await store.spanCounts({
+          fromUnixNano: from,
+          toUnixNano: from + 2n * SEC,
+          stepSeconds: 1,
+          selectors: [
+            { project: P, filter: {}, bad: { status: 'error' } },
+            { project: P, filter: { kind: 'llm' }, bad: { slowerThanMs: 1000 } },
+            { project: P, filter: { attributes: { 'tenant.id': 't1' } }, bad: { status: 'error' } },
+            { project: 'nobody', filter: {}, bad: { status: 'error' } },
+          ],
+        });
+        expect(buckets.map((b) => [b.bucket, [...b.counts]])).toEqual([
+          [0, [2, 1, 1, 0, 0, 0, 0, 0]],
+          [1, [2, 1, 1, 1, 1, 1, 0, 0]],
+        ]);
+      });
+
+      it('aggregates many measures over their own windows, per group', async () => {
+        const to = from + 2n * SEC;
+        const rows = await store.spanAggregates({
+          groupBy: 'kind',
+          toUnixNano: to,
+          items: [
+            { project: P, measure: 'count', fromUnixNano: from, filter: {} },
+            { project: P, measure: 'errors', fromUnixNano: from + SEC, filter: {} },
+            { project: P, measure: 'p50', fromUnixNano: from, filter: { service: 'a' } },
+          ],
+        });
+        const byKind = Object.fromEntries(rows.map((r) => [r.group, r.values]));
+        expect(byKind.llm).toEqual([2, 0, 1275]);
+        expect(byKind.tool).toEqual([1, 0, 3000]);
+        const none = await store.spanAggregates({
+          toUnixNano: to,
+          items: [{ project: P, measure: 'count', fromUnixNano: from, filter: { service: 'absent' } }],
+        });
+        expect(none).toEqual([{ group: '', values: [0] }]);
+      });
+    });
+
     describe('retention and stats', () => {
       it('deletes spans and logs older than the cut-off and keeps summaries consistent', async () => {
         await store.append({

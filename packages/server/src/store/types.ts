@@ -99,6 +99,64 @@ export interface Series {
   points: Array<[number, number | null]>;
 }
 
+/** Which spans one SLI counts (the trace-list filters, applied per span) and which of them are bad. */
+export interface SpanCountSelector {
+  /** The project whose spans are counted. */
+  project: string;
+  filter: {
+    service?: string;
+    kind?: SpanKind;
+    name?: string;
+    agent?: string;
+    model?: string;
+    tool?: string;
+    /** Span or resource attribute compared as text; at most 10. */
+    attributes?: Record<string, string>;
+  };
+  /** A bad event: an errored span, or one that took longer than `slowerThanMs`. */
+  bad: { status: 'error' } | { slowerThanMs: number };
+}
+
+/**
+ * Many selectors counted in one scan: per step bucket of [from, to), each selector's spans and bad
+ * spans (by start time). What SLO evaluation reads each tick, for every SLO at once.
+ */
+export interface SpanCountQuery {
+  fromUnixNano: bigint;
+  toUnixNano: bigint;
+  stepSeconds: number;
+  selectors: SpanCountSelector[];
+}
+
+/** Buckets that hold spans: `counts[2i]` = spans of selector i, `counts[2i + 1]` = its bad spans. */
+export interface SpanCountBucket {
+  /** Index of the bucket from `fromUnixNano`. */
+  bucket: number;
+  counts: Float64Array;
+}
+
+/**
+ * Many aggregates over one time range in one scan, optionally per value of a group column: what the
+ * threshold and absence rules read each tick. Each item has its own filter and start.
+ */
+export interface SpanAggregateQuery {
+  groupBy?: SeriesGroupBy;
+  toUnixNano: bigint;
+  items: Array<{
+    /** The project whose spans the item reads. */
+    project: string;
+    measure: SeriesMeasure;
+    fromUnixNano: bigint;
+    filter: SpanCountSelector['filter'];
+  }>;
+}
+
+/** One row per group value (`''` ungrouped): the items' values, null where the measure has none. */
+export interface SpanAggregateRow {
+  group: string;
+  values: Array<number | null>;
+}
+
 export interface RetentionResult {
   deletedSpans: number;
   deletedLogs: number;
@@ -147,6 +205,10 @@ export interface Store {
   listProjects(options?: ReadOptions): Promise<string[]>;
   /** Time series derived from spans: rate, errors, latency percentiles, tokens, cost per step. */
   spanSeries(query: SpanSeriesQuery, options?: ReadOptions): Promise<Series[]>;
+  /** Counts of many span selectors per bucket, in one scan (SLO evaluation). */
+  spanCounts(query: SpanCountQuery, options?: ReadOptions): Promise<SpanCountBucket[]>;
+  /** Many measures over their last window, per group, in one scan (alert rules). */
+  spanAggregates(query: SpanAggregateQuery, options?: ReadOptions): Promise<SpanAggregateRow[]>;
   /** Delete spans and logs that started before the cut-off (every project: retention is global). */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(options?: ReadOptions): Promise<StoreStats>;
