@@ -243,8 +243,7 @@ describe('sign-in through the UI (Chromium)', () => {
 });
 
 /** The browser's part of a sign-in, done with fetch and a cookie jar (for the non-UI cases). */
-async function signInWithFetch(login: string): Promise<Response> {
-  const jar = new Map<string, string>();
+async function signInWithFetch(login: string, jar = new Map<string, string>()): Promise<Response> {
   const go = async (url: string, init: RequestInit = {}) => {
     const host = new URL(url).host;
     const headers = new Headers(init.headers);
@@ -290,6 +289,21 @@ describe('roles from the provider', () => {
     const changes = server.audit!.query({ type: 'auth.role_change', limit: 10 }).entries;
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ subject: 'user:alice', details: { from: 'viewer', to: 'editor' } });
+  });
+
+  it('gives a new session id at every sign-in and ends the one the browser held before', async () => {
+    const jar = new Map<string, string>();
+    const sessionOf = () => jar.get(`${new URL(origin).host}|__Host-witness_session`);
+    expect((await signInWithFetch('alice', jar)).status).toBe(302);
+    const first = sessionOf()!;
+    // signed in at the provider already: straight back with a new code
+    expect((await signInWithFetch('alice', jar)).status).toBe(302);
+    const second = sessionOf()!;
+    expect(second).not.toBe(first);
+    const services = (id: string) =>
+      fetch(`${origin}/api/services`, { headers: { cookie: `__Host-witness_session=${id}` } });
+    expect((await services(second)).status).toBe(200);
+    expect((await services(first)).status).toBe(401);
   });
 
   it('refuses a person whose claims map to no role (403), and counts it', async () => {

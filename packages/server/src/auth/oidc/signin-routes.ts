@@ -178,6 +178,9 @@ export function signinRoutes(options: SigninRoutesOptions): Hono {
           `signed in as ${email ?? name ?? subject}, but no role is given to you: ask an administrator to add you to a group mapped in auth.oidc.roleMapping (claim "${o.config.roleClaim}")`,
         ),
       );
+    // a new id at every sign-in; a session this browser held before ends (no fixation, no orphans)
+    const previous = getCookie(c, SESSION_COOKIE, 'host');
+    if (previous !== undefined) o.sessions.delete(previous);
     const { id, session } = o.sessions.create({
       subject,
       name,
