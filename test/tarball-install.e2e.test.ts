@@ -254,6 +254,9 @@ console.log(traceId);
     expect(byKind.agent).toMatchObject({ serviceName: 'tarball-app', agentName: 'packer' });
     expect(byKind.llm).toMatchObject({ model: 'gpt-4o', inputTokens: 120, outputTokens: 30 });
     expect(byKind.tool).toMatchObject({ toolName: 'weigh_box' });
+    // without --demo nothing else writes: the demo agents run only in demo mode
+    const all = (await (await fetch(`${server.url}/api/traces?limit=10`)).json()) as { items: unknown[] };
+    expect(all.items).toHaveLength(1);
 
     const browser = await launchBrowser();
     try {
