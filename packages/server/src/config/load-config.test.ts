@@ -138,6 +138,14 @@ describe('loadConfig', () => {
       /unknown config key "bogus" \(from config file/,
     );
   });
+  it('a retired key (audit.adminToken) says what replaced it, from the file and from env', () => {
+    expect(() => loadConfig({ file: yamlFile('audit:\n  adminToken: a-long-admin-token-0123\n') })).toThrow(
+      /config key "audit.adminToken" \(from config file .*\) was replaced by admin API keys: .*witness keys create/,
+    );
+    expect(() => loadConfig({ env: { WITNESS_AUDIT_ADMIN_TOKEN: 'a-long-admin-token-0123' } })).toThrow(
+      /WITNESS_AUDIT_ADMIN_TOKEN \(config key audit.adminToken\) was replaced by admin API keys/,
+    );
+  });
   it('takes the OIDC client secret from env, never from the file, and checks the OIDC section', () => {
     const file = yamlFile('auth:\n  oidc:\n    issuer: https://idp.example\n    clientId: witness\n');
     const env = { WITNESS_AUTH_OIDC_CLIENT_SECRET: 's3cret' };

@@ -26,6 +26,13 @@ const ENV_ALIASES: Record<string, string> = {
   WITNESS_HOST: 'server.host',
   WITNESS_UI_DIR: 'server.uiDir',
 };
+/** Keys that existed once, with what replaced them: a config still setting one is told what to do. */
+const RETIRED_KEYS: Record<string, string> = {
+  'audit.adminToken':
+    'was replaced by admin API keys: remove it, create one with `witness keys create --data-dir <dir> --project default --scope admin` and send it as "Authorization: Bearer <key>" (docs/security.md)',
+};
+const RETIRED_ENV: Record<string, string> = { WITNESS_AUDIT_ADMIN_TOKEN: 'audit.adminToken' };
+
 /** WITNESS_CONFIG names the YAML file rather than a key of it. */
 const ENV_CONFIG_FILE = 'WITNESS_CONFIG';
 
@@ -154,6 +161,9 @@ export function loadConfig(options: LoadConfigOptions = {}): WitnessConfig {
   for (const [name, raw] of Object.entries(options.env ?? {})) {
     if (!name.startsWith('WITNESS_') || raw === undefined || name === ENV_CONFIG_FILE) continue;
     const leaf = names.get(name);
+    const retired = RETIRED_ENV[name];
+    if (!leaf && retired)
+      throw new ConfigError(`environment variable ${name} (config key ${retired}) ${RETIRED_KEYS[retired]}`);
     if (!leaf) {
       throw new ConfigError(
         `unknown environment variable ${name}; known ones: ${[...names.keys()].sort().join(', ')}`,
@@ -172,6 +182,8 @@ export function loadConfig(options: LoadConfigOptions = {}): WitnessConfig {
   if (issue.code === 'unrecognized_keys') {
     const key = base ? `${base}.${issue.keys[0]}` : issue.keys[0];
     const where = origins.get(key) ?? [...origins.entries()].find(([p]) => p.startsWith(`${key}.`))?.[1];
+    if (RETIRED_KEYS[key])
+      throw new ConfigError(`config key "${key}"${where ? ` (from ${where})` : ''} ${RETIRED_KEYS[key]}`);
     throw new ConfigError(`unknown config key "${key}"${where ? ` (from ${where})` : ''}`);
   }
   const where = origins.get(base);
