@@ -84,6 +84,7 @@ export { Redactor, redactorFromConfig } from './redact/index.js';
 export {
   AlertEngine,
   alertmanagerPayload,
+  type NotificationGroup,
   buildRequest,
   pagerDutyPayload,
   SIGNATURE_HEADER,
