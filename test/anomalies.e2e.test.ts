@@ -4,7 +4,13 @@
  * and still listed after a restart.
  */
 import { rmSync } from 'node:fs';
-import { type AnomalyJson, type AnomalyPageJson, anomalyPageSchema } from '@witness/protocol';
+import {
+  type AnomalyJson,
+  type AnomalyPageJson,
+  anomalyPageSchema,
+  type CostForecastJson,
+  costForecastSchema,
+} from '@witness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postSpans, runSpans, steadyThenSpike } from './helpers/anomaly-traffic.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
@@ -147,6 +153,47 @@ describe('GET /api/anomalies', () => {
     const inDefault = (await anomalies('kind=tool_loop')).body.items.map((a) => a.traceIds[0]);
     expect(inDefault).not.toContain(run.traceId);
     expect(inDefault).toContain(loopTrace);
+  });
+
+  it('forecasts when the monthly cost budget is spent at the current hourly cost', async () => {
+    const hour = 3_600_000;
+    const thisHour = Math.floor(Date.now() / hour) * hour;
+    // $1 an hour for the last 72 complete hours, from one LLM call at the middle of each hour
+    const spans = [];
+    for (let h = 72; h >= 1; h--)
+      spans.push(
+        ...runSpans({
+          agent: 'spender',
+          endMs: thisHour - h * hour + hour / 2,
+          llm: { model: 'gpt-4o', costUsd: 1, tokens: 10 },
+        }).spans,
+      );
+    await postSpans(w.url, 'forecast-svc', spans);
+    const ask = async (q: string) => {
+      const res = await fetch(`${w.url}/api/forecasts/cost?service=forecast-svc&${q}`);
+      return { status: res.status, body: (await res.json()) as CostForecastJson };
+    };
+    const first = await ask('budgetUsd=1000000');
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    costForecastSchema.parse(first.body);
+    const spent = Math.min(72, (thisHour - first.body.monthStartMs) / hour);
+    expect(first.body.spentUsd).toBeCloseTo(spent, 6);
+    expect(first.body.status).toBe('on_track');
+    expect(first.body.hourlyRateUsd).toBeCloseTo(1, 6);
+    // five dollars left: spent by the end of the fifth hour from now, unless the month ends first
+    const { body } = await ask(`budgetUsd=${spent + 5}`);
+    if (thisHour + 5 * hour <= body.monthEndMs) {
+      expect(body.status).toBe('will_exhaust');
+      expect(body.exhaustedAtMs).toBe(thisHour + 5 * hour);
+    } else {
+      expect(body.status).toBe('on_track');
+    }
+    expect((await ask('')).status).toBe(400); // no budget given, none configured
+    expect((await ask('budgetUsd=-1')).status).toBe(400);
+    const other = await fetch(`${w.url}/api/forecasts/cost?service=forecast-svc&budgetUsd=10`, {
+      headers: { 'x-witness-project': 'other-project' },
+    });
+    expect(((await other.json()) as CostForecastJson).spentUsd).toBe(0);
   });
 
   it('counts anomalies on /metrics by kind, every kind present', async () => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { pageSchema } from './common.js';
 import { ANOMALY_KINDS } from './constants.js';
-import { instantMs, pageLimit, text } from './query-values.js';
+import { decimal, instantMs, pageLimit, text } from './query-values.js';
 
 /** Query parameters of `GET /api/anomalies`. */
 export const anomalySearchParams = z.strictObject({
@@ -61,3 +61,38 @@ export type AnomalyJson = z.infer<typeof anomalySchema>;
 
 export const anomalyPageSchema = pageSchema(anomalySchema).meta({ id: 'AnomalyPage' });
 export type AnomalyPageJson = z.infer<typeof anomalyPageSchema>;
+
+/** Query parameters of `GET /api/forecasts/cost`. */
+export const costForecastParams = z.strictObject({
+  budgetUsd: decimal(0.000001, 1e12, 'the monthly budget in USD')
+    .optional()
+    .meta({ description: 'monthly budget, USD; default anomaly.monthlyCostBudgetUsd' }),
+  service: text.optional().meta({ description: 'only the cost of this service' }),
+  agent: text.optional().meta({ description: 'only the cost of this agent' }),
+});
+export type CostForecastParams = z.input<typeof costForecastParams>;
+
+/** `GET /api/forecasts/cost`: "at this rate the monthly budget is spent on <date>". */
+export const costForecastSchema = z
+  .object({
+    budgetUsd: z.number(),
+    spentUsd: z
+      .number()
+      .meta({ description: 'cost of the project (filtered) since the start of the UTC month' }),
+    monthStartMs: z.number(),
+    monthEndMs: z.number(),
+    hourlyRateUsd: z.number().meta({ description: 'mean cost per hour over the last 24 hours' }),
+    forecastMonthUsd: z.number().nullable().meta({
+      description: 'spent plus the Holt–Winters forecast to the end of the month; null without history',
+    }),
+    exhaustedAtMs: z.number().nullable().meta({
+      description: 'when the budget is (or is forecast to be) spent this month; null when not this month',
+    }),
+    status: z.enum(['exhausted', 'will_exhaust', 'on_track', 'insufficient_history']),
+    historyHours: z
+      .number()
+      .int()
+      .meta({ description: 'hourly points the forecast was fitted on (≥ 48 needed)' }),
+  })
+  .meta({ id: 'CostForecast' });
+export type CostForecastJson = z.infer<typeof costForecastSchema>;

@@ -29,7 +29,12 @@ import {
   silenceListSchema,
   silencePathParams,
 } from './alerting.js';
-import { anomalyPageSchema, anomalySearchParams } from './anomalies.js';
+import {
+  anomalyPageSchema,
+  anomalySearchParams,
+  costForecastParams,
+  costForecastSchema,
+} from './anomalies.js';
 import { errorSchema } from './common.js';
 import {
   violationPageSchema,
@@ -241,6 +246,19 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'read',
     query: anomalySearchParams,
     responses: { 200: ok(anomalyPageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/forecasts/cost',
+    summary: 'When the monthly cost budget is spent at the current rate (Holt–Winters on hourly cost)',
+    tags: ['anomalies'],
+    access: 'read',
+    query: costForecastParams,
+    responses: {
+      200: ok(costForecastSchema),
+      400: bad,
+      503: unavailable,
+    },
   },
   {
     method: 'get',

@@ -248,7 +248,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }
     });
   }
-  const { enabled: anomaliesOn, ...anomalyOptions } = config.anomaly;
+  const { enabled: anomaliesOn, monthlyCostBudgetUsd: _budget, ...anomalyOptions } = config.anomaly;
   const anomalies = anomaliesOn
     ? new LiveAnomalies({
         ...anomalyOptions,
@@ -369,7 +369,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
   app.route(
     '/api',
-    anomalyRoutes(() => (store ? anomalies : null)),
+    anomalyRoutes({
+      live: () => (store ? anomalies : null),
+      store: () => store,
+      monthlyCostBudgetUsd: config.anomaly.monthlyCostBudgetUsd,
+    }),
   );
   app.route('/api', governanceRoutes({ store: () => violationStore, governance }));
   let alerting: AlertEngine | null = null;

@@ -543,6 +543,14 @@ export const anomalySection = z.strictObject({
     .max(86_400)
     .default(300)
     .describe('A run (trace) without new spans for this long is finished even if its root span never came.'),
+  monthlyCostBudgetUsd: z
+    .number()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe(
+      'Monthly LLM cost budget in USD for GET /api/forecasts/cost ("at this rate the budget is spent on <date>"); a request may name its own with ?budgetUsd=.',
+    ),
 });
 
 export const policySpec = z.strictObject({
