@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { AnomaliesPage } from './pages/anomalies/anomalies-page.js';
+import { GovernancePage } from './pages/governance/governance-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
@@ -45,5 +46,6 @@ export const ROUTES: Route[] = [
     component: AnomaliesPage,
     nav: { label: 'Anomalies', section: 'Operate' },
   },
+  { pattern: '/governance', component: GovernancePage, nav: { label: 'Governance', section: 'Govern' } },
   { pattern: '/audit', component: AuditPage, nav: { label: 'Audit trail', section: 'Govern' } },
 ];
