@@ -7,6 +7,7 @@ import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerPolicy } from './policy.js';
 import { registerServe } from './serve.js';
+import { registerSlo } from './slo.js';
 
 /** Every subcommand registers itself here: one line per command module. */
 export function registerCommands(program: Command): void {
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerDashboards(program);
   registerAnomaly(program);
+  registerSlo(program);
   registerPolicy(program);
 }
