@@ -52,19 +52,22 @@ export interface AuditEntry {
   spanId: string | null;
   details: Record<string, unknown>;
   /**
-   * See AuditEntryInput.project. Absent on entries written before projects existed: `projectOfEntry`
-   * reads those as `default` (system types as none).
+   * See AuditEntryInput.project. Absent on entries written before projects existed: read it with
+   * `projectOfEntry`.
    */
   project?: string | null;
 }
 
-/** Types Witness writes about itself, belonging to no project. */
-const SYSTEM_ENTRY_TYPES = new Set(['config.change', 'audit.retention']);
+/** Entry types made from spans: before projects, every span was in `default`. */
+const SPAN_ENTRY_TYPES = new Set(['tool.call', 'decision', 'llm.call', 'agent.error']);
 
-/** The project an entry belongs to (null: a system entry), old entries without the field included. */
+/**
+ * The project an entry belongs to (null: a system entry). Entries written before projects have no
+ * field: span entries were `default`'s; the rest (config, keys, people's actions) count as system.
+ */
 export function projectOfEntry(e: AuditEntry): string | null {
   if (e.project !== undefined) return e.project;
-  return SYSTEM_ENTRY_TYPES.has(e.type) ? null : 'default';
+  return SPAN_ENTRY_TYPES.has(e.type) ? 'default' : null;
 }
 
 /** What a payload line becomes after erasure or retention: the leaf hash stays in the hash file. */

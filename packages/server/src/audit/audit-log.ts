@@ -334,17 +334,19 @@ export class AuditLog {
    * GDPR erasure of one data subject: every entry whose actor or user is `subject` loses its payload
    * (sealed segments are rewritten with `{erased, seq}` placeholders; the active one is sealed first).
    * The erasure is itself an entry listing the sequence numbers, so the verifier can tell erasure from
-   * tampering.
+   * tampering. With `project`, only that project's entries are erased, and the erasure entry is that
+   * project's (the API always passes the caller's; the CLI may erase across the whole log).
    */
-  async erase(subject: string, actor: string): Promise<AuditEntry> {
+  async erase(subject: string, actor: string, project?: string): Promise<AuditEntry> {
     if (!subject) throw new Error('erasure needs a data subject');
     await this.commit.drained();
     const size = this.tree.size;
     this.writer.rotateBeforeNextWrite();
-    const hits = findSubjectEntries([...this.writer.segments], subject, size);
+    const hits = findSubjectEntries([...this.writer.segments], subject, size, project);
     const entry = await this.append({
       type: ERASURE_TYPE,
       actor,
+      project: project ?? null,
       // The subject is personal data: record only its hash, so the erasure entry is not itself a leak.
       subject: null,
       details: { subjectSha256: sha256Hex(subject), erased: [...hits.values()].flat() },

@@ -12,10 +12,19 @@ import {
 import { Hono } from 'hono';
 import { WitnessError } from '../http/errors.js';
 import { parseBody, parsePathParams, parseQuery } from '../query/index.js';
+import { projectOf } from '../auth/principal.js';
 import { isErased } from './audit-entry.js';
+import { entryVisible } from './query-entries.js';
 import type { AuditLog } from './audit-log.js';
 
 const hex = (b: Buffer) => b.toString('hex');
+
+/**
+ * System entries (config changes, retention runs, key events, sign-ins, denied admin actions) belong
+ * to no project and hold no project's telemetry: whoever may read the audit log of any project sees
+ * them, as the deployment's own history (docs/audit.md, Projects).
+ */
+const WITH_SYSTEM = true;
 
 /** Types only Witness itself writes: a person cannot record a tool call or an erasure by hand. */
 const SYSTEM_TYPES = new Set([
@@ -63,17 +72,20 @@ export function auditRoutes(log: AuditLog): Hono {
         'BAD_REQUEST',
         `"type" must not be one Witness writes itself (${[...SYSTEM_TYPES].join(', ')})`,
       );
+    // a person's action belongs to the project they act in
     const entry = await log.append({
       type: body.type,
       actor: body.actor,
       subject: body.subject ?? null,
       details: body.details ?? {},
+      project: projectOf(c),
     });
     return c.json(entry, 201);
   });
   app.post('/audit/erasures', async (c) => {
     const { subject, actor } = parseBody(auditErasureBody, await jsonBody(c));
-    return c.json(await log.erase(subject, actor), 201);
+    // scoped: an admin of one project cannot erase (or learn of) another project's entries
+    return c.json(await log.erase(subject, actor, projectOf(c)), 201);
   });
   app.post('/audit/retention', async (c) => {
     const { actor } = parseBody(auditRetentionBody, await jsonBody(c));
@@ -88,7 +100,7 @@ export function auditRoutes(log: AuditLog): Hono {
   // Parameters are validated by the API contract's schemas (@witness/protocol): a 400 naming the parameter.
   app.get('/audit', (c) => {
     const { cursor, ...q } = parseQuery(auditSearchParams, c.req.query()).params;
-    const page = log.query({ ...q, before: cursor });
+    const page = log.query({ ...q, before: cursor, project: projectOf(c), includeSystem: WITH_SYSTEM });
     return c.json({
       entries: page.entries,
       nextCursor: page.nextBefore === null ? null : String(page.nextBefore),
@@ -128,6 +140,10 @@ export function auditRoutes(log: AuditLog): Hono {
     const { index } = parsePathParams(auditEntryPathParams, c.req.param());
     const entry = log.getEntry(index);
     if (!entry) throw new WitnessError('NOT_FOUND', `no audit entry ${index}; the log holds ${log.size}`);
+    // Another project's entry is answered as if it did not exist. An erased entry has no project
+    // left: only its leaf hash and index, which every proof publishes anyway.
+    if (!isErased(entry) && !entryVisible(entry, projectOf(c), WITH_SYSTEM))
+      throw new WitnessError('NOT_FOUND', `no audit entry ${index} in this project`);
     return c.json({ index, leafHash: hex(log.leafHashAt(index)), erased: isErased(entry), entry });
   });
   return app;

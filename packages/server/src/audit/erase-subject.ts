@@ -5,21 +5,31 @@
  */
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { encodeEntry, isErased } from './audit-entry.js';
+import { encodeEntry, isErased, projectOfEntry } from './audit-entry.js';
 import { writeDurably } from './durable-files.js';
 import type { SegmentInfo } from './segment-files.js';
 import { readSegmentEntries } from './segment-entries.js';
 
-/** Sequence numbers below `size` whose actor or user is `subject`, by segment. */
+/**
+ * Sequence numbers below `size` whose actor or user is `subject`, by segment; with `project`, only
+ * entries of that project and system entries (sign-ins, config: a person's own records belong to no
+ * project), so an erasure asked in one project never touches another project's entries.
+ */
 export function findSubjectEntries(
   segments: readonly SegmentInfo[],
   subject: string,
   size: number,
+  project?: string,
 ): Map<SegmentInfo, number[]> {
   const hits = new Map<SegmentInfo, number[]>();
   for (const seg of segments)
     for (const e of readSegmentEntries(seg))
-      if (e.seq < size && !isErased(e) && (e.actor === subject || e.user === subject)) {
+      if (
+        e.seq < size &&
+        !isErased(e) &&
+        (e.actor === subject || e.user === subject) &&
+        (project === undefined || (projectOfEntry(e) ?? project) === project)
+      ) {
         const list = hits.get(seg) ?? [];
         list.push(e.seq);
         hits.set(seg, list);

@@ -1,9 +1,16 @@
 /** `GET /api/audit`: entries newest first, filtered, paged by sequence number. */
-import { type AuditEntry, type ErasedEntry, isErased } from './audit-entry.js';
+import { type AuditEntry, type ErasedEntry, isErased, projectOfEntry } from './audit-entry.js';
 import type { SegmentInfo } from './segment-files.js';
 import { readSegmentEntries } from './segment-entries.js';
 
 export interface AuditQuery {
+  /**
+   * Only entries of this project (entries from before projects count as `default`); unset: every
+   * entry (the CLI and tests reading the whole log).
+   */
+  project?: string;
+  /** With `project`: also the system entries, which belong to no project (config, retention, sign-in). */
+  includeSystem?: boolean;
   /** Epoch ms, inclusive. */
   from?: number;
   /** Epoch ms, exclusive. */
@@ -44,7 +51,14 @@ export function queryEntries(
   return { entries: out, nextBefore: null };
 }
 
+/** Does the entry belong to `project` (or is it a system entry the caller may see)? */
+export function entryVisible(e: AuditEntry, project: string, includeSystem: boolean): boolean {
+  const own = projectOfEntry(e);
+  return own === project || (own === null && includeSystem);
+}
+
 function matches(e: AuditEntry, q: AuditQuery): boolean {
+  if (q.project !== undefined && !entryVisible(e, q.project, q.includeSystem === true)) return false;
   if (q.type !== undefined && e.type !== q.type) return false;
   if (q.actor !== undefined && e.actor !== q.actor) return false;
   if (q.agent !== undefined && e.agent !== q.agent) return false;
