@@ -30,3 +30,15 @@ export const projectIdSchema = z
     'a project id is 1–63 of a-z, 0-9, "_" and "-", starting with a letter or digit',
   )
   .meta({ id: 'ProjectId' });
+
+/** `GET /api/projects`: the projects the caller may see, and the one this request acts in. */
+export const projectsSchema = z
+  .object({
+    projects: z.array(z.string()).meta({
+      description:
+        'auth off: every project holding data, plus default; otherwise the projects the key or person may act in',
+    }),
+    current: z.string().meta({ description: 'the project this request acted in' }),
+  })
+  .meta({ id: 'Projects' });
+export type ProjectsJson = z.infer<typeof projectsSchema>;

@@ -4,7 +4,7 @@
  * come from. A route the server registers but this table lacks fails test/openapi-routes.e2e.test.ts.
  */
 import type { z } from 'zod';
-import type { Access } from './access.js';
+import { type Access, projectsSchema } from './access.js';
 import {
   auditActionBody,
   auditEntryLookupSchema,
@@ -267,6 +267,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tags: ['traces'],
     access: 'read',
     responses: { 200: ok(servicesSchema), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/projects',
+    summary: 'The projects the caller may see (for the project switcher)',
+    tags: ['projects'],
+    access: 'read',
+    responses: { 200: ok(projectsSchema), 503: unavailable },
   },
   {
     method: 'get',

@@ -365,7 +365,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
     registerOtlpRoute(app, signal, otlpDeps);
   if (audit) app.route('/api', auditRoutes(audit));
-  app.route('/api', queryRoutes({ store: () => store }));
+  app.route(
+    '/api',
+    queryRoutes({
+      store: () => store,
+      otherProjects: async () => (await metrics.points()?.projects()) ?? [],
+    }),
+  );
   app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
   app.route(
     '/api',

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveProjectUnauthenticated } from '../auth/index.js';
 import { createApp } from '../http/index.js';
 import { IngestPipeline } from '../ingest/index.js';
 import { type DuckDbStore, openDuckDbStore } from '../store/index.js';
@@ -11,15 +12,18 @@ import { testSpan } from './test-spans.js';
 describe('createMetrics wired to a real DuckDB store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'witness-cm-'));
   let store: DuckDbStore;
-  const metrics = createMetrics({ runtime: false });
+  // no scrape cache: scrapes below follow ingests within a second
+  const metrics = createMetrics({ runtime: false, scrapeCacheMs: 0 });
   const app = createApp();
+  app.use('*', resolveProjectUnauthenticated());
   app.route('/', metrics.routes);
+  let pipeline: IngestPipeline;
   const start = Date.UTC(2026, 0, 1, 12);
 
   beforeAll(async () => {
     store = await openDuckDbStore({ path: join(dir, 'w.duckdb') });
     await metrics.open({ store, connection: await store.connect() });
-    const pipeline = new IngestPipeline({
+    pipeline = new IngestPipeline({
       sinks: [
         { name: 'store', durable: true, consume: async (b) => void (await store.append(b)) },
         ...(metrics.sink ? [metrics.sink] : []),
@@ -78,13 +82,51 @@ describe('createMetrics wired to a real DuckDB store', () => {
     const res = await app.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await res.text();
-    expect(text).toContain('witness_tool_calls_total{tool="grep",status="error"} 2');
-    expect(text).toContain('witness_llm_tokens_total{model="m",provider="p",type="output"} 7');
+    expect(text).toContain('witness_tool_calls_total{project="default",tool="grep",status="error"} 2');
+    expect(text).toContain(
+      'witness_llm_tokens_total{project="default",model="m",provider="p",type="output"} 7',
+    );
     const om = await app.request('/metrics', {
       headers: { accept: 'application/openmetrics-text; version=1.0.0' },
     });
     expect(om.headers.get('content-type')).toContain('application/openmetrics-text');
     expect(await om.text()).toMatch(/# EOF\n$/);
+  });
+
+  it('labels every derived series with its project, and a scrape naming a project gets only its series', async () => {
+    await pipeline.ingest({
+      project: 'beta',
+      spans: [testSpan({ kind: 'tool', toolName: 'beta-tool', serviceName: 'beta-svc' })],
+      logs: [],
+    });
+    const all = await (await app.request('/metrics')).text();
+    expect(all).toContain('witness_tool_calls_total{project="beta",tool="beta-tool",status="ok"} 1');
+    expect(all).toContain('witness_tool_calls_total{project="default",tool="grep",status="error"} 2');
+    // one HELP/TYPE per family, whatever the number of projects
+    expect(all.match(/# TYPE witness_tool_calls_total /g)).toHaveLength(1);
+    const beta = await (await app.request('/metrics', { headers: { 'x-witness-project': 'beta' } })).text();
+    expect(beta).toContain('tool="beta-tool"');
+    expect(beta).not.toContain('grep');
+    expect(beta).not.toContain('project="default"');
+    const only = await (await app.request('/metrics?project=default')).text();
+    expect(only).toContain('tool="grep"');
+    expect(only).not.toContain('beta');
+    // a project with no series: the families' headers, no samples of anyone
+    const none = await (await app.request('/metrics?project=gamma')).text();
+    expect(none).toContain('# TYPE witness_tool_calls_total counter');
+    expect(none).not.toMatch(/tool="/);
+    // span series on the query API are the project's own
+    const q = (project: string) =>
+      app
+        .request(
+          `/api/metrics/query?metric=count&groupBy=tool&kind=tool&from=${start}&to=${start + 60_000}&step=60`,
+          {
+            headers: { 'x-witness-project': project },
+          },
+        )
+        .then((r) => r.json() as Promise<{ series: Array<{ labels: Record<string, string> }> }>);
+    expect((await q('default')).series.map((s) => s.labels.tool)).toEqual(['grep']);
+    expect((await q('gamma')).series).toEqual([]);
   });
 
   it('with derived: false there is no sink and no derived family', async () => {

@@ -3,7 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { OtlpSignal } from '../http/index.js';
 import type { IngestSink } from '../ingest/types.js';
 import { ConnectionPool, type Store } from '../store/index.js';
-import { DerivedMetrics, derivedMetricsSink } from './derived-metrics.js';
+import { derivedMetricsSink, ProjectDerivedMetrics } from './derived-metrics.js';
 import { metricsEndpoint } from './metrics-route.js';
 import { MetricPointStore } from './otlp/metric-store.js';
 import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
@@ -26,8 +26,8 @@ export interface MetricsOptions {
 }
 
 export interface Metrics {
-  /** Null when `derived: false`. */
-  derived: DerivedMetrics | null;
+  /** Per project; null when `derived: false`. */
+  derived: ProjectDerivedMetrics | null;
   /** Witness's own health: call `self.spansReceived.inc(n)` etc. from the ingest path. */
   self: SelfMetrics;
   /** The ingest sink updating derived metrics (null when `derived: false`): add it to the pipeline. */
@@ -70,7 +70,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const derived =
     options.derived === false
       ? null
-      : new DerivedMetrics({
+      : new ProjectDerivedMetrics({
           seriesLimit: options.seriesLimit,
           maxExpositionBytes: options.maxExpositionBytes,
         });

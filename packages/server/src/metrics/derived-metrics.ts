@@ -41,6 +41,8 @@ export interface DerivedMetricsOptions {
   maxExpositionBytes?: number;
   /** The clock, for the active sessions/users window. @default Date.now */
   now?: () => number;
+  /** A budget shared with other DerivedMetrics (one per project): bounds their exposition together. */
+  budget?: ExpositionBudget;
 }
 
 function ttftSeconds(span: SpanRecord): number | null {
@@ -86,7 +88,8 @@ export class DerivedMetrics {
 
   constructor(options: DerivedMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.budget = new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
+    this.budget =
+      options.budget ?? new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
     const base = {
       limit: options.seriesLimit,
       maxValueLength: options.maxLabelValueLength,
@@ -444,14 +447,61 @@ interface UsageSlots {
   cost: CounterSeries | null;
 }
 
+/** The label value of the projects past `maxProjects`, counted together. */
+export const OVERFLOW_PROJECT = '__overflow__';
+
+export interface ProjectMetricsOptions extends DerivedMetricsOptions {
+  /** Projects with their own series at most; later ones share `project="__overflow__"`. @default 100 */
+  maxProjects?: number;
+}
+
+/**
+ * The derived metrics of every project: one DerivedMetrics per project (the hot path stays a lookup
+ * of the batch's project, then the same per-span code), exposed with a `project` label. They share
+ * one exposition budget, so more projects never mean a larger exposition than configured.
+ */
+export class ProjectDerivedMetrics {
+  readonly budget: ExpositionBudget;
+  private readonly byProject = new Map<string, DerivedMetrics>();
+  private readonly maxProjects: number;
+
+  constructor(private readonly options: ProjectMetricsOptions = {}) {
+    this.budget = new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
+    this.maxProjects = options.maxProjects ?? 100;
+  }
+
+  /** The project's metrics (the overflow project's once `maxProjects` projects have their own). */
+  of(project: string): DerivedMetrics {
+    const hit = this.byProject.get(project);
+    if (hit !== undefined) return hit;
+    const key = this.byProject.size < this.maxProjects ? project : OVERFLOW_PROJECT;
+    let m = this.byProject.get(key);
+    if (m === undefined) {
+      m = new DerivedMetrics({ ...this.options, budget: this.budget });
+      this.byProject.set(key, m);
+    }
+    return m;
+  }
+
+  /** (project, metrics) sorted by project; only `project`'s when given (none when it has no series). */
+  list(project?: string | null): Array<[string, DerivedMetrics]> {
+    if (project !== undefined && project !== null) {
+      const m = this.byProject.get(project);
+      return m === undefined ? [] : [[project, m]];
+    }
+    return [...this.byProject.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+}
+
 /** The derived metrics as an ingest sink: told after the batch is durable, never awaited. */
-export function derivedMetricsSink(metrics: DerivedMetrics): IngestSink {
+export function derivedMetricsSink(metrics: DerivedMetrics | ProjectDerivedMetrics): IngestSink {
   return {
     name: 'derived-metrics',
     durable: false,
     consume(batch: IngestBatch): void {
-      if (batch.spans.length > 0) metrics.observe(batch.spans);
-      if (batch.logs.length > 0) metrics.observeLogs(batch.logs);
+      const m = metrics instanceof ProjectDerivedMetrics ? metrics.of(batch.project) : metrics;
+      if (batch.spans.length > 0) m.observe(batch.spans);
+      if (batch.logs.length > 0) m.observeLogs(batch.logs);
     },
   };
 }

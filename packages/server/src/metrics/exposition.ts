@@ -106,13 +106,20 @@ function withLe(labelText: string, le: string): string {
   return labelText ? `{${labelText},le="${le}"}` : `{le="${le}"}`;
 }
 
-/** Appends one of our vectors. */
-export function writeVec(out: LineSink, vec: AnyVec, om: boolean): void {
+/**
+ * Appends one of our vectors. `prefix` (e.g. `project="a"`) goes before every series' own labels;
+ * `withHeader: false` appends only samples, for the same family's series of another project.
+ */
+export function writeVec(out: LineSink, vec: AnyVec, om: boolean, prefix = '', withHeader = true): void {
   // A family without samples keeps its header, so dashboards can discover the metric early.
-  header(out, vec.name, vec.help, vec.type, om);
+  if (withHeader) header(out, vec.name, vec.help, vec.type, om);
+  const labels = (own: string) => (prefix === '' ? own : own === '' ? prefix : `${prefix},${own}`);
   if (vec.type === 'counter') {
     const sample = om && !vec.name.endsWith('_total') ? `${vec.name}_total` : vec.name;
-    for (const s of vec.series) out.push(`${sample}${s.labelText ? `{${s.labelText}}` : ''} ${num(s.value)}`);
+    for (const s of vec.series) {
+      const l = labels(s.labelText);
+      out.push(`${sample}${l ? `{${l}}` : ''} ${num(s.value)}`);
+    }
     return;
   }
   const bounds = vec.buckets;
@@ -121,9 +128,10 @@ export function writeVec(out: LineSink, vec: AnyVec, om: boolean): void {
   for (const s of vec.series) {
     let cum = 0;
     const ex = om ? s.exemplarTrace : null;
+    const own = labels(s.labelText);
     for (let i = 0; i < les.length; i++) {
       cum += s.counts[i];
-      const line = `${vec.name}_bucket${withLe(s.labelText, les[i])} ${num(cum)}`;
+      const line = `${vec.name}_bucket${withLe(own, les[i])} ${num(cum)}`;
       const trace = ex?.[i];
       // OpenMetrics exemplar: `# {trace_id="…"} value timestamp` (the text format has no exemplars).
       if (trace !== undefined && /^[0-9a-f]{1,64}$/.test(trace)) {
@@ -132,7 +140,7 @@ export function writeVec(out: LineSink, vec: AnyVec, om: boolean): void {
         );
       } else out.push(line);
     }
-    const l = s.labelText ? `{${s.labelText}}` : '';
+    const l = own ? `{${own}}` : '';
     out.push(`${vec.name}_sum${l} ${num(s.sum)}`);
     out.push(`${vec.name}_count${l} ${num(s.count)}`);
   }

@@ -9,7 +9,13 @@ export {
   grafanaExportFiles,
   grafanaProvisioning,
 } from './dashboards/index.js';
-export { DerivedMetrics, type DerivedMetricsOptions, derivedMetricsSink } from './derived-metrics.js';
+export {
+  DerivedMetrics,
+  type DerivedMetricsOptions,
+  derivedMetricsSink,
+  OVERFLOW_PROJECT,
+  ProjectDerivedMetrics,
+} from './derived-metrics.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export type { MetricPoint, MetricType } from './otlp/metric-point.js';
 export { MetricPointStore } from './otlp/metric-store.js';

@@ -37,6 +37,22 @@ describe('ScrapeCache', () => {
     expect((await again)[0].toString()).toBe('prometheus 3\n');
   });
 
+  it('keeps one rendering per project scope: a scrape of one project never gets another scope', async () => {
+    const renders: string[] = [];
+    const cache = new ScrapeCache(
+      async (format, project) => {
+        renders.push(`${format}/${project}`);
+        return [Buffer.from(`${project ?? 'all'}\n`)];
+      },
+      { cacheMs: 1000, now: () => 0 },
+    );
+    expect((await cache.get('prometheus', 'alpha'))[0].toString()).toBe('alpha\n');
+    expect((await cache.get('prometheus', 'beta'))[0].toString()).toBe('beta\n');
+    expect((await cache.get('prometheus', null))[0].toString()).toBe('all\n');
+    expect((await cache.get('prometheus', 'alpha'))[0].toString()).toBe('alpha\n');
+    expect(renders).toEqual(['prometheus/alpha', 'prometheus/beta', 'prometheus/null']);
+  });
+
   it('does not cache a failed render', async () => {
     let calls = 0;
     const cache = new ScrapeCache(

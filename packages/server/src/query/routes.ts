@@ -7,6 +7,7 @@ import {
 } from '@witness/protocol';
 import { Hono } from 'hono';
 // the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
+import { DEFAULT_PROJECT, type ProjectsJson } from '@witness/protocol';
 import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/errors.js';
 import type { LogQuery, Store, TraceQuery } from '../store/types.js';
@@ -16,6 +17,8 @@ import { spanToJson } from './span-json.js';
 export interface QueryRoutesOptions {
   /** The store, once open (routes answer 503 before). */
   store: () => Store | null;
+  /** Projects holding data outside the store (ingested metric points), for `GET /api/projects`. */
+  otherProjects?: () => Promise<string[]>;
 }
 
 function requireStore(get: () => Store | null): Store {
@@ -71,6 +74,25 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
     const { from, to, ...rest } = params;
     const query: LogQuery = { ...rest, project: projectOf(c), fromUnixNano: from, toUnixNano: to };
     return c.json(await requireStore(options.store).searchLogs(query, { signal: c.req.raw.signal }));
+  });
+
+  // The project switcher's list: a principal bound to projects sees those; one that may act in any
+  // (auth off, or an operator's '*') sees every project holding data, and default.
+  api.get('/projects', async (c) => {
+    const principal = c.get('principal');
+    const current = projectOf(c);
+    let projects: string[];
+    if (principal !== undefined && principal.projects !== '*') projects = [...principal.projects];
+    else {
+      const signal = c.req.raw.signal;
+      const [stored, others] = await Promise.all([
+        requireStore(options.store).listProjects({ signal }),
+        options.otherProjects?.() ?? Promise.resolve([]),
+      ]);
+      projects = [...stored, ...others, DEFAULT_PROJECT];
+    }
+    const answer: ProjectsJson = { projects: [...new Set([...projects, current])].sort(), current };
+    return c.json(answer);
   });
 
   api.get('/services', async (c) => {
