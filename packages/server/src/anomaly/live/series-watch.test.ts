@@ -112,3 +112,25 @@ describe('SeriesWatch', () => {
     expect(watch.stats.series).toBe(2);
   });
 });
+
+describe('SeriesWatch calls', () => {
+  it('a sparse series (a call now and then) raises no calls anomaly for a burst of a few calls; a busy one does', () => {
+    const out: AnomalyEvent[] = [];
+    const sparse = new SeriesWatch(options());
+    const busy = new SeriesWatch(options());
+    for (let b = 0; b < 260; b++) {
+      const few = b === 250 ? 6 : b % 7 === 0 ? 1 : 0;
+      for (let k = 0; k < few; k++)
+        sparse.observe(point({ tool: null, kind: 'step', endMs: T0 + b * RES + k }), T0 + b * RES, out);
+      const many = b === 250 ? 200 : 20 + Math.round(3 * noise(b));
+      for (let k = 0; k < many; k++)
+        busy.observe(
+          point({ service: 'busy', tool: null, kind: 'step', endMs: T0 + b * RES + k }),
+          T0 + b * RES,
+          out,
+        );
+    }
+    const calls = out.filter((e) => e.metric === 'calls');
+    expect(calls.map((e) => [e.labels.service, e.timeMs])).toEqual([['busy', T0 + 250 * RES]]);
+  });
+});

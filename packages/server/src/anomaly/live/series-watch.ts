@@ -54,6 +54,8 @@ export interface SeriesWatchOptions {
 
 /** Buckets of history kept per measure for the chart of an event. */
 export const WINDOW = 32;
+/** `calls` events need this many calls in the bucket or expected there. */
+export const MIN_RATE_CALLS = 10;
 type Dimension = 'service' | 'agent' | 'model' | 'tool';
 const TOOL_METRICS: readonly AnomalySeriesMetric[] = ['calls', 'error_ratio', 'latency_p95'];
 const UNITS: Record<AnomalySeriesMetric, string> = {
@@ -298,6 +300,9 @@ export class SeriesWatch {
       track.remember(b - s.base, value, warm ? expected : Number.NaN);
       if (score < this.options.threshold) continue;
       if ((metric === 'error_ratio' || metric === 'latency_p95') && s.calls < this.options.minCalls) continue;
+      // a handful of calls is no rate: agent traffic comes in bursts (one run, several calls), so a
+      // sparse series' 0, 0, 1, 0, 3 is ordinary however surprising to a detector that learnt zeros
+      if (metric === 'calls' && Math.max(value, expected) < MIN_RATE_CALLS) continue;
       const what = s.labels.tool ?? s.labels.model ?? s.labels.agent ?? s.labels.service;
       out.push({
         id: this.options.newId(),
