@@ -147,12 +147,10 @@ const PAGERDUTY_SCHEMA = {
     client: { type: 'string' },
     client_url: { type: 'string' },
   },
-  allOf: [
-    { if: { properties: { event_action: { const: 'trigger' } } }, then: { required: ['payload'] } },
-    {
-      if: { properties: { event_action: { enum: ['acknowledge', 'resolve'] } } },
-      then: { required: ['dedup_key'] },
-    },
+  // a trigger carries the payload; acknowledge and resolve name the incident by dedup_key
+  oneOf: [
+    { properties: { event_action: { const: 'trigger' } }, required: ['payload'] },
+    { properties: { event_action: { enum: ['acknowledge', 'resolve'] } }, required: ['dedup_key'] },
   ],
   additionalProperties: false,
 };

@@ -53,7 +53,7 @@ export function importOpenSlo(text: string, source = 'input'): SloSpecInput[] {
   const slis = new Map(docs.filter((d) => d?.kind === 'SLI').map((d) => [d.metadata?.name, d]));
   const out: SloSpecInput[] = [];
   for (const doc of docs) {
-    if (!doc || doc.kind !== 'SLO') continue;
+    if (doc?.kind !== 'SLO') continue;
     const name = doc.metadata?.name;
     const where = `${source}: SLO ${name ?? '(unnamed)'}`;
     if (!String(doc.apiVersion ?? '').startsWith('openslo/v1'))
