@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKey, keysFilePath, updateKeysFile } from '@witness/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI_MAIN, startWitness } from './helpers/witness-process.js';
 
@@ -77,6 +78,32 @@ describe('starting beyond loopback', () => {
       expect(await post.json()).toMatchObject({ code: 16 });
       expect(w.stderr()).toContain('no API key exists yet');
       expect(w.stderr()).not.toContain('INSECURE');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('--demo with auth on: the demo agents ingest with an in-memory token of their own', async () => {
+    const dataDir = mkdtempSync(join(scratch, 'demo-'));
+    const admin = generateKey({ name: 'reader', project: 'default', scope: 'admin', expiresAt: null });
+    updateKeysFile(keysFilePath(dataDir), (c) => {
+      c.keys.push(admin.record);
+    });
+    const w = await startWitness({
+      dataDir,
+      args: ['--host', '0.0.0.0', '--demo', '--no-demo-live', '--demo-traces', '3'],
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!w.stderr().includes('demo workload sent') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(w.stderr()).toContain('demo workload sent');
+      const page = (await (
+        await fetch(`${w.url}/api/traces?limit=10`, { headers: { authorization: `Bearer ${admin.key}` } })
+      ).json()) as { items: unknown[] };
+      expect(page.items.length).toBeGreaterThan(0);
+      // the token is the demo's alone: it is not an admin, and it is not written anywhere
+      expect(w.stderr()).not.toMatch(/Bearer /);
     } finally {
       await w.stop();
     }

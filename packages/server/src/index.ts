@@ -57,6 +57,7 @@ export {
   type Authenticator,
   type AuthResult,
   authEnabled,
+  demoIngestToken,
   generateKey,
   InsecureStartError,
   KEY_SCOPES,

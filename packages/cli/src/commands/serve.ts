@@ -1,5 +1,12 @@
 import { existsSync } from 'node:fs';
-import { type ConfigInput, createLogger, loadConfig, PRIVATE_UMASK, startServer } from '@witness/server';
+import {
+  type ConfigInput,
+  createLogger,
+  demoIngestToken,
+  loadConfig,
+  PRIVATE_UMASK,
+  startServer,
+} from '@witness/server';
 import type { Command } from 'commander';
 import { type ServeDemo, startServeDemo } from '../demo/serve-demo.js';
 import { bundledUiDir, CLI_VERSION } from '../package-info.js';
@@ -59,11 +66,15 @@ export function registerServe(program: Command): void {
       // DuckDB creates its files natively where no mode argument reaches.
       process.umask(PRIVATE_UMASK);
       const logger = createLogger({ level: config.logLevel });
+      // With auth on, the demo agents need a credential like any app: an in-memory ingest token for
+      // this process only (never written anywhere, gone at exit).
+      const demoToken = flags.demo ? demoIngestToken() : null;
       const server = await startServer({
         config,
         logger,
         version: CLI_VERSION,
         insecure: flags.insecure === true,
+        authenticators: demoToken ? [demoToken.authenticator] : undefined,
         env: process.env,
       });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
@@ -123,6 +134,8 @@ export function registerServe(program: Command): void {
           live: flags.demoLive,
           speed: Number(flags.demoSpeed),
           logger,
+          headers:
+            demoToken && server.auth.enabled ? { authorization: `Bearer ${demoToken.token}` } : undefined,
         });
         if (stopping) await demo.stop();
         // scripts (the quickstart test) read "Demo: N agent runs sent." from this line

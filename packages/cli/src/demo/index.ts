@@ -21,6 +21,8 @@ export interface DemoOptions {
   progress?: boolean;
   /** Runs are spread over this many minutes before now. @default 180 */
   spreadMinutes?: number;
+  /** Sent with every export (an ingest credential when the server has auth on). */
+  headers?: Record<string, string>;
 }
 
 export interface DemoResult {
@@ -36,7 +38,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const rng = new Random(options.seed ?? 42);
   const spreadMs = (options.spreadMinutes ?? 180) * 60_000;
 
-  const pipelines = createDemoPipelines(base, { maxQueueSize: 100_000 });
+  const pipelines = createDemoPipelines(base, { maxQueueSize: 100_000, headers: options.headers });
 
   const bar = options.progress
     ? new SingleBar({ format: 'demo [{bar}] {value}/{total} runs', hideCursor: true })

@@ -30,6 +30,8 @@ export interface LiveDemoOptions {
   speed?: number;
   incidents?: IncidentSchedule;
   /** Where incident announcements go. */
+  /** Sent with every export (an ingest credential when the server has auth on). */
+  headers?: Record<string, string>;
   logger?: { info(obj: object, msg: string): void };
   /** How often the live part sends the runs that are due. @default 1000 */
   tickMs?: number;
@@ -76,7 +78,7 @@ export function startLiveDemo(options: LiveDemoOptions): LiveDemo {
   const now = options.now ?? Date.now;
   const rng = new Random(options.seed ?? 7);
   const meanGapMs = 60_000 / perMinute;
-  const pipelines = createDemoPipelines(options.endpoint, { maxQueueSize: 20_000 });
+  const pipelines = createDemoPipelines(options.endpoint, { maxQueueSize: 20_000, headers: options.headers });
   const dryRun = new BasicTracerProvider().getTracer('witness-demo-dry-run');
   const noopLogger = createNoopLogger();
   const t0 = now();

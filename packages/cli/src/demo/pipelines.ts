@@ -27,6 +27,8 @@ export interface DemoPipelineOptions {
   maxQueueSize: number;
   /** @default 200 */
   scheduledDelayMillis?: number;
+  /** Sent with every export (the credential when the server has auth on). */
+  headers?: Record<string, string>;
 }
 
 export function createDemoPipelines(endpoint: string, options: DemoPipelineOptions): DemoPipeline[] {
@@ -44,12 +46,20 @@ export function createDemoPipelines(endpoint: string, options: DemoPipelineOptio
     });
     const tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), batch)],
+      spanProcessors: [
+        new BatchSpanProcessor(
+          new OTLPTraceExporter({ url: `${base}/v1/traces`, headers: options.headers }),
+          batch,
+        ),
+      ],
     });
     const loggerProvider = new LoggerProvider({
       resource,
       processors: [
-        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }), ...batch }),
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${base}/v1/logs`, headers: options.headers }),
+          ...batch,
+        }),
       ],
     });
     return {

@@ -14,6 +14,8 @@ export interface ServeDemoOptions {
   /** Demo minutes per wall-clock minute for the live agents. @default 1 */
   speed?: number;
   logger: { info(obj: object, msg: string): void };
+  /** Sent with every export (an ingest credential when the server has auth on). */
+  headers?: Record<string, string>;
 }
 
 export interface ServeDemo {
@@ -36,10 +38,16 @@ export async function startServeDemo(options: ServeDemoOptions): Promise<ServeDe
     traces: options.traces,
     seed: 42,
     progress: process.stderr.isTTY === true,
+    headers: options.headers,
   });
   options.logger.info(result, 'demo workload sent');
   if (options.live && !stopped) {
-    live = startLiveDemo({ endpoint: options.endpoint, speed, logger: options.logger });
+    live = startLiveDemo({
+      endpoint: options.endpoint,
+      speed,
+      logger: options.logger,
+      headers: options.headers,
+    });
     const backfill = await live.ready;
     options.logger.info(
       { runs: backfill.runs, spans: backfill.spans, speed },

@@ -137,7 +137,9 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const chain: Authenticator[] = [keyAuthenticator(keys)];
   if (scrapeToken) chain.push(scrapeTokenAuthenticator(scrapeToken));
   chain.push(...(options.authenticators ?? []));
-  if (keys.keys.length === 0 && !options.authenticators?.length)
+  // people can still sign in with OIDC; other extra authenticators (the demo's token) do not count
+  const signIn = options.authenticators?.some((a) => a.method === 'jwt' || a.method === 'session');
+  if (keys.keys.length === 0 && !signIn)
     logger.warn(
       { file: keysPath },
       `auth is on and no API key exists yet: create the first with witness keys create --data-dir ${options.dataDir} --project default --scope admin`,

@@ -35,6 +35,7 @@ export {
 } from './api-key.js';
 export { KEYS_FILE, keysFilePath, readKeysFile, updateKeysFile } from './key-file.js';
 export { KeyStore } from './key-store.js';
+export { demoIngestToken, sharedTokenAuthenticator } from './scrape-token.js';
 export { SCOPE_GRANTS } from './key-authenticator.js';
 export {
   type Auth,
