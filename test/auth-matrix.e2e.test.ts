@@ -3,8 +3,8 @@
  * every kind of caller → the expected 2xx / 401 / 403, against a real started server (real DuckDB
  * file, real audit log, auth on) holding data in two projects. A route registered on the server but
  * missing from the table fails here (it would have no rule), as does a route without a sample request
- * or an access level a column has no expectation for. Then: no answer to one project's credential
- * carries the other project's data.
+ * or an access level a column has no expectation for. Then: no answer to one project's credential —
+ * on any read route, /metrics and every audit entry included — carries the other project's data.
  *
  * Columns: each says, per access level, what its caller must get; the matrix picks them up unchanged.
  * The OIDC columns carry bearer JWTs signed by a real OpenID provider run locally (oidc-provider).
@@ -341,19 +341,15 @@ describe('security events of the matrix', () => {
 });
 
 describe("no answer carries another project's data", () => {
-  // Every read route of the project's telemetry (traces, logs, services, metric queries). Not yet:
-  // /metrics (span-derived series carry no project label, so a read key sees every project's series)
-  // and the audit routes (entries carry their project, but the audit API does not filter by it yet).
-  // Both are the projects work's; notes/auth.md. When they land, widen this filter to every GET route
-  // of access read or metrics, and walk /api/audit/entries/{0..size-1} the same way.
+  // Every read route, /metrics and the audit API included; then every audit entry by index.
   const reads = API_ROUTES.filter(
-    (r) => r.method === 'get' && r.access === 'read' && !r.tags.includes('audit'),
+    (r) => r.method === 'get' && (r.access === 'read' || r.access === 'metrics'),
   );
   for (const [reader, own, other] of [
     ['beta', BETA, ALPHA],
     ['alpha', ALPHA, BETA],
   ] as const) {
-    it(`${reader}'s read key, on every telemetry read route, asked with the other project's ids`, async () => {
+    it(`${reader}'s read key, on every read route (asked with the other project's ids) and every audit entry`, async () => {
       const headers = bearer(`${reader}-read`)();
       const otherSamples = reader === 'beta' ? SAMPLES.alpha : SAMPLES.beta;
       const needles = [other.traceId, other.service, other.marker];
@@ -369,11 +365,21 @@ describe("no answer carries another project's data", () => {
           else expect(text, `${routeKey(route)} shows ${needle}`).not.toContain(needle);
         }
       }
+      const size = server.audit!.size;
+      expect(size).toBeGreaterThan(10);
+      for (let i = 0; i < size; i++) {
+        const text = await (await fetch(`${server.url}/api/audit/entries/${i}`, { headers })).text();
+        for (const needle of needles) expect(text, `audit entry ${i} shows ${needle}`).not.toContain(needle);
+      }
       // and the reader does see its own data: the checks above are not vacuous
       const own_ = await (await fetch(`${server.url}/api/traces/${own.traceId}`, { headers })).text();
       expect(own_).toContain(own.service);
       const services = await (await fetch(`${server.url}/api/services`, { headers })).text();
       expect(services).toContain(own.service);
+      const metrics = await (await fetch(`${server.url}/metrics`, { headers })).text();
+      expect(metrics).toContain(own.service);
+      const audit = await (await fetch(`${server.url}/api/audit?limit=1000`, { headers })).text();
+      expect(audit).toContain(own.marker);
     });
   }
 });
