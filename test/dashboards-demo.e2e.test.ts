@@ -22,6 +22,8 @@ const NO_SAMPLES_FROM_DEMO: Record<string, string> = {
     'the demo sends only complete governance (actor, mode, workflow)',
   witness_llm_time_to_first_token_seconds_bucket: 'the demo does not stream, so sends no time to first token',
   witness_ingest_rejected_total: 'the demo sends only valid data',
+  witness_governance_violations_total: 'the demo server runs without governance.policies',
+  witness_prescriptive_language_total: "the demo's LLM outputs hold no prescriptive phrases",
   witness_ingest_sink_errors_total: 'no sink fails during the demo',
 };
 

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Counter } from 'prom-client';
 import { AlertEngine, alertingRoutes } from './alerting/index.js';
 import { anomalyRoutes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
@@ -223,6 +222,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     scrapeCacheMs: config.metrics.scrapeCacheMs,
     runtime: config.metrics.runtime,
     version: options.version,
+    validModes: config.governance.modes,
   });
   // PII and secrets go before anything is stored, audited, counted or exported (docs/governance.md).
   const redactor = redactorFromConfig(config.redaction, dataDir, (path) =>
@@ -232,12 +232,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ),
   );
   if (redactor) {
-    const redactions = new Counter({
-      name: 'witness_redactions_total',
-      help: 'PII and secret values redacted at ingest, by detector.',
-      labelNames: ['detector'],
-      registers: [metrics.self.registry],
-    });
+    const redactions = metrics.self.redactions;
     for (const detector of redactor.detectorNames) redactions.inc({ detector }, 0);
     const reported: Record<string, number> = {};
     metrics.self.addCollector(() => {
@@ -256,18 +251,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         onError: (err) => logger.error({ err }, 'anomaly detection failed'),
       })
     : null;
-  const violations = new Counter({
-    name: 'witness_governance_violations_total',
-    help: 'Policy violations recorded at ingest, by policy and severity.',
-    labelNames: ['policy', 'severity'],
-    registers: [metrics.self.registry],
-  });
-  const prescriptiveCounter = new Counter({
-    name: 'witness_prescriptive_language_total',
-    help: 'LLM outputs with prescriptive language, by phrase type.',
-    labelNames: ['type'],
-    registers: [metrics.self.registry],
-  });
+  const violations = metrics.self.governanceViolations;
+  const prescriptiveCounter = metrics.self.prescriptiveLanguage;
   const governance = new Governance({
     policies: config.governance.policies,
     prescriptive: config.governance.prescriptive.enabled,

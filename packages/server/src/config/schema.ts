@@ -574,6 +574,13 @@ export const policySpec = z.strictObject({
 });
 
 export const governanceSection = z.strictObject({
+  modes: z
+    .array(z.string().min(1).max(64))
+    .max(64)
+    .default([])
+    .describe(
+      'The governance modes your agents may run in (e.g. draft, research, grunt, execute; compared lower-cased). A governed span in another mode counts in witness_governance_validation_failures_total{reason="invalid_mode"}. Empty: any mode.',
+    ),
   policies: z
     .array(policySpec)
     .max(1000)

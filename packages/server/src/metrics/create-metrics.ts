@@ -23,6 +23,8 @@ export interface MetricsOptions {
   /** Node runtime metrics (event loop, GC, heap, CPU). @default true */
   runtime?: boolean;
   version?: string;
+  /** Allowed governance modes (config governance.modes); others count as `invalid_mode`. @default [] */
+  validModes?: readonly string[];
 }
 
 export interface Metrics {
@@ -73,6 +75,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       : new ProjectDerivedMetrics({
           seriesLimit: options.seriesLimit,
           maxExpositionBytes: options.maxExpositionBytes,
+          validModes: options.validModes,
         });
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
   let store: Store | null = null;

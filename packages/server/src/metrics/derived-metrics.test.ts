@@ -135,6 +135,26 @@ describe('DerivedMetrics', () => {
     expect(sample(text, 'witness_governance_validation_failures_total{reason="invalid_mode"}')).toBe(1);
   });
 
+  it('counts a governed span whose mode is not one of governance.modes as invalid_mode (compared lower-cased)', async () => {
+    const d = new DerivedMetrics({ now: () => 0, validModes: ['draft', 'Research', 'grunt', 'execute'] });
+    const gov = (mode: string | null) => ({
+      mode,
+      actor: 'ann',
+      actorRole: 'r',
+      workflow: 'w',
+      outcome: null,
+    });
+    d.observe([
+      testSpan({ governance: gov('Execute') }),
+      testSpan({ governance: gov('research') }),
+      testSpan({ governance: gov('yolo') }),
+      testSpan({ governance: gov(null) }),
+    ]);
+    const text = await scrape(d, new SelfMetrics({ runtime: false }), 'prometheus', 0);
+    expect(sample(text, 'witness_governance_validation_failures_total{reason="invalid_mode"}')).toBe(1);
+    expect(sample(text, 'witness_governance_validation_failures_total{reason="missing_mode"}')).toBe(1);
+  });
+
   it('counts logs by service and severity range', async () => {
     const d = new DerivedMetrics();
     const log = (severityNumber: number) => ({

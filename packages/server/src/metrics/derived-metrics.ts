@@ -43,6 +43,11 @@ export interface DerivedMetricsOptions {
   now?: () => number;
   /** A budget shared with other DerivedMetrics (one per project): bounds their exposition together. */
   budget?: ExpositionBudget;
+  /**
+   * The governance modes a team allows (compared lower-cased); a governed span with another mode counts
+   * as a validation failure `invalid_mode`. @default [] (any mode is valid)
+   */
+  validModes?: readonly string[];
 }
 
 function ttftSeconds(span: SpanRecord): number | null {
@@ -72,6 +77,7 @@ export class DerivedMetrics {
   readonly governanceOutcomes: CounterVec;
   readonly governanceDuration: HistogramVec;
   readonly governanceFailures: CounterVec;
+  private readonly validModes: ReadonlySet<string>;
   readonly logs: CounterVec;
   readonly sessions = new ActiveSet(ACTIVE_WINDOW_MS);
   readonly users = new ActiveSet(ACTIVE_WINDOW_MS);
@@ -88,6 +94,7 @@ export class DerivedMetrics {
 
   constructor(options: DerivedMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.validModes = new Set((options.validModes ?? []).map((m) => m.toLowerCase()));
     this.budget =
       options.budget ?? new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
     const base = {
@@ -226,7 +233,7 @@ export class DerivedMetrics {
     );
     this.governanceFailures = counter(
       'witness_governance_validation_failures_total',
-      'Governed requests failing validation, by reason (missing_actor, missing_mode, missing_workflow, or witness.governance.violation).',
+      'Governed requests failing validation, by reason (missing_actor, missing_mode, missing_workflow, invalid_mode, or witness.governance.violation).',
       ['reason'],
     );
     this.logs = counter('witness_logs_total', 'Log records received, by service and severity.', [
@@ -320,6 +327,8 @@ export class DerivedMetrics {
     this.governanceDuration.get(workflow, outcome).observe(seconds);
     if (g.actor === null) this.governanceFailures.get('missing_actor').inc();
     if (g.mode === null) this.governanceFailures.get('missing_mode').inc();
+    else if (this.validModes.size > 0 && !this.validModes.has(g.mode.toLowerCase()))
+      this.governanceFailures.get('invalid_mode').inc();
     if (g.workflow === null) this.governanceFailures.get('missing_workflow').inc();
     const violation = s.attributes['witness.governance.violation'];
     if (typeof violation === 'string' && violation !== '') this.governanceFailures.get(violation).inc();

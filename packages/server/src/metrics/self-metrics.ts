@@ -45,6 +45,12 @@ export class SelfMetrics {
   readonly auditLastCheckpoint: Gauge;
   /** Errors of non-durable sinks (metrics, exporters), which never reach the client. */
   readonly sinkErrors: Counter<'sink'>;
+  /** PII and secret values redacted at ingest (redact/), by detector. */
+  readonly redactions: Counter<'detector'>;
+  /** Policy violations recorded at ingest (governance/). */
+  readonly governanceViolations: Counter<'policy' | 'severity'>;
+  /** LLM outputs with prescriptive language, by phrase type (governance/). */
+  readonly prescriptiveLanguage: Counter<'type'>;
   private readonly collectors: Collector[] = [];
 
   constructor(options: SelfMetricsOptions = {}) {
@@ -122,6 +128,24 @@ export class SelfMetrics {
     this.auditLastCheckpoint = new Gauge({
       name: 'witness_audit_last_checkpoint_timestamp_seconds',
       help: 'Unix time of the newest signed audit checkpoint.',
+      registers,
+    });
+    this.redactions = new Counter({
+      name: 'witness_redactions_total',
+      help: 'PII and secret values redacted at ingest, by detector.',
+      labelNames: ['detector'],
+      registers,
+    });
+    this.governanceViolations = new Counter({
+      name: 'witness_governance_violations_total',
+      help: 'Policy violations recorded at ingest, by policy and severity.',
+      labelNames: ['policy', 'severity'],
+      registers,
+    });
+    this.prescriptiveLanguage = new Counter({
+      name: 'witness_prescriptive_language_total',
+      help: 'LLM outputs with prescriptive language, by phrase type.',
+      labelNames: ['type'],
       registers,
     });
     this.sinkErrors = new Counter({

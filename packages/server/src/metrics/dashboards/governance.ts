@@ -106,6 +106,25 @@ export const governance = dashboard({
       ],
     },
     {
+      title: 'Policy violations / s by policy and severity',
+      description: 'CEL policies of governance.policies that spans violated at ingest (docs/governance.md).',
+      unit: 'reqps',
+      targets: [
+        {
+          expr: `sum by (policy, severity) (rate(witness_governance_violations_total[${R}]))`,
+          legend: '{{policy}} ({{severity}})',
+        },
+      ],
+    },
+    {
+      title: 'Prescriptive language in LLM outputs / s by type',
+      description: 'Directive, urgent, medical, financial and legal phrases found in LLM outputs.',
+      unit: 'reqps',
+      targets: [
+        { expr: `sum by (type) (rate(witness_prescriptive_language_total[${R}]))`, legend: '{{type}}' },
+      ],
+    },
+    {
       title: 'Denied or failed outcomes / s by workflow',
       unit: 'reqps',
       targets: [
