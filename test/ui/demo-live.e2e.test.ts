@@ -114,4 +114,28 @@ describe('witness serve --demo: live demo agents', () => {
     const sorted = [...perMinute].sort((a, b) => a - b);
     expect(sorted.at(-1)!).toBeGreaterThan(5 * sorted[Math.floor(sorted.length / 2)]!);
   });
+
+  it('the demo SLOs, their burn-rate alerts, anomalies and policy violations have data', async () => {
+    const { slos } = await api<{ slos: Array<{ name: string; events: number; badEvents: number }> }>(
+      '/api/slos',
+    );
+    expect(slos.map((s) => s.name).sort()).toEqual([
+      'llm-latency-5s',
+      'planner-runs-succeed',
+      'web-search-availability',
+    ]);
+    for (const slo of slos) expect(slo.events, slo.name).toBeGreaterThan(0);
+    expect(slos.find((s) => s.name === 'web-search-availability')!.badEvents).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await api<{ alerts: unknown[] }>('/api/alerts')).alerts.length, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    const summary = await api<{ byPolicy: Array<{ key: string; count: number }> }>('/api/governance/summary');
+    expect(summary.byPolicy.map((p) => p.key).sort()).toEqual([
+      'autonomous-side-effect',
+      'run-over-budget',
+      'runaway-tool-loop',
+    ]);
+    const anomalies = await api<{ items: unknown[] }>('/api/anomalies');
+    expect(anomalies.items.length).toBeGreaterThan(0);
+  });
 });

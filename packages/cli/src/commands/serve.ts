@@ -8,6 +8,7 @@ import {
   startServer,
 } from '@witness/server';
 import type { Command } from 'commander';
+import { demoConfigOverrides } from '../demo/demo-config.js';
 import { type ServeDemo, startServeDemo } from '../demo/serve-demo.js';
 import { bundledUiDir, CLI_VERSION } from '../package-info.js';
 
@@ -56,7 +57,13 @@ export function registerServe(program: Command): void {
       if (flags.host !== undefined) overrides.server!.host = flags.host;
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
-      const config = loadConfig({ file: flags.config, env: process.env, flags: overrides });
+      let config = loadConfig({ file: flags.config, env: process.env, flags: overrides });
+      if (flags.demo) {
+        // demo SLOs and policies where the configuration has none, validated like any other config
+        const demo = demoConfigOverrides(config);
+        if (Object.keys(demo).length > 0)
+          config = loadConfig({ file: flags.config, env: process.env, flags: { ...overrides, ...demo } });
+      }
       const bundledUi = bundledUiDir();
       if (config.server.uiDir === null && bundledUi !== null && existsSync(`${bundledUi}/index.html`))
         config.server.uiDir = bundledUi;
