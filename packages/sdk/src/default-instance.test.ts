@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../test/otlp-receiver.js';
 import { agent, flush, init, shutdown, tool } from './default-instance.js';
 import { tracesUrlOf, WitnessOtelSpanProcessor } from './export/index.js';
+import { projectIdSchema } from '@witness/protocol';
 import { WitnessConfigError } from './options/index.js';
+import { PROJECT_ID } from './options/option-shapes.js';
 import { wrapAnthropic, wrapOpenAI } from './wrappers/index.js';
 import { Witness } from './witness.js';
 
@@ -29,6 +31,41 @@ it('init() delivers the spans of a program that just ends (flush on beforeExit, 
 
 describe('init() options', () => {
   afterEach(() => shutdown());
+
+  it('sends `project` as the x-witness-project header, beside the exporter headers', async () => {
+    const before = receiver.requests.length;
+    init({
+      serviceName: 'projects',
+      endpoint: receiver.url.replace(/\/v1\/traces$/, ''),
+      project: 'team-a',
+      exporter: { headers: { authorization: 'Bearer k' } },
+    });
+    tool('t', () => 1);
+    await flush();
+    const sent = receiver.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent[0].headers['x-witness-project']).toBe('team-a');
+    expect(sent[0].headers.authorization).toBe('Bearer k');
+  });
+
+  it('refuses a malformed project, naming the option; its rule is projectIdSchema', () => {
+    expect(() => init({ project: 'Team A' })).toThrow(/option `project` must be a project id/);
+    expect(() => init({ project: '' })).toThrow(/`project`/);
+    for (const id of [
+      'default',
+      'team-a',
+      'a_1',
+      '9',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      'A',
+      '-a',
+      'a/b',
+      'a b',
+      '',
+    ])
+      expect(PROJECT_ID.test(id), id).toBe(projectIdSchema.safeParse(id).success);
+  });
 
   it('throws, naming the right key, for an unknown option', () => {
     expect(() => init({ serviceName: 'x', url: 'http://127.0.0.1:1' } as never)).toThrow(

@@ -31,7 +31,16 @@ export interface InitOptions extends WitnessOptions {
   batch?: BatchSpanProcessorOptions;
   /** Flush when the event loop empties (`beforeExit`), so short CLI runs lose nothing. @default true */
   flushOnExit?: boolean;
+  /**
+   * The Witness project the spans land in, sent as the `x-witness-project` header (1–63 of a-z, 0-9,
+   * `_`, `-`). With auth on, an API key's own project wins and a different one is refused.
+   * @default the server's `default` project
+   */
+  project?: string;
 }
+
+/** The header naming the project (PROJECT_HEADER in @witness/protocol; the SDK does not depend on it). */
+export const PROJECT_HEADER = 'x-witness-project';
 
 /**
  * Sets up the default instance: resource from options and `OTEL_SERVICE_NAME` /
@@ -55,10 +64,14 @@ export function init(options: InitOptions = {}): Witness {
   const processors = [...(options.spanProcessors ?? [])];
   let batch: BatchSpanProcessor | undefined;
   if (options.exporter !== false) {
+    const fromEnv = exporterOptionsFromEnv();
     const exporter = new OtlpTraceExporter({
-      ...exporterOptionsFromEnv(),
+      ...fromEnv,
       ...(options.endpoint !== undefined && { url: tracesUrlOf(options.endpoint) }),
       ...options.exporter,
+      ...(options.project !== undefined && {
+        headers: { ...fromEnv.headers, ...options.exporter?.headers, [PROJECT_HEADER]: options.project },
+      }),
     });
     batch = new BatchSpanProcessor(exporter, { ...batchOptionsFromEnv(), ...options.batch });
     processors.push(batch);

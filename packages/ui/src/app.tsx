@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
+import { ProjectSwitcher } from './components/project-switcher.js';
 import { SignInPage } from './components/sign-in-page.js';
 import { UserMenu } from './components/user-menu.js';
 import { MeProvider, needsSignIn, useMeState } from './lib/me.js';
 import { Link, matchPath, useLocation } from './lib/router.js';
+import { useProject } from './lib/project.js';
 import { currentTheme, setTheme, type Theme } from './lib/theme.js';
 import { ROUTES } from './routes.js';
 
@@ -12,6 +14,7 @@ export function App() {
   const loc = useLocation();
   const [theme, setThemeState] = useState<Theme>(currentTheme);
   const { me } = useMeState();
+  const project = useProject();
   if (me && needsSignIn(me)) return <SignInPage me={me} />;
   let page = null;
   for (const route of ROUTES) {
@@ -46,6 +49,7 @@ export function App() {
               ))}
             </div>
           ))}
+          <ProjectSwitcher />
           <UserMenu />
           <button
             type="button"
@@ -60,7 +64,8 @@ export function App() {
             {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
           </button>
         </nav>
-        <main class="content" key={theme}>
+        {/* keyed by project too: every page's state (lists, cursors, selections) starts over */}
+        <main class="content" key={`${theme}/${project}`}>
           {page ?? (
             <div class="page">
               <h1>Not found</h1>

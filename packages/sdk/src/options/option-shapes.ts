@@ -5,6 +5,9 @@
  */
 import { type Field, isPlainObject, type Shape } from './check-options.js';
 
+/** A project id, as `projectIdSchema` in @witness/protocol says (the SDK does not depend on it). */
+export const PROJECT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 const string: Field = { expect: 'a string', ok: (v) => typeof v === 'string' };
 const name: Field = {
   expect: 'a non-empty string',
@@ -127,8 +130,15 @@ export const initShape: Shape = {
     },
     batch: { expect: 'an object of batching options', ok: isPlainObject, shape: batchShape },
     flushOnExit: boolean,
+    project: {
+      // the same rule as projectIdSchema in @witness/protocol (checked equal by a test beside this file)
+      expect: 'a project id: 1–63 of a-z, 0-9, "_" and "-", starting with a letter or digit',
+      ok: (v) => typeof v === 'string' && PROJECT_ID.test(v),
+    },
   },
   hints: {
+    tenant: 'did you mean `project`?',
+    projectId: 'did you mean `project`?',
     service: 'did you mean `serviceName`?',
     name: 'did you mean `serviceName`?',
     apiKey: authHint,

@@ -1,4 +1,5 @@
-import type { ErrorJson } from '@witness/protocol';
+import { type ErrorJson, PROJECT_HEADER } from '@witness/protocol';
+import { currentProject } from '../lib/project.js';
 
 /** An API answer that was not 2xx, carrying the server's own message (ErrorJson) when it sent one. */
 export class ApiError extends Error {
@@ -37,7 +38,10 @@ export function onUnauthorized(listener: () => void): () => void {
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    res = await fetch(url, {
+      signal,
+      headers: { accept: 'application/json', [PROJECT_HEADER]: currentProject() },
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, `Cannot reach the Witness server (${(err as Error).message})`);
@@ -53,8 +57,12 @@ export async function postJson<T>(url: string, body?: unknown): Promise<T> {
       method: 'POST',
       headers:
         body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
+          ? { accept: 'application/json', [PROJECT_HEADER]: currentProject() }
+          : {
+              accept: 'application/json',
+              'content-type': 'application/json',
+              [PROJECT_HEADER]: currentProject(),
+            },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
