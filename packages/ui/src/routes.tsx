@@ -5,12 +5,13 @@
 import type { ComponentType } from 'preact';
 import { AnomaliesPage } from './pages/anomalies/anomalies-page.js';
 import { GovernancePage } from './pages/governance/governance-page.js';
+import { AlertsPage } from './pages/alerting/alerts-page.js';
+import { SlosPage } from './pages/alerting/slos-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
 import { UserPage, UsersPage } from './pages/people/users-page.js';
 import { AuditPage } from './pages/slots/audit-page.js';
-import { slotPage } from './pages/slots/slot-page.js';
 import { TracePage } from './pages/trace/trace-page.js';
 import { TracesPage } from './pages/traces/traces-page.js';
 
@@ -33,12 +34,12 @@ export const ROUTES: Route[] = [
   { pattern: '/overview', component: OverviewPage, nav: { label: 'Overview', section: 'Operate' } },
   {
     pattern: '/slos',
-    component: slotPage('SLOs', 'Service level objectives with error budgets and burn rates.'),
+    component: SlosPage,
     nav: { label: 'SLOs', section: 'Operate' },
   },
   {
     pattern: '/alerts',
-    component: slotPage('Alerts', 'Burn-rate and anomaly alerts with their notification history.'),
+    component: AlertsPage,
     nav: { label: 'Alerts', section: 'Operate' },
   },
   {
