@@ -18,7 +18,11 @@ import { spawn } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
-import { createMetrics, DerivedMetrics, type ProjectDerivedMetrics } from '../packages/server/src/metrics/index.js';
+import {
+  createMetrics,
+  DerivedMetrics,
+  type ProjectDerivedMetrics,
+} from '../packages/server/src/metrics/index.js';
 import { scrapeChunks } from '../packages/server/src/metrics/scrape.js';
 import { normalizeSpans } from '../packages/server/src/normalize/index.js';
 import { decodeTracesProto } from '../packages/server/src/otlp/index.js';
