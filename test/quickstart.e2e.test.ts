@@ -232,8 +232,9 @@ describe('quickstart from a fresh clone', () => {
 
   afterAll(async () => {
     for (const s of servers) await s.interrupt().catch(() => {});
+    // removing a whole clone with its node_modules takes minutes on a loaded machine
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   it('the README shows npx witness commands', () => {
     // serve, demo, audit and dashboards are all documented there; if this drops, the parsing broke.
