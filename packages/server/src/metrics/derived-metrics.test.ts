@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DerivedMetrics } from './derived-metrics.js';
+import { DerivedMetrics, ProjectDerivedMetrics } from './derived-metrics.js';
 import { scrape } from './scrape.js';
 import { SelfMetrics } from './self-metrics.js';
 import { testSpan } from './test-spans.js';
@@ -261,5 +261,45 @@ describe('DerivedMetrics', () => {
     const overflow = d.spans.series.find((s) => s.labelValues[0] === '__overflow__');
     expect(overflow?.value).toBeGreaterThan(0);
     expect(d.spanDuration.folded).toBe(overflow?.value);
+  });
+
+  it('per project: every series carries its project label, and all projects together stay within one budget', async () => {
+    const budget = 128 * 1024;
+    const p = new ProjectDerivedMetrics({ maxExpositionBytes: budget, maxProjects: 3, now: () => 0 });
+    for (let project = 0; project < 5; project++) {
+      const spans = Array.from({ length: 2000 }, (_, i) => {
+        const span = testSpan({ kind: 'tool', toolName: `tool-${i}` });
+        span.serviceName = `svc-${i}`;
+        return span;
+      });
+      p.of(`project-${project}`).observe(spans);
+    }
+    // three projects of their own, the rest folded together
+    expect(p.list().map(([name]) => name)).toEqual(['__overflow__', 'project-0', 'project-1', 'project-2']);
+    // Label sets are taken while they fit; each project's overflow series are reserved up front
+    // (unconditionally: folding must never need budget), so the charge is bounded by the budget plus
+    // those reservations, and the exposition by the charge (project label included).
+    expect(p.budget.refused).toBeGreaterThan(0);
+    const reservePerProject = new DerivedMetrics({ labelPrefixBytes: 'project="__overflow__",'.length })
+      .budget.used;
+    expect(p.budget.used).toBeLessThanOrEqual(budget + 4 * reservePerProject);
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const text = await scrape(p, new SelfMetrics({ runtime: false }), format, 0);
+      const derivedPart = text.slice(0, text.indexOf('# HELP witness_metrics_series '));
+      const headers =
+        derivedPart
+          .split('\n')
+          .filter((l) => l.startsWith('#'))
+          .join('\n').length + 1;
+      expect(Buffer.byteLength(derivedPart) - headers, format).toBeLessThanOrEqual(p.budget.used);
+      // every sample line of a derived family names its project first
+      const samples = derivedPart.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      expect(samples.length).toBeGreaterThan(100);
+      for (const line of samples)
+        expect(line, line).toMatch(/^[a-z_]+\{project="(project-[0-2]|__overflow__)"/);
+      const one = await scrape(p, new SelfMetrics({ runtime: false }), format, 0, 'project-1');
+      expect(one).toContain('project="project-1"');
+      expect(one).not.toMatch(/project="project-[02]"|project="__overflow__"/);
+    }
   });
 });

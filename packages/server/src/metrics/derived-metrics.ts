@@ -43,6 +43,8 @@ export interface DerivedMetricsOptions {
   now?: () => number;
   /** A budget shared with other DerivedMetrics (one per project): bounds their exposition together. */
   budget?: ExpositionBudget;
+  /** Bytes the exposition adds before each series' labels (`project="p",`), charged to the budget. */
+  labelPrefixBytes?: number;
   /**
    * The governance modes a team allows (compared lower-cased); a governed span with another mode counts
    * as a validation failure `invalid_mode`. @default [] (any mode is valid)
@@ -101,6 +103,7 @@ export class DerivedMetrics {
       limit: options.seriesLimit,
       maxValueLength: options.maxLabelValueLength,
       budget: this.budget,
+      labelPrefixBytes: options.labelPrefixBytes,
     };
     const slotLimit = options.seriesLimit ?? 2000;
     const maxLen = options.maxLabelValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
@@ -486,7 +489,12 @@ export class ProjectDerivedMetrics {
     const key = this.byProject.size < this.maxProjects ? project : OVERFLOW_PROJECT;
     let m = this.byProject.get(key);
     if (m === undefined) {
-      m = new DerivedMetrics({ ...this.options, budget: this.budget });
+      // `project="<key>",` goes before every series' labels: charged with each series
+      m = new DerivedMetrics({
+        ...this.options,
+        budget: this.budget,
+        labelPrefixBytes: Buffer.byteLength(`project="${key}",`),
+      });
       this.byProject.set(key, m);
     }
     return m;

@@ -33,6 +33,11 @@ export interface VecOptions {
   maxValueLength?: number;
   /** Shared with the other derived metrics: bounds the bytes of the whole exposition. @default none */
   budget?: ExpositionBudget;
+  /**
+   * Bytes of a label text the exposition writes before every series' own labels (`project="p",`),
+   * charged to the budget with each series. @default 0
+   */
+  labelPrefixBytes?: number;
 }
 
 export const DEFAULT_MAX_VALUE_LENGTH = 128;
@@ -132,8 +137,10 @@ abstract class Vec<S extends SeriesBase> {
   private overflow: S | null = null;
   readonly maxLen: number;
   protected readonly budget: ExpositionBudget | null;
+  private readonly prefixBytes: number;
 
   constructor(options: VecOptions) {
+    this.prefixBytes = options.labelPrefixBytes ?? 0;
     this.name = options.name;
     this.help = options.help;
     this.labelNames = options.labelNames;
@@ -149,9 +156,12 @@ abstract class Vec<S extends SeriesBase> {
 
   /** Bytes of the overflow series' label text (every label `__overflow__`). */
   protected get overflowLabelBytes(): number {
-    return labelTextBytes(
-      this.labelNames,
-      this.labelNames.map(() => OVERFLOW_VALUE),
+    return (
+      this.prefixBytes +
+      labelTextBytes(
+        this.labelNames,
+        this.labelNames.map(() => OVERFLOW_VALUE),
+      )
     );
   }
 
@@ -195,7 +205,7 @@ abstract class Vec<S extends SeriesBase> {
       if (this.series.length >= this.limit - (this.overflow ? 0 : 1)) return this.fold();
       if (
         this.budget !== null &&
-        !this.budget.take(this.seriesBytes(labelTextBytes(this.labelNames, values)))
+        !this.budget.take(this.seriesBytes(this.prefixBytes + labelTextBytes(this.labelNames, values)))
       )
         return this.fold();
       s = this.create(values, this.labelText(values), false);
