@@ -142,6 +142,7 @@ export class AlertEngine {
     this.slos = new SloEvaluator(options.slos, {
       store: options.store,
       graceMs: options.alerts.lateSpanGrace,
+      metricQuery: options.metricQuery,
     });
     this.statePath = join(options.dataDir, 'alerting', 'state.json');
     const state = loadState(this.statePath);

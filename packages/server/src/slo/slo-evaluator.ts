@@ -40,10 +40,25 @@ export function windowsOf(slo: SloSpec): number[] {
   return [...new Set([slo.window, ...pairsOf(slo).flatMap((p) => [p.long, p.short])])];
 }
 
+/** Counts per window read whole each tick (metric-ratio SLIs: increases of two ingested counters). */
+class FixedCounts {
+  readonly byWindow = new Map<number, { total: number; bad: number }>();
+  over(windowMs: number): { total: number; bad: number } {
+    return this.byWindow.get(windowMs) ?? { total: 0, bad: 0 };
+  }
+}
+
+/** `GET /api/metrics/query` in-process (the server passes it), for metric-ratio SLIs. */
+export type SloMetricQuery = (
+  params: Record<string, string>,
+  project: string,
+) => Promise<{ series: Array<{ points: Array<[number, number | null]> }> }>;
+
 interface Tracked {
   slo: SloSpec;
-  selector: SpanCountSelector;
-  counter: WindowCounter;
+  /** Null for a metric-ratio SLI (read through `metricQuery`, not the span scan). */
+  selector: SpanCountSelector | null;
+  counter: WindowCounter | FixedCounts;
   history: Array<[number, number | null]>;
   status: SloStatusJson | null;
 }
@@ -54,10 +69,14 @@ export interface SloEvaluatorOptions {
   graceMs: number;
   /** Bounds each store read (the store adds its own deadline). */
   readOptions?: () => ReadOptions;
+  /** Reads ingested metrics for metric-ratio SLIs; without it they show no data. */
+  metricQuery?: SloMetricQuery;
 }
 
 export class SloEvaluator {
   private tracked: Tracked[] = [];
+  /** The tracked SLOs counted from spans (the batched scan), in a fixed order. */
+  private spanTracked: Array<Tracked & { selector: SpanCountSelector; counter: WindowCounter }> = [];
   private fineMs: number = RESOLUTIONS_MS[0];
   /** Start of the range re-read each tick (everything before is final); 0 before the first backfill. */
   private finalizedUpTo = 0;
@@ -82,20 +101,22 @@ export class SloEvaluator {
     this.fineMs = fine;
     for (const slo of slos) {
       const selector = selectorOf(slo);
-      if (!selector) {
-        this.skipped.push(slo.name);
-        continue;
-      }
+      if (!selector && !this.options.metricQuery) this.skipped.push(slo.name);
       const previous = this.tracked.find((t) => t.slo.name === slo.name && t.slo.project === slo.project);
       tracked.push({
         slo,
         selector,
-        counter: new WindowCounter({ fineMs: fine, windowsMs: windowsOf(slo) }),
+        counter: selector
+          ? new WindowCounter({ fineMs: fine, windowsMs: windowsOf(slo) })
+          : new FixedCounts(),
         history: previous?.history ?? [],
         status: null,
       });
     }
     this.tracked = tracked;
+    this.spanTracked = tracked.filter(
+      (t): t is Tracked & { selector: SpanCountSelector; counter: WindowCounter } => t.selector !== null,
+    );
     this.finalizedUpTo = 0;
   }
 
@@ -105,8 +126,12 @@ export class SloEvaluator {
 
   /** Reads the store and recomputes every SLO's status at `now`. */
   async evaluate(now: number): Promise<void> {
+    await this.evaluateMetricRatios(now);
     const store = this.options.store();
-    if (!store || this.tracked.length === 0) return;
+    if (!store || this.spanTracked.length === 0) {
+      for (const t of this.tracked) if (!t.selector) t.status = statusOf(t, now);
+      return;
+    }
     const settled = Math.floor((now - this.options.graceMs) / this.fineMs) * this.fineMs;
     if (this.finalizedUpTo === 0 || (now - this.finalizedUpTo) / this.fineMs > MAX_RECENT_BUCKETS) {
       await this.backfill(store, settled);
@@ -117,11 +142,11 @@ export class SloEvaluator {
         fromUnixNano: BigInt(from) * 1_000_000n,
         toUnixNano: BigInt(Math.max(now, from + 1)) * 1_000_000n,
         stepSeconds: this.fineMs / 1000,
-        selectors: this.tracked.map((t) => t.selector),
+        selectors: this.spanTracked.map((t) => t.selector),
       },
       this.options.readOptions?.(),
     );
-    this.tracked.forEach((t, i) => {
+    this.spanTracked.forEach((t, i) => {
       const buckets: Array<[number, number, number]> = [];
       for (const r of rows) {
         const total = r.counts[2 * i] as number;
@@ -134,11 +159,43 @@ export class SloEvaluator {
     for (const t of this.tracked) t.status = statusOf(t, now);
   }
 
+  /** Each window's increase of the two counters, read whole (they are few: one query per window each). */
+  private async evaluateMetricRatios(now: number): Promise<void> {
+    const query = this.options.metricQuery;
+    if (!query) return;
+    for (const t of this.tracked) {
+      if (t.slo.sli.kind !== 'metric_ratio' || !(t.counter instanceof FixedCounts)) continue;
+      const sli = t.slo.sli;
+      for (const w of windowsOf(t.slo)) {
+        const increase = async (ref: typeof sli.total) => {
+          const params: Record<string, string> = {
+            metric: ref.metric,
+            agg: 'increase',
+            from: String(now - w),
+            to: String(now),
+            step: String(Math.max(1, Math.ceil(w / 1000))),
+          };
+          if (ref.service) params.service = ref.service;
+          for (const [k, v] of Object.entries(ref.attributes ?? {})) params[`attr.${k}`] = v;
+          const answer = await query(params, t.slo.project);
+          let sum = 0;
+          for (const s of answer.series) for (const p of s.points) sum += p[1] ?? 0;
+          return sum;
+        };
+        try {
+          t.counter.byWindow.set(w, { total: await increase(sli.total), bad: await increase(sli.errors) });
+        } catch {
+          t.counter.byWindow.delete(w); // a metric not received yet: no data
+        }
+      }
+    }
+  }
+
   private async backfill(store: Store, settled: number): Promise<void> {
-    for (const t of this.tracked) t.counter.reset();
+    for (const t of this.spanTracked) t.counter.reset();
     // One pass per resolution, over the longest reach any SLO needs at it.
     const levels = new Map<number, { cover: number; members: number[] }>();
-    this.tracked.forEach((t, i) => {
+    this.spanTracked.forEach((t, i) => {
       for (const l of t.counter.levels()) {
         const e = levels.get(l.stepMs) ?? { cover: 0, members: [] };
         e.cover = Math.max(e.cover, l.coverMs);
@@ -158,7 +215,9 @@ export class SloEvaluator {
               fromUnixNano: BigInt(from) * 1_000_000n,
               toUnixNano: BigInt(to) * 1_000_000n,
               stepSeconds: stepMs / 1000,
-              selectors: chunk.map((i) => (this.tracked[i] as Tracked).selector),
+              selectors: chunk.map(
+                (i) => (this.spanTracked[i] as (typeof this.spanTracked)[number]).selector,
+              ),
             },
             this.options.readOptions?.(),
           );
@@ -166,7 +225,7 @@ export class SloEvaluator {
             chunk.forEach((ti, j) => {
               const total = r.counts[2 * j] as number;
               if (total > 0)
-                (this.tracked[ti] as Tracked).counter.addFinal(
+                (this.spanTracked[ti] as (typeof this.spanTracked)[number]).counter.addFinal(
                   stepMs,
                   from + r.bucket * stepMs,
                   total,
@@ -177,7 +236,7 @@ export class SloEvaluator {
         }
       }
     }
-    for (const t of this.tracked) t.counter.finalizedUpTo = settled;
+    for (const t of this.spanTracked) t.counter.finalizedUpTo = settled;
     this.finalizedUpTo = settled;
   }
 
