@@ -88,7 +88,12 @@ it("reads the two counters' increases per window and pages when errors are 20% o
     }),
   });
   expect(res.status, await res.text()).toBe(200);
-  await server.alerting.tick();
+  // ingested points reach the metric store through a sink after the 200: evaluate until they show
+  const read = async () => {
+    await server.alerting.tick();
+    return (await (await fetch(`${server.url}/api/slos/payments-ratio`)).json()) as { events: number };
+  };
+  await expect.poll(async () => (await read()).events, { timeout: 10_000 }).toBeGreaterThan(0);
   const slo = (await (await fetch(`${server.url}/api/slos/payments-ratio`)).json()) as {
     sliKind: string;
     events: number;
