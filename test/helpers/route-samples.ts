@@ -121,6 +121,7 @@ export function routeSamples({
     'GET /api/services': { url: '/api/services' },
     'GET /api/anomalies': { url: '/api/anomalies?kind=series&limit=5' },
     'GET /api/forecasts/cost': { url: '/api/forecasts/cost?budgetUsd=100' },
+    'GET /api/forecasts/disk': { url: '/api/forecasts/disk' },
     'GET /api/projects': { url: '/api/projects' },
     'GET /api/metrics/query': { url: '/api/metrics/query?metric=rate&step=60&groupBy=service' },
     'GET /api/metrics/names': { url: '/api/metrics/names' },

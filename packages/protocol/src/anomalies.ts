@@ -96,3 +96,30 @@ export const costForecastSchema = z
   })
   .meta({ id: 'CostForecast' });
 export type CostForecastJson = z.infer<typeof costForecastSchema>;
+
+/** `GET /api/forecasts/disk`: when the data dir fills its filesystem at the current growth (server-wide). */
+export const diskForecastSchema = z
+  .object({
+    usedBytes: z
+      .number()
+      .meta({ description: 'bytes of the files in the data dir (all projects), latest sample' }),
+    freeBytes: z.number().meta({ description: "bytes free on the data dir's filesystem, latest sample" }),
+    capacityBytes: z.number().meta({
+      description: 'size at which the data dir is full: used + free, or anomaly.diskLimitBytes if smaller',
+    }),
+    bytesPerDay: z
+      .number()
+      .nullable()
+      .meta({ description: 'growth over the last 24 hours (or the history, if shorter), per day' }),
+    fullAtMs: z.number().nullable().meta({
+      description:
+        'when the data dir is forecast to be full (Holt–Winters on its hourly size); null when not growing',
+    }),
+    status: z.enum(['full', 'will_fill', 'no_growth', 'insufficient_history', 'disabled']),
+    historyHours: z
+      .number()
+      .int()
+      .meta({ description: 'hourly points the forecast was fitted on (≥ 12 needed)' }),
+  })
+  .meta({ id: 'DiskForecast' });
+export type DiskForecastJson = z.infer<typeof diskForecastSchema>;

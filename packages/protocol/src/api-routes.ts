@@ -34,6 +34,7 @@ import {
   anomalySearchParams,
   costForecastParams,
   costForecastSchema,
+  diskForecastSchema,
 } from './anomalies.js';
 import { errorSchema } from './common.js';
 import {
@@ -259,6 +260,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
       400: bad,
       503: unavailable,
     },
+  },
+  {
+    method: 'get',
+    path: '/api/forecasts/disk',
+    summary:
+      'When the data dir fills its filesystem at the current growth (Holt–Winters on its hourly size; server-wide, not per project)',
+    tags: ['anomalies'],
+    access: 'read',
+    responses: { 200: ok(diskForecastSchema) },
   },
   {
     method: 'get',

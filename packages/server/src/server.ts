@@ -3,7 +3,6 @@
  * sinks, mounts the OTLP receivers, the query API, /metrics and the UI, and listens. Every module is
  * created here and handed what it needs; nothing below this file reads the environment.
  */
-import { readdirSync, statSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { AlertEngine, alertingRoutes } from './alerting/index.js';
-import { anomalyRoutes, LiveAnomalies } from './anomaly/index.js';
+import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import {
   type Auth,
@@ -109,15 +108,6 @@ export interface RunningServer {
 export const DATABASE_FILE = 'witness.duckdb';
 /** Where the audit sink keeps how far the audit log is known stored (see audit-sink.ts). */
 const AUDIT_WATERMARK_FILE = 'audit-ingest-watermark.json';
-
-/** Bytes of the files under `dir` (read at scrape time, for the audit-log size gauge). */
-function directoryBytes(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
-  }
-  return total;
-}
 
 /**
  * The HTTP server with every connection bounded: how many, how long a client may take to send its
@@ -243,7 +233,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }
     });
   }
-  const { enabled: anomaliesOn, monthlyCostBudgetUsd: _budget, ...anomalyOptions } = config.anomaly;
+  const {
+    enabled: anomaliesOn,
+    monthlyCostBudgetUsd: _budget,
+    diskSampleMinutes,
+    diskLimitBytes,
+    ...anomalyOptions
+  } = config.anomaly;
+  const disk = new DiskWatch({
+    dataDir,
+    sampleMinutes: diskSampleMinutes,
+    limitBytes: diskLimitBytes,
+    registry: metrics.self.registry,
+    onError: (err) => logger.warn({ err }, 'data dir size sample failed'),
+  });
   const anomalies = anomaliesOn
     ? new LiveAnomalies({
         ...anomalyOptions,
@@ -364,6 +367,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       live: () => (store ? anomalies : null),
       store: () => store,
       monthlyCostBudgetUsd: config.anomaly.monthlyCostBudgetUsd,
+      disk,
     }),
   );
   app.route('/api', governanceRoutes({ store: () => violationStore, governance }));
@@ -441,6 +445,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     store: () => store,
   });
   store = opened;
+  disk.start();
 
   const stopRetention = scheduleRetention(opened, {
     maxAgeDays: config.retention.maxAgeDays,
@@ -552,6 +557,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close() {
       closing ??= (async () => {
         stopRetention();
+        disk.stop();
         await alerting?.stop();
         auth.close();
         oidc?.close();

@@ -23,3 +23,11 @@ export {
   type LiveAnomaliesOptions,
   type LiveAnomaliesStats,
 } from './live/index.js';
+export {
+  DISK_HISTORY_FILE,
+  type DiskForecast,
+  DiskHistory,
+  DiskWatch,
+  directoryBytes,
+  forecastDisk,
+} from './disk/index.js';

@@ -551,6 +551,24 @@ export const anomalySection = z.strictObject({
     .describe(
       'Monthly LLM cost budget in USD for GET /api/forecasts/cost ("at this rate the budget is spent on <date>"); a request may name its own with ?budgetUsd=.',
     ),
+  diskSampleMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(10)
+    .describe(
+      "Minutes between samples of the data dir's size for GET /api/forecasts/disk and witness_data_dir_exhaustion_timestamp_seconds (a directory walk; kept hourly for two weeks in disk-history.json); 0 turns it off.",
+    ),
+  diskLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe(
+      "The most the data dir may use (a volume quota, say); the disk forecast counts the data dir full at the smaller of this and its size plus the filesystem's free space.",
+    ),
 });
 
 export const policySpec = z.strictObject({

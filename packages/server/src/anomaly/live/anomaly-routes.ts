@@ -1,6 +1,7 @@
 /**
  * `GET /api/anomalies`: the project's anomaly events, newest first; `GET /api/forecasts/cost`: when
  * the monthly cost budget is spent at the current rate. Both access `read`, both of `projectOf(c)`.
+ * `GET /api/forecasts/disk`: when the data dir fills its filesystem (server-wide, `read`).
  */
 import { anomalySearchParams, costForecastParams } from '@witness/protocol';
 import { Hono } from 'hono';
@@ -9,6 +10,7 @@ import { WitnessError } from '../../http/index.js';
 import { parseQuery } from '../../query/index.js';
 import type { Store } from '../../store/index.js';
 import { forecastCost, HISTORY_HOURS, HOUR_MS, monthBounds } from '../cost-forecast.js';
+import type { DiskWatch } from '../disk/index.js';
 import type { LiveAnomalies } from './live-anomalies.js';
 
 export interface AnomalyRoutesOptions {
@@ -17,6 +19,8 @@ export interface AnomalyRoutesOptions {
   store: () => Store | null;
   /** `anomaly.monthlyCostBudgetUsd`: the budget when a request names none. */
   monthlyCostBudgetUsd: number | null;
+  /** The data dir's size watch (server-wide), null when none runs. */
+  disk?: DiskWatch | null;
 }
 
 const unavailable = () =>
@@ -83,6 +87,22 @@ export function anomalyRoutes(options: AnomalyRoutesOptions): Hono {
     const hourly = new Map<number, number>();
     for (const [t, v] of series?.points ?? []) if (v !== null && v > 0) hourly.set(t, v);
     return c.json(forecastCost(hourly, budget, now));
+  });
+
+  // Server-wide: the data dir holds every project's data and answers one size for all of them; a
+  // reader learns the total bytes on disk and a date, nothing of any project (no breakdown exists).
+  api.get('/forecasts/disk', (c) => {
+    const forecast = options.disk?.enabled ? options.disk.forecast() : null;
+    if (forecast) return c.json(forecast);
+    return c.json({
+      usedBytes: 0,
+      freeBytes: 0,
+      capacityBytes: 0,
+      bytesPerDay: null,
+      fullAtMs: null,
+      status: options.disk?.enabled ? 'insufficient_history' : 'disabled',
+      historyHours: 0,
+    });
   });
   return api;
 }
