@@ -15,6 +15,9 @@
  *
  * `-- --ablation` instead scores each part of the detector alone and the detector without each
  * part (in-process, with the same scorer library: the CLI's start-up would make 11 runs slow).
+ * `-- --options '[{}, {"levelMemory": 2000}]'` scores each set of detector options in-process (a
+ * few seconds each): whole corpus at the swept and the fixed threshold, and each half (every other
+ * file of each category) at its own swept and at the fixed threshold — the check a change must pass.
  * `-- --split` tunes the two calibration settings (likelihood memory, refractory period) and the
  * threshold on one half of the files and scores the other half with them, in-process.
  */
@@ -164,6 +167,10 @@ const fmt = (p: ProfileResult) => p.score.toFixed(2).padStart(7);
 const row = (label: string, r: Report) =>
   `${label.padEnd(52)}${PROFILES.map((p) => fmt(r.profiles[p])).join('  ')}   θ=${r.profiles.standard.threshold.toPrecision(4)}  TP ${r.profiles.standard.tpWindows}/${r.profiles.standard.tpWindows + r.profiles.standard.fnWindows}  FP ${r.profiles.standard.fpRows}`;
 
+if (process.argv.includes('--options')) {
+  await variants(JSON.parse(arg('options', '[]')));
+  process.exit(0);
+}
 if (process.argv.includes('--ablation') || process.argv.includes('--split')) {
   await (process.argv.includes('--split') ? splitTuning() : ablation());
   process.exit(0);
@@ -300,6 +307,32 @@ async function splitTuning(): Promise<void> {
         `  half ${1 - k} with defaults, own best θ`,
         lib.scoreCorpus(testFiles, scoresOf(testFiles, testSeries, {})),
       ),
+    );
+  }
+}
+
+/** Each set of options: whole corpus and each half, swept and fixed θ (docs/anomaly.md, attempts). */
+async function variants(sets: AnomalyDetectorOptions[]): Promise<void> {
+  const { lib, files, series } = await corpus();
+  const rank = new Map<string, number>();
+  const halfOf = files.map((f) => {
+    const i = rank.get(f.category) ?? 0;
+    rank.set(f.category, i + 1);
+    return i % 2;
+  });
+  const std = (fs: CorpusFile[], ss: Float64Array[], threshold?: number) =>
+    lib.scoreCorpus(fs, ss, threshold === undefined ? {} : { threshold }).profiles.standard;
+  console.log('standard score: swept θ / fixed θ=0.5 (whole corpus, half 0, half 1)\n');
+  for (const options of sets) {
+    const scores = scoresOf(files, series, options);
+    const parts = [-1, 0, 1].map((k) => {
+      const fs = files.filter((_, j) => k < 0 || halfOf[j] === k);
+      const ss = scores.filter((_, j) => k < 0 || halfOf[j] === k);
+      return `${std(fs, ss).score.toFixed(2)} / ${std(fs, ss, FIXED_THRESHOLD).score.toFixed(2)}`;
+    });
+    const s = std(files, scores);
+    console.log(
+      `${JSON.stringify(options).padEnd(40)} all ${parts[0]}  half 0 ${parts[1]}  half 1 ${parts[2]}  (TP ${s.tpWindows}/${s.tpWindows + s.fnWindows}, FP ${s.fpRows})`,
     );
   }
 }
