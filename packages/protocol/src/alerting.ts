@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_PROJECT, projectIdSchema } from './access.js';
-import { METRIC_AGGS, SPAN_GROUPS, SPAN_KINDS, SPAN_MEASURES } from './constants.js';
+import { ANOMALY_KINDS, METRIC_AGGS, SPAN_GROUPS, SPAN_KINDS, SPAN_MEASURES } from './constants.js';
 import { annotationsSchema, durationSchema, spanSelectorSchema } from './slo.js';
 
 const ruleName = z
@@ -40,6 +40,15 @@ export const metricQuerySpecSchema = z.strictObject({
   tool: z.string().min(1).max(1000).optional(),
 });
 export type MetricQuerySpec = z.infer<typeof metricQuerySpecSchema>;
+
+/** Which live anomalies an `anomaly` rule watches (docs/anomaly.md lists the kinds). */
+export const anomalySelectorSchema = z.strictObject({
+  kind: z.enum(ANOMALY_KINDS).optional(),
+  agent: z.string().min(1).max(1000).optional(),
+  service: z.string().min(1).max(1000).optional(),
+  model: z.string().min(1).max(1000).optional(),
+  tool: z.string().min(1).max(1000).optional(),
+});
 
 export const COMPARATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
 
@@ -80,6 +89,16 @@ export const alertRuleSchema = z
       long: durationSchema,
       short: durationSchema,
       factor: z.number().positive(),
+    }),
+    z.strictObject({
+      kind: z.literal('anomaly'),
+      ...common,
+      /** Which anomalies count (all of the rule's project when empty); one alert per anomaly series. */
+      anomalies: anomalySelectorSchema.prefault({}),
+      /** Fires while an anomaly scoring at least this (0..1; 0.5 is every detector's alarm level)... */
+      threshold: z.number().min(0).max(1).default(0.5),
+      /** ...happened (its time: bucket start or run end) within this lookback; resolves when none remain. */
+      lookback: durationSchema.default(900_000),
     }),
   ])
   .meta({ id: 'AlertRule' });

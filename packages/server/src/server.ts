@@ -8,7 +8,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { AlertEngine, alertingRoutes } from './alerting/index.js';
 import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
@@ -255,6 +255,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       })
     : null;
   const violations = metrics.self.governanceViolations;
+  // the alerting engine starts after the store opens; violations before it only log
+  const policyAlerts: { engine: AlertEngine | null } = { engine: null };
   const prescriptiveCounter = metrics.self.prescriptiveLanguage;
   const governance = new Governance({
     policies: config.governance.policies,
@@ -263,12 +265,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     audit,
     onViolation: (policy, severity) => violations.inc({ policy, severity }),
     onPrescriptive: (type) => prescriptiveCounter.inc({ type }),
-    // alerting does not exist yet: an `alert` policy is a violation plus a warning in the log
-    onAlert: (v) =>
+    // an `alert` policy's violation raises an alert of the alerting engine (docs/governance.md); the
+    // warning stays, for a server with no receivers
+    onAlert: (v) => {
       logger.warn(
         { policy: v.policy, severity: v.severity, traceId: v.traceId, spanId: v.spanId },
         'policy alert',
-      ),
+      );
+      policyAlerts.engine?.raisePolicyAlert(v);
+    },
   });
   let violationStore: ViolationStore | null = null;
   const pipeline = new IngestPipeline({
@@ -469,7 +474,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let baseUrl = '';
   // Rules on ingested metrics ask the metrics query route in-process, acting in the rule's project
   // (the request never crosses the network or the auth middleware: it is Witness asking itself).
-  const internalMetrics = new Hono();
+  // createApp: its errors answer in the one JSON shape with their status (a never-received metric is a
+  // 404 a metric_ratio SLI counts as 0), not Hono's bare "Internal Server Error"
+  const internalMetrics = createApp({ onError: (err) => logger.error({ err }, 'metrics query failed') });
   internalMetrics.use('*', async (c, next) => {
     c.set('principal', {
       kind: 'anonymous',
@@ -491,9 +498,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         headers: { 'x-witness-project': project },
       });
       const body = (await res.json()) as { series?: never[]; error?: { message: string } };
-      if (res.status !== 200) throw new Error(body.error?.message ?? `metrics query answered ${res.status}`);
+      // the status goes with the error: a metric_ratio SLI counts a never-received metric (404) as 0
+      if (res.status !== 200)
+        throw Object.assign(new Error(body.error?.message ?? `metrics query answered ${res.status}`), {
+          status: res.status,
+        });
       return body as unknown as { series: [] };
     },
+    // anomaly rules read the live detectors' events (their pool reads under store.queryTimeoutMs)
+    anomalies: () => (anomalies ? (project, q) => anomalies.active(project, q) : null),
     dataDir,
     baseUrl: () => baseUrl,
     logger,
@@ -512,6 +525,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const reloader = tls && tlsPaths ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info) : null;
   const tlsMetrics = reloader ? registerTlsMetrics(metrics.self.registry, () => reloader.current) : null;
   baseUrl = url;
+  policyAlerts.engine = alerting;
   alerting.start();
 
   let closing: Promise<void> | null = null;

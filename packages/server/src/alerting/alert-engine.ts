@@ -32,7 +32,12 @@ import {
   planNotifications,
 } from './notify/plan.js';
 import { type SendResult, sendNotification } from './notify/send.js';
-import { type Condition, evaluateRules, type MetricQueryFn } from './rule-evaluator.js';
+import {
+  type ActiveAnomaliesFn,
+  type Condition,
+  evaluateRules,
+  type MetricQueryFn,
+} from './rule-evaluator.js';
 import {
   EXPIRED_KEPT_MS,
   MAX_SILENCES_PER_PROJECT,
@@ -56,7 +61,26 @@ export interface AlertingConfig {
   notifyTimeoutMs: number;
   notifyAttempts: number;
   notifyQueueLimit: number;
+  /** @default 300000 (the config's default) */
+  policyAlertQuietPeriod?: number;
 }
+
+/** What a governance policy with action `alert` raises (a violation row, docs/governance.md). */
+export interface PolicyAlertInput {
+  project: string;
+  policy: string;
+  severity: string;
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  service: string;
+  agent: string | null;
+  tool: string | null;
+  mode: string | null;
+}
+
+/** Policy alerts kept at most (distinct project/policy/agent/…); past it the stalest go first. */
+export const MAX_POLICY_ALERTS = 10_000;
 
 /** What the engine writes to the audit log (the server passes AuditLog.append). */
 export type AuditAppend = (entry: {
@@ -71,6 +95,8 @@ export interface AlertEngineOptions {
   alerts: AlertingConfig;
   store: () => Store | null;
   metricQuery: MetricQueryFn;
+  /** Active anomalies (anomaly rules); null when anomaly detection is off. */
+  anomalies?: (() => ActiveAnomaliesFn | null) | null;
   dataDir: string;
   /** URL of this server (links in notifications) when alerts.externalUrl is unset. */
   baseUrl: () => string;
@@ -123,6 +149,17 @@ export class AlertEngine {
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly groups = new Map<string, GroupState>();
   private readonly silences = new Map<string, Silence>();
+  /** Governance alerts by fingerprint: labels, the latest violation's trace, when it was last seen. */
+  private readonly policyAlerts = new Map<
+    string,
+    {
+      project: string;
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+      traceId: string;
+      lastMs: number;
+    }
+  >();
   private readonly queue: Array<{ n: PlannedNotification; receiver: Receiver }> = [];
   private readonly inFlight = new Set<string>();
   private sending = 0;
@@ -149,8 +186,6 @@ export class AlertEngine {
     for (const a of state.alerts) this.alerts.set(a.fingerprint, a);
     for (const [k, g] of state.groups) this.groups.set(k, g);
     for (const s of state.silences) this.silences.set(s.id, s);
-    if (this.slos.skipped.length > 0)
-      options.logger.warn({ slos: this.slos.skipped }, 'metric_ratio SLIs are not evaluated in-process yet');
   }
 
   start(): void {
@@ -201,7 +236,12 @@ export class AlertEngine {
     const sloConditions = this.sloConditions();
     const rules = await evaluateRules(
       this.config.rules,
-      { store: this.options.store, slos: this.slos, metricQuery: this.options.metricQuery },
+      {
+        store: this.options.store,
+        slos: this.slos,
+        metricQuery: this.options.metricQuery,
+        anomalies: this.options.anomalies,
+      },
       now,
     );
     for (const e of rules.errors) this.options.logger.warn(e, 'alert rule could not be evaluated');
@@ -248,16 +288,33 @@ export class AlertEngine {
     for (const c of conditions) {
       const r = c.rule;
       const labels = { alertname: r.name, project: r.project, ...r.labels, ...c.series };
+      const annotations = { ...(r.annotations as Record<string, string>), ...c.annotations };
+      if (c.tracePath) annotations.trace_url = `${this.externalUrl()}${c.tracePath}`;
       step(
-        { rule: r.name, project: r.project, labels, annotations: r.annotations as Record<string, string> },
+        { rule: r.name, project: r.project, labels, annotations },
         {
           active: c.active,
           value: c.value,
           forMs: r.for,
           keepFiringForMs: r.keepFiringFor,
-          tracesUrl: ruleTracesUrl(r, c.series),
+          tracesUrl: c.tracePath ?? ruleTracesUrl(r, c.series),
         },
       );
+    }
+    // governance alerts: active until their policy (and agent) has been quiet for the quiet period
+    const quietMs = this.config.policyAlertQuietPeriod ?? 300_000;
+    for (const [fp, p] of this.policyAlerts) {
+      const active = now - p.lastMs < quietMs;
+      step(
+        {
+          rule: `policy:${p.labels.policy}`,
+          project: p.project,
+          labels: p.labels,
+          annotations: p.annotations,
+        },
+        { active, value: null, tracesUrl: `/traces/${p.traceId}` },
+      );
+      if (!active) this.policyAlerts.delete(fp);
     }
     // alerts whose series is gone (a group that stopped appearing, a removed rule) are false now
     for (const [fp, record] of this.alerts) {
@@ -300,6 +357,43 @@ export class AlertEngine {
     this.dispatch(now);
     this.persist();
     this.lastEvaluation = { at: now, ms: performance.now() - started, errors };
+  }
+
+  /**
+   * A violation of a governance policy with action `alert`: raises (or keeps up) the alert of that
+   * policy, agent, service and mode, with the latest violation's trace; the next evaluation fires it.
+   */
+  raisePolicyAlert(v: PolicyAlertInput): void {
+    const labels: Record<string, string> = {
+      alertname: 'PolicyViolation',
+      project: v.project,
+      policy: v.policy,
+      severity: v.severity,
+      service: v.service,
+    };
+    if (v.agent !== null) labels.agent = v.agent;
+    if (v.mode !== null) labels.mode = v.mode;
+    const fp = fingerprintOf(labels);
+    const annotations: Record<string, string> = {
+      summary: `governance policy ${v.policy} (${v.severity}) was violated by span "${v.spanName}"${
+        v.agent ? ` of agent ${v.agent}` : ''
+      }${v.tool ? ` calling ${v.tool}` : ''}`,
+      trace_id: v.traceId,
+      span_id: v.spanId,
+      trace_url: `${this.externalUrl()}/traces/${v.traceId}`,
+    };
+    this.policyAlerts.delete(fp); // re-inserted last: the map's order is staleness
+    this.policyAlerts.set(fp, {
+      project: v.project,
+      labels,
+      annotations,
+      traceId: v.traceId,
+      lastMs: this.now(),
+    });
+    while (this.policyAlerts.size > MAX_POLICY_ALERTS) {
+      const oldest = this.policyAlerts.keys().next().value as string;
+      this.policyAlerts.delete(oldest);
+    }
   }
 
   private sloConditions() {
@@ -562,7 +656,7 @@ function sloTracesUrl(slo: SloSpec): string | null {
 }
 
 function ruleTracesUrl(rule: AlertRule, series: Record<string, string>): string | null {
-  if (rule.kind === 'burn_rate') return null;
+  if (rule.kind === 'burn_rate' || rule.kind === 'anomaly') return null;
   if (rule.kind === 'absent')
     return tracesLink({ service: rule.spans.service, kind: rule.spans.kind, agent: rule.spans.agent });
   const q = rule.query;

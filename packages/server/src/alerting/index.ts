@@ -10,6 +10,8 @@ export {
   type AlertRecord,
   expand,
   fingerprintOf,
+  MAX_POLICY_ALERTS,
+  type PolicyAlertInput,
 } from './alert-engine.js';
 export { type AlertEvent, type AlertInstance, type AlertInput, stepAlert } from './alert-state.js';
 export {
@@ -30,5 +32,5 @@ export {
   signBody,
 } from './notify/send.js';
 export { alertingRoutes } from './routes.js';
-export { compare, evaluateRules } from './rule-evaluator.js';
+export { anomalyConditions, compare, evaluateRules } from './rule-evaluator.js';
 export { matches, matchesAll, silenceFromBody } from './silences.js';

@@ -4,7 +4,13 @@
  * ingested OTLP metrics go through `GET /api/metrics/query` itself (so a rule means exactly what the
  * chart shows); burn-rate rules read the SLO evaluator's counts.
  */
-import { type AlertRule, SPAN_MEASURES, type SpanMeasure } from '@witness/protocol';
+import {
+  type AlertRule,
+  type AnomalyJson,
+  type AnomalyKind,
+  SPAN_MEASURES,
+  type SpanMeasure,
+} from '@witness/protocol';
 import type { SloEvaluator } from '../slo/index.js';
 import type { ReadOptions, SeriesGroupBy, SpanAggregateQuery, Store } from '../store/types.js';
 
@@ -14,7 +20,20 @@ export interface Condition {
   series: Record<string, string>;
   active: boolean;
   value: number | null;
+  /** Annotations of this series on top of the rule's (anomaly rules: what was seen, the trace). */
+  annotations?: Record<string, string>;
+  /** UI path of the trace behind the series, when one is known (anomaly rules). */
+  tracePath?: string;
 }
+
+/** Active anomalies of a project (LiveAnomalies.active, which reads under the store's deadline). */
+export type ActiveAnomaliesFn = (
+  project: string,
+  q: { sinceMs: number; minScore: number; kind?: AnomalyKind; limit: number },
+) => Promise<AnomalyJson[]>;
+
+/** Most anomaly events one rule reads per evaluation (the newest first). */
+export const ANOMALY_RULE_LIMIT = 500;
 
 /** Answers `GET /api/metrics/query` in-process (the server passes its own app.request). */
 export type MetricQueryFn = (
@@ -27,6 +46,8 @@ export interface RuleEvaluatorOptions {
   slos: SloEvaluator;
   metricQuery: MetricQueryFn;
   readOptions?: () => ReadOptions;
+  /** Null when anomaly detection is off: anomaly rules then report an error each evaluation. */
+  anomalies?: (() => ActiveAnomaliesFn | null) | null;
 }
 
 export function compare(value: number | null, op: string, threshold: number): boolean {
@@ -56,8 +77,11 @@ export async function evaluateRules(rules: AlertRule[], opts: RuleEvaluatorOptio
   // span-measure rules and absence rules, batched by group-by column
   const batches = new Map<string, Array<{ rule: AlertRule; item: SpanAggregateQuery['items'][number] }>>();
   const otlp: Array<Extract<AlertRule, { kind: 'threshold' }>> = [];
+  const anomalyRules: Array<Extract<AlertRule, { kind: 'anomaly' }>> = [];
   for (const rule of rules) {
-    if (rule.kind === 'threshold') {
+    if (rule.kind === 'anomaly') {
+      anomalyRules.push(rule);
+    } else if (rule.kind === 'threshold') {
       const q = rule.query;
       if (!isSpanMeasure(q.metric)) {
         otlp.push(rule);
@@ -155,5 +179,71 @@ export async function evaluateRules(rules: AlertRule[], opts: RuleEvaluatorOptio
       errors.push({ rule: rule.name, error: (err as Error).message });
     }
   }
+  const active = opts.anomalies?.() ?? null;
+  for (const rule of anomalyRules) {
+    if (!active) {
+      errors.push({ rule: rule.name, error: 'anomaly detection is off (anomaly.enabled: false)' });
+      continue;
+    }
+    try {
+      const events = await active(rule.project, {
+        sinceMs: now - rule.lookback,
+        minScore: rule.threshold,
+        kind: rule.anomalies.kind,
+        limit: ANOMALY_RULE_LIMIT,
+      });
+      out.push(...anomalyConditions(rule, events));
+    } catch (err) {
+      errors.push({ rule: rule.name, error: (err as Error).message });
+    }
+  }
   return { conditions: out, errors };
+}
+
+/**
+ * One condition per anomaly series (kind, metric and the labels the detector gave it) with the
+ * highest-scoring event in the lookback: a series that keeps being anomalous is one alert, not one
+ * per bucket or run, and it resolves once no event of it remains in the lookback.
+ */
+export function anomalyConditions(
+  rule: Extract<AlertRule, { kind: 'anomaly' }>,
+  events: readonly AnomalyJson[],
+): Condition[] {
+  const f = rule.anomalies;
+  const best = new Map<string, { series: Record<string, string>; e: AnomalyJson }>();
+  for (const e of events) {
+    if (e.score < rule.threshold) continue;
+    if (f.kind !== undefined && e.kind !== f.kind) continue;
+    if (f.agent !== undefined && e.labels.agent !== f.agent) continue;
+    if (f.service !== undefined && e.labels.service !== f.service) continue;
+    if (f.model !== undefined && e.labels.model !== f.model) continue;
+    if (f.tool !== undefined && e.labels.tool !== f.tool) continue;
+    const series: Record<string, string> = { anomaly_kind: e.kind };
+    if (e.metric !== null) series.anomaly_metric = e.metric;
+    for (const k of ['service', 'agent', 'model', 'tool'] as const) {
+      const v = e.labels[k];
+      if (v !== null) series[k] = v;
+    }
+    const key = JSON.stringify(series);
+    const seen = best.get(key);
+    // the highest score; among equals the newest (its trace is the one worth opening)
+    if (!seen || e.score > seen.e.score || (e.score === seen.e.score && e.timeMs > seen.e.timeMs))
+      best.set(key, { series, e });
+  }
+  return [...best.values()].map(({ series, e }) => {
+    const traceId = e.traceIds[0];
+    return {
+      rule,
+      series,
+      active: true,
+      value: e.score,
+      annotations: {
+        anomaly: e.message,
+        anomaly_id: e.id,
+        anomaly_time: new Date(e.timeMs).toISOString(),
+        ...(traceId ? { trace_id: traceId } : {}),
+      },
+      ...(traceId ? { tracePath: `/traces/${traceId}` } : {}),
+    };
+  });
 }

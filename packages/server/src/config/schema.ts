@@ -635,6 +635,12 @@ export const alertsSection = z.strictObject({
   lateSpanGrace: durationSchema.default(120_000),
   /** Resolved alerts stay listed in /api/alerts this long. */
   resolvedRetention: durationSchema.default(900_000),
+  /** A governance `alert` policy's alert resolves after its policy/agent saw no violation this long. */
+  policyAlertQuietPeriod: durationSchema
+    .default(300_000)
+    .describe(
+      'A firing alert of a governance policy with action alert resolves once no new violation of that policy (and agent) arrived for this long.',
+    ),
   /** Base URL of this Witness as people reach it (links in notifications); default the listening URL. */
   externalUrl: z.string().url().nullable().default(null),
   /** Threshold, absence and burn-rate rules (see docs/alerting.md). */

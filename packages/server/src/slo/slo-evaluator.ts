@@ -177,7 +177,15 @@ export class SloEvaluator {
           };
           if (ref.service) params.service = ref.service;
           for (const [k, v] of Object.entries(ref.attributes ?? {})) params[`attr.${k}`] = v;
-          const answer = await query(params, t.slo.project);
+          let answer: Awaited<ReturnType<SloMetricQuery>>;
+          try {
+            answer = await query(params, t.slo.project);
+          } catch (err) {
+            // never received (404): an OpenTelemetry SDK exports no counter that was never incremented,
+            // so a service with no failures yet has no `errors` metric at all; that is 0, not no data
+            if ((err as { status?: number }).status === 404) return 0;
+            throw err;
+          }
           let sum = 0;
           for (const s of answer.series) for (const p of s.points) sum += p[1] ?? 0;
           return sum;
@@ -185,7 +193,7 @@ export class SloEvaluator {
         try {
           t.counter.byWindow.set(w, { total: await increase(sli.total), bad: await increase(sli.errors) });
         } catch {
-          t.counter.byWindow.delete(w); // a metric not received yet: no data
+          t.counter.byWindow.delete(w); // the query failed (deadline, too many points): no data
         }
       }
     }
