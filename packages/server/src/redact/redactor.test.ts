@@ -23,6 +23,24 @@ describe('Redactor.redactText', () => {
     );
     expect(r.redactText('id AKIAIOSFODNN7EXAMPLE')).toBe('id <AWS_KEY>');
   });
+  it('finds the shortest value of each kind, alone as an attribute (the short-value pre-check lets them through)', () => {
+    const all = new Redactor({ detectors: { ip: { enabled: true } } });
+    for (const [value, detector] of [
+      ['ab@c.de', 'email'],
+      ['-----BEGIN PRIVATE KEY-----', 'private_key'],
+      ['eyJhbGci.eyJzdWIx.', 'jwt'],
+      ['Bearer abcdefghijklmnop', 'bearer_token'],
+      ['AKIAIOSFODNN7EXAMPLE', 'aws_key'],
+      ['xoxb-1234567890', 'api_key'],
+      ['NO9386011117947', 'iban'],
+      ['4222222222222', 'card'],
+      ['123-45-6789', 'ssn'],
+      ['+4930123456', 'phone'],
+      ['1.1.1.1', 'ip'],
+      ['abcd::ef', 'ip'],
+    ])
+      expect(all.findings(value!).map((f) => f.detector), value).toEqual([detector]);
+  });
   it('keeps near-misses: a Luhn-invalid card-like order number, versions, timestamps, a bad IBAN', () => {
     for (const s of [
       'order 4111111111111112 shipped',

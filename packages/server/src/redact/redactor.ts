@@ -60,6 +60,8 @@ export const IDENTITY_KEYS: readonly string[] = [
 const DROP = Symbol('drop');
 /** Shorter texts hold no value any detector finds (the shortest, an IPv4 `1.1.1.1`, has 7). */
 const MIN_LENGTH = 7;
+/** Values shorter than this are pre-read in JS (digits, '@'); longer ones would cost more to read than native pre-checks. */
+const SHORT = 64;
 
 interface ActiveDetector {
   detector: Detector;
@@ -157,10 +159,29 @@ export class Redactor {
 
   private collect(text: string, hits: number[]): void {
     const active = this.active;
+    const length = text.length;
+    // a short value (most attributes) is read once here for its digits and '@', so detectors that need
+    // more of them are not called at all; a long one is left to each detector's own native pre-check
+    let digits = -1;
+    let at = false;
+    if (length < SHORT) {
+      digits = 0;
+      for (let i = 0; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 48 && c <= 57) digits++;
+        else if (c === 64) at = true;
+      }
+    }
     // hits: start, end, detector index — found per detector, then ordered and de-overlapped
     for (let d = 0; d < active.length; d++) {
+      const detector = active[d]!.detector;
+      const needs = detector.needs;
+      if (needs !== undefined) {
+        if (length < needs.minLength) continue;
+        if (digits >= 0 && (digits < needs.minDigits || (needs.at === true && !at))) continue;
+      }
       const before = hits.length;
-      active[d]!.detector.find(text, hits);
+      detector.find(text, hits);
       if (hits.length === before) continue;
       // widen pairs to triples in place, from the back
       const pairs = (hits.length - before) / 2;
@@ -221,7 +242,7 @@ export class Redactor {
   }
 
   /** Redacts a map of attributes in place; false when a nested map must itself be dropped. */
-  private attributes(attrs: Attributes, memo?: Map<string, string>): boolean {
+  private attributes(attrs: Attributes, memo?: string[]): boolean {
     for (const key in attrs) {
       const v = attrs[key]!;
       const rule = this.attributeRules.get(key);
@@ -247,7 +268,8 @@ export class Redactor {
         else {
           if (r !== v) attrs[key] = r;
           // input/output usually are one of these strings: remember the answer rather than scan twice
-          if (memo !== undefined && v.length >= 64) memo.set(v, r);
+          // (pairs in an array, compared with ===: a Map would hash every 2 KB key, which costs more)
+          if (memo !== undefined && v.length >= 64 && memo.length < 16) memo.push(v, r);
         }
       } else if (v !== null && typeof v === 'object') {
         const r = this.value(v);
@@ -257,16 +279,19 @@ export class Redactor {
     return true;
   }
 
-  private text(s: string | null, memo: Map<string, string> | null): string | null {
+  private text(s: string | null, memo: string[] | null): string | null {
     if (s === null || s.length < MIN_LENGTH) return s;
-    const known = memo?.get(s);
-    if (known !== undefined) return known;
+    if (memo !== null) for (let i = 0; i < memo.length; i += 2) if (memo[i] === s) return memo[i + 1]!;
     const r = this.redactOrDrop(s);
     return r === DROP ? null : r;
   }
 
+  /** Reused by every span: raw value, redacted value, … */
+  private readonly memo: string[] = [];
+
   redactSpan(span: SpanRecord): void {
-    const memo = new Map<string, string>();
+    const memo = this.memo;
+    memo.length = 0;
     this.attributes(span.attributes, memo);
     if (!this.doneResources.has(span.resource)) {
       this.attributes(span.resource);
