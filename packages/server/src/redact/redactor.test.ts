@@ -39,7 +39,10 @@ describe('Redactor.redactText', () => {
       ['1.1.1.1', 'ip'],
       ['abcd::ef', 'ip'],
     ])
-      expect(all.findings(value!).map((f) => f.detector), value).toEqual([detector]);
+      expect(
+        all.findings(value!).map((f) => f.detector),
+        value,
+      ).toEqual([detector]);
   });
   it('keeps near-misses: a Luhn-invalid card-like order number, versions, timestamps, a bad IBAN', () => {
     for (const s of [
