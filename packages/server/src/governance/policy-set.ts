@@ -23,9 +23,19 @@ export interface CompiledPolicy extends PolicySpec {
   /** Span kinds the expression can match at all (a top-level `span.kind == …`/`in […]` conjunct), or null. */
   kinds: ReadonlySet<string> | null;
   evaluate: (ctx: Record<string, unknown>) => unknown;
+  /**
+   * A plain-JS pre-check compiled from the parts of the expression it can decide — `span.f == "lit"`,
+   * `span.f in ["a", "b"]`, `"k" in span.attributes`, `span.f > 12.5` / `trace.f <= 3` — joined by the
+   * expression's own `&&` and `||` (anything else counts as "may hold"). When it returns false the
+   * expression is false whatever the rest (CEL's && is false if either side is), so CEL is not run.
+   * Null when the expression has no such part.
+   */
+  guard: Guard | null;
   /** The `span.x` / `trace.y` / `span.attributes["k"]` paths the expression reads: recorded on a match. */
   reads: Array<{ path: string; keys: string[] }>;
 }
+
+type Guard = (span: Record<string, unknown>, trace: Record<string, unknown>) => boolean;
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -108,9 +118,111 @@ function kindsOf(n: Node): Set<string> | null {
   return null;
 }
 
+const isSpanField = (n: Node): string | null =>
+  n.op === '.' &&
+  Array.isArray(n.args) &&
+  (n.args[0] as Node).op === 'id' &&
+  (n.args[0] as Node).args === 'span' &&
+  typeof n.args[1] === 'string' &&
+  n.args[1] !== 'attributes'
+    ? n.args[1]
+    : null;
+const isAttributes = (n: Node) =>
+  n.op === '.' &&
+  Array.isArray(n.args) &&
+  (n.args[0] as Node).op === 'id' &&
+  (n.args[0] as Node).args === 'span' &&
+  n.args[1] === 'attributes';
+
+const isTraceField = (n: Node): string | null =>
+  n.op === '.' &&
+  Array.isArray(n.args) &&
+  (n.args[0] as Node).op === 'id' &&
+  (n.args[0] as Node).args === 'trace' &&
+  typeof n.args[1] === 'string'
+    ? n.args[1]
+    : null;
+const numberValue = (n: Node): number | null =>
+  n.op === 'value' && (typeof n.args === 'number' || typeof n.args === 'bigint') ? Number(n.args) : null;
+const FLIP: Record<string, string> = { '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
+
+/** Compiles the parts of an expression a JS check can decide (see CompiledPolicy.guard); null: may hold. */
+function guardOf(n: Node): Guard | null {
+  const args = n.args as Node[];
+  if (n.op === '&&' || n.op === '||') {
+    const a = guardOf(args[0]!);
+    const b = guardOf(args[1]!);
+    if (n.op === '&&') return a === null ? b : b === null ? a : (s, t) => a(s, t) && b(s, t);
+    return a === null || b === null ? null : (s, t) => a(s, t) || b(s, t);
+  }
+  if (n.op === '==') {
+    const [l, r] = args as [Node, Node];
+    const lf = isSpanField(l);
+    const rf = isSpanField(r);
+    const field = lf ?? rf;
+    const lit = lf !== null ? stringValue(r) : rf !== null ? stringValue(l) : null;
+    if (field === null || lit === null) return null;
+    return (s) => s[field] === lit;
+  }
+  if (n.op === 'in') {
+    const field = isSpanField(args[0]!);
+    if (field !== null && args[1]!.op === 'list') {
+      const values = (args[1]!.args as Node[]).map(stringValue);
+      if (!values.every((v) => v !== null)) return null;
+      const set = new Set(values as string[]);
+      return (s) => {
+        const v = s[field];
+        return typeof v === 'string' && set.has(v);
+      };
+    }
+    const key = stringValue(args[0]!);
+    if (key !== null && isAttributes(args[1]!))
+      return (s) => {
+        const attrs = s.attributes;
+        return attrs !== null && typeof attrs === 'object' && Object.hasOwn(attrs, key);
+      };
+    return null;
+  }
+  if (n.op in FLIP) {
+    const [l, r] = args as [Node, Node];
+    let op = n.op;
+    let field: Node = l;
+    let lit = numberValue(r);
+    if (lit === null) {
+      lit = numberValue(l);
+      field = r;
+      op = FLIP[op]!;
+    }
+    if (lit === null) return null;
+    const sf = isSpanField(field);
+    const tf = isTraceField(field);
+    if (sf === null && tf === null) return null;
+    const read =
+      sf !== null
+        ? (s: Record<string, unknown>) => s[sf]
+        : (_: unknown, t: Record<string, unknown>) => t[tf!];
+    const limit = lit;
+    // a value that is not a number is left to CEL (it may convert it, or count an error)
+    const cmp =
+      op === '>'
+        ? (v: number) => v > limit
+        : op === '>='
+          ? (v: number) => v >= limit
+          : op === '<'
+            ? (v: number) => v < limit
+            : (v: number) => v <= limit;
+    return (s, t) => {
+      const v = read(s, t);
+      return typeof v !== 'number' || cmp(v);
+    };
+  }
+  return null;
+}
+
 export function compilePolicy(spec: PolicySpec): CompiledPolicy {
   let evaluate: CompiledPolicy['evaluate'];
   let kinds: Set<string> | null = null;
+  let guard: Guard | null = null;
   try {
     const checked = CHECK_ENV.parse(spec.expression).check();
     if (!checked.valid) throw checked.error;
@@ -119,10 +231,18 @@ export function compilePolicy(spec: PolicySpec): CompiledPolicy {
     const parsed = EVAL_ENV.parse(spec.expression);
     evaluate = parsed as unknown as CompiledPolicy['evaluate'];
     kinds = kindsOf(parsed.ast as unknown as Node);
+    guard = guardOf(parsed.ast as unknown as Node);
   } catch (err) {
     throw new PolicyError(`policy ${spec.name}: ${(err as Error).message.split('\n')[0]}`);
   }
-  return { ...spec, description: spec.description ?? '', evaluate, kinds, reads: readsOf(spec.expression) };
+  return {
+    ...spec,
+    description: spec.description ?? '',
+    evaluate,
+    kinds,
+    guard,
+    reads: readsOf(spec.expression),
+  };
 }
 
 export interface PolicyMatch {
@@ -162,9 +282,12 @@ export class PolicySet {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      const kind = (ctx.span as { kind?: string } | undefined)?.kind ?? '';
+      const span = (ctx.span ?? {}) as Record<string, unknown>;
+      const trace = (ctx.trace ?? {}) as Record<string, unknown>;
+      const kind = typeof span.kind === 'string' ? span.kind : '';
       for (const policy of this.policies) {
         if (policy.kinds !== null && !policy.kinds.has(kind)) continue;
+        if (policy.guard !== null && !policy.guard(span, trace)) continue;
         let result: unknown;
         try {
           result = policy.evaluate(ctx);
