@@ -115,6 +115,26 @@ describe('web UI on witness serve --demo', () => {
     await screenshot(page, 'traces-filtered');
   });
 
+  it('pages to older traces and back to the newest with the pager', async () => {
+    await page.goto(`${server.baseUrl}/traces`);
+    await page.locator('[data-testid=trace-row]').first().waitFor();
+    const newest = await rowIds(page);
+    const older = page.waitForResponse(
+      (r) => r.url().includes('/api/traces?') && r.url().includes('cursor='),
+    );
+    await page.getByTestId('next-page').click();
+    const body = (await (await older).json()) as ApiPage<TraceSummaryJson>;
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    await expect.poll(() => rowIds(page)).toEqual(body.items.map((t) => t.traceId));
+    expect(body.items.length).toBeGreaterThan(0);
+    for (const id of body.items.map((t) => t.traceId)) expect(newest).not.toContain(id);
+
+    await page.getByRole('button', { name: '⇤ Newest' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('cursor'));
+    await expect.poll(() => rowIds(page)).toEqual(newest);
+    await expect.poll(() => page.getByRole('button', { name: '⇤ Newest' }).isDisabled()).toBe(true);
+  });
+
   it('opens a trace from the list, expands the tree and reads an LLM span', async () => {
     await page.goto(`${server.baseUrl}/traces?kind=llm`);
     const first = page.locator('[data-testid=trace-row]').first();

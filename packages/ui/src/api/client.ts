@@ -1,5 +1,5 @@
 import { type ErrorJson, PROJECT_HEADER } from '@witness/protocol';
-import { currentProject } from '../lib/project.js';
+import { chosenProject } from '../lib/project.js';
 
 /** An API answer that was not 2xx, carrying the server's own message (ErrorJson) when it sent one. */
 export class ApiError extends Error {
@@ -35,12 +35,22 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/**
+ * The project header, when someone picked a project; without it the server acts in the caller's own.
+ * `/api/projects` is always asked without it: it is how the UI learns which projects are the caller's,
+ * and a stale choice must not make that answer a 403 too.
+ */
+function projectHeader(url?: string): Record<string, string> {
+  const project = chosenProject();
+  return project === null || url?.startsWith('/api/projects') ? {} : { [PROJECT_HEADER]: project };
+}
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
       signal,
-      headers: { accept: 'application/json', [PROJECT_HEADER]: currentProject() },
+      headers: { accept: 'application/json', ...projectHeader(url) },
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
@@ -57,12 +67,8 @@ export async function postJson<T>(url: string, body?: unknown): Promise<T> {
       method: 'POST',
       headers:
         body === undefined
-          ? { accept: 'application/json', [PROJECT_HEADER]: currentProject() }
-          : {
-              accept: 'application/json',
-              'content-type': 'application/json',
-              [PROJECT_HEADER]: currentProject(),
-            },
+          ? { accept: 'application/json', ...projectHeader() }
+          : { accept: 'application/json', 'content-type': 'application/json', ...projectHeader() },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

@@ -3,12 +3,16 @@
  * re-renders every page against the new project (app.tsx keys the content by it).
  */
 import type { ProjectsJson } from '@witness/protocol';
+import { useEffect } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
-import { setProject, useProject } from '../lib/project.js';
+import { learnProjects, setProject, useProject } from '../lib/project.js';
 
 export function ProjectSwitcher() {
   const project = useProject();
   const { data } = useApi<ProjectsJson>('/api/projects');
+  useEffect(() => {
+    if (data) learnProjects(data.projects, data.current);
+  }, [data]);
   // the current project is always offered, even before the list arrives or if it holds no data yet
   const projects = [...new Set([...(data?.projects ?? []), project])].sort();
   return (

@@ -14,6 +14,7 @@ import { formatTime, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
 import { AnomalySparkline } from './anomaly-sparkline.js';
+import { CursorPager } from '../../components/cursor-pager.js';
 
 const DEFAULT_RANGE = '7d';
 
@@ -185,24 +186,7 @@ export function AnomaliesPage() {
               </tbody>
             </table>
           </div>
-          <div class="pager">
-            <button
-              type="button"
-              class="btn"
-              disabled={!q.has('cursor')}
-              onClick={() => navigate(withQuery(loc, { cursor: undefined }))}
-            >
-              ⇤ Newest
-            </button>
-            <button
-              type="button"
-              class="btn"
-              disabled={!data.nextCursor}
-              onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
-            >
-              Older →
-            </button>
-          </div>
+          <CursorPager nextCursor={data.nextCursor} />
         </>
       )}
     </div>

@@ -12,6 +12,7 @@ import { TimeRangeSelect } from '../../components/time-range-select.js';
 import { formatTime, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
+import { CursorPager } from '../../components/cursor-pager.js';
 
 const DEFAULT_RANGE = '24h';
 
@@ -266,24 +267,7 @@ export function GovernancePage() {
               ))}
             </tbody>
           </table>
-          <div class="pager">
-            <button
-              type="button"
-              class="btn"
-              disabled={!q.has('cursor')}
-              onClick={() => navigate(withQuery(loc, { cursor: undefined }))}
-            >
-              ⇤ Newest
-            </button>
-            <button
-              type="button"
-              class="btn"
-              disabled={!list.data.nextCursor}
-              onClick={() => navigate(withQuery(loc, { cursor: list.data!.nextCursor ?? undefined }))}
-            >
-              Older →
-            </button>
-          </div>
+          <CursorPager nextCursor={list.data.nextCursor} />
         </div>
       )}
 

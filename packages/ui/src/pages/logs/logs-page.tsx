@@ -8,6 +8,7 @@ import { TimeRangeSelect } from '../../components/time-range-select.js';
 import { formatTime, nsToMs, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
+import { CursorPager } from '../../components/cursor-pager.js';
 
 const DEFAULT_RANGE = '1h';
 const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -182,24 +183,7 @@ export function LogsPage() {
               </tbody>
             </table>
           </div>
-          <div class="pager">
-            <button
-              type="button"
-              class="btn"
-              disabled={!q.has('cursor')}
-              onClick={() => navigate(withQuery(loc, { cursor: undefined }))}
-            >
-              ⇤ Newest
-            </button>
-            <button
-              type="button"
-              class="btn"
-              disabled={!data.nextCursor}
-              onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
-            >
-              Older →
-            </button>
-          </div>
+          <CursorPager nextCursor={data.nextCursor} />
         </>
       )}
     </div>

@@ -8,6 +8,7 @@ import { TimeRangeSelect } from '../../components/time-range-select.js';
 import { navigate, useLocation, withQuery } from '../../lib/router.js';
 import { DEFAULT_RANGE, tracesApiUrl } from './trace-filters.js';
 import { TracesTable } from './traces-table.js';
+import { CursorPager } from '../../components/cursor-pager.js';
 
 /** A text filter that commits on Enter or blur (the `change` event), not on every keystroke. */
 function TextFilter({
@@ -174,26 +175,9 @@ export function TracesPage() {
       ) : (
         <div class={loading ? 'stale' : undefined}>
           <TracesTable items={data.items} now={now} />
-          <div class="pager">
-            <button
-              type="button"
-              class="btn"
-              disabled={!q.has('cursor')}
-              onClick={() => navigate(withQuery(loc, { cursor: undefined }))}
-            >
-              ⇤ Newest
-            </button>
-            <button
-              type="button"
-              class="btn"
-              data-testid="next-page"
-              disabled={!data.nextCursor}
-              onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
-            >
-              Older →
-            </button>
+          <CursorPager nextCursor={data.nextCursor} nextTestId="next-page">
             <span class="muted small">↑↓ or j/k to move, Enter to open</span>
-          </div>
+          </CursorPager>
         </div>
       )}
     </div>
