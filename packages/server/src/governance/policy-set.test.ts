@@ -64,6 +64,33 @@ describe('PolicySet guards (top-level conjuncts checked before CEL)', () => {
     expect(traced({ costUsd: 10.5, errors: 3 })).toEqual([]);
   });
 
+  it('decides startsWith and sums of numeric fields too, with the same answers as CEL', () => {
+    const more = new PolicySet([
+      {
+        name: 'model-or-provider',
+        expression: 'span.model.startsWith("gpt-") || span.provider == "acme"',
+        severity: 'low',
+        action: 'record',
+      },
+      {
+        name: 'tokens',
+        expression: 'span.inputTokens + span.outputTokens > 100',
+        severity: 'low',
+        action: 'record',
+      },
+    ]);
+    expect(more.policies.map((p) => p.guard !== null)).toEqual([true, true]);
+    const names = (span: Record<string, unknown>) =>
+      more
+        .evaluate({ span: { model: '', provider: '', inputTokens: 0, outputTokens: 0, ...span }, trace: {} })
+        .map((m) => m.policy.name);
+    expect(names({ model: 'gpt-4o' })).toEqual(['model-or-provider']);
+    expect(names({ model: 'claude', provider: 'acme' })).toEqual(['model-or-provider']);
+    expect(names({ model: 'claude', provider: 'x' })).toEqual([]);
+    expect(names({ inputTokens: 60, outputTokens: 41 })).toEqual(['tokens']);
+    expect(names({ inputTokens: 60, outputTokens: 40 })).toEqual([]);
+  });
+
   it('skips a policy whose guard fails without evaluating it (no missing-key error counted)', () => {
     const before = set.errors['tool-x-tenant'] ?? 0;
     set.evaluate(ctx({ tool: 'y', attributes: {} }));

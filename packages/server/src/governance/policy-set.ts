@@ -146,6 +146,28 @@ const numberValue = (n: Node): number | null =>
   n.op === 'value' && (typeof n.args === 'number' || typeof n.args === 'bigint') ? Number(n.args) : null;
 const FLIP: Record<string, string> = { '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
 
+type Read = (span: Record<string, unknown>, trace: Record<string, unknown>) => unknown;
+
+/** A numeric operand: `span.f`, `trace.f`, or a sum of them (`span.inputTokens + span.outputTokens`). */
+function numericRead(n: Node): Read | null {
+  const sf = isSpanField(n);
+  if (sf !== null) return (s) => s[sf];
+  const tf = isTraceField(n);
+  if (tf !== null) return (_, t) => t[tf];
+  if (n.op === '+') {
+    const a = numericRead((n.args as Node[])[0]!);
+    const b = numericRead((n.args as Node[])[1]!);
+    if (a === null || b === null) return null;
+    return (s, t) => {
+      const x = a(s, t);
+      const y = b(s, t);
+      // strings concatenate in CEL: only numbers are summed here, anything else is left to CEL
+      return typeof x === 'number' && typeof y === 'number' ? x + y : undefined;
+    };
+  }
+  return null;
+}
+
 /** Compiles the parts of an expression a JS check can decide (see CompiledPolicy.guard); null: may hold. */
 function guardOf(n: Node): Guard | null {
   const args = n.args as Node[];
@@ -183,6 +205,16 @@ function guardOf(n: Node): Guard | null {
       };
     return null;
   }
+  if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'startsWith') {
+    const field = isSpanField(n.args[1] as Node);
+    const callArgs = n.args[2] as Node[];
+    const lit = Array.isArray(callArgs) && callArgs.length === 1 ? stringValue(callArgs[0]!) : null;
+    if (field === null || lit === null) return null;
+    return (s) => {
+      const v = s[field];
+      return typeof v !== 'string' || v.startsWith(lit);
+    };
+  }
   if (n.op in FLIP) {
     const [l, r] = args as [Node, Node];
     let op = n.op;
@@ -194,13 +226,8 @@ function guardOf(n: Node): Guard | null {
       op = FLIP[op]!;
     }
     if (lit === null) return null;
-    const sf = isSpanField(field);
-    const tf = isTraceField(field);
-    if (sf === null && tf === null) return null;
-    const read =
-      sf !== null
-        ? (s: Record<string, unknown>) => s[sf]
-        : (_: unknown, t: Record<string, unknown>) => t[tf!];
+    const read = numericRead(field);
+    if (read === null) return null;
     const limit = lit;
     // a value that is not a number is left to CEL (it may convert it, or count an error)
     const cmp =
