@@ -8,23 +8,11 @@ import { StoreQueryError } from '../query-error.js';
 import type { SpanAggregateQuery, SpanCountQuery, SpanCountSelector } from '../types.js';
 import { jsonKeyPath } from './json-columns.js';
 import { type SqlParams, msToNs } from './sql-params.js';
+import { DURATION_MS, GROUP_COLUMN } from './span-columns.js';
 
 /** Selectors (or rule items) per statement: bounds the SQL text and the width of each row. */
 export const CHUNK = 200;
 const MAX_BUCKETS = 20_000;
-const DURATION_MS = '((end_ns - start_ns) / 1e6)';
-
-const GROUP_COLUMN: Record<string, string> = {
-  service: 'service_name',
-  kind: 'kind',
-  name: 'name',
-  model: 'model',
-  provider: 'provider',
-  agent: 'agent_name',
-  tool: 'tool_name',
-  user: 'user_id',
-  session: 'session_id',
-};
 
 /** The selector's filter as a SQL predicate (TRUE when it selects every span). */
 export function filterPredicate(f: SpanCountSelector['filter'], p: SqlParams): string {

@@ -4,22 +4,9 @@
  * bucket; ratios, averages and percentiles are null there (there is nothing to average).
  */
 import { StoreQueryError } from '../query-error.js';
-import type { SeriesGroupBy, SeriesMeasure, Series, SpanSeriesQuery } from '../types.js';
+import type { SeriesMeasure, Series, SpanSeriesQuery } from '../types.js';
 import { SqlParams } from './sql-params.js';
-
-const GROUP_COLUMN: Record<SeriesGroupBy, string> = {
-  service: 'service_name',
-  kind: 'kind',
-  name: 'name',
-  model: 'model',
-  provider: 'provider',
-  agent: 'agent_name',
-  tool: 'tool_name',
-  user: 'user_id',
-  session: 'session_id',
-};
-
-const DURATION_MS = '((end_ns - start_ns) / 1e6)';
+import { DURATION_MS, GROUP_COLUMN } from './span-columns.js';
 
 /** SQL for the measure; `zero` when an empty bucket reads 0 rather than null. */
 const MEASURE: Record<SeriesMeasure, { sql: (stepSeconds: () => string) => string; zero: boolean }> = {
