@@ -27,6 +27,9 @@ describe('silences and matchers (Alertmanager semantics)', () => {
     expect(bad({ matchers: [{ name: 'slo', value: '(', isRegex: true }], endsAt, createdBy: 'me' })).toThrow(
       SilenceError,
     );
+    expect(
+      bad({ matchers: [{ name: 'slo', value: '(a+)+$', isRegex: true }], endsAt, createdBy: 'me' }),
+    ).toThrow(/backtrack catastrophically/);
     expect(bad({ matchers: [{ name: 'slo', value: '.*', isRegex: true }], endsAt, createdBy: 'me' })).toThrow(
       /mute everything/,
     );

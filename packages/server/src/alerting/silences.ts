@@ -2,6 +2,7 @@
  * Silences as Alertmanager has them: a set of label matchers and a time range; an alert matching all
  * matchers of an active silence is not notified. Regex matchers are anchored (`^(?:re)$`), as there.
  */
+import safeRegex from 'safe-regex2';
 import { randomUUID } from 'node:crypto';
 import type { Matcher, SilenceBody, SilenceJson } from '@witness/protocol';
 import { silenceBodySchema } from '@witness/protocol';
@@ -64,6 +65,13 @@ export function silenceFromBody(raw: unknown, project: string, now: number): Sil
       } catch {
         throw new SilenceError(`matcher ${m.name}: "${m.value}" is not a valid regular expression`);
       }
+      // Alertmanager's RE2 is linear; JavaScript's engine backtracks, and label values come from
+      // ingested spans: refuse the nested quantifiers that make a match take exponential time (the
+      // check the custom redaction detectors already make).
+      if (!safeRegex(m.value))
+        throw new SilenceError(
+          `matcher ${m.name}: "${m.value}" may backtrack catastrophically (nested quantifiers); rewrite it without a quantified group that itself contains a quantifier`,
+        );
     }
   }
   // Alertmanager refuses a silence matching everything: at least one matcher must not match "".
