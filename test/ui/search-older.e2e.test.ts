@@ -62,4 +62,4 @@ it('an empty first page with a cursor offers "Search older traces", which finds 
   // Every row shown belongs to the filtered service.
   const services = await rows.evaluateAll((els) => els.map((e) => e.textContent ?? ''));
   for (const text of services) expect(text).toContain(service!);
-});
+}, 120_000); // its own wait for the demo (120 × 0.5 s) and up to 50 clicks outlast vitest's 30 s default
