@@ -107,6 +107,16 @@ describe('web UI on witness serve --demo', () => {
     await page.waitForURL((u) => !u.searchParams.has('status'));
     await page.locator('[data-testid=trace-row]').first().waitFor();
     await page.getByTestId('filter-agent').fill(agent);
+    // data arriving re-renders the page while someone types: the typed text must survive it. A
+    // history change to another parameter re-renders and refetches without taking focus from the field.
+    const refetched = page.waitForResponse((r) => r.url().includes('/api/traces?'));
+    await page.evaluate(() => {
+      history.pushState(null, '', `${location.pathname}${location.search || '?'}&range=6h`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    });
+    await refetched;
+    await page.waitForFunction(() => !document.querySelector('.stale'));
+    expect(await page.getByTestId('filter-agent').inputValue()).toBe(agent);
     await page.getByTestId('filter-agent').press('Enter');
     const agentBody = (await (await agentAnswer).json()) as ApiPage<TraceSummaryJson>;
     expect(new URL(page.url()).searchParams.get('agent')).toBe(agent);

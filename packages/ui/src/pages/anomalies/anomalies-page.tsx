@@ -15,6 +15,7 @@ import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
 import { AnomalySparkline } from './anomaly-sparkline.js';
 import { CursorPager } from '../../components/cursor-pager.js';
+import { DraftInput } from '../../components/draft-input.js';
 
 const DEFAULT_RANGE = '7d';
 
@@ -104,11 +105,11 @@ export function AnomaliesPage() {
         </label>
         <label class="field">
           <span>Service</span>
-          <input name="service" placeholder="any" value={q.get('service') ?? ''} />
+          <DraftInput name="service" placeholder="any" value={q.get('service') ?? ''} />
         </label>
         <label class="field">
           <span>Agent</span>
-          <input name="agent" placeholder="any" value={q.get('agent') ?? ''} />
+          <DraftInput name="agent" placeholder="any" value={q.get('agent') ?? ''} />
         </label>
         <TimeRangeSelect
           value={q.get('range') ?? DEFAULT_RANGE}

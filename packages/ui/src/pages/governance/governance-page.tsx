@@ -13,6 +13,7 @@ import { formatTime, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
 import { CursorPager } from '../../components/cursor-pager.js';
+import { DraftInput } from '../../components/draft-input.js';
 
 const DEFAULT_RANGE = '24h';
 
@@ -158,11 +159,11 @@ export function GovernancePage() {
         </label>
         <label class="field">
           <span>Agent</span>
-          <input name="agent" placeholder="any" value={q.get('agent') ?? ''} />
+          <DraftInput name="agent" placeholder="any" value={q.get('agent') ?? ''} />
         </label>
         <label class="field">
           <span>Mode</span>
-          <input name="mode" placeholder="any" value={q.get('mode') ?? ''} />
+          <DraftInput name="mode" placeholder="any" value={q.get('mode') ?? ''} />
         </label>
         <TimeRangeSelect
           value={q.get('range') ?? DEFAULT_RANGE}

@@ -9,6 +9,7 @@ import { formatTime, nsToMs, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { resolveRange } from '../../lib/time-range.js';
 import { CursorPager } from '../../components/cursor-pager.js';
+import { DraftInput } from '../../components/draft-input.js';
 
 const DEFAULT_RANGE = '1h';
 const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -76,7 +77,7 @@ export function LogsPage() {
       >
         <label class="field grow">
           <span>Search</span>
-          <input
+          <DraftInput
             name="q"
             type="search"
             data-testid="log-search"

@@ -9,6 +9,7 @@ import { navigate, useLocation, withQuery } from '../../lib/router.js';
 import { DEFAULT_RANGE, tracesApiUrl } from './trace-filters.js';
 import { TracesTable } from './traces-table.js';
 import { CursorPager } from '../../components/cursor-pager.js';
+import { DraftInput } from '../../components/draft-input.js';
 
 /** A text filter that commits on Enter or blur (the `change` event), not on every keystroke. */
 function TextFilter({
@@ -28,7 +29,7 @@ function TextFilter({
   return (
     <label class="field">
       <span>{label}</span>
-      <input
+      <DraftInput
         name={name}
         data-testid={`filter-${name}`}
         value={value}
