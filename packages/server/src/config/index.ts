@@ -9,3 +9,13 @@ export {
   serverSection,
   type WitnessConfig,
 } from './schema.js';
+export {
+  EXPORT_SIGNALS,
+  type ExporterConfig,
+  type ExporterSecretRef,
+  type ExporterType,
+  type ExportSignal,
+  exporterCommon,
+  exporterSchema,
+  exporterSecretRef,
+} from './exporters-schema.js';

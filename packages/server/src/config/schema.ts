@@ -6,6 +6,7 @@ import {
   sloSpecSchema,
 } from '@witness/protocol';
 import { z } from 'zod';
+import { exportersSection } from './exporters-schema.js';
 
 const MiB = 1024 * 1024;
 
@@ -675,6 +676,7 @@ export const configSchema = z.strictObject({
   /** Service level objectives, evaluated in-process (see docs/slo.md); reloaded on SIGHUP. */
   slos: z.array(sloSpecSchema).max(10_000).default([]),
   alerts: alertsSection.prefault({}),
+  exporters: exportersSection,
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;

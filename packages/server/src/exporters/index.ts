@@ -1,0 +1,22 @@
+/**
+ * exporters: forwarders of what Witness receives to other backends (OTLP, Prometheus remote write, …).
+ * Each configured exporter is an ingest sink with its own bounded disk queue under
+ * <dataDir>/exporters/<name>/, batching, retries with jittered backoff honouring Retry-After, a
+ * dead-letter file and metrics; an exporter type only encodes a batch and classifies the answer.
+ * How to add a type: docs/exporters.md ("Adding an exporter").
+ */
+export { classifyHttpStatus, networkFailure, parseRetryAfter } from './classify.js';
+export { ExportFilter, type ExportFilterSpec } from './filter.js';
+export { type ExportRequest, sendHttp } from './http-send.js';
+export { createExporter, EXPORTER_FACTORIES } from './registry.js';
+export { resolveExporterSecret, resolveHeaders } from './secrets.js';
+export {
+  type ExportBatch,
+  type Exporter,
+  ExporterConfigError,
+  type ExporterContext,
+  type ExporterFactory,
+  type ExportResult,
+  type MetricSample,
+  type SendContext,
+} from './types.js';
