@@ -49,9 +49,10 @@ import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from '.
 import { queryRoutes } from './query/index.js';
 import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
+import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool } from './store/index.js';
-import type { IngestBatch, Store } from './store/types.js';
+import type { AppendOptions, IngestBatch, Store } from './store/types.js';
 
 export interface StartServerOptions {
   config: WitnessConfig;
@@ -67,6 +68,11 @@ export interface StartServerOptions {
   keysPollMs?: number;
   /** Where receivers' secrets named by env come from (the CLI passes process.env). @default {} */
   env?: Record<string, string | undefined>;
+  /**
+   * Test-only fault hook (spool/fault-store.ts): a file whose content `refuse` or `hang` makes store
+   * writes fail or stall. The CLI sets it from WITNESS_FAULT_STORE; it is never read from the config.
+   */
+  storeFaultFile?: string;
 }
 
 export interface RunningServer {
@@ -81,6 +87,8 @@ export interface RunningServer {
   auth: Auth;
   /** Live anomaly detection (null when `anomaly.enabled` is false). */
   anomalies: LiveAnomalies | null;
+  /** The ingest spool (null when `spool.enabled` is false). */
+  spool: Spool | null;
   /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
   app: Hono;
   /** The certificate served now (null over plain HTTP). */
@@ -276,7 +284,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   });
   let violationStore: ViolationStore | null = null;
+  // Opened before the pipeline: batches a previous run spooled wait here for the store (docs/spool.md).
+  const spool = config.spool.enabled
+    ? Spool.open({
+        dir: config.spool.dir ? resolve(config.spool.dir) : join(dataDir, 'spool'),
+        maxBytes: config.spool.maxBytes,
+        segmentBytes: config.spool.segmentBytes,
+        retryAfterSeconds: config.spool.retryAfterSeconds,
+        onTornTail: (file, keptBytes, cutBytes) =>
+          logger.warn(
+            { file, keptBytes, cutBytes },
+            'cut a torn tail off a spool segment (a crash mid-write; none of it was acknowledged)',
+          ),
+      })
+    : null;
+  if (spool && spool.depth.batches > 0)
+    logger.info(spool.depth, 'batches spooled by a previous run wait for the store');
   const pipeline = new IngestPipeline({
+    spool: spool ?? undefined,
+    storeTimeoutMs: config.spool.storeTimeoutMs,
+    onStoreError: (err) =>
+      logger.warn({ err }, 'store write failed or timed out; the batch goes to the spool'),
     normalize: normalizeSpans,
     stages: [
       ...(redactor
@@ -399,7 +427,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     readConnections: [await opened.connect(), await opened.connect()],
     queryTimeoutMs: config.store.queryTimeoutMs,
   });
-  pipeline.useStore({ append: metrics.timed((batch, appendOptions) => opened.append(batch, appendOptions)) });
+  const storeWriter = {
+    append: metrics.timed((batch: IngestBatch, appendOptions?: AppendOptions) =>
+      opened.append(batch, appendOptions),
+    ),
+  };
+  pipeline.useStore(options.storeFaultFile ? faultyStore(storeWriter, options.storeFaultFile) : storeWriter);
   // Remembers, across restarts, spans audited whose store write failed: a retry audits them once.
   const auditSink = audit
     ? await openAuditSink(audit, {
@@ -449,7 +482,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     capacity: config.limits.maxInFlightRequests,
     store: () => store,
   });
+  // Replays what waits in the spool, once every sink is in place (replayed spans are counted then).
+  const replayer = spool
+    ? new Replayer({
+        spool,
+        store: (batch) => pipeline.replay(batch),
+        retryMs: config.spool.replayRetryMs,
+        onError: (err) => logger.warn({ err, waiting: spool.depth }, 'spool replay failed; retrying'),
+        onDiscard: (err) => logger.error({ err }, 'set aside an unreadable spooled batch'),
+        onDrained: (replayed) => logger.info({ replayed }, 'the spool has drained into the store'),
+      })
+    : null;
+  if (spool && replayer) registerSpoolMetrics(metrics.self.registry, spool, replayer);
   store = opened;
+  replayer?.start();
   disk.start();
 
   const stopRetention = scheduleRetention(opened, {
@@ -538,6 +584,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     audit,
     auth,
     anomalies,
+    spool,
     app,
     tlsCertificate: () => reloader?.current ?? null,
     governance,
@@ -587,6 +634,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         anomalies?.interruptReads();
         await stopped;
         await anomalies?.close();
+        // after the last request: nothing more is spooled; what waits stays on disk for the next start
+        await replayer?.stop();
+        await spool?.close();
         await opened.close();
         auditSink?.close();
         await auth.auditSettled();

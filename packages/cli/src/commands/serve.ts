@@ -83,6 +83,8 @@ export function registerServe(program: Command): void {
         insecure: flags.insecure === true,
         authenticators: demoToken ? [demoToken.authenticator] : undefined,
         env: process.env,
+        // test-only store fault hook (docs/spool.md): never from the config file
+        storeFaultFile: process.env.WITNESS_FAULT_STORE || undefined,
       });
       // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
       process.stdout.write(`Witness listening on ${server.url}\n`);

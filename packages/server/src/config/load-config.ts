@@ -35,6 +35,8 @@ const RETIRED_ENV: Record<string, string> = { WITNESS_AUDIT_ADMIN_TOKEN: 'audit.
 
 /** WITNESS_CONFIG names the YAML file rather than a key of it. */
 const ENV_CONFIG_FILE = 'WITNESS_CONFIG';
+/** Read by the CLI itself, not config keys: the test-only store fault hook (docs/spool.md). */
+const ENV_NOT_CONFIG = new Set([ENV_CONFIG_FILE, 'WITNESS_FAULT_STORE']);
 
 type Leaf = { path: string; type: string };
 
@@ -159,7 +161,7 @@ export function loadConfig(options: LoadConfigOptions = {}): WitnessConfig {
   const names = envVarNames();
   const fromEnv: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(options.env ?? {})) {
-    if (!name.startsWith('WITNESS_') || raw === undefined || name === ENV_CONFIG_FILE) continue;
+    if (!name.startsWith('WITNESS_') || raw === undefined || ENV_NOT_CONFIG.has(name)) continue;
     const leaf = names.get(name);
     const retired = RETIRED_ENV[name];
     if (!leaf && retired)

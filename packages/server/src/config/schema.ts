@@ -173,6 +173,62 @@ export const storeSection = z.strictObject({
     .prefault({}),
 });
 
+/** The ingest node's durable fallback when the store is down or slow (docs/spool.md). */
+export const spoolSection = z.strictObject({
+  /** Acknowledge batches from a local on-disk spool while the store cannot take them (off: such batches get 503). */
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Spool batches to local disk while the store is down or slow, and replay them when it is back.',
+    ),
+  /** Directory of the spool's segment files; default <data-dir>/spool. Local disk: it is fsynced before each acknowledgement. */
+  dir: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('Directory of the spool segments (default <data-dir>/spool).'),
+  /** Bytes of batches the spool holds at most; past it ingest answers 503 + Retry-After (bounds the disk used during an outage). */
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(1024 * MiB)
+    .describe('Most bytes spooled while the store is down; past it ingest answers 503 + Retry-After.'),
+  /** A segment file is closed and a new one started past this size (segments are deleted whole once replayed). */
+  segmentBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * MiB)
+    .describe('Size past which a new spool segment file is started.'),
+  /** A store write taking longer than this is treated as failed and its batch spooled instead. */
+  storeTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(10_000)
+    .describe('Deadline of a store write before the batch goes to the spool instead.'),
+  /** Retry-After (seconds) sent with the 503 when the spool is full. */
+  retryAfterSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(5)
+    .describe('Retry-After seconds when the spool is full.'),
+  /** First wait after a failed replay; it doubles up to 5 s while the store stays down. */
+  replayRetryMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(1000)
+    .describe('First wait after a failed replay (doubles up to 5 s).'),
+});
+
 const role = z.enum(['viewer', 'editor', 'admin']);
 const loopbackHost = (host: string) =>
   host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -670,6 +726,7 @@ export const configSchema = z.strictObject({
   audit: auditSection.prefault({}),
   auth: authSection.prefault({}),
   store: storeSection.prefault({}),
+  spool: spoolSection.prefault({}),
   redaction: redactionSection.prefault({}),
   anomaly: anomalySection.prefault({}),
   governance: governanceSection.prefault({}),

@@ -4,6 +4,7 @@ import type { Admission, AdmissionTicket } from '../ingest/admission.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 // the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
 import { projectOf } from '../auth/principal.js';
+import { SpoolFullError } from '../spool/index.js';
 import type { DecodedBatch } from '../store/types.js';
 import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
 import { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';
@@ -182,6 +183,12 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
           ? signal.ingest(decoded, project)
           : deps.pipeline.ingest({ project, spans: decoded.batch.spans, logs: decoded.batch.logs }));
       } catch (err) {
+        // The store is down and the spool full: a refusal the exporter retries after Retry-After.
+        if (err instanceof SpoolFullError)
+          throw new WitnessError('SERVICE_UNAVAILABLE', err.message, {
+            retryAfterSeconds: err.retryAfterSeconds,
+            cause: err,
+          });
         deps.onError?.(err);
         // Not stored: tell the exporter to retry (503 is retryable in OTLP), it still holds the data.
         throw new WitnessError('SERVICE_UNAVAILABLE', 'the batch could not be stored; retry', {

@@ -20,6 +20,23 @@ export interface IngestPipelineOptions {
   stages?: Array<(batch: IngestBatch) => void>;
   /** Told about every error of a non-durable sink (they are counted and never reach the client). */
   onSinkError?: (sink: IngestSink, err: unknown) => void;
+  /**
+   * Where a batch goes when the store cannot take it (a write that fails or passes `storeTimeoutMs`):
+   * it is acknowledged once fsynced there, and replayed later through `replay` (spool/).
+   */
+  spool?: BatchSpool;
+  /** With a spool: a store write taking longer than this counts as failed and the batch is spooled. @default 10000 */
+  storeTimeoutMs?: number;
+  /** With a spool: told why a batch went to the spool instead of the store. */
+  onStoreError?: (err: unknown) => void;
+}
+
+/** A durable queue the pipeline falls back to when the store fails (spool/Spool). */
+export interface BatchSpool {
+  /** Batches wait in it: new ones must queue behind them, so replay keeps arrival order. */
+  readonly active: boolean;
+  /** Resolves once the batch is durable (fsynced); rejects when it is full. */
+  append(batch: IngestBatch): Promise<void>;
 }
 
 export interface IngestStats {
@@ -30,6 +47,18 @@ export interface IngestStats {
   duplicateSpans: number;
   /** Errors per non-durable sink name (durable sink errors fail the request instead). */
   sinkErrors: Record<string, number>;
+  /** Batches acknowledged from the spool because the store could not take them then. */
+  spooledBatches: number;
+}
+
+/** Rejects after `ms` (the write goes on; whatever it commits later, the spool's replay deduplicates). */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not commit within ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // a write that fails after its deadline has already been answered for
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -55,14 +84,21 @@ export class IngestPipeline {
     logs: 0,
     duplicateSpans: 0,
     sinkErrors: {},
+    spooledBatches: 0,
   };
   private store: StoreWriter | null;
+  private readonly spool: BatchSpool | null;
+  private readonly storeTimeoutMs: number;
+  private readonly onStoreError: (err: unknown) => void;
 
   constructor(options: IngestPipelineOptions = {}) {
     this.normalize = options.normalize ?? normalizeSpans;
     this.stages = options.stages ?? [];
     this.onSinkError = options.onSinkError ?? (() => {});
     this.store = options.store ?? null;
+    this.spool = options.spool ?? null;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
+    this.onStoreError = options.onStoreError ?? (() => {});
     for (const sink of options.sinks ?? []) this.addSink(sink);
   }
 
@@ -82,6 +118,35 @@ export class IngestPipeline {
   async ingest(batch: IngestBatch): Promise<void> {
     if (batch.spans.length > 0) this.normalize(batch.spans);
     for (const stage of this.stages) stage(batch);
+    const spool = this.spool;
+    if (!spool || !this.store) return this.write(batch);
+    if (!spool.active) {
+      try {
+        return await withDeadline(this.write(batch), this.storeTimeoutMs);
+      } catch (err) {
+        this.onStoreError(err);
+      }
+    }
+    // The store cannot take it now (or spooled batches wait ahead of it). Audited at acceptance, then
+    // fsynced to the spool: the audit log records what the client was told we hold, and a spooled batch
+    // is always an audited one. At replay the audit sink knows these spans (audited, not yet stored)
+    // and does not audit them again.
+    await this.consumeDurable(batch);
+    await spool.append(batch);
+    this.counters.spooledBatches++;
+  }
+
+  /**
+   * Stores a batch the spool held (already normalized, redacted and governed when it was accepted):
+   * resolves once the store committed it, under the same deadline as a direct write. Spans the store
+   * already holds are skipped by its idempotent append, so a replay repeated after a crash is harmless.
+   */
+  replay(batch: IngestBatch): Promise<void> {
+    return withDeadline(this.write(batch), this.storeTimeoutMs);
+  }
+
+  /** Store (with the durable sinks in its commit), then tell the derived sinks what was newly stored. */
+  private async write(batch: IngestBatch): Promise<void> {
     let stored = batch;
     if (this.store) {
       const durable = this.durable;
