@@ -53,6 +53,7 @@ describe('shipped code', () => {
     const files = buildInputs('server').map((f) => relative(REPO_ROOT, f));
     expect(files).toContain('packages/server/src/store/duckdb/duckdb-store.ts');
     expect(files).not.toContain('packages/server/src/store/conformance.ts');
+    expect(files).not.toContain('packages/server/src/store/lease-conformance.ts');
     expect(files).not.toContain('packages/server/src/store/test-records.ts');
   });
 });
@@ -110,7 +111,7 @@ function unwanted(path: string): string | null {
   if (/\.(test|spec|fixture|e2e)\.[cm]?[jt]sx?$/.test(path)) return 'a test file';
   if (/\.map$/.test(path)) return 'a source map (its sources are not shipped)';
   if (/\.tsbuildinfo$|(^|\/)tsconfig[^/]*\.json$|(^|\/)vite\.config/.test(path)) return 'build configuration';
-  if (/(^|\/)(conformance|test-[^/]*)\.(js|d\.ts)$/.test(path)) return 'test support code';
+  if (/(^|\/)([a-z-]*conformance|test-[^/]*)\.(js|d\.ts)$/.test(path)) return 'test support code';
   return null;
 }
 

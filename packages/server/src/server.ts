@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { hostname } from 'node:os';
 import { AlertEngine, alertingRoutes } from './alerting/index.js';
+import { LeaseElector, roleGate, runs } from './cluster/index.js';
 import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import {
@@ -179,6 +181,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const tls = tlsPaths ? loadTlsMaterial(tlsPaths) : null;
   if (tls) logCertificate(logger, tls.info, 'serving HTTPS');
   const dataDir = resolve(config.dataDir);
+  const target = config.server.target;
+  const role = runs(target);
+  const nodeName = config.server.nodeName ?? hostname();
   // before anything is created: a refused start leaves nothing behind
   checkStartSafety(config, options.insecure ?? false, logger);
   const privacy = makeDataDirPrivate(dataDir);
@@ -221,6 +226,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     runtime: config.metrics.runtime,
     version: options.version,
     validModes: config.governance.modes,
+    // several nodes: each ingest node's derived series carry its name, and Prometheus sums across them
+    node: target === 'all' ? null : nodeName,
   });
   // PII and secrets go before anything is stored, audited, counted or exported (docs/governance.md).
   const redactor = redactorFromConfig(config.redaction, dataDir, (path) =>
@@ -285,19 +292,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   let violationStore: ViolationStore | null = null;
   // Opened before the pipeline: batches a previous run spooled wait here for the store (docs/spool.md).
-  const spool = config.spool.enabled
-    ? Spool.open({
-        dir: config.spool.dir ? resolve(config.spool.dir) : join(dataDir, 'spool'),
-        maxBytes: config.spool.maxBytes,
-        segmentBytes: config.spool.segmentBytes,
-        retryAfterSeconds: config.spool.retryAfterSeconds,
-        onTornTail: (file, keptBytes, cutBytes) =>
-          logger.warn(
-            { file, keptBytes, cutBytes },
-            'cut a torn tail off a spool segment (a crash mid-write; none of it was acknowledged)',
-          ),
-      })
-    : null;
+  const spool =
+    config.spool.enabled && role.ingest
+      ? Spool.open({
+          dir: config.spool.dir ? resolve(config.spool.dir) : join(dataDir, 'spool'),
+          maxBytes: config.spool.maxBytes,
+          segmentBytes: config.spool.segmentBytes,
+          retryAfterSeconds: config.spool.retryAfterSeconds,
+          onTornTail: (file, keptBytes, cutBytes) =>
+            logger.warn(
+              { file, keptBytes, cutBytes },
+              'cut a torn tail off a spool segment (a crash mid-write; none of it was acknowledged)',
+            ),
+        })
+      : null;
   if (spool && spool.depth.batches > 0)
     logger.info(spool.depth, 'batches spooled by a previous run wait for the store');
   const pipeline = new IngestPipeline({
@@ -350,6 +358,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       exemptPaths: HEALTH_PATHS,
     }),
   );
+  // --target ingest|query: what this node does not serve answers 404 naming its role (before auth).
+  if (target !== 'all') app.use('*', roleGate(target));
   const auth = createAuth({
     config,
     dataDir,
@@ -498,24 +508,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   replayer?.start();
   disk.start();
 
-  const stopRetention = scheduleRetention(opened, {
-    maxAgeDays: config.retention.maxAgeDays,
-    intervalMinutes: config.retention.intervalMinutes,
-    onSweep: (r) => {
-      logger.info(r, 'retention sweep');
-      // Ingested OTLP metric points follow the same retention as spans and logs.
-      metrics
-        .deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
-        .catch((err: unknown) => logger.error({ err }, 'metric points retention failed'));
-      anomalies
-        ?.deleteOlderThan(Number(retentionCutoff(Date.now(), config.retention.maxAgeDays) / 1_000_000n))
-        .catch((err: unknown) => logger.error({ err }, 'anomaly events retention failed'));
-      violationStore
-        ?.deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
-        .catch((err: unknown) => logger.error({ err }, 'violations retention failed'));
-    },
-    onError: (err) => logger.error({ err }, 'retention sweep failed'),
-  });
+  const stopRetention = !role.query
+    ? () => {}
+    : scheduleRetention(opened, {
+        maxAgeDays: config.retention.maxAgeDays,
+        intervalMinutes: config.retention.intervalMinutes,
+        onSweep: (r) => {
+          logger.info(r, 'retention sweep');
+          // Ingested OTLP metric points follow the same retention as spans and logs.
+          metrics
+            .deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
+            .catch((err: unknown) => logger.error({ err }, 'metric points retention failed'));
+          anomalies
+            ?.deleteOlderThan(Number(retentionCutoff(Date.now(), config.retention.maxAgeDays) / 1_000_000n))
+            .catch((err: unknown) => logger.error({ err }, 'anomaly events retention failed'));
+          violationStore
+            ?.deleteOlderThan(retentionCutoff(Date.now(), config.retention.maxAgeDays))
+            .catch((err: unknown) => logger.error({ err }, 'violations retention failed'));
+        },
+        onError: (err) => logger.error({ err }, 'retention sweep failed'),
+      });
 
   let baseUrl = '';
   // Rules on ingested metrics ask the metrics query route in-process, acting in the rule's project
@@ -534,7 +546,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await next();
   });
   internalMetrics.route('/', metrics.routes);
+  // One evaluator across the nodes sharing the store: the holder of the `alert-evaluator` lease, renewed
+  // every evaluation interval (owner = node name, so a restarted node takes its own lease back at once).
+  const elector = opened.leases
+    ? new LeaseElector({
+        leases: () => opened.leases!(),
+        name: 'alert-evaluator',
+        owner: nodeName,
+        ttlMs: 3 * config.alerts.evaluationInterval,
+        onChange: (leader) =>
+          logger.info(
+            { node: nodeName, leader },
+            leader ? 'this node evaluates the alert rules' : 'another node evaluates the alert rules',
+          ),
+        onError: (err) => logger.warn({ err }, 'could not take or renew the alert evaluator lease'),
+      })
+    : null;
   alerting = new AlertEngine({
+    leader: elector ? () => elector.isLeader() : undefined,
     slos: config.slos,
     alerts: config.alerts,
     store: () => store,
@@ -572,7 +601,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const tlsMetrics = reloader ? registerTlsMetrics(metrics.self.registry, () => reloader.current) : null;
   baseUrl = url;
   policyAlerts.engine = alerting;
-  alerting.start();
+  if (role.query) alerting.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -620,6 +649,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         stopRetention();
         disk.stop();
         await alerting?.stop();
+        await elector?.release();
         auth.close();
         oidc?.close();
         const stopped = new Promise<void>((done) => server.close(() => done()));

@@ -18,6 +18,7 @@ interface ServeFlags {
   dataDir?: string;
   config?: string;
   uiDir?: string;
+  target?: string;
   demo?: boolean;
   insecure?: boolean;
   demoTraces: string;
@@ -41,6 +42,10 @@ export function registerServe(program: Command): void {
     )
     .option('--ui-dir <dir>', 'directory of the built UI [default: the bundled one]')
     .option(
+      '--target <target>',
+      'what this node runs: all (one process), ingest (OTLP in, writes, spools) or query (API, UI, alerting) [default: all]',
+    )
+    .option(
       '--insecure',
       'allow listening beyond loopback with auth off (anyone who can reach the port reads and writes everything; warned on every start)',
     )
@@ -57,6 +62,8 @@ export function registerServe(program: Command): void {
       if (flags.host !== undefined) overrides.server!.host = flags.host;
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
+      // validated with the rest of the config: a wrong value names server.target and the allowed ones
+      if (flags.target !== undefined) overrides.server!.target = flags.target as 'all';
       let config = loadConfig({ file: flags.config, env: process.env, flags: overrides });
       if (flags.demo) {
         // demo SLOs and policies where the configuration has none, validated like any other config

@@ -106,6 +106,12 @@ export interface AlertEngineOptions {
   now?: () => number;
   /** Backoff of the first retry (tests shorten it). @default 1000 */
   backoffMs?: number;
+  /**
+   * Asked before each scheduled evaluation: false skips it (another node holds the evaluator lease,
+   * cluster/lease-elector.ts), so with several query nodes an alert fires, and notifies, once.
+   * @default always evaluate
+   */
+  leader?: () => Promise<boolean>;
 }
 
 export class AlertEngineError extends Error {
@@ -190,8 +196,11 @@ export class AlertEngine {
 
   start(): void {
     if (this.timer) return;
+    const leader = this.options.leader;
     const run = () => {
-      this.tick().catch((err: unknown) => this.options.logger.error({ err }, 'alert evaluation failed'));
+      (leader ? leader().then((lead) => (lead ? this.tick() : undefined)) : this.tick()).catch(
+        (err: unknown) => this.options.logger.error({ err }, 'alert evaluation failed'),
+      );
     };
     this.timer = setInterval(run, this.config.evaluationInterval);
     this.timer.unref();

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
   it('gives the documented defaults', () => {
     const c = loadConfig();
     expect(c.server).toEqual({
+      target: 'all',
+      nodeName: null,
       host: '127.0.0.1',
       port: 4318,
       uiDir: null,

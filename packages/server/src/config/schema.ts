@@ -18,6 +18,23 @@ const MiB = 1024 * 1024;
  */
 
 export const serverSection = z.strictObject({
+  /** What this node runs: `all` (one process), `ingest` (OTLP in, writes) or `query` (API, UI, alerting); see docs/scale-out.md. */
+  target: z
+    .enum(['all', 'ingest', 'query'])
+    .default('all')
+    .describe(
+      'What this node runs: all (one process), ingest (OTLP → store) or query (API, UI, alerting). See docs/scale-out.md.',
+    ),
+  /** This node's name: the `node` label of derived metrics and the owner of leases; unique per node. Default: the host name. */
+  nodeName: z
+    .string()
+    .min(1)
+    .max(128)
+    .nullable()
+    .default(null)
+    .describe(
+      'Node name (derived metrics `node` label with several nodes, lease owner, audit checkpoints); default the host name. Unique per node.',
+    ),
   /** Interface to listen on; 127.0.0.1 so a fresh install is not reachable from the network. */
   host: z.string().min(1).default('127.0.0.1'),
   /** OTLP/HTTP and the API share one port; 4318 is the OTLP/HTTP default, so exporters work unchanged. */

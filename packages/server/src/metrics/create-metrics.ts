@@ -23,6 +23,8 @@ export interface MetricsOptions {
   /** Node runtime metrics (event loop, GC, heap, CPU). @default true */
   runtime?: boolean;
   version?: string;
+  /** Adds `node="<name>"` to every derived series (several ingest nodes). @default null */
+  node?: string | null;
   /** Allowed governance modes (config governance.modes); others count as `invalid_mode`. @default [] */
   validModes?: readonly string[];
 }
@@ -76,6 +78,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
           seriesLimit: options.seriesLimit,
           maxExpositionBytes: options.maxExpositionBytes,
           validModes: options.validModes,
+          node: options.node ?? null,
         });
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
   let store: Store | null = null;

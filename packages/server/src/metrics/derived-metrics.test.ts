@@ -303,3 +303,20 @@ describe('DerivedMetrics', () => {
     }
   });
 });
+
+describe('node label (several ingest nodes)', () => {
+  it('puts node="<name>" before project on every derived series, and charges it to the budget', async () => {
+    const p = new ProjectDerivedMetrics({ node: 'ingest-"a"' });
+    const plain = new ProjectDerivedMetrics();
+    for (const m of [p, plain]) m.of('p1').observe([testSpan({ kind: 'tool', toolName: 'refund' })]);
+    const text = await scrape(p, new SelfMetrics({ runtime: false }), 'prometheus', 0);
+    const derived = text.slice(0, text.indexOf('# HELP witness_metrics_series '));
+    const samples = derived.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(samples.length).toBeGreaterThan(5);
+    for (const line of samples) expect(line, line).toMatch(/^[a-z_]+\{node="ingest-\\"a\\"",project="p1"/);
+    expect(p.budget.used).toBeGreaterThan(plain.budget.used);
+    // without a node name nothing changes
+    const before = await scrape(plain, new SelfMetrics({ runtime: false }), 'prometheus', 0);
+    expect(before).not.toContain('node=');
+  });
+});

@@ -18,6 +18,7 @@ import {
   CounterVec,
   type HistogramSeries,
   DEFAULT_MAX_VALUE_LENGTH,
+  escapeLabelValue,
   HistogramVec,
 } from './series-vec.js';
 
@@ -465,6 +466,12 @@ export const OVERFLOW_PROJECT = '__overflow__';
 export interface ProjectMetricsOptions extends DerivedMetricsOptions {
   /** Projects with their own series at most; later ones share `project="__overflow__"`. @default 100 */
   maxProjects?: number;
+  /**
+   * With several nodes (`server.target` ingest): every series also carries `node="<name>"`, so the same
+   * series from two ingest nodes stay two series and `sum without (node, instance)` adds them up.
+   * @default null (no node label)
+   */
+  node?: string | null;
 }
 
 /**
@@ -476,8 +483,11 @@ export class ProjectDerivedMetrics {
   readonly budget: ExpositionBudget;
   private readonly byProject = new Map<string, DerivedMetrics>();
   private readonly maxProjects: number;
+  /** `node="…",` written before `project=` on every series, or '' (single node). */
+  readonly nodePrefix: string;
 
   constructor(private readonly options: ProjectMetricsOptions = {}) {
+    this.nodePrefix = options.node ? `node="${escapeLabelValue(options.node)}",` : '';
     this.budget = new ExpositionBudget(options.maxExpositionBytes ?? DEFAULT_MAX_EXPOSITION_BYTES);
     this.maxProjects = options.maxProjects ?? 100;
   }
@@ -493,7 +503,7 @@ export class ProjectDerivedMetrics {
       m = new DerivedMetrics({
         ...this.options,
         budget: this.budget,
-        labelPrefixBytes: Buffer.byteLength(`project="${key}",`),
+        labelPrefixBytes: Buffer.byteLength(`${this.nodePrefix}project="${key}",`),
       });
       this.byProject.set(key, m);
     }

@@ -48,7 +48,7 @@ export async function scrapeChunks(
     const list: Array<[string, DerivedMetrics]> =
       derived instanceof ProjectDerivedMetrics ? derived.list(project) : [['', derived]];
     const prefixOf = (p: string) =>
-      derived instanceof ProjectDerivedMetrics ? `project="${escapeLabelValue(p)}"` : '';
+      derived instanceof ProjectDerivedMetrics ? `${derived.nodePrefix}project="${escapeLabelValue(p)}"` : '';
     emptyFamilies ??= new DerivedMetrics();
     const families = (list[0]?.[1] ?? emptyFamilies).all;
     for (let i = 0; i < families.length; i++) {

@@ -179,6 +179,48 @@ export interface ReadOptions {
 }
 
 /**
+ * Named leases in the store every node shares: at most one owner holds a lease until it expires. What
+ * elects the single alert evaluator among query nodes (cluster/lease-elector.ts). The store's clock is
+ * not used: callers pass their own `nowMs`, so owners must keep their clocks roughly in step (NTP), and
+ * a TTL of several evaluation intervals absorbs the rest.
+ */
+export interface Leases {
+  /**
+   * Takes or renews `name` for `owner` until `nowMs + ttlMs` when it is free, expired, or `owner`'s
+   * already; resolves whether `owner` holds it afterwards.
+   */
+  acquire(name: string, owner: string, ttlMs: number, nowMs?: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it (a clean shutdown hands over without waiting for expiry). */
+  release(name: string, owner: string): Promise<void>;
+  /** Who holds it now (null when nobody does, or the holder's lease expired). */
+  holder(name: string, nowMs?: number): Promise<{ owner: string; expiresAtMs: number } | null>;
+}
+
+/**
+ * A node's signed audit checkpoint as published to the shared store: another node (or `witness audit
+ * verify --store`) compares a node's log on disk against what it had published, so rolling that node's
+ * disk back to an older copy is detectable from elsewhere (docs/scale-out.md).
+ */
+export interface PublishedCheckpoint {
+  node: string;
+  logId: string;
+  size: number;
+  rootHash: string;
+  timestamp: number;
+  keyId: string;
+  signature: string;
+}
+
+export interface SharedCheckpoints {
+  /** Records one checkpoint (idempotent per node, log id and size). */
+  publish(checkpoint: PublishedCheckpoint): Promise<void>;
+  /** A log's published checkpoints, largest size first (at most `limit`, default 1000). */
+  list(logId: string, limit?: number): Promise<PublishedCheckpoint[]>;
+  /** Every log id published, with its node and largest size. */
+  logs(): Promise<Array<{ node: string; logId: string; size: number }>>;
+}
+
+/**
  * Every read method takes `ReadOptions` and runs under the engine's deadline; a read stopped by the
  * deadline, its signal or shutdown rejects with `StoreQueryInterrupted` (HTTP 503).
  */
@@ -212,5 +254,12 @@ export interface Store {
   /** Delete spans and logs that started before the cut-off (every project: retention is global). */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(options?: ReadOptions): Promise<StoreStats>;
+  /**
+   * The store's leases (opened on first call). Optional so an engine can land before it has them; an
+   * engine shared by several nodes (ClickHouse) needs them for a single alert evaluator.
+   */
+  leases?(): Promise<Leases>;
+  /** Where nodes publish their audit checkpoints (opened on first call); optional likewise. */
+  sharedCheckpoints?(): Promise<SharedCheckpoints>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import type {
   AppendOptions,
   AppendResult,
   IngestBatch,
+  Leases,
   LogQuery,
   ReadOptions,
   RetentionResult,
@@ -25,6 +26,7 @@ import type {
   SpanCountBucket,
   SpanCountQuery,
   SpanSeriesQuery,
+  SharedCheckpoints,
   Store,
   StoreStats,
   TraceQuery,
@@ -32,6 +34,7 @@ import type {
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
+import { DuckDbCoordination } from './coordination.js';
 import { defaultMemoryLimit } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
@@ -375,6 +378,22 @@ export class DuckDbStore implements Store {
    * A new connection to the same database, for modules that keep their own tables in this file
    * (ingested OTLP metrics). The caller closes it (`closeSync`) before the store closes.
    */
+  private coordination: Promise<DuckDbCoordination> | null = null;
+
+  /** Leases and published audit checkpoints, on a connection of their own (opened on first use). */
+  private coordinate(): Promise<DuckDbCoordination> {
+    this.coordination ??= this.connect().then((c) => DuckDbCoordination.open(c));
+    return this.coordination;
+  }
+
+  leases(): Promise<Leases> {
+    return this.coordinate();
+  }
+
+  sharedCheckpoints(): Promise<SharedCheckpoints> {
+    return this.coordinate();
+  }
+
   connect(): Promise<DuckDBConnection> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     return this.instance.connect();
