@@ -44,13 +44,14 @@ import {
 } from './http/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
-import { createMetrics } from './metrics/index.js';
+import { createMetrics, MemoryWatch } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
 import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from './governance/index.js';
 import { queryRoutes } from './query/index.js';
 import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
+import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool } from './store/index.js';
@@ -173,6 +174,9 @@ function logCertificate(
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger();
+  const faults = faultsFromEnv(options.env);
+  if (anyFault(faults))
+    logger.warn({ faults }, 'TEST-ONLY fault injection is on (WITNESS_FAULT_*): never in production');
   // A bad certificate stops the start here, before anything is opened, with a message naming the file.
   const tlsPaths =
     config.server.tls.cert && config.server.tls.key
@@ -386,6 +390,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   app.use('/v1/*', metrics.otlpObserver);
   const otlpDeps = {
+    faultDelayMs: faults.ingestDelayMs,
     pipeline,
     admission,
     limits: config.limits,
@@ -479,6 +484,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pipeline.addSink(anomalies.sink);
   }
   if (metrics.sink) pipeline.addSink(metrics.sink);
+  const { enabled: watchMemory, ...memoryWatchOptions } = config.metrics.memoryWatch;
+  const memoryWatch = watchMemory ? new MemoryWatch(memoryWatchOptions, metrics.self.registry, logger) : null;
+  memoryWatch?.start();
   if (audit) {
     const auditDir = join(dataDir, 'audit');
     metrics.self.addCollector(() => {
@@ -648,6 +656,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       closing ??= (async () => {
         stopRetention();
         disk.stop();
+        memoryWatch?.stop();
         await alerting?.stop();
         await elector?.release();
         auth.close();

@@ -5,6 +5,7 @@ import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
+import { registerLoad } from './load.js';
 import { registerPolicy } from './policy.js';
 import { registerServe } from './serve.js';
 import { registerSlo } from './slo.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerAnomaly(program);
   registerSlo(program);
   registerPolicy(program);
+  registerLoad(program);
 }

@@ -79,3 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   bar?.stop();
   return { traces: total, spans, logs, sessions };
 }
+/** The building blocks `witness load` reuses for its traffic. */
+export { DEMO_SERVICES } from './pipelines.js';
+export { Random } from './random.js';
+export { DEMO_USERS, runScenario } from './scenario.js';

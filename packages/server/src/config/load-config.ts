@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigInput, configSchema, SECRET_CONFIG_KEYS, type WitnessConfig } from './schema.js';
+import { INGEST_DELAY_ENV } from '../fault/index.js';
 
 /** A configuration the process must not start with; the message names the key and where it came from. */
 export class ConfigError extends Error {
@@ -35,8 +36,11 @@ const RETIRED_ENV: Record<string, string> = { WITNESS_AUDIT_ADMIN_TOKEN: 'audit.
 
 /** WITNESS_CONFIG names the YAML file rather than a key of it. */
 const ENV_CONFIG_FILE = 'WITNESS_CONFIG';
-/** Read by the CLI itself, not config keys: the test-only store fault hook (docs/spool.md). */
-const ENV_NOT_CONFIG = new Set([ENV_CONFIG_FILE, 'WITNESS_FAULT_STORE']);
+/**
+ * Read by the CLI or the server wiring, not config keys: the test-only fault hooks (the store's,
+ * docs/spool.md; the ingest delay, fault/ and docs/performance.md).
+ */
+const ENV_NOT_CONFIG = new Set([ENV_CONFIG_FILE, 'WITNESS_FAULT_STORE', INGEST_DELAY_ENV]);
 
 type Leaf = { path: string; type: string };
 

@@ -146,6 +146,20 @@ export const metricsSection = z.strictObject({
   scrapeCacheMs: z.number().int().min(0).max(60_000).default(1000),
   /** Node runtime metrics (event loop lag, GC, heap, CPU) on /metrics. */
   runtime: z.boolean().default(true),
+  /** The leak self-check: witness_memory_growth_suspected on /metrics and a warning in the log when resident memory climbs steadily across a window (docs/performance.md). */
+  memoryWatch: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** How often resident memory is sampled, seconds. */
+      intervalSeconds: z.number().int().min(1).max(3600).default(30),
+      /** The window a steady climb must span before it is suspected, minutes. */
+      windowMinutes: z.number().min(1).max(1440).default(30),
+      /** Least fitted growth across the window, MB. */
+      minGrowthMb: z.number().min(1).max(1_000_000).default(64),
+      /** Least fitted growth as a share of the RSS at the window's start (0.2 = 20%). */
+      minGrowthRatio: z.number().min(0).max(100).default(0.2),
+    })
+    .prefault({}),
 });
 
 export const auditSection = z.strictObject({

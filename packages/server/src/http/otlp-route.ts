@@ -56,6 +56,8 @@ export interface OtlpRouteDeps {
   ready: () => boolean;
   /** Told about unexpected failures (sink errors, bugs) that became 5xx. */
   onError?: (err: unknown) => void;
+  /** Test-only (fault/, WITNESS_FAULT_INGEST_DELAY_MS): wait this long before storing each request. */
+  faultDelayMs?: number;
 }
 
 function formatOf(contentType: string | undefined): OtlpFormat | null {
@@ -178,6 +180,7 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
       // The principal's project (the key's, or the one the request names with auth off): every
       // record of this request lands there and nowhere else.
       const project = projectOf(c);
+      if (deps.faultDelayMs) await new Promise((r) => setTimeout(r, deps.faultDelayMs));
       try {
         await (signal.ingest
           ? signal.ingest(decoded, project)

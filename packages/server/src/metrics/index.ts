@@ -18,6 +18,7 @@ export {
 } from './derived-metrics.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 export type { MetricPoint, MetricType } from './otlp/metric-point.js';
+export { assessGrowth, type GrowthAssessment, MemoryWatch, type MemoryWatchOptions } from './memory-watch.js';
 export { MetricPointStore } from './otlp/metric-store.js';
 export { otlpObserver, receivedCounterSink, timedCommit, type WatchOptions, watch } from './self-hooks.js';
 export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';

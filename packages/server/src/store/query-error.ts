@@ -9,8 +9,8 @@ export class StoreQueryError extends Error {
   }
 }
 
-/** Why a read stopped before it finished. */
-export type InterruptReason = 'deadline' | 'cancelled' | 'shutdown';
+/** Why a read stopped before it finished (`saturated`: it never started, too many were waiting). */
+export type InterruptReason = 'deadline' | 'cancelled' | 'shutdown' | 'saturated';
 
 /**
  * A read the store stopped on purpose: it ran past its deadline, the caller gave up (the HTTP client

@@ -89,6 +89,26 @@ describe('ConnectionPool (deadlines, cancellation, shutdown) on a real DuckDB fi
     expect(await pool.use((c) => c.values('SELECT 7'))).toEqual([[7]]);
   });
 
+  it('refuses a read at once (saturated, 503) when maxWaiters reads already wait for a connection', async () => {
+    const pool = new ConnectionPool(conns.slice(0, 1), { timeoutMs: 60_000, maxWaiters: 2 });
+    const running = pool.use((c) => c.values(ENDLESS));
+    while (pool.busy === 0) await new Promise((r) => setTimeout(r, 2));
+    // reasons are taken at once: the waiting reads reject when the pool shuts down below
+    const waiting = [pool.use((c) => c.values('SELECT 1')), pool.use((c) => c.values('SELECT 2'))].map(
+      reasonOf,
+    );
+    expect(pool.waiting).toBe(2);
+    const refused = pool.use((c) => c.values('SELECT 3'));
+    await expect(refused).rejects.toThrow(/too many queries are waiting/);
+    expect(await reasonOf(refused)).toBe('saturated');
+    pool.interruptAll();
+    expect(await reasonOf(running)).toBe('shutdown');
+    expect(await Promise.all(waiting)).toEqual(['shutdown', 'shutdown']);
+    expect(pool.waiting).toBe(0);
+    await pool.closeAll();
+    conns = [];
+  });
+
   it('shutdown interrupts running and queued reads and refuses new ones', async () => {
     const pool = new ConnectionPool(conns.slice(0, 1), { timeoutMs: 60_000 });
     const running = pool.use((c) => c.values(ENDLESS));

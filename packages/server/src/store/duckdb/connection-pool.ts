@@ -17,7 +17,15 @@ export interface ReadConnection {
 export interface ConnectionPoolOptions {
   /** Deadline of one read (all its statements, queueing for a connection included), ms. */
   timeoutMs: number;
+  /**
+   * Reads that may wait for a connection at once; one more is refused at once (503) rather than queued.
+   * The deadline bounds how long each waits, this bounds how many: a burst of slow queries must not
+   * pile up closures and sockets for the whole deadline. @default DEFAULT_MAX_WAITERS
+   */
+  maxWaiters?: number;
 }
+
+export const DEFAULT_MAX_WAITERS = 256;
 
 interface Lease {
   conn: DuckDBConnection;
@@ -44,6 +52,7 @@ const MESSAGES: Record<InterruptReason, (timeoutMs: number) => string> = {
     `the query ran past its ${ms} ms deadline and was stopped; narrow it (a from/to range, fewer filters) and retry`,
   cancelled: () => 'the query was cancelled: the client went away',
   shutdown: () => 'the server is shutting down; retry against another instance or shortly',
+  saturated: () => 'too many queries are waiting for the store; retry shortly',
 };
 
 /**
@@ -75,6 +84,11 @@ export class ConnectionPool {
     return this.interrupted;
   }
 
+  /** Reads waiting for a connection now. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Reads running now. */
   get busy(): number {
     return this.leases.size;
@@ -89,6 +103,8 @@ export class ConnectionPool {
     };
     if (this.closing) throw fail('shutdown');
     if (signal?.aborted) throw fail('cancelled');
+    if (this.idle.length === 0 && this.waiters.length >= (this.options.maxWaiters ?? DEFAULT_MAX_WAITERS))
+      throw fail('saturated');
 
     let lease: Lease | null = null;
     let early: InterruptReason | null = null;
