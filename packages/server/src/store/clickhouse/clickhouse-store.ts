@@ -16,6 +16,7 @@ import type {
   AppendOptions,
   AppendResult,
   IngestBatch,
+  Leases,
   LogQuery,
   ReadOptions,
   RetentionResult,
@@ -25,11 +26,13 @@ import type {
   SpanCountBucket,
   SpanCountQuery,
   SpanSeriesQuery,
+  SharedCheckpoints,
   Store,
   StoreStats,
   TraceQuery,
 } from '../types.js';
 import { ChClient, type ChRow } from './ch-client.js';
+import { ClickHouseCoordination } from './coordination.js';
 import {
   buildLogSearch,
   buildSpanAggregates,
@@ -502,6 +505,25 @@ export class ClickHouseStore implements Store {
     await del('spans', 'start_ns < {cutoff:Int64}');
     await del('logs', 'time_ns < {cutoff:Int64}');
     return { deletedSpans: Number(counts.spans), deletedLogs: Number(counts.logs) };
+  }
+
+  private coordination: Promise<ClickHouseCoordination> | null = null;
+
+  /** Leases and published audit checkpoints (their tables are created on first use). */
+  private coordinate(): Promise<ClickHouseCoordination> {
+    this.coordination ??= ClickHouseCoordination.open(this.client, this.target);
+    this.coordination.catch(() => {
+      this.coordination = null; // the store was unreachable: try again next time
+    });
+    return this.coordination;
+  }
+
+  leases(): Promise<Leases> {
+    return this.coordinate();
+  }
+
+  sharedCheckpoints(): Promise<SharedCheckpoints> {
+    return this.coordinate();
   }
 
   async stats(options?: ReadOptions): Promise<StoreStats> {
