@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_MAIN = join(REPO_ROOT, 'packages/cli/dist/main.js');
 const LISTENING = /^Witness listening on (https?:\/\/\S+?):(\d+)\s*$/m;
+/** Printed before LISTENING when OTLP/gRPC is on (--grpc-port, server.grpc.enabled). */
+const GRPC_LISTENING = /^Witness OTLP\/gRPC listening on (https?:\/\/\S+)\s*$/m;
 
 export interface StartWitnessOptions {
   /** Extra arguments after `serve --port 0 --data-dir <dir>`. */
@@ -33,6 +35,8 @@ export interface StartWitnessOptions {
 export interface WitnessProcess {
   url: string;
   port: number;
+  /** The OTLP/gRPC endpoint (`http://127.0.0.1:<port>`) when gRPC is on, else null. */
+  grpcUrl: string | null;
   dataDir: string;
   child: ChildProcess;
   /** Everything the process wrote to stderr so far (its log). */
@@ -98,6 +102,7 @@ export async function startWitness(options: StartWitnessOptions = {}): Promise<W
   };
   return {
     ...listening,
+    grpcUrl: GRPC_LISTENING.exec(stdout)?.[1] ?? null,
     dataDir,
     child,
     stderr: () => stderr,

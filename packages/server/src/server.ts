@@ -47,6 +47,7 @@ import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics, MemoryWatch } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
+import { type GrpcReceiver, grpcRequestsCounter, startGrpcReceiver } from './otlp/grpc/index.js';
 import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from './governance/index.js';
 import { queryRoutes } from './query/index.js';
 import { redactorFromConfig } from './redact/index.js';
@@ -94,6 +95,8 @@ export interface RunningServer {
   spool: Spool | null;
   /** The HTTP app; its `routes` table is what test/openapi-routes checks against /api/openapi.json. */
   app: Hono;
+  /** The OTLP/gRPC listener (server.grpc), null when it is off. */
+  grpc: { port: number; address: string; tls: boolean } | null;
   /** The certificate served now (null over plain HTTP). */
   tlsCertificate(): CertificateInfo | null;
   /**
@@ -398,8 +401,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ready: () => store !== null,
     onError: (err: unknown) => logger.error({ err }, 'ingest failed'),
   };
-  for (const signal of [tracesSignal(), logsSignal(), metrics.otlpSignal])
-    registerOtlpRoute(app, signal, otlpDeps);
+  const otlpSignals = [tracesSignal(), logsSignal(), metrics.otlpSignal];
+  for (const signal of otlpSignals) registerOtlpRoute(app, signal, otlpDeps);
+  // OTLP/gRPC calls are served in-process by the same auth middleware and OTLP routes (otlp/grpc)
+  const grpcApp = config.server.grpc.enabled
+    ? createApp({ onError: (err) => logger.error({ err }, 'OTLP/gRPC request failed') })
+    : null;
+  if (grpcApp) {
+    grpcApp.use('*', auth.middleware);
+    grpcApp.use('/v1/*', metrics.otlpObserver);
+    for (const signal of otlpSignals) registerOtlpRoute(grpcApp, signal, otlpDeps);
+  }
   if (audit) app.route('/api', auditRoutes(audit));
   app.route(
     '/api',
@@ -597,6 +609,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     env: options.env,
   });
 
+  let grpc: GrpcReceiver | null = null;
+  if (grpcApp) {
+    grpc = await startGrpcReceiver({
+      host: config.server.grpc.host ?? config.server.host,
+      port: config.server.grpc.port,
+      serve: (request, remoteAddress) => grpcApp.fetch(request, { remoteAddress }),
+      // grpc-js bounds a message once, before and after gunzip: the OTLP/HTTP wire bound
+      maxMessageBytes: config.limits.maxRequestBytes,
+      tls,
+      ready: () => store !== null,
+      onAnswer: grpcRequestsCounter(metrics.self.registry),
+      onError: (err) => logger.error({ err }, 'OTLP/gRPC call failed'),
+    });
+    logger.info({ address: grpc.address, tls: grpc.tls }, 'OTLP/gRPC listening');
+  }
   const server = listen(app.fetch, config.server, tls);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
@@ -605,7 +632,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.address() as AddressInfo;
   const host = config.server.host;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  const reloader = tls && tlsPaths ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info) : null;
+  const reloader =
+    tls && tlsPaths
+      ? new TlsReloader(server as HttpsServer, tlsPaths, tls.info, (m) => grpc?.reloadTls(m))
+      : null;
   const tlsMetrics = reloader ? registerTlsMetrics(metrics.self.registry, () => reloader.current) : null;
   baseUrl = url;
   policyAlerts.engine = alerting;
@@ -623,6 +653,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     anomalies,
     spool,
     app,
+    grpc: grpc ? { port: grpc.port, address: grpc.address, tls: grpc.tls } : null,
     tlsCertificate: () => reloader?.current ?? null,
     governance,
     async reloadPolicies(policies) {
@@ -662,6 +693,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         auth.close();
         oidc?.close();
         const stopped = new Promise<void>((done) => server.close(() => done()));
+        const grpcStopped = grpc?.close();
         // server.close() drops only the connections idle at that instant: a client sending on a
         // keep-alive connection every few ms would hold it open for good, so close each as it idles.
         const sweeper = setInterval(() => (server as HttpServer).closeIdleConnections(), 50);
@@ -672,6 +704,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         metrics.interruptReads();
         anomalies?.interruptReads();
         await stopped;
+        await grpcStopped;
         await anomalies?.close();
         // after the last request: nothing more is spooled; what waits stays on disk for the next start
         await replayer?.stop();

@@ -14,6 +14,7 @@ import { bundledUiDir, CLI_VERSION } from '../package-info.js';
 
 interface ServeFlags {
   port?: string;
+  grpcPort?: string;
   host?: string;
   dataDir?: string;
   config?: string;
@@ -33,6 +34,10 @@ export function registerServe(program: Command): void {
     .option(
       '-p, --port <port>',
       'port for OTLP/HTTP, the API and the UI (0 picks a free one) [default: 4318]',
+    )
+    .option(
+      '--grpc-port <port>',
+      'also serve OTLP/gRPC on this port (0 picks a free one; 4317 is the OTLP default) [default: off, or server.grpc]',
     )
     .option('--host <host>', 'interface to listen on [default: 127.0.0.1]')
     .option('-d, --data-dir <dir>', 'where the database and audit log live [default: ./data]')
@@ -59,6 +64,8 @@ export function registerServe(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const overrides: ConfigInput = { server: {} };
       if (flags.port !== undefined) overrides.server!.port = Number(flags.port); // validated with the rest of the config
+      if (flags.grpcPort !== undefined)
+        overrides.server!.grpc = { enabled: true, port: Number(flags.grpcPort) };
       if (flags.host !== undefined) overrides.server!.host = flags.host;
       if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
       if (flags.uiDir !== undefined) overrides.server!.uiDir = flags.uiDir;
@@ -93,7 +100,12 @@ export function registerServe(program: Command): void {
         // test-only store fault hook (docs/spool.md): never from the config file
         storeFaultFile: process.env.WITNESS_FAULT_STORE || undefined,
       });
-      // Tests and scripts read this exact line (the real port when --port 0); logs go to stderr.
+      // Tests and scripts read these exact lines (the real ports when 0); logs go to stderr. The gRPC
+      // line comes first: a reader that waits for the HTTP line has both.
+      if (server.grpc)
+        process.stdout.write(
+          `Witness OTLP/gRPC listening on ${server.grpc.tls ? 'https' : 'http'}://${server.grpc.address}\n`,
+        );
       process.stdout.write(`Witness listening on ${server.url}\n`);
       logger.info(
         { url: server.url, dataDir: config.dataDir, ui: config.server.uiDir !== null },

@@ -14,9 +14,9 @@ const normalize = (a: string) => a.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$
 export function clientAddressOf(trustedProxies: readonly string[]): (c: Context) => string {
   const trusted = new Set(trustedProxies.map(normalize));
   return (c) => {
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    // in-process requests (app.request in tests) have no socket
-    const peer = normalize(incoming?.socket.remoteAddress ?? 'local');
+    const env = c.env as { incoming?: IncomingMessage; remoteAddress?: string } | undefined;
+    // in-process requests have no socket: OTLP/gRPC calls name their peer, tests (app.request) nothing
+    const peer = normalize(env?.incoming?.socket.remoteAddress ?? env?.remoteAddress ?? 'local');
     if (!trusted.has(peer)) return peer;
     const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map(normalize).filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) if (!trusted.has(hops[i]!)) return hops[i]!;

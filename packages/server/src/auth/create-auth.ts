@@ -36,8 +36,15 @@ export class InsecureStartError extends Error {
 /** Is auth on for this config? Unset means: on unless the server listens on loopback only and OIDC is off. */
 export function authEnabled(config: Pick<WitnessConfig, 'auth' | 'server'>): boolean {
   // configuring sign-in (auth.oidc.issuer) asks for it, on loopback too
-  return config.auth.enabled ?? (!isLoopbackHost(config.server.host) || config.auth.oidc.issuer !== null);
+  return config.auth.enabled ?? (!loopbackOnly(config.server) || config.auth.oidc.issuer !== null);
 }
+
+/** Every interface Witness listens on: server.host, and the OTLP/gRPC one when that is on. */
+function listenHosts(server: WitnessConfig['server']): string[] {
+  return server.grpc?.enabled ? [server.host, server.grpc.host ?? server.host] : [server.host];
+}
+
+const loopbackOnly = (server: WitnessConfig['server']) => listenHosts(server).every(isLoopbackHost);
 
 /**
  * Refuses to serve a network without auth unless told `--insecure` (and then warns, every start).
@@ -48,8 +55,8 @@ export function checkStartSafety(
   insecure: boolean,
   logger: Pick<Logger, 'warn'>,
 ): void {
-  const host = config.server.host;
-  if (authEnabled(config) || isLoopbackHost(host)) return;
+  const host = listenHosts(config.server).find((h) => !isLoopbackHost(h)) ?? config.server.host;
+  if (authEnabled(config) || loopbackOnly(config.server)) return;
   if (!insecure)
     throw new InsecureStartError(
       `refusing to listen on ${host} with auth off: anyone who can reach the port could read every prompt and write spans. ` +

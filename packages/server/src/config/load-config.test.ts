@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       lingerMaxBytes: 64 * 1024 * 1024,
       lingerMs: 10_000,
       tls: { cert: null, key: null, hstsMaxAgeSeconds: 31_536_000 },
+      grpc: { enabled: false, port: 4317, host: null },
       allowedHosts: [],
     });
     expect(c.dataDir).toBe('./data');

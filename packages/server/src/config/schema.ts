@@ -91,6 +91,33 @@ export const serverSection = z.strictObject({
     .refine((t) => (t.cert === null) === (t.key === null), {
       message: 'server.tls.cert and server.tls.key go together: set both (HTTPS) or neither (HTTP)',
     }),
+  /** OTLP/gRPC (docs/otlp.md): the official gRPC exporters, on their own port; TLS from server.tls. */
+  grpc: z
+    .strictObject({
+      /** Off by default: a second listening port is opened only when asked for. */
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Serve OTLP/gRPC (traces, logs, metrics) on server.grpc.port; `witness serve --grpc-port` turns it on.',
+        ),
+      /** 4317 is the OTLP/gRPC default, so gRPC exporters work unchanged. */
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(4317)
+        .describe('Port for OTLP/gRPC (0 picks a free one).'),
+      /** null = server.host. */
+      host: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe('Interface for OTLP/gRPC; null listens where server.host does.'),
+    })
+    .prefault({}),
   /** Host header names answered besides IP addresses, localhost and server.host (DNS-rebinding defence). */
   allowedHosts: z
     .array(z.string().min(1))

@@ -1,5 +1,11 @@
 import type { Server as HttpsServer } from 'node:https';
-import { type CertificateInfo, loadTlsMaterial, TlsConfigError, type TlsPaths } from './tls-material.js';
+import {
+  type CertificateInfo,
+  loadTlsMaterial,
+  TlsConfigError,
+  type TlsMaterial,
+  type TlsPaths,
+} from './tls-material.js';
 
 /** A reload either swaps the certificate or leaves the one in force: both are expected outcomes. */
 export type TlsReloadResult =
@@ -18,6 +24,8 @@ export class TlsReloader {
     private readonly server: HttpsServer,
     private readonly paths: TlsPaths,
     initial: CertificateInfo,
+    /** Also given each new pair once the HTTPS server took it (the OTLP/gRPC listener). */
+    private readonly onSwap?: (material: TlsMaterial) => void,
   ) {
     this.#current = initial;
   }
@@ -30,6 +38,7 @@ export class TlsReloader {
     try {
       const material = loadTlsMaterial(this.paths);
       this.server.setSecureContext({ cert: material.cert, key: material.key });
+      this.onSwap?.(material);
       const previous = this.#current;
       this.#current = material.info;
       return { ok: true, info: material.info, previous };
