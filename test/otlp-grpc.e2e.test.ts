@@ -580,3 +580,23 @@ describe('OTLP/gRPC when the server sheds load', () => {
     }
   });
 });
+
+describe('OTLP/gRPC and node roles (--target)', () => {
+  it('an ingest node serves it; a query node opens no gRPC port and says why', async () => {
+    const ingestNode = await startWitness({ args: ['--target', 'ingest', '--grpc-port', '0'] });
+    try {
+      expect(ingestNode.grpcUrl).not.toBeNull();
+      const r = await exportTrace(ingestNode.grpcUrl!, 'grpc-ingest-node');
+      expect(r.error).toBeUndefined();
+    } finally {
+      await ingestNode.stop();
+    }
+    const queryNode = await startWitness({ args: ['--target', 'query', '--grpc-port', '0'] });
+    try {
+      expect(queryNode.grpcUrl).toBeNull();
+      expect(queryNode.stderr()).toMatch(/OTLP\/gRPC is not served/);
+    } finally {
+      await queryNode.stop();
+    }
+  });
+});

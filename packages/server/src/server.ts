@@ -403,10 +403,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   const otlpSignals = [tracesSignal(), logsSignal(), metrics.otlpSignal];
   for (const signal of otlpSignals) registerOtlpRoute(app, signal, otlpDeps);
-  // OTLP/gRPC calls are served in-process by the same auth middleware and OTLP routes (otlp/grpc)
-  const grpcApp = config.server.grpc.enabled
-    ? createApp({ onError: (err) => logger.error({ err }, 'OTLP/gRPC request failed') })
-    : null;
+  // OTLP/gRPC calls are served in-process by the same auth middleware and OTLP routes (otlp/grpc);
+  // ingest only, so a query node opens no gRPC port
+  if (config.server.grpc.enabled && !role.ingest)
+    logger.warn({ target }, 'server.grpc is on but this node does not ingest: OTLP/gRPC is not served');
+  const grpcApp =
+    config.server.grpc.enabled && role.ingest
+      ? createApp({ onError: (err) => logger.error({ err }, 'OTLP/gRPC request failed') })
+      : null;
   if (grpcApp) {
     grpcApp.use('*', auth.middleware);
     grpcApp.use('/v1/*', metrics.otlpObserver);
