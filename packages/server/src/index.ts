@@ -37,7 +37,11 @@ export {
   PUBLIC_KEY_FILE,
   type VerifyReport,
   verifyAuditLog,
+  auditLogId,
+  checkAgainstPublished,
+  type PublishedCheckReport,
 } from './audit/index.js';
+export { readPublishedCheckpoints, type SharedStoreAddress } from './cluster/index.js';
 export {
   AnomalyDetector,
   type AnomalyDetectorOptions,

@@ -11,7 +11,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { hostname } from 'node:os';
 import { AlertEngine, alertingRoutes } from './alerting/index.js';
-import { LeaseElector, roleGate, runs } from './cluster/index.js';
+import { CheckpointPublisher, LeaseElector, roleGate, runs } from './cluster/index.js';
 import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import {
@@ -528,6 +528,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       })
     : null;
   if (spool && replayer) registerSpoolMetrics(metrics.self.registry, spool, replayer);
+  // This node's signed checkpoints go to the shared store too: a rollback of this node's disk is then
+  // detectable from elsewhere (docs/scale-out.md, "Audit with several nodes").
+  const publisher =
+    audit && opened.sharedCheckpoints
+      ? new CheckpointPublisher({
+          node: nodeName,
+          latest: () => audit.latestCheckpoint(),
+          shared: () => opened.sharedCheckpoints!(),
+          onError: (err) => logger.warn({ err }, 'could not publish the audit checkpoint to the store'),
+        })
+      : null;
+  publisher?.start();
   store = opened;
   replayer?.start();
   disk.start();
@@ -713,6 +725,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // after the last request: nothing more is spooled; what waits stays on disk for the next start
         await replayer?.stop();
         await spool?.close();
+        await publisher?.stop();
         await opened.close();
         auditSink?.close();
         await auth.auditSettled();

@@ -1,6 +1,16 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { exportAuditLog, loadPublicKey, PUBLIC_KEY_FILE, verifyAuditLog } from '@witness/server';
+import {
+  auditLogId,
+  checkAgainstPublished,
+  exportAuditLog,
+  loadPublicKey,
+  PUBLIC_KEY_FILE,
+  type PublishedCheckReport,
+  readPublishedCheckpoints,
+  type VerifyReport,
+  verifyAuditLog,
+} from '@witness/server';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 
@@ -25,47 +35,107 @@ export function registerAudit(program: Command): void {
   cmd
     .command('verify')
     .description(
-      'Recompute the Merkle tree from every entry, check every checkpoint signature and the consistency between consecutive checkpoints; exit 1 naming the first bad entry or checkpoint',
+      "Recompute the Merkle tree from every entry, check every checkpoint signature and the consistency between consecutive checkpoints; exit 1 naming the first bad entry or checkpoint. Several -d verify several nodes' logs; --store-url also checks each log against the checkpoints its node published to the shared store (a rolled-back disk is reported)",
     )
     .option(
       '-d, --data-dir <dir>',
-      'Witness data directory (read-only; fine beside a running server)',
-      './data',
+      'Witness data directory (read-only; fine beside a running server); repeat for several nodes [default: ./data]',
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [] as string[],
     )
     .option(
       '--public-key <file>',
-      'Ed25519 public key (PEM) to trust [default: <data-dir>/keys/audit-ed25519.pub]',
+      'Ed25519 public key (PEM) to trust [default: <data-dir>/keys/audit-ed25519.pub]; with several -d, each directory uses its own',
     )
-    .option('--json', 'print the report as JSON')
-    .action(async (flags: DirFlags & { publicKey?: string; json?: boolean }) => {
-      const auditDir = join(resolve(flags.dataDir), 'audit');
-      const publicKey = loadPublicKey(publicKeyPath(flags.dataDir, flags.publicKey));
-      const bar =
-        flags.json || !process.stderr.isTTY
-          ? null
-          : new SingleBar({ stream: process.stderr, format: 'verifying [{bar}] {value}/{total} entries' });
-      let started = false;
-      const report = await verifyAuditLog({
-        auditDir,
-        publicKey,
-        onProgress: (done, total) => {
-          if (!bar) return;
-          if (!started) bar.start(total, 0);
-          started = true;
-          bar.update(done);
-        },
-      });
-      bar?.stop();
-      if (flags.json) console.log(JSON.stringify(report));
-      else if (report.ok) {
-        console.log(
-          `OK: ${report.entries} entries, ${report.checkpoints} checkpoints, root ${report.rootHash}; ${report.unsignedTail} entries after the last checkpoint (unsigned tail)`,
-        );
-      } else {
-        console.error(`FAILED: ${report.problem?.message}`);
-      }
-      process.exitCode = report.ok ? 0 : 1;
-    });
+    .option(
+      '--store-url <url>',
+      'ClickHouse HTTP URL of the shared store: check each log against the checkpoints its node published there',
+    )
+    .option('--store-database <name>', 'ClickHouse database of the shared store', 'witness')
+    .option('--store-user <name>', 'ClickHouse user', 'default')
+    .option(
+      '--store-password-file <file>',
+      'file holding the ClickHouse password (or set WITNESS_AUDIT_STORE_PASSWORD)',
+    )
+    .option('--json', 'print the report as JSON (an array with several -d)')
+    .action(
+      async (flags: {
+        dataDir: string[];
+        publicKey?: string;
+        json?: boolean;
+        storeUrl?: string;
+        storeDatabase: string;
+        storeUser: string;
+        storePasswordFile?: string;
+      }) => {
+        const dirs = flags.dataDir.length > 0 ? flags.dataDir : ['./data'];
+        if (dirs.length > 1 && flags.publicKey) {
+          console.error(
+            '--public-key goes with one --data-dir; with several, each uses <data-dir>/keys/audit-ed25519.pub',
+          );
+          process.exit(2);
+        }
+        const reports: Array<{ dataDir: string } & VerifyReport & { published?: PublishedCheckReport }> = [];
+        for (const dataDir of dirs) {
+          const auditDir = join(resolve(dataDir), 'audit');
+          const publicKey = loadPublicKey(publicKeyPath(dataDir, flags.publicKey));
+          const bar =
+            flags.json || !process.stderr.isTTY
+              ? null
+              : new SingleBar({
+                  stream: process.stderr,
+                  format: 'verifying [{bar}] {value}/{total} entries',
+                });
+          let started = false;
+          const report = await verifyAuditLog({
+            auditDir,
+            publicKey,
+            onProgress: (done, total) => {
+              if (!bar) return;
+              if (!started) bar.start(total, 0);
+              started = true;
+              bar.update(done);
+            },
+          });
+          bar?.stop();
+          reports.push({ dataDir, ...report });
+        }
+        if (flags.storeUrl) {
+          const password = flags.storePasswordFile
+            ? readFileSync(flags.storePasswordFile, 'utf8').trim()
+            : (process.env.WITNESS_AUDIT_STORE_PASSWORD ?? '');
+          const ids = reports
+            .map((r) => auditLogId(join(resolve(r.dataDir), 'audit')))
+            .filter((x) => x !== null);
+          const published = await readPublishedCheckpoints(
+            { url: flags.storeUrl, database: flags.storeDatabase, username: flags.storeUser, password },
+            ids,
+          );
+          for (const r of reports) {
+            const auditDir = join(resolve(r.dataDir), 'audit');
+            const id = auditLogId(auditDir);
+            r.published = checkAgainstPublished(
+              auditDir,
+              loadPublicKey(publicKeyPath(r.dataDir, flags.publicKey)),
+              id ? (published.get(id) ?? []) : [],
+            );
+          }
+        }
+        const okOf = (r: (typeof reports)[number]) => r.ok && (r.published?.ok ?? true);
+        if (flags.json) console.log(JSON.stringify(dirs.length === 1 ? reports[0] : reports));
+        else
+          for (const r of reports) {
+            const who = dirs.length > 1 ? `${r.dataDir}: ` : '';
+            if (!r.ok) console.error(`FAILED: ${who}${r.problem?.message}`);
+            else if (r.published && !r.published.ok) console.error(`FAILED: ${who}${r.published.problem}`);
+            else
+              console.log(
+                `OK: ${who}${r.entries} entries, ${r.checkpoints} checkpoints, root ${r.rootHash}; ${r.unsignedTail} entries after the last checkpoint (unsigned tail)${r.published ? `; matches the ${r.published.checked} checkpoints published to the store (largest ${r.published.largestPublished})` : ''}`,
+              );
+          }
+        process.exitCode = reports.every(okOf) ? 0 : 1;
+      },
+    );
 
   cmd
     .command('export')

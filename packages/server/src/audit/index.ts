@@ -19,3 +19,4 @@ export {
 } from './audit-sink.js';
 export { auditRoutes } from './audit-routes.js';
 export { type ExportOptions, exportAuditLog } from './export-log.js';
+export { auditLogId, checkAgainstPublished, type PublishedCheckReport } from './published-checkpoints.js';

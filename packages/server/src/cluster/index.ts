@@ -5,3 +5,5 @@
 export { LeaseElector, type LeaseElectorOptions } from './lease-elector.js';
 export { roleGate } from './role-gate.js';
 export { notServedMessage, runs, serves, TARGETS, type Target } from './targets.js';
+export { CheckpointPublisher, type CheckpointPublisherOptions } from './checkpoint-publisher.js';
+export { readPublishedCheckpoints, type SharedStoreAddress } from './shared-checkpoints-source.js';
