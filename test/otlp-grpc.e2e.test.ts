@@ -399,6 +399,12 @@ describe('OTLP/gRPC with auth off', () => {
     expect(text).toMatch(/witness_ingest_grpc_requests_total\{signal="traces",code="OK"\} [1-9]/);
     expect(text).toMatch(/witness_ingest_grpc_requests_total\{signal="traces",code="INVALID_ARGUMENT"\} 2/);
     expect(text).toMatch(/witness_ingest_grpc_requests_total\{signal="logs",code="OK"\} 1/);
+    // refusals are logged as over HTTP, marked with their transport
+    const refused = w
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"transport":"grpc"') && l.includes('request refused'));
+    expect(refused.length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -412,6 +412,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ? createApp({ onError: (err) => logger.error({ err }, 'OTLP/gRPC request failed') })
       : null;
   if (grpcApp) {
+    // refusals logged as over HTTP (warn, with the path), told apart by `transport`
+    grpcApp.use('*', requestLogger(logger.child({ transport: 'grpc' })));
     grpcApp.use('*', auth.middleware);
     grpcApp.use('/v1/*', metrics.otlpObserver);
     for (const signal of otlpSignals) registerOtlpRoute(grpcApp, signal, otlpDeps);
