@@ -4,6 +4,7 @@
  * No I/O here. `constants.ts` holds no zod, so a bundle that needs only the vocabularies stays small.
  */
 export * from './access.js';
+export * from './agent-graph.js';
 export * from './alerting.js';
 export * from './anomalies.js';
 export * from './api-routes.js';
@@ -17,7 +18,9 @@ export * from './metrics.js';
 export * from './openapi.js';
 export * from './otlp.js';
 export * from './query-values.js';
+export * from './scores.js';
 export * from './signin.js';
 export * from './slo.js';
 export * from './span.js';
+export * from './trace-compare.js';
 export * from './traces.js';

@@ -22,6 +22,10 @@ export const traceSearchParams = z.strictObject({
   userId: text.optional().meta({ description: 'user id (witness.user.id, user.id, …)' }),
   agent: text.optional().meta({ description: 'some span of the trace ran as this agent' }),
   model: text.optional().meta({ description: 'some span of the trace used this model' }),
+  score: text.optional().meta({
+    description:
+      'some score of the trace, one of its spans or its session matches: name>0.5, name<=2, verdict=pass (a label); repeat for up to 3',
+  }),
   limit: pageLimit(1000, 50),
   cursor: text.optional().meta({ description: 'nextCursor of the previous page' }),
 });

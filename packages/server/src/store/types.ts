@@ -2,7 +2,18 @@
  * The Store interface: every storage engine (DuckDB now, ClickHouse later) implements it and passes
  * `conformance.ts` unchanged.
  */
-import type { LogJson, Page, SpanGroup, SpanKind, SpanMeasure, TraceSummaryJson } from '@witness/protocol';
+import type {
+  LogJson,
+  Page,
+  ScoreFilter,
+  ScoreJson,
+  ScoreSource,
+  ScoreSummaryGroupJson,
+  SpanGroup,
+  SpanKind,
+  SpanMeasure,
+  TraceSummaryJson,
+} from '@witness/protocol';
 import type { LogRecord, SpanRecord } from '../model/index.js';
 
 /** What a decoder makes of one export request, before the request's project is known. */
@@ -54,6 +65,8 @@ export interface TraceQuery {
   model?: string;
   /** `attr.<key>=<value>`: span or resource attribute, compared as text; at most 10 (MAX_ATTRIBUTE_FILTERS). */
   attributes?: Record<string, string>;
+  /** `score=name>0.5`: the trace, one of its spans or its session has such a score; at most 3 (MAX_SCORE_FILTERS). */
+  scores?: ScoreFilter[];
   /** 1..1000, default 50. */
   limit?: number;
   cursor?: string;
@@ -169,6 +182,53 @@ export interface StoreStats {
   bytes: number | null;
 }
 
+/**
+ * One evaluation score (see @witness/protocol scores.ts). Its target is the most specific of span,
+ * trace, session given; `sessionId`, `agent` and `model` are also filled from the scored span or
+ * trace when the score is written, so the session view and the summary need no join with spans.
+ */
+export interface ScoreRecord {
+  /** Unique per project: writing a score with a stored id replaces it (an edit, or a replayed ingest). */
+  id: string;
+  name: string;
+  value: number | null;
+  label: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  sessionId: string | null;
+  source: ScoreSource;
+  comment: string | null;
+  author: string | null;
+  agent: string | null;
+  model: string | null;
+  timeUnixNano: bigint;
+}
+
+export interface ScoreQuery {
+  project: string;
+  traceId?: string;
+  spanId?: string;
+  /** Scores about the session or any of its traces. */
+  sessionId?: string;
+  name?: string;
+  source?: ScoreSource;
+  fromUnixNano?: bigint;
+  toUnixNano?: bigint;
+  /** 1..1000, default 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ScoreSummaryQuery {
+  project: string;
+  name?: string;
+  source?: ScoreSource;
+  groupBy: 'agent' | 'model' | 'none';
+  fromUnixNano: bigint;
+  toUnixNano: bigint;
+  stepSeconds: number;
+}
+
 /** How a caller bounds one read. */
 export interface ReadOptions {
   /**
@@ -251,7 +311,16 @@ export interface Store {
   spanCounts(query: SpanCountQuery, options?: ReadOptions): Promise<SpanCountBucket[]>;
   /** Many measures over their last window, per group, in one scan (alert rules). */
   spanAggregates(query: SpanAggregateQuery, options?: ReadOptions): Promise<SpanAggregateRow[]>;
-  /** Delete spans and logs that started before the cut-off (every project: retention is global). */
+  /**
+   * Store scores of the project, durable once resolved. Idempotent per (project, id): a stored id is
+   * replaced, so replays never double-count and a person can edit their annotation.
+   */
+  appendScores(project: string, scores: readonly ScoreRecord[]): Promise<void>;
+  /** Scores newest first (by time, then id), filtered, with cursor pagination. */
+  searchScores(query: ScoreQuery, options?: ReadOptions): Promise<Page<ScoreJson>>;
+  /** Per score name and group (agent, model or none): count, avg/min/max, label counts, and per step bucket. */
+  scoreSummary(query: ScoreSummaryQuery, options?: ReadOptions): Promise<ScoreSummaryGroupJson[]>;
+  /** Delete spans, logs and scores from before the cut-off (every project: retention is global). */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(options?: ReadOptions): Promise<StoreStats>;
   /**

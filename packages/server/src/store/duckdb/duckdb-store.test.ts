@@ -512,7 +512,7 @@ describe('DuckDbStore idempotence beyond the in-memory span ids', () => {
 });
 
 describe('DuckDbStore schema migration', () => {
-  it('opens a file of schema version 1 (before projects): its rows belong to default', async () => {
+  it('opens a file of schema version 1 (before projects): its rows belong to default, and it gains the scores table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'witness-migrate-'));
     const oldPath = join(dir, 'old.duckdb');
     try {
@@ -527,7 +527,8 @@ describe('DuckDbStore schema migration', () => {
       await scratch.close();
       const instance = await DuckDBInstance.create(oldPath);
       const conn = await instance.connect();
-      for (const ddl of CREATE_SCHEMA)
+      // (version 1 had no scores table either: version 3 added it)
+      for (const ddl of CREATE_SCHEMA.filter((d) => !d.includes('EXISTS scores')))
         await conn.run(ddl.replace(/,\s*project VARCHAR NOT NULL DEFAULT 'default'/, ''));
       await conn.run(`INSERT INTO witness_meta VALUES ('schema_version', '1')`);
       await conn.run(`ATTACH '${join(dir, 'scratch.duckdb')}' AS scratch (READ_ONLY)`);
@@ -554,6 +555,11 @@ describe('DuckDbStore schema migration', () => {
           1,
         );
         expect(await store.listProjects()).toEqual(['default', 'other']);
+        // version 3's scores table exists on the migrated file
+        await store.appendScores('default', [
+          { id: 's', name: 'q', value: 1, label: null, traceId: traceIdOf(1), spanId: null, sessionId: null, source: 'code', comment: null, author: null, agent: null, model: null, timeUnixNano: T0 },
+        ]);
+        expect((await store.searchScores({ project: 'default' })).items.map((x) => x.id)).toEqual(['s']);
       } finally {
         await store.close();
       }

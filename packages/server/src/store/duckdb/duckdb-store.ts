@@ -10,7 +10,7 @@ import {
   listValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { LogJson, Page, TraceSummaryJson } from '@witness/protocol';
+import type { LogJson, Page, ScoreJson, ScoreSummaryGroupJson, TraceSummaryJson } from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import type {
   AppendOptions,
@@ -20,6 +20,9 @@ import type {
   LogQuery,
   ReadOptions,
   RetentionResult,
+  ScoreQuery,
+  ScoreRecord,
+  ScoreSummaryQuery,
   Series,
   SpanAggregateQuery,
   SpanAggregateRow,
@@ -51,6 +54,14 @@ import {
 import { SpanIdentities, traceKey } from './span-identities.js';
 import { buildSpanAggregates, buildSpanCounts, CHUNK } from './span-counts.js';
 import { assembleSeries, buildSpanSeries } from './span-series.js';
+import {
+  assembleScoreSummary,
+  buildScoreInsert,
+  buildScoreSearch,
+  buildScoreSummary,
+  SCORE_INSERT_CHUNK,
+  scoreFromRow,
+} from './score-queries.js';
 import { SqlParams } from './sql-params.js';
 import { buildTraceSearch, type TraceWindow, traceCursor, traceSummaryFromRow } from './trace-search.js';
 
@@ -263,6 +274,9 @@ export class DuckDbStore implements Store {
   private turn = 0;
   private closed = false;
   private commits = 0;
+  /** Score writes, one after another on their own connection (they never wait for span groups). */
+  private scoreWriter: Promise<DuckDBConnection> | null = null;
+  private scoreWrites: Promise<unknown> = Promise.resolve();
   /** @internal which spans are stored: what makes `append` idempotent */
   readonly identities: SpanIdentities;
 
@@ -755,6 +769,45 @@ export class DuckDbStore implements Store {
     return [...byGroup.entries()].map(([group, values]) => ({ group, values }));
   }
 
+  appendScores(project: string, scores: readonly ScoreRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    if (scores.length === 0) return Promise.resolve();
+    this.scoreWriter ??= this.instance.connect();
+    const writer = this.scoreWriter;
+    // one transaction per call: a batch of scores is stored whole or not at all
+    const run = this.scoreWrites.then(async () => {
+      const conn = await writer;
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        for (let i = 0; i < scores.length; i += SCORE_INSERT_CHUNK) {
+          const { sql, params } = buildScoreInsert(project, scores.slice(i, i + SCORE_INSERT_CHUNK));
+          await conn.run(sql, params);
+        }
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+    this.scoreWrites = run.catch(() => undefined);
+    return run;
+  }
+
+  async searchScores(query: ScoreQuery, options?: ReadOptions): Promise<Page<ScoreJson>> {
+    const built = buildScoreSearch(query);
+    const rows = await this.read(built.sql, built.params.values, options);
+    const all = rows.slice(0, built.limit).map(scoreFromRow);
+    const page = all.slice(0, itemsWithinBudget(all.map((p) => p.item)));
+    const more = rows.length > page.length;
+    return { items: page.map((p) => p.item), nextCursor: more ? page[page.length - 1].cursor : null };
+  }
+
+  async scoreSummary(query: ScoreSummaryQuery, options?: ReadOptions): Promise<ScoreSummaryGroupJson[]> {
+    const built = buildScoreSummary(query);
+    const rows = await this.read(built.sql, built.params, options);
+    return assembleScoreSummary(query, built.stepNs, rows);
+  }
+
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     return this.exclusive(async (writer) => {
@@ -765,6 +818,7 @@ export class DuckDbStore implements Store {
           await writer.run(sql, sql.includes('$1') ? [cutoffUnixNano] : undefined);
         }
         const logs = await writer.run('DELETE FROM logs WHERE time_ns < $1', [cutoffUnixNano]);
+        await writer.run('DELETE FROM scores WHERE time_ns < $1', [cutoffUnixNano]);
         await writer.run('COMMIT');
         // Span ids held in memory may be gone now: read them again when their trace comes back.
         this.identities.forgetCommitted();
@@ -806,6 +860,8 @@ export class DuckDbStore implements Store {
       slot.appenders = null;
       if (ap) for (const a of [ap.spans, ap.parts, ap.logs]) a.closeSync();
     }
+    await this.scoreWrites;
+    if (this.scoreWriter) (await this.scoreWriter.catch(() => null))?.closeSync();
     this.readers.interruptAll();
     // Fold the WAL into the file so the next open does not replay it.
     await this.slots[0].conn.run('CHECKPOINT').catch(() => undefined);

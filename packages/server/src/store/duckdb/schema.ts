@@ -18,8 +18,8 @@
  */
 export const SET_SEPARATOR = '\u0001';
 
-/** 2: `project` on spans, trace_parts and logs (see MIGRATIONS). */
-export const SCHEMA_VERSION = 2;
+/** 2: `project` on spans, trace_parts and logs; 3: the `scores` table (see MIGRATIONS). */
+export const SCHEMA_VERSION = 3;
 
 /** The project column as both fresh tables and migrated ones have it. */
 const PROJECT_COLUMN = `project VARCHAR NOT NULL DEFAULT 'default'`;
@@ -100,6 +100,26 @@ export const CREATE_SCHEMA: readonly string[] = [
     scope_name VARCHAR NOT NULL,
     ${PROJECT_COLUMN}
   )`,
+  // Evaluation scores: few rows next to spans (a handful per trace at most), written by INSERT, not
+  // the Appender. The key makes a replayed or edited score replace the stored one. session_id, agent
+  // and model are copied from the scored span or trace when the score is written.
+  `CREATE TABLE IF NOT EXISTS scores (
+    project VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    value DOUBLE,
+    label VARCHAR,
+    trace_id VARCHAR,
+    span_id VARCHAR,
+    session_id VARCHAR,
+    source VARCHAR NOT NULL,
+    comment VARCHAR,
+    author VARCHAR,
+    agent VARCHAR,
+    model VARCHAR,
+    time_ns BIGINT NOT NULL,
+    PRIMARY KEY (project, id)
+  )`,
 ];
 
 /**
@@ -117,4 +137,8 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
       `ALTER TABLE ${table} ALTER COLUMN project SET NOT NULL`,
     ]),
   ],
+  // 2 → 3: nothing to change in existing tables; CREATE_SCHEMA, run right after, adds `scores`. The
+  // version still moves, so an older Witness refuses the file instead of ignoring its scores (and
+  // leaving them out of retention).
+  2: [],
 };

@@ -12,12 +12,13 @@
  * yields a full page, those are the newest matching traces; otherwise the caller widens the window,
  * and finally runs without one.
  */
-import { MAX_ATTR_FILTERS, type TraceSummaryJson } from '@witness/protocol';
+import { MAX_ATTR_FILTERS, MAX_SCORE_FILTERS, type TraceSummaryJson } from '@witness/protocol';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { cutString } from '../answer-bounds.js';
 import { StoreQueryError } from '../query-error.js';
 import type { TraceQuery } from '../types.js';
 import { jsonKeyPath } from './json-columns.js';
+import { scoreFilterCondition } from './score-queries.js';
 import { SET_SEPARATOR } from './schema.js';
 import { setMember } from './span-rows.js';
 import { SqlParams, msToNs, pageLimit } from './sql-params.js';
@@ -110,6 +111,9 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
       ((contains(attributes, ${k}) AND json_extract_string(attributes, ${path}) = ${v})
       OR (contains(resource, ${k}) AND json_extract_string(resource, ${path}) = ${v})))`);
   }
+  if ((q.scores?.length ?? 0) > MAX_SCORE_FILTERS)
+    throw new StoreQueryError(`${q.scores?.length} score filters given; at most ${MAX_SCORE_FILTERS} per search`);
+  for (const f of q.scores ?? []) where.push(scoreFilterCondition(f, q.project, p));
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
     const s = p.add(cursorBigInt(start));
