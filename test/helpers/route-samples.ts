@@ -118,6 +118,20 @@ export function routeSamples({
     'GET /api/traces': { url: '/api/traces?limit=5' },
     'GET /api/traces/{traceId}': { url: `/api/traces/${traceId}` },
     'GET /api/logs': { url: '/api/logs?severity=INFO' },
+    'GET /api/traces/{traceId}/graph': { url: `/api/traces/${traceId}/graph` },
+    'GET /api/agent-graph': { url: `/api/agent-graph?service=${encodeURIComponent(service)}&limit=10` },
+    // about a session: no trace needs to have arrived first
+    'POST /api/scores': {
+      url: '/api/scores',
+      body: {
+        name: 'helpfulness',
+        value: 0.8,
+        sessionId: `session-${marker}`,
+        comment: `scored by ${marker}`,
+      },
+    },
+    'GET /api/scores': { url: '/api/scores?limit=10' },
+    'GET /api/scores/summary': { url: '/api/scores/summary?groupBy=model' },
     'GET /api/services': { url: '/api/services' },
     'GET /api/anomalies': { url: '/api/anomalies?kind=series&limit=5' },
     'GET /api/forecasts/cost': { url: '/api/forecasts/cost?budgetUsd=100' },

@@ -6,6 +6,21 @@
  */
 import { z } from 'zod';
 import type { SpanKind } from './constants.js';
+import { instantNs, pageLimit, text } from './query-values.js';
+
+/** Most traces one aggregated graph reads (the newest of the range). */
+export const MAX_GRAPH_TRACES = 500;
+
+/** `GET /api/agent-graph`: which traces the aggregated graph is built from. */
+export const agentGraphParams = z.strictObject({
+  service: text.optional().meta({ description: 'traces with a span of this service' }),
+  agent: text.optional().meta({ description: 'traces in which this agent ran' }),
+  from: instantNs.optional().meta({ description: 'trace start at or after: ISO-8601 or epoch milliseconds' }),
+  to: instantNs.optional().meta({ description: 'trace start at or before: ISO-8601 or epoch milliseconds' }),
+  limit: pageLimit(MAX_GRAPH_TRACES, 100).meta({
+    description: `the newest this many matching traces are read, 1..${MAX_GRAPH_TRACES} (default 100)`,
+  }),
+});
 
 /** What the builder needs of a span (the server maps its records, the UI its JSON, onto this). */
 export interface GraphSpan {
@@ -160,7 +175,10 @@ function maxOverlap(intervals: Array<[number, number]>): number {
  * an earlier agent sibling in that context ended is a hand-off from that agent instead (OpenAI Agents
  * style triage → specialist); an agent called inside another agent is a call (supervisor → worker).
  */
-export function buildAgentGraph(spans: readonly GraphSpan[], options: { truncated?: boolean } = {}): AgentGraphJson {
+export function buildAgentGraph(
+  spans: readonly GraphSpan[],
+  options: { truncated?: boolean } = {},
+): AgentGraphJson {
   const byKey = new Map<string, GraphSpan>();
   for (const s of spans) byKey.set(`${s.traceId}/${s.spanId}`, s);
   const nodes = new Map<string, Acc & { type: GraphNodeType; label: string }>();

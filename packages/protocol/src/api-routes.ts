@@ -36,6 +36,7 @@ import {
   costForecastSchema,
   diskForecastSchema,
 } from './anomalies.js';
+import { agentGraphParams, agentGraphSchema, MAX_GRAPH_TRACES } from './agent-graph.js';
 import { errorSchema } from './common.js';
 import {
   violationPageSchema,
@@ -57,6 +58,14 @@ import {
   meSchema,
 } from './signin.js';
 import { OTLP_SIGNALS, otlpExportResponseSchema, otlpStatusSchema } from './otlp.js';
+import {
+  scoreBodySchema,
+  scorePageSchema,
+  scoreSchema,
+  scoreSearchParams,
+  scoreSummaryParams,
+  scoreSummarySchema,
+} from './scores.js';
 import { sloListSchema, sloPathParams, sloStatusSchema } from './slo.js';
 import { traceSchema } from './span.js';
 import {
@@ -227,6 +236,62 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: 'read',
     pathParams: traceIdPathParams,
     responses: { 200: ok(traceSchema), 400: bad, 404: error('no such trace'), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/traces/{traceId}/graph',
+    summary:
+      'The agent graph of one trace: agents, tools and models; calls and hand-offs with counts, latency and errors',
+    tags: ['agent-graph'],
+    access: 'read',
+    pathParams: traceIdPathParams,
+    responses: { 200: ok(agentGraphSchema), 400: bad, 404: error('no such trace'), 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/agent-graph',
+    summary: 'The agent graph aggregated over the newest traces of a service or agent in a time range',
+    description: `Reads at most ${MAX_GRAPH_TRACES} traces, and for at most 5 s: past either, \`truncated\` is set and the graph covers \`traces\` of them.`,
+    tags: ['agent-graph'],
+    access: 'read',
+    query: agentGraphParams,
+    responses: { 200: ok(agentGraphSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'post',
+    path: '/api/scores',
+    summary: 'Score a trace, a span or a session (an annotation; audited)',
+    description:
+      'A value, a label or both, from a person (`human`), a judge model (`model`) or code (`code`). Sending an `id` again replaces that score.',
+    tags: ['scores'],
+    access: 'edit',
+    body: scoreBodySchema,
+    responses: {
+      201: ok(scoreSchema, 'stored'),
+      400: bad,
+      404: error('no such trace or span in this project'),
+      413: error('body over 16 KiB'),
+      415: error('Content-Type is not application/json'),
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/scores',
+    summary: 'Scores, newest first, by trace, span, session, name, source and time',
+    tags: ['scores'],
+    access: 'read',
+    query: scoreSearchParams,
+    responses: { 200: ok(scorePageSchema), 400: bad, 503: unavailable },
+  },
+  {
+    method: 'get',
+    path: '/api/scores/summary',
+    summary: 'Scores over time per name and agent or model: count, average, min, max, label counts',
+    tags: ['scores'],
+    access: 'read',
+    query: scoreSummaryParams,
+    responses: { 200: ok(scoreSummarySchema), 400: bad, 503: unavailable },
   },
   {
     method: 'get',

@@ -33,7 +33,10 @@ export const scoreSchema = z
     sessionId: z.string().nullable(),
     source: z.enum(SCORE_SOURCES),
     comment: z.string().nullable(),
-    author: z.string().nullable().meta({ description: 'who scored: the signed-in person or key, or the evaluator' }),
+    author: z
+      .string()
+      .nullable()
+      .meta({ description: 'who scored: the signed-in person or key, or the evaluator' }),
     /** Agent and model of the scored span or trace, filled when the score is written (for the summary). */
     agent: z.string().nullable(),
     model: z.string().nullable(),
@@ -49,11 +52,17 @@ export const scoreBodySchema = z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1..128 characters of A-Z a-z 0-9 . _ : -')
       .optional()
-      .meta({ description: 'your id: sending the same id again replaces the score (edit); default a new one' }),
+      .meta({
+        description: 'your id: sending the same id again replaces the score (edit); default a new one',
+      }),
     name: z.string().trim().min(1).max(MAX_SCORE_NAME),
     value: z.number().finite().optional(),
     label: z.string().trim().min(1).max(MAX_SCORE_NAME).optional(),
-    traceId: z.string().regex(TRACE_ID_RE, 'expected a trace id: 32 hex characters').transform((s) => s.toLowerCase()).optional(),
+    traceId: z
+      .string()
+      .regex(TRACE_ID_RE, 'expected a trace id: 32 hex characters')
+      .transform((s) => s.toLowerCase())
+      .optional(),
     spanId: spanId.optional(),
     sessionId: z.string().min(1).max(MAX_SCORE_NAME).optional(),
     source: z.enum(SCORE_SOURCES).default('human'),

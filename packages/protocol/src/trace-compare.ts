@@ -77,7 +77,10 @@ function stepLabel(s: CompareSpan): string {
 }
 
 /** The steps of one trace in execution order (depth-first, children by start time). */
-export function traceSteps(spans: readonly CompareSpan[], maxSteps = MAX_COMPARE_STEPS): { steps: Step[]; truncated: boolean } {
+export function traceSteps(
+  spans: readonly CompareSpan[],
+  maxSteps = MAX_COMPARE_STEPS,
+): { steps: Step[]; truncated: boolean } {
   const ids = new Set(spans.map((s) => s.spanId));
   const children = new Map<string | null, CompareSpan[]>();
   for (const s of spans) {
@@ -87,7 +90,8 @@ export function traceSteps(spans: readonly CompareSpan[], maxSteps = MAX_COMPARE
     if (list) list.push(s);
     else children.set(parent, [s]);
   }
-  for (const list of children.values()) list.sort((a, b) => a.startMs - b.startMs || a.spanId.localeCompare(b.spanId));
+  for (const list of children.values())
+    list.sort((a, b) => a.startMs - b.startMs || a.spanId.localeCompare(b.spanId));
   const steps: Step[] = [];
   let truncated = false;
   const seen = new Set<string>();
@@ -113,7 +117,8 @@ export function traceSteps(spans: readonly CompareSpan[], maxSteps = MAX_COMPARE
       childDepth = depth + 1;
     }
     const kids = children.get(span.spanId) ?? [];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], path: childPath, depth: childDepth });
+    for (let i = kids.length - 1; i >= 0; i--)
+      stack.push({ span: kids[i], path: childPath, depth: childDepth });
   }
   return { steps, truncated };
 }
@@ -194,7 +199,8 @@ function gapRows(a: Step[], b: Step[], signaturesA: ReadonlySet<string>): Aligne
     j = match + 1;
     rows.push({ type: 'changed', a: sa, b: b[match], diffs: diffSteps(sa.span, b[match].span) });
   }
-  for (let k = 0; k < b.length; k++) if (!usedB.has(k)) rows.push({ type: 'onlyB', a: null, b: b[k], diffs: [] });
+  for (let k = 0; k < b.length; k++)
+    if (!usedB.has(k)) rows.push({ type: 'onlyB', a: null, b: b[k], diffs: [] });
   return rows;
 }
 
@@ -217,7 +223,12 @@ export function alignTraces(
   for (const [pi, pj] of [...pairs, [A.steps.length, B.steps.length] as [number, number]]) {
     rows.push(...gapRows(A.steps.slice(i, pi), B.steps.slice(j, pj), signaturesA));
     if (pi < A.steps.length && pj < B.steps.length) {
-      rows.push({ type: 'match', a: A.steps[pi], b: B.steps[pj], diffs: diffSteps(A.steps[pi].span, B.steps[pj].span) });
+      rows.push({
+        type: 'match',
+        a: A.steps[pi],
+        b: B.steps[pj],
+        diffs: diffSteps(A.steps[pi].span, B.steps[pj].span),
+      });
     }
     i = pi + 1;
     j = pj + 1;

@@ -50,6 +50,8 @@ import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } f
 import { type GrpcReceiver, grpcRequestsCounter, startGrpcReceiver } from './otlp/grpc/index.js';
 import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from './governance/index.js';
 import { queryRoutes } from './query/index.js';
+import { agentGraphRoutes } from './agent-graph/index.js';
+import { ScoreSink, scoreRoutes } from './scores/index.js';
 import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
@@ -426,6 +428,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       otherProjects: async () => (await metrics.points()?.projects()) ?? [],
     }),
   );
+  app.route(
+    '/api',
+    scoreRoutes({ store: () => store, audit: audit ? (entry) => audit.append(entry) : null }),
+  );
+  app.route('/api', agentGraphRoutes({ store: () => store }));
   app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
   app.route(
     '/api',
@@ -489,6 +496,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       })
     : null;
   if (auditSink) pipeline.addSink(auditSink);
+  // scores carried by spans and log events, written before the batch is acknowledged (scores/)
+  pipeline.addSink(new ScoreSink(() => opened));
   violationStore = await ViolationStore.open(
     await opened.connect(),
     new ConnectionPool([await opened.connect()], { timeoutMs: config.store.queryTimeoutMs }),

@@ -6,7 +6,7 @@
  * Times are bigint nanoseconds here (exact, and what DuckDB's TIMESTAMP_NS takes); the query API turns
  * them into decimal strings.
  */
-import type { AgentFields, Attributes, StatusCode } from '@witness/protocol';
+import type { AgentFields, Attributes, ScoreSource, StatusCode } from '@witness/protocol';
 
 export type {
   AgentFields,
@@ -144,4 +144,26 @@ export function newSpanRecord(
     decision: null,
     governance: null,
   };
+}
+
+/**
+ * One evaluation score (see @witness/protocol scores.ts). Its target is the most specific of span,
+ * trace, session given; `sessionId`, `agent` and `model` are also filled from the scored span or
+ * trace when the score is written, so the session view and the summary need no join with spans.
+ */
+export interface ScoreRecord {
+  /** Unique per project: writing a score with a stored id replaces it (an edit, or a replayed ingest). */
+  id: string;
+  name: string;
+  value: number | null;
+  label: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  sessionId: string | null;
+  source: ScoreSource;
+  comment: string | null;
+  author: string | null;
+  agent: string | null;
+  model: string | null;
+  timeUnixNano: bigint;
 }

@@ -7,3 +7,4 @@ export { recordedTextTokens, TOKENS_ESTIMATED_ATTR } from './estimate-tokens.js'
 export { computeCostUsd, priceFor, type TokenUsage } from './cost.js';
 export { PRICE_TABLE, verifiedOn, type ModelPrice, type PricedProvider } from './price-table.js';
 export { WITNESS_ATTR, type WitnessAttributeKey } from './witness-attributes.js';
+export { EVALUATION_EVENT, scoreOfLog, scoresOfSpan } from './read-scores.js';

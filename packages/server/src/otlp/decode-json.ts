@@ -299,6 +299,11 @@ export function decodeLogsJson(
           resource,
           scopeName,
         };
+        // eventName: kept as the `event.name` attribute (see decode-logs-proto.ts)
+        if (l.eventName !== undefined && log.attributes['event.name'] === undefined) {
+          const eventName = str(l.eventName, `${p}.eventName`);
+          if (eventName !== '') log.attributes['event.name'] = eventName;
+        }
         const problem = logTimeProblem(log.timeUnixNano, log.observedTimeUnixNano);
         if (problem === null) logs.push(log);
         else rejections.add(problem);

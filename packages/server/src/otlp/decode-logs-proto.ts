@@ -125,6 +125,7 @@ function readLogRecord(
     scopeName: '\u0000', // placeholder until the scope is known
   };
   const counter = { n: 0 };
+  let eventName = '';
   while (r.pos < end) {
     const tag = r.varint(end);
     const wire = tag & 7;
@@ -164,11 +165,20 @@ function readLogRecord(
         if (wire !== WIRE_FIXED64) throw new OtlpDecodeError('observedTimeUnixNano has the wrong wire type');
         log.observedTimeUnixNano = r.fixed64(end);
         break;
+      case 12:
+        // event_name: events (gen_ai.evaluation.result…) arrive as log records named here; kept as the
+        // `event.name` attribute older SDKs set themselves, so the model and the store need no new field
+        if (wire !== WIRE_LEN) throw new OtlpDecodeError('eventName has the wrong wire type');
+        at.field = 'eventName';
+        eventName = r.stringTo(r.lengthEnd(end));
+        break;
       default:
         r.skip(wire, end);
     }
     at.field = '';
   }
+  if (eventName !== '' && log.attributes['event.name'] === undefined)
+    log.attributes['event.name'] = eventName;
   if (log.timeUnixNano === 0n) log.timeUnixNano = log.observedTimeUnixNano;
   return log;
 }

@@ -2,6 +2,8 @@ import {
   ATTR_PREFIX,
   buildOpenApiDocument,
   logSearchParams,
+  MAX_SCORE_FILTERS,
+  parseScoreFilter,
   traceIdPathParams,
   traceSearchParams,
 } from '@witness/protocol';
@@ -49,9 +51,26 @@ export function queryRoutes(options: QueryRoutesOptions): Hono {
 
   api.get('/traces', async (c) => {
     const { params, prefixed } = parseQuery(traceSearchParams, c.req.query(), ATTR_PREFIX);
-    const { from, to, ...rest } = params;
+    const { from, to, score: _first, ...rest } = params;
     const query: TraceQuery = { ...rest, project: projectOf(c), fromUnixNano: from, toUnixNano: to };
     if (Object.keys(prefixed).length > 0) query.attributes = prefixed;
+    // `score=` may repeat (c.req.query() keeps only the first): every one is a filter
+    const scores = c.req.queries('score') ?? [];
+    if (scores.length > MAX_SCORE_FILTERS)
+      throw new WitnessError(
+        'BAD_REQUEST',
+        `${scores.length} score filters given; at most ${MAX_SCORE_FILTERS}`,
+      );
+    if (scores.length > 0)
+      query.scores = scores.map((text) => {
+        const filter = text.length <= 1000 ? parseScoreFilter(text) : null;
+        if (!filter)
+          throw new WitnessError(
+            'BAD_REQUEST',
+            `query parameter "score": "${text.slice(0, 60)}" is not name>number, name<=number… or name=label`,
+          );
+        return filter;
+      });
     return c.json(await requireStore(options.store).searchTraces(query, { signal: c.req.raw.signal }));
   });
 

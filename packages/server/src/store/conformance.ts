@@ -1402,8 +1402,23 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('stores scores with every field and lists them newest first, filtered', async () => {
         await store.appendScores(P, [
           score({ id: 'a', timeUnixNano: T0 + 1n * SEC, comment: 'fine', author: 'judge-v2' }),
-          score({ id: 'b', name: 'verdict', value: null, label: 'fail', spanId: spanIdOf(1, 2), source: 'code', timeUnixNano: T0 + 3n * SEC }),
-          score({ id: 'c', traceId: null, sessionId: 'sess-2', source: 'human', author: 'alice', timeUnixNano: T0 + 2n * SEC }),
+          score({
+            id: 'b',
+            name: 'verdict',
+            value: null,
+            label: 'fail',
+            spanId: spanIdOf(1, 2),
+            source: 'code',
+            timeUnixNano: T0 + 3n * SEC,
+          }),
+          score({
+            id: 'c',
+            traceId: null,
+            sessionId: 'sess-2',
+            source: 'human',
+            author: 'alice',
+            timeUnixNano: T0 + 2n * SEC,
+          }),
         ]);
         const page = await store.searchScores({ project: P });
         expect(page.items.map((s) => s.id)).toEqual(['b', 'c', 'a']);
@@ -1423,7 +1438,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           model: 'gpt-4o',
           time: new Date(Number((T0 + 1n * SEC) / MS)).toISOString(),
         });
-        expect(page.items[0]).toMatchObject({ value: null, label: 'fail', spanId: spanIdOf(1, 2), source: 'code' });
+        expect(page.items[0]).toMatchObject({
+          value: null,
+          label: 'fail',
+          spanId: spanIdOf(1, 2),
+          source: 'code',
+        });
         expect(await scoreIds({ traceId: traceIdOf(1) })).toEqual(['b', 'a']);
         expect(await scoreIds({ spanId: spanIdOf(1, 2) })).toEqual(['b']);
         expect(await scoreIds({ sessionId: 'sess-2' })).toEqual(['c']);
@@ -1433,7 +1453,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       it('replaces a score written again with the same id, pages with a cursor, keeps projects apart, survives reopen', async () => {
-        await store.appendScores(P, [score({ id: 'x', value: 0.1 }), score({ id: 'y', timeUnixNano: T0 + SEC })]);
+        await store.appendScores(P, [
+          score({ id: 'x', value: 0.1 }),
+          score({ id: 'y', timeUnixNano: T0 + SEC }),
+        ]);
         await store.appendScores(P, [score({ id: 'x', value: 0.9, comment: 'edited' })]);
         await store.appendScores('other', [score({ id: 'x', value: 0.2 })]);
         const first = await store.searchScores({ project: P, limit: 1 });
@@ -1453,20 +1476,70 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           score({ id: '1', value: 1, agent: 'planner', model: 'gpt-4o', timeUnixNano: T0 }),
           score({ id: '2', value: 0, agent: 'planner', model: 'gpt-4o-mini', timeUnixNano: T0 + 10n * SEC }),
           score({ id: '3', value: 0.5, agent: 'coder', model: 'gpt-4o', timeUnixNano: T0 + 70n * SEC }),
-          score({ id: '4', name: 'verdict', value: null, label: 'pass', agent: 'coder', timeUnixNano: T0 + 5n * SEC }),
-          score({ id: '5', name: 'verdict', value: null, label: 'pass', agent: 'coder', timeUnixNano: T0 + 6n * SEC }),
-          score({ id: '6', name: 'verdict', value: null, label: 'fail', agent: 'coder', timeUnixNano: T0 + 7n * SEC }),
+          score({
+            id: '4',
+            name: 'verdict',
+            value: null,
+            label: 'pass',
+            agent: 'coder',
+            timeUnixNano: T0 + 5n * SEC,
+          }),
+          score({
+            id: '5',
+            name: 'verdict',
+            value: null,
+            label: 'pass',
+            agent: 'coder',
+            timeUnixNano: T0 + 6n * SEC,
+          }),
+          score({
+            id: '6',
+            name: 'verdict',
+            value: null,
+            label: 'fail',
+            agent: 'coder',
+            timeUnixNano: T0 + 7n * SEC,
+          }),
           score({ id: 'late', value: 1, timeUnixNano: T0 + 500n * SEC }),
         ]);
         await store.appendScores('other', [score({ id: 'o', value: 100 })]);
         const base = { project: P, fromUnixNano: T0, toUnixNano: T0 + 120n * SEC, stepSeconds: 60 };
         const byAgent = await store.scoreSummary({ ...base, groupBy: 'agent' });
-        const sorted = [...byAgent].sort((a, b) => `${a.name}/${a.group}`.localeCompare(`${b.name}/${b.group}`));
+        const sorted = [...byAgent].sort((a, b) =>
+          `${a.name}/${a.group}`.localeCompare(`${b.name}/${b.group}`),
+        );
         const t0ms = Number(T0 / MS);
         expect(sorted).toEqual([
-          { name: 'helpfulness', group: 'coder', count: 1, avg: 0.5, min: 0.5, max: 0.5, labels: {}, points: [[t0ms + 60_000, 0.5, 1]] },
-          { name: 'helpfulness', group: 'planner', count: 2, avg: 0.5, min: 0, max: 1, labels: {}, points: [[t0ms, 0.5, 2]] },
-          { name: 'verdict', group: 'coder', count: 3, avg: null, min: null, max: null, labels: { pass: 2, fail: 1 }, points: [[t0ms, null, 3]] },
+          {
+            name: 'helpfulness',
+            group: 'coder',
+            count: 1,
+            avg: 0.5,
+            min: 0.5,
+            max: 0.5,
+            labels: {},
+            points: [[t0ms + 60_000, 0.5, 1]],
+          },
+          {
+            name: 'helpfulness',
+            group: 'planner',
+            count: 2,
+            avg: 0.5,
+            min: 0,
+            max: 1,
+            labels: {},
+            points: [[t0ms, 0.5, 2]],
+          },
+          {
+            name: 'verdict',
+            group: 'coder',
+            count: 3,
+            avg: null,
+            min: null,
+            max: null,
+            labels: { pass: 2, fail: 1 },
+            points: [[t0ms, null, 3]],
+          },
         ]);
         const byModel = await store.scoreSummary({ ...base, groupBy: 'model', name: 'helpfulness' });
         expect(byModel.map((g) => [g.group, g.count, g.avg]).sort()).toEqual([
@@ -1477,8 +1550,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
       it('filters the trace list by score: a value comparison, a label, a span score, a session score', async () => {
         const trace = (t: number, session: string) =>
-          makeSpan({ trace: t, n: 1, start: T0 + BigInt(t) * SEC, durationMs: 5, fields: { sessionId: session } });
-        await store.append({ project: P, spans: [trace(1, 's1'), trace(2, 's1'), trace(3, 's3'), trace(4, 's4')], logs: [] });
+          makeSpan({
+            trace: t,
+            n: 1,
+            start: T0 + BigInt(t) * SEC,
+            durationMs: 5,
+            fields: { sessionId: session },
+          });
+        await store.append({
+          project: P,
+          spans: [trace(1, 's1'), trace(2, 's1'), trace(3, 's3'), trace(4, 's4')],
+          logs: [],
+        });
         await store.appendScores(P, [
           score({ id: 'a', traceId: traceIdOf(1), value: 0.9 }),
           score({ id: 'b', traceId: traceIdOf(2), spanId: spanIdOf(2, 1), value: 0.2 }),
@@ -1487,8 +1570,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         ]);
         // a score of another project never lets a trace through
         await store.appendScores('other', [score({ id: 'e', traceId: traceIdOf(2), value: 1 })]);
-        const search = async (scores: TraceQuery['scores']) => ids(await store.searchTraces({ project: P, scores })).sort();
-        expect(await search([{ name: 'helpfulness', op: '>', value: 0.5 }])).toEqual([traceIdOf(1), traceIdOf(4)]);
+        const search = async (scores: TraceQuery['scores']) =>
+          ids(await store.searchTraces({ project: P, scores })).sort();
+        expect(await search([{ name: 'helpfulness', op: '>', value: 0.5 }])).toEqual([
+          traceIdOf(1),
+          traceIdOf(4),
+        ]);
         expect(await search([{ name: 'helpfulness', op: '<=', value: 0.2 }])).toEqual([traceIdOf(2)]);
         expect(await search([{ name: 'verdict', op: '=', value: 'pass' }])).toEqual([traceIdOf(3)]);
         expect(await search([{ name: 'verdict', op: '!=', value: 'pass' }])).toEqual([]);
@@ -1501,7 +1588,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       it('deletes scores from before the retention cut-off', async () => {
-        await store.appendScores(P, [score({ id: 'old', timeUnixNano: T0 }), score({ id: 'new', timeUnixNano: T0 + 20n * SEC })]);
+        await store.appendScores(P, [
+          score({ id: 'old', timeUnixNano: T0 }),
+          score({ id: 'new', timeUnixNano: T0 + 20n * SEC }),
+        ]);
         await store.deleteOlderThan(T0 + 10n * SEC);
         expect(await scoreIds({})).toEqual(['new']);
       });

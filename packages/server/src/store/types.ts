@@ -14,7 +14,9 @@ import type {
   SpanMeasure,
   TraceSummaryJson,
 } from '@witness/protocol';
-import type { LogRecord, SpanRecord } from '../model/index.js';
+import type { LogRecord, ScoreRecord, SpanRecord } from '../model/index.js';
+
+export type { ScoreRecord } from '../model/index.js';
 
 /** What a decoder makes of one export request, before the request's project is known. */
 export interface DecodedBatch {
@@ -180,28 +182,6 @@ export interface StoreStats {
   logs: number;
   /** Bytes on disk, when the engine knows. */
   bytes: number | null;
-}
-
-/**
- * One evaluation score (see @witness/protocol scores.ts). Its target is the most specific of span,
- * trace, session given; `sessionId`, `agent` and `model` are also filled from the scored span or
- * trace when the score is written, so the session view and the summary need no join with spans.
- */
-export interface ScoreRecord {
-  /** Unique per project: writing a score with a stored id replaces it (an edit, or a replayed ingest). */
-  id: string;
-  name: string;
-  value: number | null;
-  label: string | null;
-  traceId: string | null;
-  spanId: string | null;
-  sessionId: string | null;
-  source: ScoreSource;
-  comment: string | null;
-  author: string | null;
-  agent: string | null;
-  model: string | null;
-  timeUnixNano: bigint;
 }
 
 export interface ScoreQuery {

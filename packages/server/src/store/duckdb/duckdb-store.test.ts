@@ -557,7 +557,21 @@ describe('DuckDbStore schema migration', () => {
         expect(await store.listProjects()).toEqual(['default', 'other']);
         // version 3's scores table exists on the migrated file
         await store.appendScores('default', [
-          { id: 's', name: 'q', value: 1, label: null, traceId: traceIdOf(1), spanId: null, sessionId: null, source: 'code', comment: null, author: null, agent: null, model: null, timeUnixNano: T0 },
+          {
+            id: 's',
+            name: 'q',
+            value: 1,
+            label: null,
+            traceId: traceIdOf(1),
+            spanId: null,
+            sessionId: null,
+            source: 'code',
+            comment: null,
+            author: null,
+            agent: null,
+            model: null,
+            timeUnixNano: T0,
+          },
         ]);
         expect((await store.searchScores({ project: 'default' })).items.map((x) => x.id)).toEqual(['s']);
       } finally {

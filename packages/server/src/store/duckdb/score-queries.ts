@@ -9,7 +9,6 @@ import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
 import type { ScoreQuery, ScoreRecord, ScoreSummaryQuery } from '../types.js';
 import { SqlParams } from './sql-params.js';
-import type { BuiltQuery } from './trace-search.js';
 
 /** Scores per INSERT statement (14 parameters each). */
 export const SCORE_INSERT_CHUNK = 200;
@@ -25,7 +24,10 @@ const COLUMNS =
   'project, id, name, value, label, trace_id, span_id, session_id, source, comment, author, agent, model, time_ns';
 
 /** `INSERT OR REPLACE` of up to SCORE_INSERT_CHUNK scores: a stored (project, id) is replaced. */
-export function buildScoreInsert(project: string, scores: readonly ScoreRecord[]): { sql: string; params: DuckDBValue[] } {
+export function buildScoreInsert(
+  project: string,
+  scores: readonly ScoreRecord[],
+): { sql: string; params: DuckDBValue[] } {
   const p = new SqlParams();
   const rows = scores.map(
     (s) =>
@@ -51,7 +53,7 @@ export function buildScoreInsert(project: string, scores: readonly ScoreRecord[]
   return { sql: `INSERT OR REPLACE INTO scores (${COLUMNS}) VALUES ${rows.join(', ')}`, params: p.values };
 }
 
-export function buildScoreSearch(q: ScoreQuery): BuiltQuery {
+export function buildScoreSearch(q: ScoreQuery): { sql: string; params: SqlParams; limit: number } {
   const p = new SqlParams();
   const where = [`project = ${p.add(q.project)}`];
   if (q.traceId !== undefined) where.push(`trace_id = ${p.add(q.traceId)}`);
@@ -94,7 +96,14 @@ export function scoreFromRow(r: Record<string, unknown>): { item: ScoreJson; cur
   return { item, cursor: encodeCursor([String(ns), String(r.id)]) };
 }
 
-const SQL_OPS: Record<ScoreFilter['op'], string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=', '!=': '<>' };
+const SQL_OPS: Record<ScoreFilter['op'], string> = {
+  '>': '>',
+  '>=': '>=',
+  '<': '<',
+  '<=': '<=',
+  '=': '=',
+  '!=': '<>',
+};
 
 /**
  * The trace-list condition of one `score=` filter, on `trace_parts` rows: the trace (or a span of it)
@@ -102,16 +111,22 @@ const SQL_OPS: Record<ScoreFilter['op'], string> = { '>': '>', '>=': '>=', '<': 
  */
 export function scoreFilterCondition(f: ScoreFilter, project: string, p: SqlParams): string {
   const op = SQL_OPS[f.op];
-  if (op === undefined) throw new StoreQueryError(`score filter operator "${String(f.op)}" is not one of > >= < <= = !=`);
+  if (op === undefined)
+    throw new StoreQueryError(`score filter operator "${String(f.op)}" is not one of > >= < <= = !=`);
   if (typeof f.value === 'string' && f.op !== '=' && f.op !== '!=')
     throw new StoreQueryError('a score label compares with = or != only');
-  const cond = typeof f.value === 'number' ? `value ${op} ${p.add(f.value)}` : `label ${op} ${p.add(f.value)}`;
+  const cond =
+    typeof f.value === 'number' ? `value ${op} ${p.add(f.value)}` : `label ${op} ${p.add(f.value)}`;
   const matching = `FROM scores WHERE project = ${p.add(project)} AND name = ${p.add(f.name)} AND ${cond}`;
   return `(trace_id IN (SELECT trace_id ${matching} AND trace_id IS NOT NULL)
     OR session_id IN (SELECT session_id ${matching} AND trace_id IS NULL AND session_id IS NOT NULL))`;
 }
 
-export function buildScoreSummary(q: ScoreSummaryQuery): { sql: string; params: DuckDBValue[]; stepNs: bigint } {
+export function buildScoreSummary(q: ScoreSummaryQuery): {
+  sql: string;
+  params: DuckDBValue[];
+  stepNs: bigint;
+} {
   const stepNs = BigInt(Math.round(q.stepSeconds)) * 1_000_000_000n;
   const buckets = (q.toUnixNano - q.fromUnixNano) / stepNs;
   if (buckets > BigInt(MAX_SUMMARY_BUCKETS))
@@ -126,7 +141,8 @@ export function buildScoreSummary(q: ScoreSummaryQuery): { sql: string; params: 
   ];
   if (q.name !== undefined) where.push(`name = ${p.add(q.name)}`);
   if (q.source !== undefined) where.push(`source = ${p.add(q.source)}`);
-  const group = q.groupBy === 'none' ? `''` : q.groupBy === 'agent' ? `coalesce(agent, '')` : `coalesce(model, '')`;
+  const group =
+    q.groupBy === 'none' ? `''` : q.groupBy === 'agent' ? `coalesce(agent, '')` : `coalesce(model, '')`;
   const from = p.add(q.fromUnixNano);
   const step = p.add(stepNs);
   // one row per (name, group, bucket); the totals and label counts are folded in by the caller
@@ -150,14 +166,29 @@ export function assembleScoreSummary(
   stepNs: bigint,
   rows: Array<Record<string, unknown>>,
 ): ScoreSummaryGroupJson[] {
-  const groups = new Map<string, ScoreSummaryGroupJson & { sum: number; valued: number; labelCounts: Map<string, number> }>();
+  const groups = new Map<
+    string,
+    ScoreSummaryGroupJson & { sum: number; valued: number; labelCounts: Map<string, number> }
+  >();
   for (const r of rows) {
     const name = cutString(String(r.name));
     const grp = cutString(String(r.grp));
     const key = `${name}\u0000${grp}`;
     let g = groups.get(key);
     if (!g) {
-      g = { name, group: grp, count: 0, avg: null, min: null, max: null, labels: {}, points: [], sum: 0, valued: 0, labelCounts: new Map() };
+      g = {
+        name,
+        group: grp,
+        count: 0,
+        avg: null,
+        min: null,
+        max: null,
+        labels: {},
+        points: [],
+        sum: 0,
+        valued: 0,
+        labelCounts: new Map(),
+      };
       groups.set(key, g);
     }
     const n = Number(r.n);
@@ -170,7 +201,8 @@ export function assembleScoreSummary(
     if (r.hi !== null) g.max = g.max === null ? Number(r.hi) : Math.max(g.max, Number(r.hi));
     const labels = r.labels as { items?: unknown[] } | unknown[] | null;
     const list = Array.isArray(labels) ? labels : (labels?.items ?? []);
-    for (const l of list) if (l !== null) g.labelCounts.set(String(l), (g.labelCounts.get(String(l)) ?? 0) + 1);
+    for (const l of list)
+      if (l !== null) g.labelCounts.set(String(l), (g.labelCounts.get(String(l)) ?? 0) + 1);
     const startMs = Number((q.fromUnixNano + BigInt(r.bucket as bigint) * stepNs) / 1_000_000n);
     g.points.push([startMs, nv === 0 ? null : total / nv, n]);
   }
@@ -182,7 +214,10 @@ export function assembleScoreSummary(
     min: g.min,
     max: g.max,
     labels: Object.fromEntries(
-      [...g.labelCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_LABELS).map(([l, c]) => [cutString(l), c]),
+      [...g.labelCounts.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, MAX_LABELS)
+        .map(([l, c]) => [cutString(l), c]),
     ),
     points: g.points,
   }));

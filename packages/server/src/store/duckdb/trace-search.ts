@@ -112,7 +112,9 @@ export function buildTraceSearch(q: TraceQuery, window?: TraceWindow): BuiltQuer
       OR (contains(resource, ${k}) AND json_extract_string(resource, ${path}) = ${v})))`);
   }
   if ((q.scores?.length ?? 0) > MAX_SCORE_FILTERS)
-    throw new StoreQueryError(`${q.scores?.length} score filters given; at most ${MAX_SCORE_FILTERS} per search`);
+    throw new StoreQueryError(
+      `${q.scores?.length} score filters given; at most ${MAX_SCORE_FILTERS} per search`,
+    );
   for (const f of q.scores ?? []) where.push(scoreFilterCondition(f, q.project, p));
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
