@@ -5,10 +5,11 @@
  * append resolves only after ClickHouse acknowledged every insert of its group (fsynced parts, see
  * schema.ts) — the OTLP 200 waits on it.
  */
-import type { LogJson, Page, TraceSummaryJson } from '@witness/protocol';
+import type { LogJson, Page, ScoreJson, ScoreSummaryGroupJson, TraceSummaryJson } from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { logFromRow } from '../duckdb/log-search.js';
+import { assembleScoreSummary, scoreFromRow } from '../duckdb/score-queries.js';
 import { assembleSeries } from '../duckdb/span-series.js';
 import { SpanIdentities, traceKey } from '../duckdb/span-identities.js';
 import { traceCursor, traceSummaryFromRow } from '../duckdb/trace-search.js';
@@ -20,6 +21,9 @@ import type {
   LogQuery,
   ReadOptions,
   RetentionResult,
+  ScoreQuery,
+  ScoreRecord,
+  ScoreSummaryQuery,
   Series,
   SpanAggregateQuery,
   SpanAggregateRow,
@@ -40,8 +44,10 @@ import {
   buildSpanSeries,
   buildTraceSearch,
   CHUNK,
+  ChParams,
   type Tables,
 } from './queries.js';
+import { buildScoreSearch, buildScoreSummary, scoreRow } from './score-queries.js';
 import { LogIds, logRow, SPAN_COLUMNS, spanFromRow, spanRow, traceParts } from './rows.js';
 import {
   bootstrap,
@@ -138,6 +144,7 @@ export class ClickHouseStore implements Store {
   private inFlight = 0;
   private closed = false;
   private inserts = 0;
+  private scoreWrites = 0;
   private readonly insertConcurrency: number;
   private readonly maxGroupRows: number;
   /** Retention runs alone: appends wait for it, it waits for appends in flight. */
@@ -152,6 +159,7 @@ export class ClickHouseStore implements Store {
     this.tables = {
       spans: tableName(target, 'spans'),
       traceIndex: tableName(target, 'trace_index'),
+      scores: tableName(target, 'scores'),
       traceParts: tableName(target, 'trace_parts'),
       logs: tableName(target, 'logs'),
     };
@@ -504,6 +512,7 @@ export class ClickHouseStore implements Store {
       await del(table, `start_ns < {cutoff:Int64} OR (part_key != {rebuilt:String} AND ${rebuiltTraces})`);
     await del('spans', 'start_ns < {cutoff:Int64}');
     await del('logs', 'time_ns < {cutoff:Int64}');
+    await del('scores', 'time_ns < {cutoff:Int64}');
     return { deletedSpans: Number(counts.spans), deletedLogs: Number(counts.logs) };
   }
 
@@ -524,6 +533,32 @@ export class ClickHouseStore implements Store {
 
   sharedCheckpoints(): Promise<SharedCheckpoints> {
     return this.coordinate();
+  }
+
+  async appendScores(project: string, scores: readonly ScoreRecord[]): Promise<void> {
+    if (this.closed) throw new Error('the store is closed');
+    if (scores.length === 0) return;
+    // the version of each row: later writes of an id win (ns of now, plus a counter within this node)
+    const base = BigInt(Date.now()) * 1_000_000n;
+    const rows = scores.map((s) => scoreRow(project, s, base + BigInt(this.scoreWrites++ % 1_000_000)));
+    await this.client.insert(this.tables.scores, rows);
+  }
+
+  async searchScores(query: ScoreQuery, options?: ReadOptions): Promise<Page<ScoreJson>> {
+    const p = new ChParams();
+    const built = buildScoreSearch(this.tables.scores, query, p);
+    const rows = await this.read(built.sql, p.values, options);
+    const all = rows.slice(0, built.limit).map(scoreFromRow);
+    const page = all.slice(0, itemsWithinBudget(all.map((x) => x.item)));
+    const more = rows.length > page.length;
+    return { items: page.map((x) => x.item), nextCursor: more ? page[page.length - 1].cursor : null };
+  }
+
+  async scoreSummary(query: ScoreSummaryQuery, options?: ReadOptions): Promise<ScoreSummaryGroupJson[]> {
+    const p = new ChParams();
+    const built = buildScoreSummary(this.tables.scores, query, p);
+    const rows = await this.read(built.sql, p.values, options);
+    return assembleScoreSummary(query, built.stepNs, rows);
   }
 
   async stats(options?: ReadOptions): Promise<StoreStats> {

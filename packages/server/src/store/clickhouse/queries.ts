@@ -6,13 +6,14 @@
  * quantileExactInclusive (linear interpolation, as DuckDB's quantile_cont), JSONExtract for
  * attributes.
  */
-import { MAX_ATTR_FILTERS } from '@witness/protocol';
+import { MAX_ATTR_FILTERS, MAX_SCORE_FILTERS } from '@witness/protocol';
 import { cursorBigInt, decodeCursor } from '../cursor.js';
 import { minSeverity } from '../duckdb/log-search.js';
 import { SET_SEPARATOR } from '../duckdb/schema.js';
 import { msToNs, pageLimit } from '../duckdb/sql-params.js';
 import { GROUP_COLUMN } from '../duckdb/span-columns.js';
 import { StoreQueryError } from '../query-error.js';
+import { scoreFilterCondition } from './score-queries.js';
 import type {
   LogQuery,
   SeriesMeasure,
@@ -47,6 +48,7 @@ export interface Tables {
   traceIndex: string;
   traceParts: string;
   logs: string;
+  scores: string;
 }
 
 const DURATION_MS = '((end_ns - start_ns) / 1e6)';
@@ -103,6 +105,11 @@ export function buildTraceSearch(t: Tables, q: TraceQuery, window?: TraceWindow)
     where.push(`trace_id IN (SELECT trace_id FROM ${spansWhere} AND name = ${p.str(q.name)})`);
   for (const [key, value] of Object.entries(q.attributes ?? {}))
     where.push(`trace_id IN (SELECT trace_id FROM ${spansWhere} AND ${attributeMatch(key, value, p)})`);
+  if ((q.scores?.length ?? 0) > MAX_SCORE_FILTERS)
+    throw new StoreQueryError(
+      `${q.scores?.length} score filters given; at most ${MAX_SCORE_FILTERS} per search`,
+    );
+  for (const f of q.scores ?? []) where.push(scoreFilterCondition(t, f, q.project, p));
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
     const s = p.i64(cursorBigInt(start));

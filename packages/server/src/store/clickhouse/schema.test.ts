@@ -43,6 +43,19 @@ describe('ClickHouse schema DDL', () => {
     expect(localTableName(cluster, 'spans')).toBe('`witness`.`spans_local`');
   });
 
+  it('adds the scores table in migration 2, replacing by (project, id) with the write time as version', () => {
+    const [single2] = migrations(single)[2];
+    expect(single2).toContain('`witness`.`scores`');
+    expect(single2).toMatch(/ENGINE = ReplacingMergeTree\(written_ns\)/);
+    expect(single2).toMatch(/ORDER BY \(project, id\)/);
+    const replicated = migrations(cluster)[2];
+    expect(replicated[0]).toContain(
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/witness/scores_local', '{replica}', written_ns)",
+    );
+    expect(replicated[1]).toContain('cityHash64(project, id)');
+    expect(ttlStatements(single, 3).some((s) => s.includes('`scores`') && s.includes('time_ns'))).toBe(true);
+  });
+
   it('sets TTL per table from the retention days, on the local tables', () => {
     expect(ttlStatements(single, null)).toEqual([]);
     const ttl = ttlStatements(cluster, 7);

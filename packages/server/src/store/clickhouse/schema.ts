@@ -20,8 +20,8 @@
  * lands on one shard, where ReplacingMergeTree can collapse it.
  */
 
-/** The version the newest migration brings a database to. */
-export const SCHEMA_VERSION = 1;
+/** The version the newest migration brings a database to (2: the scores table). */
+export const SCHEMA_VERSION = 2;
 
 export interface SchemaTarget {
   /** Database name (validated as an identifier). */
@@ -50,6 +50,8 @@ interface TableSpec {
   /** Sharding key of the Distributed table. */
   shardBy: string;
   settings?: string;
+  /** ReplacingMergeTree's version column: of rows with one key, the highest version is kept. */
+  version?: string;
 }
 
 const TRACE_SHARD = 'cityHash64(project, trace_id)';
@@ -165,12 +167,44 @@ const LOGS: TableSpec = {
 
 export const TABLES = [SPANS, TRACE_INDEX, TRACE_PARTS, LOGS] as const;
 
+/**
+ * Evaluation scores (version 2). Keyed by (project, id) with the write time as version: a score
+ * written again with its id (an edit, a replayed ingest) replaces the older row once parts merge,
+ * and reads use FINAL. Sharded by id, so every version of a score meets on one shard.
+ */
+const SCORES: TableSpec = {
+  name: 'scores',
+  columns: `project LowCardinality(String),
+    id String,
+    name LowCardinality(String),
+    value Nullable(Float64),
+    label Nullable(String),
+    trace_id Nullable(String),
+    span_id Nullable(String),
+    session_id Nullable(String),
+    source LowCardinality(String),
+    comment Nullable(String) CODEC(ZSTD(1)),
+    author Nullable(String),
+    agent Nullable(String),
+    model Nullable(String),
+    time_ns Int64,
+    written_ns Int64,
+    INDEX idx_trace trace_id TYPE bloom_filter(0.01) GRANULARITY 4,
+    INDEX idx_session session_id TYPE bloom_filter(0.01) GRANULARITY 4`,
+  engine: 'ReplacingMergeTree',
+  version: 'written_ns',
+  partitionBy: 'toYYYYMM(fromUnixTimestamp64Nano(time_ns))',
+  orderBy: '(project, id)',
+  shardBy: 'cityHash64(project, id)',
+};
+
 /** Time column of each table, for TTL. Parts and the index expire by their end: never before their spans. */
 const TTL_COLUMN: Record<string, string> = {
   spans: 'start_ns',
   trace_index: 'end_ns',
   trace_parts: 'end_ns',
   logs: 'time_ns',
+  scores: 'time_ns',
 };
 
 const q = (name: string) => `\`${name}\``;
@@ -190,9 +224,9 @@ export function onCluster(t: SchemaTarget): string {
 }
 
 function engineOf(t: SchemaTarget, spec: TableSpec): string {
-  if (t.cluster === null) return `${spec.engine}()`;
+  if (t.cluster === null) return `${spec.engine}(${spec.version ?? ''})`;
   // The macros {shard}/{replica} come from each server's config; the path names the database and table.
-  return `Replicated${spec.engine}('/clickhouse/tables/{shard}/${t.database}/${spec.name}_local', '{replica}')`;
+  return `Replicated${spec.engine}('/clickhouse/tables/{shard}/${t.database}/${spec.name}_local', '{replica}'${spec.version ? `, ${spec.version}` : ''})`;
 }
 
 /**
@@ -244,6 +278,7 @@ export function bootstrap(t: SchemaTarget): string[] {
 export function migrations(t: SchemaTarget): Record<number, string[]> {
   return {
     1: TABLES.flatMap((spec) => createTable(t, spec)),
+    2: createTable(t, SCORES),
   };
 }
 
@@ -255,7 +290,7 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
 export function ttlStatements(t: SchemaTarget, days: number | null): string[] {
   // Unset leaves whatever TTL an operator set by hand (no statement).
   if (days === null || days <= 0) return [];
-  return TABLES.map((spec) => {
+  return [...TABLES, SCORES].map((spec) => {
     const table = `${localTableName(t, spec.name)}${onCluster(t)}`;
     return `ALTER TABLE ${table} MODIFY TTL toDateTime(fromUnixTimestamp64Nano(${TTL_COLUMN[spec.name]})) + INTERVAL ${Math.trunc(days)} DAY`;
   });
