@@ -53,15 +53,25 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** Extra environment per data directory that selects a store engine (see ./store-engine.ts). */
+let storeEngineEnv: ((dataDir: string) => Promise<Record<string, string>>) | null = null;
+
+/** Every startWitness of this test file from now on gets this environment (per data directory). */
+export function setStoreEngineEnv(env: ((dataDir: string) => Promise<Record<string, string>>) | null): void {
+  storeEngineEnv = env;
+}
+
 export async function startWitness(options: StartWitnessOptions = {}): Promise<WitnessProcess> {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` first`);
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'witness-e2e-'));
+  // A variant file that called useStoreEngine() runs the same test with another store engine.
+  const engine = storeEngineEnv ? await storeEngineEnv(dataDir) : {};
   const child = spawn(
     process.execPath,
     [CLI_MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
     {
-      env: cleanEnv(options.env),
+      env: cleanEnv({ ...engine, ...options.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -56,6 +56,7 @@ import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
+import { clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool } from './store/index.js';
 import type { AppendOptions, IngestBatch, Store } from './store/types.js';
@@ -454,17 +455,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // The store opens before we listen, so an exporter never meets a half-started server; the routes
   // still answer 503 + Retry-After (and /readyz 503) whenever `store` is not set.
-  const opened = await openDuckDbStore({
+  // The DuckDB file always opens: it holds this node's own tables (ingested metric points, policy
+  // violations, anomaly events) and, with store.engine duckdb, the spans and logs too.
+  const local = await openDuckDbStore({
     path: join(dataDir, DATABASE_FILE),
     memoryLimit: config.store.duckdb.memoryLimit ?? undefined,
     queryTimeoutMs: config.store.queryTimeoutMs,
     spanScanBudget: config.store.duckdb.spanScanBudget,
     partScanBudget: config.store.duckdb.partScanBudget,
   });
+  const opened =
+    config.store.engine === 'clickhouse'
+      ? await openClickHouseStore(
+          clickHouseOptions(config.store.clickhouse, {
+            queryTimeoutMs: config.store.queryTimeoutMs,
+            ttlDays: config.retention.maxAgeDays > 0 ? config.retention.maxAgeDays : null,
+          }),
+        ).catch(async (err: unknown) => {
+          await local.close();
+          throw err;
+        })
+      : local;
   await metrics.open({
     store: opened,
-    connection: await opened.connect(),
-    readConnections: [await opened.connect(), await opened.connect()],
+    connection: await local.connect(),
+    readConnections: [await local.connect(), await local.connect()],
     queryTimeoutMs: config.store.queryTimeoutMs,
   });
   const storeWriter = {
@@ -499,15 +514,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // scores carried by spans and log events, written before the batch is acknowledged (scores/)
   pipeline.addSink(new ScoreSink(() => opened));
   violationStore = await ViolationStore.open(
-    await opened.connect(),
-    new ConnectionPool([await opened.connect()], { timeoutMs: config.store.queryTimeoutMs }),
+    await local.connect(),
+    new ConnectionPool([await local.connect()], { timeoutMs: config.store.queryTimeoutMs }),
   );
   governance.useStore(violationStore);
   pipeline.addSink(governance.sink);
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);
   if (anomalies) {
-    await anomalies.open(await opened.connect(), [await opened.connect()], config.store.queryTimeoutMs);
+    await anomalies.open(await local.connect(), [await local.connect()], config.store.queryTimeoutMs);
     pipeline.addSink(anomalies.sink);
   }
   if (metrics.sink) pipeline.addSink(metrics.sink);
@@ -738,6 +753,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await spool?.close();
         await publisher?.stop();
         await opened.close();
+        if (local !== opened) await local.close();
         auditSink?.close();
         await auth.auditSettled();
         // Last: requests in flight may still append; close signs the final checkpoint.

@@ -212,9 +212,58 @@ export const auditSection = z.strictObject({
   checkpointIntervalMs: z.number().int().min(50).max(1000).default(1000),
 });
 
+const chIdentifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
 export const storeSection = z.strictObject({
   /** Deadline of every store read (trace list, trace, logs, series), ms; past it the query is interrupted and answered 503. */
   queryTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  engine: z
+    .enum(['duckdb', 'clickhouse'])
+    .default('duckdb')
+    .describe(
+      'Where spans and logs live: duckdb (one file in the data dir, one node) or clickhouse (store.clickhouse.*; several Witness nodes can share it). See docs/storage.md.',
+    ),
+  clickhouse: z
+    .strictObject({
+      url: z
+        .url()
+        .default('http://127.0.0.1:8123')
+        .describe("ClickHouse's HTTP(S) endpoint (or a load balancer over a cluster's nodes)."),
+      database: z
+        .string()
+        .regex(chIdentifier, 'letters, digits and _ only')
+        .default('witness')
+        .describe('Database Witness creates (if absent) and migrates at start.'),
+      username: z.string().min(1).default('default').describe('ClickHouse user.'),
+      password: z
+        .string()
+        .nullable()
+        .default(null)
+        .describe(
+          "The user's password: by env (WITNESS_STORE_CLICKHOUSE_PASSWORD) or passwordFile, never in the YAML. Unset = no password.",
+        ),
+      passwordFile: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'A file holding the password (e.g. a mounted secret); read at start, trailing newline dropped.',
+        ),
+      cluster: z
+        .string()
+        .regex(chIdentifier, 'letters, digits and _ only')
+        .nullable()
+        .default(null)
+        .describe(
+          'Cluster name (remote_servers): tables become ReplicatedMergeTree + Distributed, DDL runs ON CLUSTER. Unset = one server.',
+        ),
+    })
+    .prefault({})
+    .refine((c) => c.password === null || c.passwordFile === null, {
+      message: 'give password or passwordFile, not both',
+      path: ['passwordFile'],
+    }),
   duckdb: z
     .strictObject({
       /** DuckDB memory_limit ('1GB', '512MB'); unset = a quarter of the process's memory, 256 MB..2 GB (DuckDB alone would take 80% of RAM). */
@@ -453,7 +502,7 @@ export const oidcSection = z
   });
 
 /** Config keys that hold secrets: refused from the YAML file (env or a *File key only), masked in the audit log. */
-export const SECRET_CONFIG_KEYS = ['auth.oidc.clientSecret'] as const;
+export const SECRET_CONFIG_KEYS = ['auth.oidc.clientSecret', 'store.clickhouse.password'] as const;
 
 export const authSection = z.strictObject({
   /** Require a credential on every route but /healthz and /readyz. Unset = on whenever server.host is not a loopback address or auth.oidc.issuer is set (off on 127.0.0.1 otherwise, so the quickstart needs no key). */

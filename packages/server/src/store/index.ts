@@ -12,3 +12,9 @@ export {
 } from './duckdb/index.js';
 // The conformance suite imports vitest, so it is neither re-exported here nor built into dist (see the
 // tsconfig's exclude; test/shipped-code.test.ts holds that): engine tests import it from './conformance.js'.
+export {
+  type ClickHouseStoreOptions,
+  ClickHouseStore,
+  clickHouseOptions,
+  openClickHouseStore,
+} from './clickhouse/index.js';

@@ -278,11 +278,11 @@ export class ClickHouseStore implements Store {
       for (const s of b.spans) spans.push(spanRow(s, b.project, resources));
       for (const l of b.logs) logs.push(logRow(l, this.logIds.next(), b.project));
     }
-    const { partRows, indexRows } = traceParts(batches);
+    const { partRows } = traceParts(batches);
     const t = this.tables;
+    // trace_index follows trace_parts through a materialized view (schema.ts)
     await Promise.all([
       this.client.insert(t.spans, spans),
-      this.client.insert(t.traceIndex, indexRows),
       this.client.insert(t.traceParts, partRows),
       this.client.insert(t.logs, logs),
     ]);
@@ -490,11 +490,6 @@ export class ClickHouseStore implements Store {
          if(count(model) = 0, '', concat(char(1), arrayStringConcat(groupUniqArray(assumeNotNull(model)), char(1)), char(1)))
        FROM ${t.spans} FINAL WHERE start_ns >= {cutoff:Int64} AND ${straddling}
        GROUP BY project, trace_id`,
-      c,
-    );
-    await this.client.command(
-      `INSERT INTO ${t.traceIndex} SELECT project, trace_id, part_key, start_ns, end_ns
-       FROM ${t.traceParts} WHERE part_key = {rebuilt:String}`,
       c,
     );
     const del = (table: string, where: string) =>

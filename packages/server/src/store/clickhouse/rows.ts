@@ -137,7 +137,6 @@ export function traceParts(batches: ReadonlyArray<{ project: string; spans: read
       else ids.set(key, [s.spanId]);
     }
   const partRows: object[] = [];
-  const indexRows: object[] = [];
   for (const [key, p] of parts) {
     const partKey = createHash('sha1')
       .update((ids.get(key) ?? []).sort().join(','))
@@ -166,15 +165,8 @@ export function traceParts(batches: ReadonlyArray<{ project: string; spans: read
       agent_set: setText(p.agents),
       model_set: setText(p.models),
     });
-    indexRows.push({
-      project: p.project,
-      trace_id: p.traceId,
-      part_key: partKey,
-      start_ns: start,
-      end_ns: end,
-    });
   }
-  return { partRows, indexRows };
+  return { partRows };
 }
 
 export function logRow(log: LogRecord, logId: bigint, project: string): object {

@@ -26,6 +26,9 @@ describe('ClickHouse schema DDL', () => {
   it('on a cluster, creates Replicated local tables and Distributed tables sharded by trace', () => {
     const ddl = migrations(cluster)[1];
     expect(ddl).toHaveLength(8);
+    const view = migrations(cluster)[3][0];
+    expect(view).toContain('TO `witness`.`trace_index_local`');
+    expect(view).toContain('FROM `witness`.`trace_parts_local`');
     const local = ddl.find((s) => s.includes('`witness`.`spans_local` ON CLUSTER `obs`')) ?? '';
     expect(local).toContain(
       "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/witness/spans_local', '{replica}')",

@@ -5,8 +5,8 @@
  *   The sorting key is the span's identity, so a span sent twice (an exporter retry, a spool replay,
  *   two ingest nodes racing) is one row once parts merge, and reads that must not count it twice use
  *   FINAL. Ordered by trace id, one trace is a few granules: "trace by id" reads ~nothing else.
- * - `trace_index` (project, trace_id) → time range: the OTel Collector exporter's
- *   `otel_traces_trace_id_ts` idea. getTrace reads it first, so the spans read touches only the day
+ * - `trace_index` (project, trace_id) → time range, filled by a materialized view from trace_parts:
+ *   the OTel Collector exporter's `otel_traces_trace_id_ts` idea. getTrace reads it first, so the spans read touches only the day
  *   partitions of that range.
  * - `trace_parts`: per-batch partial trace summaries ordered by (project, start_ns, …), so "list
  *   traces, newest first, with filters" reads a time range of a table ~20× smaller than spans and
@@ -20,8 +20,8 @@
  * lands on one shard, where ReplacingMergeTree can collapse it.
  */
 
-/** The version the newest migration brings a database to (2: the scores table). */
-export const SCHEMA_VERSION = 2;
+/** The version the newest migration brings a database to (2: the scores table; 3: trace_index by a view). */
+export const SCHEMA_VERSION = 3;
 
 export interface SchemaTarget {
   /** Database name (validated as an identifier). */
@@ -279,6 +279,14 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
   return {
     1: TABLES.flatMap((spec) => createTable(t, spec)),
     2: createTable(t, SCORES),
+    // trace_index is filled by ClickHouse from every part inserted (one insert less per append; on a
+    // cluster each shard fills its own, as both tables shard alike). Version 1 databases had it
+    // written by the client: their rows stay valid, new ones come through the view.
+    3: [
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(t.database)}.\`trace_index_mv\`${onCluster(t)}
+  TO ${localTableName(t, 'trace_index')}
+  AS SELECT project, trace_id, part_key, start_ns, end_ns FROM ${localTableName(t, 'trace_parts')}`,
+    ],
   };
 }
 

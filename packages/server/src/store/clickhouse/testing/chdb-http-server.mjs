@@ -46,7 +46,7 @@ const port = Number(flag('port', '0'));
 const user = flag('user', null);
 const passwordFile = flag('password-file', null);
 const password = passwordFile ? readFileSync(passwordFile, 'utf8').trim() : '';
-const sessionCount = Math.max(1, Number(flag('sessions', '2')));
+const sessionCount = Math.max(1, Number(flag('sessions', '4')));
 
 // Several connections to one data directory coexist (chdb binds one directory per process).
 const pool = [];
@@ -174,7 +174,9 @@ async function handle(req, res) {
   }
   const queryId = url.searchParams.get('query_id') ?? randomUUID();
   const database = url.searchParams.get('database') ?? 'default';
+  const queued = performance.now();
   const s = await acquire();
+  const began = performance.now();
   running++;
   try {
     for (const [key, value] of settings) {
@@ -218,6 +220,10 @@ async function handle(req, res) {
   } finally {
     running--;
     release(s);
+    if (process.env.CHDB_SHIM_LOG)
+      process.stderr.write(
+        `${(began - queued).toFixed(0)}ms queued ${(performance.now() - began).toFixed(0)}ms ran: ${sql.slice(0, 70).replace(/\s+/g, ' ')}\n`,
+      );
   }
 }
 
