@@ -9,7 +9,8 @@ import { HttpClient } from './http-client.js';
 import { countStoredSpans as countWith } from './run-load.js';
 
 export type { LatencySummary } from './histogram.js';
-export { RUN_ATTRIBUTE } from './payloads.js';
+export { type Answer, HttpClient, type HttpClientOptions, rejectedItems } from './http-client.js';
+export { type Iteration, PayloadPool, RUN_ATTRIBUTE } from './payloads.js';
 export {
   BREAKPOINT_FACTOR,
   BREAKPOINT_STEP_MS,
