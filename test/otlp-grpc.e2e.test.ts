@@ -4,7 +4,7 @@
  * the project from metadata, malformed messages (garbage, truncated protobuf, oversized) answered with
  * gRPC status codes while the server keeps serving, the gRPC health service, and auth on.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { connect as connectHttp2 } from 'node:http2';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace
 import type { LogJson, Page, TraceJson } from '@witness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate, type TestCertificate } from './helpers/certificates.js';
-import { CLI_MAIN, startWitness, type WitnessProcess } from './helpers/witness-process.js';
+import { CLI_MAIN, REPO_ROOT, startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 const TRACE_SERVICE = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
@@ -482,6 +482,41 @@ describe('OTLP/gRPC with auth on', () => {
       expect(res.status).toBe(200);
       expect(res.body.spans).toHaveLength(3);
     }
+  });
+
+  it('an app configured only by the standard OTEL_EXPORTER_OTLP_* environment exports over gRPC', async () => {
+    // its own process, as a user's app: endpoint, headers and gzip from the environment alone
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'test/helpers/export-span-child.mjs'), 'grpc', 'grpc-env-app'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          OTEL_EXPORTER_OTLP_ENDPOINT: w.grpcUrl!,
+          OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${ingest}`,
+          OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    const result = JSON.parse(out.trim().split('\n').pop()!) as {
+      code: number;
+      error: string | null;
+      traceId: string;
+    };
+    expect(result).toMatchObject({ code: 0, error: null });
+    const res = await json<TraceJson>(`${w.url}/api/traces/${result.traceId}`, {
+      authorization: `Bearer ${read}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.spans[0]?.serviceName).toBe('grpc-env-app');
   });
 
   it('an ingest key naming another project: PERMISSION_DENIED', async () => {
