@@ -60,12 +60,21 @@ function freePort(): Promise<number> {
  * Debian's `prometheus` on a free loopback port, scraping `target` (host:port) every second, with its
  * config and TSDB under `dir`. Exemplar storage is on: Witness attaches trace ids to histogram buckets.
  */
-export async function startPrometheus(dir: string, target: string): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  dir: string,
+  target: string | null,
+  extraArgs: string[] = [],
+): Promise<RunningPrometheus> {
   const binary = requireBinary(PROMETHEUS, 'prometheus');
   const port = await freePort();
+  // target null: no scraping at all (a remote-write receiver only)
+  const scrape =
+    target === null
+      ? ''
+      : `scrape_configs:\n  - job_name: witness\n    static_configs:\n      - targets: ['${target}']\n`;
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: witness\n    static_configs:\n      - targets: ['${target}']\n`,
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n${scrape}`,
   );
   const proc = spawn(
     binary,
@@ -75,6 +84,7 @@ export async function startPrometheus(dir: string, target: string): Promise<Runn
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
       '--enable-feature=exemplar-storage',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -145,6 +145,7 @@ export function routeSamples({
     'GET /api/governance/summary': { url: '/api/governance/summary' },
     // the server under test is configured with an SLO named contract-slo in each project it asks
     'GET /api/slos': { url: '/api/slos' },
+    'GET /api/exporters': { url: '/api/exporters' },
     'GET /api/slos/{name}': { url: '/api/slos/contract-slo' },
     'GET /api/alerts': { url: '/api/alerts' },
     'GET /api/silences': { url: '/api/silences' },

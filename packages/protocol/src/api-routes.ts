@@ -38,6 +38,7 @@ import {
 } from './anomalies.js';
 import { agentGraphParams, agentGraphSchema, MAX_GRAPH_TRACES } from './agent-graph.js';
 import { errorSchema } from './common.js';
+import { exporterListSchema } from './exporters.js';
 import {
   violationPageSchema,
   violationSearchParams,
@@ -522,6 +523,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tags: ['meta'],
     access: 'read',
     responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+  {
+    method: 'get',
+    path: '/api/exporters',
+    summary: 'Every exporter: state, queue depth and lag, sent/failed/dropped/dead-lettered, last error',
+    tags: ['exporters'],
+    // server-wide (every project's records), and it names the targets: admins only
+    access: 'admin',
+    responses: { 200: ok(exporterListSchema), ...admin },
   },
   ...signinRoutes(),
   ...otlpRoutes,

@@ -12,6 +12,7 @@ export * from './audit.js';
 export * from './common.js';
 export * from './governance.js';
 export * from './constants.js';
+export * from './exporters.js';
 export * from './health.js';
 export * from './logs.js';
 export * from './metrics.js';

@@ -42,6 +42,7 @@ import {
   TlsReloader,
   type TlsReloadResult,
 } from './http/index.js';
+import { derivedSamples, ExporterHub, exportersRoutes } from './exporters/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
 import { createMetrics, MemoryWatch } from './metrics/index.js';
@@ -116,6 +117,8 @@ export interface RunningServer {
   reloadPolicies(policies: readonly PolicySpec[]): Promise<void>;
   /** SLOs and alert rules, evaluated every alerts.evaluationInterval. */
   alerting: AlertEngine;
+  /** The configured exporters (config `exporters`; none configured: an empty hub). */
+  exporters: ExporterHub;
   /** Takes new `slos` and `alerts` sections (SIGHUP); alert states carry over. */
   reloadAlerting(config: Pick<WitnessConfig, 'slos' | 'alerts'>): void;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
@@ -238,6 +241,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     validModes: config.governance.modes,
     // several nodes: each ingest node's derived series carry its name, and Prometheus sums across them
     node: target === 'all' ? null : nodeName,
+    onPointsStored: (project, points) => exporters.offerPoints(project, points),
+  });
+  // Forwarders: each a derived sink with its own disk queue (docs/exporters.md). Built before the
+  // store opens so a secret that cannot be read stops the start here, naming the exporter.
+  // Exporters follow ingest: a query node receives nothing to forward.
+  const exporters = new ExporterHub({
+    exporters: role.ingest ? config.exporters : [],
+    dataDir,
+    registry: metrics.self.registry,
+    logger,
+    env: options.env,
+    samples: metrics.derived
+      ? () => derivedSamples(metrics.derived as NonNullable<typeof metrics.derived>)
+      : undefined,
   });
   // PII and secrets go before anything is stored, audited, counted or exported (docs/governance.md).
   const redactor = redactorFromConfig(config.redaction, dataDir, (path) =>
@@ -450,6 +467,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     '/api',
     alertingRoutes(() => alerting),
   );
+  app.route('/api', exportersRoutes(exporters));
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -529,6 +547,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { enabled: watchMemory, ...memoryWatchOptions } = config.metrics.memoryWatch;
   const memoryWatch = watchMemory ? new MemoryWatch(memoryWatchOptions, metrics.self.registry, logger) : null;
   memoryWatch?.start();
+  // last: after the store commit, the spans newly stored, already redacted; enqueue only (no I/O here)
+  if (exporters.size > 0) pipeline.addSink(exporters.sink);
   if (audit) {
     const auditDir = join(dataDir, 'audit');
     metrics.self.addCollector(() => {
@@ -569,6 +589,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   store = opened;
   replayer?.start();
   disk.start();
+  exporters.start();
 
   const stopRetention = !role.query
     ? () => {}
@@ -722,6 +743,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return result;
     },
     alerting,
+    exporters,
     reloadAlerting(next) {
       alerting?.reload(next.slos, next.alerts);
     },
@@ -747,6 +769,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         anomalies?.interruptReads();
         await stopped;
         await grpcStopped;
+        // after the last request: what ingest staged is written to the queues, which stay on disk
+        await exporters.close();
         await anomalies?.close();
         // after the last request: nothing more is spooled; what waits stays on disk for the next start
         await replayer?.stop();

@@ -8,7 +8,7 @@ import { useProject } from './lib/project.js';
 import { currentTheme, setTheme, type Theme } from './lib/theme.js';
 import { ROUTES } from './routes.js';
 
-const SECTIONS = ['Explore', 'Operate', 'Govern'] as const;
+const SECTIONS = ['Explore', 'Operate', 'Govern', 'Settings'] as const;
 
 export function App() {
   const loc = useLocation();

@@ -10,6 +10,7 @@ import { SlosPage } from './pages/alerting/slos-page.js';
 import { LogsPage } from './pages/logs/logs-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
+import { ExportersPage } from './pages/settings/exporters-page.js';
 import { UserPage, UsersPage } from './pages/people/users-page.js';
 import { AuditPage } from './pages/slots/audit-page.js';
 import { TracePage } from './pages/trace/trace-page.js';
@@ -19,7 +20,7 @@ export interface Route {
   pattern: string;
   component: ComponentType<{ params: Record<string, string> }>;
   /** Shown in the nav when set; `section` groups entries. */
-  nav?: { label: string; section: 'Explore' | 'Operate' | 'Govern' };
+  nav?: { label: string; section: 'Explore' | 'Operate' | 'Govern' | 'Settings' };
 }
 
 export const ROUTES: Route[] = [
@@ -49,4 +50,9 @@ export const ROUTES: Route[] = [
   },
   { pattern: '/governance', component: GovernancePage, nav: { label: 'Governance', section: 'Govern' } },
   { pattern: '/audit', component: AuditPage, nav: { label: 'Audit trail', section: 'Govern' } },
+  {
+    pattern: '/settings/exporters',
+    component: ExportersPage,
+    nav: { label: 'Exporters', section: 'Settings' },
+  },
 ];

@@ -3,6 +3,7 @@ import { registerAnomaly } from './anomaly.js';
 import { registerAudit } from './audit.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
+import { registerExporters } from './exporters.js';
 import { registerInit } from './init.js';
 import { registerKeys } from './keys.js';
 import { registerLoad } from './load.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerSlo(program);
   registerPolicy(program);
   registerLoad(program);
+  registerExporters(program);
 }

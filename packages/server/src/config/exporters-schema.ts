@@ -86,6 +86,15 @@ const queueSchema = z
         'When queued records are fsynced: after every append, every fsyncIntervalMs, or left to the OS (docs/exporters.md).',
       ),
     fsyncIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+    deadLetterMaxBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(64 * 1024 * MiB)
+      .default(64 * MiB)
+      .describe(
+        'Size at which dead-letter.ndjson is rotated to dead-letter.1.ndjson (one previous file kept, older ones deleted).',
+      ),
     maxMemoryItems: z
       .number()
       .int()

@@ -22,20 +22,63 @@ export interface FramePayload {
   samples: MetricSample[];
 }
 
+/**
+ * A frame's payload: `<project>\n<json>` — the project first, so the queue can group frames of one
+ * project without parsing them (project ids have no newline).
+ */
 export function encodeFrame(p: FramePayload): Buffer {
   return Buffer.from(
-    JSON.stringify(
+    `${p.project}\n${JSON.stringify(
       { v: 1, project: p.project, spans: p.spans, logs: p.logs, points: p.points, samples: p.samples },
       bigintReplacer,
-    ),
+    )}`,
     'utf8',
   );
 }
 
+/**
+ * Builds frames from records, stringifying each record once per flush however many exporters take it
+ * (three exporters without filters share every string).
+ */
+export class FrameBuilder {
+  private readonly cache = new Map<object, string>();
+
+  private json(r: object): string {
+    let s = this.cache.get(r);
+    if (s === undefined) {
+      s = JSON.stringify(r, bigintReplacer);
+      this.cache.set(r, s);
+    }
+    return s;
+  }
+
+  frame(p: FramePayload): Buffer {
+    const parts = (rs: readonly object[]) => rs.map((r) => this.json(r)).join(',');
+    return Buffer.from(
+      `${p.project}\n{"v":1,"project":${JSON.stringify(p.project)},"spans":[${parts(p.spans)}],"logs":[${parts(p.logs)}],"points":[${parts(p.points)}],"samples":${JSON.stringify(p.samples)}}`,
+      'utf8',
+    );
+  }
+}
+
 const toBig = (v: unknown): bigint => BigInt(v as string | number);
 
+/** The project of an encoded frame. */
+export function frameProject(buf: Uint8Array): string {
+  const nl = buf.indexOf(10);
+  return Buffer.from(buf.buffer, buf.byteOffset, Math.max(nl, 0)).toString('utf8');
+}
+
+export function sameProject(a: Uint8Array, b: Uint8Array): boolean {
+  const nl = a.indexOf(10);
+  if (nl < 0 || b[nl] !== 10) return false;
+  for (let i = 0; i < nl; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function decodeFrame(buf: Buffer): ExportBatch {
-  const raw = JSON.parse(buf.toString('utf8')) as {
+  const nl = buf.indexOf(10);
+  const raw = JSON.parse(buf.toString('utf8', nl + 1)) as {
     project: string;
     spans: SpanRecord[];
     logs: LogRecord[];

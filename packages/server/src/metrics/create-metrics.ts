@@ -5,6 +5,7 @@ import type { IngestSink } from '../ingest/types.js';
 import { ConnectionPool, type Store } from '../store/index.js';
 import { derivedMetricsSink, ProjectDerivedMetrics } from './derived-metrics.js';
 import { metricsEndpoint } from './metrics-route.js';
+import type { MetricPoint } from './otlp/metric-point.js';
 import { MetricPointStore } from './otlp/metric-store.js';
 import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
 import { metricsQueryRoutes } from './query-route.js';
@@ -27,6 +28,8 @@ export interface MetricsOptions {
   node?: string | null;
   /** Allowed governance modes (config governance.modes); others count as `invalid_mode`. @default [] */
   validModes?: readonly string[];
+  /** Told every batch of OTLP metric points once stored (the exporters); must not throw or wait. */
+  onPointsStored?: (project: string, points: MetricPoint[]) => void;
 }
 
 export interface Metrics {
@@ -98,7 +101,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     self,
     sink: derived ? derivedMetricsSink(derived) : null,
     routes,
-    otlpSignal: otlpMetricsSignal({ points: () => points, self }),
+    otlpSignal: otlpMetricsSignal({ points: () => points, self, onStored: options.onPointsStored }),
     async open(deps) {
       reads =
         deps.readConnections && deps.readConnections.length > 0

@@ -16,7 +16,12 @@ export {
   OVERFLOW_PROJECT,
   ProjectDerivedMetrics,
 } from './derived-metrics.js';
-export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
+export {
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  writeVec,
+} from './exposition.js';
 export type { MetricPoint, MetricType } from './otlp/metric-point.js';
 export { assessGrowth, type GrowthAssessment, MemoryWatch, type MemoryWatchOptions } from './memory-watch.js';
 export { MetricPointStore } from './otlp/metric-store.js';

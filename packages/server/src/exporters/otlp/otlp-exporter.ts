@@ -1,23 +1,11 @@
 import type { ExporterConfig, ExportSignal } from '../../config/index.js';
-import { sendHttp } from '../http-send.js';
 import { resolveHeaders } from '../secrets.js';
 import type { ExportBatch, Exporter, ExporterContext, ExportResult, SendContext } from '../types.js';
-import { encodeLogs, encodeMetrics, encodeTraces, partialSuccess } from './otlp-encode.js';
+import { grpcTransport } from './otlp-grpc.js';
+import { httpTransport, type OtlpCall, type OtlpTransport } from './otlp-transport.js';
+import { encodeLogs, encodeMetrics, encodeTraces } from './otlp-encode.js';
 
 export type OtlpExporterConfig = Extract<ExporterConfig, { type: 'otlp' }>;
-
-/** One OTLP export of one signal: the path (HTTP) or method (gRPC), and the encoded request. */
-export interface OtlpCall {
-  signal: 'traces' | 'logs' | 'metrics';
-  body: Uint8Array;
-  items: number;
-}
-
-/** The transport: HTTP/protobuf here, gRPC in otlp-grpc.ts; both take the same encoded messages. */
-export interface OtlpTransport {
-  call(c: OtlpCall, signal: AbortSignal): Promise<ExportResult>;
-  close?(): Promise<void> | void;
-}
 
 export function otlpCalls(batch: ExportBatch): OtlpCall[] {
   const calls: OtlpCall[] = [];
@@ -28,32 +16,6 @@ export function otlpCalls(batch: ExportBatch): OtlpCall[] {
   if (batch.points.length > 0)
     calls.push({ signal: 'metrics', body: encodeMetrics(batch.points), items: batch.points.length });
   return calls;
-}
-
-export function httpTransport(
-  endpoint: string,
-  headers: Record<string, string>,
-  gzip: boolean,
-): OtlpTransport {
-  const base = endpoint.replace(/\/+$/, '');
-  return {
-    call: (c, signal) =>
-      sendHttp(
-        {
-          url: `${base}/v1/${c.signal}`,
-          headers: { ...headers, 'content-type': 'application/x-protobuf' },
-          body: c.body,
-          gzip,
-        },
-        signal,
-        (res, body) => {
-          if (!res.ok) return undefined;
-          // 200 with partial_success: the refused records are counted, not retried (the spec's rule)
-          const ps = partialSuccess(c.signal, body);
-          return { kind: 'success', rejected: ps.rejected, message: ps.message };
-        },
-      ),
-  };
 }
 
 /**
@@ -68,7 +30,12 @@ export function createOtlpExporter(
   transport?: OtlpTransport,
 ): Exporter {
   const headers = resolveHeaders(config.name, config.headers, config.secretHeaders, ctx.env);
-  const t = transport ?? httpTransport(config.endpoint, headers, config.compression === 'gzip');
+  const gzip = config.compression === 'gzip';
+  const t =
+    transport ??
+    (config.protocol === 'grpc'
+      ? grpcTransport(config.endpoint, headers, gzip)
+      : httpTransport(config.endpoint, headers, gzip));
   return {
     name: config.name,
     type: 'otlp',

@@ -50,6 +50,8 @@ export interface MetricsSignalOptions {
   self?: SelfMetrics;
   /** The same attribute limits as traces and logs. @default DEFAULT_DECODE_LIMITS */
   limits?: DecodeLimits;
+  /** Told the points once stored (exporters forward them); must not throw or wait. */
+  onStored?: (project: string, points: MetricPoint[]) => void;
 }
 
 export function otlpMetricsSignal(options: MetricsSignalOptions): OtlpSignal {
@@ -74,6 +76,7 @@ export function otlpMetricsSignal(options: MetricsSignalOptions): OtlpSignal {
       if (!store) throw new Error('the metric store is not open yet');
       await store.append(project, points);
       options.self?.metricPointsReceived.inc(points.length);
+      options.onStored?.(project, points);
     },
     isDecodeError: (err) => err instanceof OtlpDecodeError,
   };

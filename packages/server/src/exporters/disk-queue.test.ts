@@ -1,0 +1,112 @@
+import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DiskQueue, type DiskQueueOptions } from './disk-queue.js';
+import { sameProject } from './records-codec.js';
+
+const frame = (project: string, n: number) => Buffer.from(`${project}\n${JSON.stringify({ n })}`);
+const body = (b: Buffer) => JSON.parse(b.toString('utf8', b.indexOf(10) + 1)).n as number;
+
+function open(dir: string, over: Partial<DiskQueueOptions> = {}, drops: number[] = []): DiskQueue {
+  return DiskQueue.open({
+    dir,
+    maxBytes: 1 << 20,
+    segmentBytes: 64 * 1024,
+    dropPolicy: 'oldest',
+    fsync: 'never',
+    fsyncIntervalMs: 1000,
+    onDrop: (n) => drops.push(n),
+    ...over,
+  });
+}
+
+describe('DiskQueue', () => {
+  it('gives frames back in order, one project per peek, and forgets them on ack', () => {
+    const q = open(mkdtempSync(join(tmpdir(), 'dq-')));
+    q.append(frame('a', 1), 1, 1);
+    q.append(frame('a', 2), 1, 2);
+    q.append(frame('b', 3), 1, 3);
+    const first = q.peek(100, 1 << 20, sameProject);
+    expect(first.payloads.map(body)).toEqual([1, 2]);
+    // unacked: the same frames again
+    expect(q.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([1, 2]);
+    q.ack();
+    expect(q.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([3]);
+    q.ack();
+    expect(q.depth).toBe(0);
+    q.close();
+  });
+
+  it('survives a restart: what was not acked comes back, what was acked does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { segmentBytes: 64 * 1024 });
+    for (let i = 0; i < 2000; i++) q.append(frame('p', i), 2, i);
+    q.peek(500, 1 << 20, sameProject);
+    q.ack(); // 250 frames of 2 items
+    q.close();
+    const again = open(dir);
+    expect(again.depth).toBe(2 * 1750);
+    expect(body(again.peek(2, 1 << 20, sameProject).payloads[0])).toBe(250);
+    again.close();
+  });
+
+  it('deletes shipped segments and cuts a torn tail after a crash', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { segmentBytes: 64 * 1024 });
+    for (let i = 0; i < 10_000; i++) q.append(frame('p', i), 1, i);
+    const segs = readdirSync(dir)
+      .filter((n) => n.endsWith('.seg'))
+      .sort();
+    expect(segs.length).toBeGreaterThan(2);
+    q.peek(9000, 1 << 24, sameProject);
+    q.ack();
+    expect(readdirSync(dir).filter((n) => n.endsWith('.seg')).length).toBeLessThan(segs.length);
+    q.close();
+    // half a frame at the end, as a crash mid-write leaves it
+    const last = readdirSync(dir)
+      .filter((n) => n.endsWith('.seg'))
+      .sort()
+      .at(-1) as string;
+    appendFileSync(join(dir, last), Buffer.from([50, 0, 0, 0, 1, 2, 3]));
+    const again = open(dir);
+    expect(again.depth).toBe(1000);
+    again.append(frame('p', 10_000), 1, 0);
+    again.close();
+    const third = open(dir);
+    const all = third.peek(10_000, 1 << 24, sameProject).payloads.map(body);
+    expect(all.length).toBe(1001);
+    expect(all.at(-1)).toBe(10_000);
+    third.close();
+  });
+
+  it('full queue, drop oldest: keeps the batch in flight, drops the next oldest, remembers it across a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const drops: number[] = [];
+    // frames 10 and 11 are a byte longer than 0–9: each needs one small frame dropped
+    const size = frame('p', 10).length + 20;
+    const q = open(dir, { maxBytes: size * 10 }, drops);
+    for (let i = 0; i < 10; i++) expect(q.append(frame('p', i), 1, i)).toBe(true);
+    expect(q.peek(2, 1 << 20, sameProject).payloads.map(body)).toEqual([0, 1]);
+    expect(q.append(frame('p', 10), 1, 10)).toBe(true);
+    expect(q.append(frame('p', 11), 1, 11)).toBe(true);
+    expect(drops).toEqual([1, 1]);
+    q.close();
+    // restart before the in-flight batch was acked: it comes back, the dropped 2 and 3 do not
+    const again = open(dir, { maxBytes: size * 10 });
+    const all = again.peek(100, 1 << 20, sameProject).payloads.map(body);
+    expect(all).toEqual([0, 1, 4, 5, 6, 7, 8, 9, 10, 11]);
+    again.close();
+  });
+
+  it('full queue, drop newest: refuses the new frame and counts it', () => {
+    const drops: number[] = [];
+    const size = frame('p', 0).length + 20;
+    const q = open(mkdtempSync(join(tmpdir(), 'dq-')), { maxBytes: size * 3, dropPolicy: 'newest' }, drops);
+    for (let i = 0; i < 3; i++) q.append(frame('p', i), 1, i);
+    expect(q.append(frame('p', 3), 5, 3)).toBe(false);
+    expect(drops).toEqual([5]);
+    expect(q.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([0, 1, 2]);
+    q.close();
+  });
+});

@@ -1,0 +1,362 @@
+/**
+ * One exporter's queue on disk: append-only segment files of checksummed frames, a cursor file saying
+ * where the first frame not yet shipped starts, and a bound in bytes.
+ *
+ * Frame: u32 payload length | u32 CRC-32 of (items, time, payload) | u32 items | f64 enqueued-at ms |
+ * payload. A frame is one project's records (JSON, see records-codec.ts). On open, segments are read
+ * from the cursor on; a frame whose length or checksum does not hold ends its segment (a torn write at
+ * a crash: the rest of that segment is cut off and counted as lost), so what is read back is exactly
+ * what was written whole.
+ *
+ * Durability (config `queue.fsync`): `always` fsyncs every append (each append carries every ingest
+ * batch of one flush, written within milliseconds of the store commit); `interval` fsyncs at most every
+ * fsyncIntervalMs (a power loss may lose that much; a process crash loses nothing written); `never`
+ * leaves it to the OS. The cursor is written (rename over) after each acknowledged batch: a crash
+ * between a delivery and its cursor write sends that batch again on restart (at-least-once at a crash;
+ * receivers keyed by span id, Witness and Tempo among them, keep one copy).
+ *
+ * Dropping the oldest while a batch is in flight must not lose track of what was dropped across a
+ * restart, so the frames dropped right after the in-flight ones are persisted as one skip range.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+export const FRAME_HEADER_BYTES = 20;
+const SEGMENT_RE = /^(\d{12})\.seg$/;
+const CURSOR_FILE = 'cursor.json';
+
+export interface Position {
+  seg: number;
+  off: number;
+}
+
+export interface FrameRef extends Position {
+  /** Payload bytes (the frame takes FRAME_HEADER_BYTES more). */
+  length: number;
+  items: number;
+  timeMs: number;
+}
+
+export interface DiskQueueOptions {
+  dir: string;
+  maxBytes: number;
+  segmentBytes: number;
+  dropPolicy: 'oldest' | 'newest';
+  fsync: 'always' | 'interval' | 'never';
+  fsyncIntervalMs: number;
+  /** Told how many records a full queue (or a corrupt tail) cost. */
+  onDrop?: (items: number, reason: 'queue_full' | 'corrupt') => void;
+}
+
+interface Cursor {
+  head: Position;
+  skip?: { from: Position; to: Position };
+}
+
+const before = (a: Position, b: Position) => a.seg < b.seg || (a.seg === b.seg && a.off < b.off);
+const segName = (n: number) => `${String(n).padStart(12, '0')}.seg`;
+
+function frameCrc(header: Buffer, payload: Uint8Array): number {
+  return crc32(payload, crc32(header.subarray(8, FRAME_HEADER_BYTES)));
+}
+
+export class DiskQueue {
+  private frames: FrameRef[] = [];
+  /** Index of the first live frame in `frames` (compacted now and then). */
+  private start = 0;
+  /** Frames at the head handed out by `peek` and not yet acked. */
+  private inFlight = 0;
+  private skip: Cursor['skip'];
+  private bytes = 0;
+  private items = 0;
+  private writeSeg = 0;
+  private writeOff = 0;
+  private writeFd = -1;
+  private dirty = false;
+  private readonly readFds = new Map<number, number>();
+  private fsyncTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(private readonly o: DiskQueueOptions) {}
+
+  static open(options: DiskQueueOptions): DiskQueue {
+    const q = new DiskQueue(options);
+    q.recover();
+    if (options.fsync === 'interval') {
+      q.fsyncTimer = setInterval(() => q.sync(), options.fsyncIntervalMs);
+      q.fsyncTimer.unref();
+    }
+    return q;
+  }
+
+  /** Records queued (in flight included). */
+  get depth(): number {
+    return this.items;
+  }
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+  get frameCount(): number {
+    return this.frames.length - this.start;
+  }
+  /** When the oldest queued frame was enqueued (ms), or null when empty. */
+  get oldestMs(): number | null {
+    return this.frameCount > 0 ? this.frames[this.start].timeMs : null;
+  }
+
+  /**
+   * Appends one frame. Full queue: `newest` refuses it (false), `oldest` drops queued frames that are
+   * not in flight until it fits (or refuses it if even then it cannot).
+   */
+  append(payload: Uint8Array, items: number, timeMs: number): boolean {
+    if (this.closed) return false;
+    const size = FRAME_HEADER_BYTES + payload.length;
+    if (this.bytes + size > this.o.maxBytes) {
+      if (this.o.dropPolicy === 'newest' || !this.dropOldest(size)) {
+        this.o.onDrop?.(items, 'queue_full');
+        return false;
+      }
+    }
+    if (this.writeFd < 0 || (this.writeOff > 0 && this.writeOff + size > this.o.segmentBytes)) this.roll();
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt32LE(items, 8);
+    header.writeDoubleLE(timeMs, 12);
+    header.writeUInt32LE(frameCrc(header, payload), 4);
+    writeSync(this.writeFd, header);
+    writeSync(this.writeFd, payload);
+    this.frames.push({ seg: this.writeSeg, off: this.writeOff, length: payload.length, items, timeMs });
+    this.writeOff += size;
+    this.bytes += size;
+    this.items += items;
+    this.dirty = true;
+    if (this.o.fsync === 'always') this.sync();
+    return true;
+  }
+
+  /**
+   * The first frames (same project, at most `maxItems` records, at least one frame) and their payloads,
+   * marked in flight until `ack`. Calling it again before `ack` returns the same frames.
+   */
+  peek(
+    maxItems: number,
+    maxBytes: number,
+    sameGroup: (a: Uint8Array, b: Uint8Array) => boolean,
+  ): { frames: FrameRef[]; payloads: Buffer[] } {
+    const frames: FrameRef[] = [];
+    const payloads: Buffer[] = [];
+    let items = 0;
+    let bytes = 0;
+    const limit = this.inFlight > 0 ? this.inFlight : Number.POSITIVE_INFINITY;
+    for (let i = this.start; i < this.frames.length && frames.length < limit; i++) {
+      const f = this.frames[i];
+      if (
+        frames.length > 0 &&
+        this.inFlight === 0 &&
+        (items + f.items > maxItems || bytes + f.length > maxBytes)
+      )
+        break;
+      const payload = this.read(f);
+      if (frames.length > 0 && this.inFlight === 0 && !sameGroup(payloads[0], payload)) break;
+      frames.push(f);
+      payloads.push(payload);
+      items += f.items;
+      bytes += f.length;
+    }
+    this.inFlight = frames.length;
+    return { frames, payloads };
+  }
+
+  /** The in-flight frames are done with (shipped or dead-lettered): forget them. */
+  ack(): void {
+    for (let i = 0; i < this.inFlight; i++) {
+      const f = this.frames[this.start + i];
+      this.bytes -= FRAME_HEADER_BYTES + f.length;
+      this.items -= f.items;
+    }
+    this.start += this.inFlight;
+    this.inFlight = 0;
+    this.skip = undefined;
+    this.afterHeadMoved();
+  }
+
+  /** Writes the OS buffers of the open segment to disk (the fsync policy's timer calls this). */
+  sync(): void {
+    if (!this.dirty || this.writeFd < 0) return;
+    this.dirty = false;
+    try {
+      fsyncSync(this.writeFd);
+    } catch {
+      // a failed fsync leaves the data in the page cache: the next interval tries again
+      this.dirty = true;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.sync();
+    this.closed = true;
+    if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    if (this.writeFd >= 0) closeSync(this.writeFd);
+    this.writeFd = -1;
+    for (const fd of this.readFds.values()) closeSync(fd);
+    this.readFds.clear();
+  }
+
+  private dropOldest(needed: number): boolean {
+    // frames after the in-flight ones, oldest first
+    let i = this.start + this.inFlight;
+    let dropped = 0;
+    while (this.bytes + needed > this.o.maxBytes && i < this.frames.length) {
+      const f = this.frames[i];
+      this.bytes -= FRAME_HEADER_BYTES + f.length;
+      this.items -= f.items;
+      dropped += f.items;
+      i++;
+    }
+    if (i === this.start + this.inFlight) return false;
+    const to = i < this.frames.length ? this.frames[i] : { seg: this.writeSeg, off: this.writeOff };
+    const from = this.frames[this.start + this.inFlight];
+    this.frames.splice(this.start + this.inFlight, i - (this.start + this.inFlight));
+    if (this.inFlight === 0) {
+      this.skip = undefined;
+      this.afterHeadMoved(to);
+    } else {
+      this.skip = {
+        from: this.skip?.from ?? { seg: from.seg, off: from.off },
+        to: { seg: to.seg, off: to.off },
+      };
+      this.writeCursor();
+    }
+    this.o.onDrop?.(dropped, 'queue_full');
+    return this.bytes + needed <= this.o.maxBytes;
+  }
+
+  private headPosition(): Position {
+    const f = this.frames[this.start];
+    return f ? { seg: f.seg, off: f.off } : { seg: this.writeSeg, off: this.writeOff };
+  }
+
+  private afterHeadMoved(head = this.headPosition()): void {
+    if (this.start > 1024 && this.start * 2 > this.frames.length) {
+      this.frames = this.frames.slice(this.start);
+      this.start = 0;
+    }
+    this.writeCursor(head);
+    // segments wholly before the head are shipped: delete them
+    for (const [seg, fd] of this.readFds)
+      if (seg < head.seg) {
+        closeSync(fd);
+        this.readFds.delete(seg);
+      }
+    for (const name of readdirSync(this.o.dir)) {
+      const m = SEGMENT_RE.exec(name);
+      if (m && Number(m[1]) < head.seg && Number(m[1]) !== this.writeSeg) unlinkSync(join(this.o.dir, name));
+    }
+  }
+
+  private writeCursor(head = this.headPosition()): void {
+    const cursor: Cursor = { head, ...(this.skip ? { skip: this.skip } : {}) };
+    const tmp = join(this.o.dir, `${CURSOR_FILE}.tmp`);
+    writeFileSync(tmp, JSON.stringify(cursor));
+    renameSync(tmp, join(this.o.dir, CURSOR_FILE));
+  }
+
+  private read(f: FrameRef): Buffer {
+    let fd = this.readFds.get(f.seg);
+    if (fd === undefined) {
+      fd = openSync(join(this.o.dir, segName(f.seg)), 'r');
+      this.readFds.set(f.seg, fd);
+    }
+    const buf = Buffer.allocUnsafe(f.length);
+    readSync(fd, buf, 0, f.length, f.off + FRAME_HEADER_BYTES);
+    return buf;
+  }
+
+  private roll(): void {
+    if (this.writeFd >= 0) {
+      this.sync();
+      closeSync(this.writeFd);
+    }
+    this.writeSeg += 1;
+    this.writeOff = 0;
+    this.writeFd = openSync(join(this.o.dir, segName(this.writeSeg)), 'a');
+  }
+
+  /** Reads what is on disk back into the index (after a restart). */
+  private recover(): void {
+    mkdirSync(this.o.dir, { recursive: true, mode: 0o700 });
+    let cursor: Cursor = { head: { seg: 0, off: 0 } };
+    const cursorPath = join(this.o.dir, CURSOR_FILE);
+    if (existsSync(cursorPath)) {
+      try {
+        cursor = JSON.parse(readFileSync(cursorPath, 'utf8')) as Cursor;
+      } catch {
+        // a cursor that does not parse: start from the oldest segment (resend rather than lose)
+      }
+    }
+    this.skip = cursor.skip;
+    const segs = readdirSync(this.o.dir)
+      .map((n) => SEGMENT_RE.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    let lost = 0;
+    for (const seg of segs) {
+      const path = join(this.o.dir, segName(seg));
+      if (seg < cursor.head.seg) {
+        unlinkSync(path);
+        continue;
+      }
+      const data = readFileSync(path);
+      let off = 0;
+      while (off + FRAME_HEADER_BYTES <= data.length) {
+        const header = data.subarray(off, off + FRAME_HEADER_BYTES);
+        const length = header.readUInt32LE(0);
+        const end = off + FRAME_HEADER_BYTES + length;
+        if (end > data.length) break;
+        const payload = data.subarray(off + FRAME_HEADER_BYTES, end);
+        if (frameCrc(Buffer.from(header), payload) !== header.readUInt32LE(4)) break;
+        const pos = { seg, off };
+        const items = header.readUInt32LE(8);
+        const skipped = cursor.skip && !before(pos, cursor.skip.from) && before(pos, cursor.skip.to);
+        if (!before(pos, cursor.head) && !skipped) {
+          this.frames.push({ seg, off, length, items, timeMs: header.readDoubleLE(12) });
+          this.bytes += FRAME_HEADER_BYTES + length;
+          this.items += items;
+        }
+        off = end;
+      }
+      if (off < data.length) {
+        // a torn or corrupt tail: what follows cannot be framed; cut it so appends start clean
+        lost += 1;
+        const fd = openSync(path, 'r+');
+        ftruncateSync(fd, off);
+        closeSync(fd);
+      }
+      this.writeSeg = seg;
+      this.writeOff = off;
+    }
+    if (lost > 0) this.o.onDrop?.(0, 'corrupt');
+    if (segs.length > 0 && this.writeSeg > 0) {
+      this.writeFd = openSync(join(this.o.dir, segName(this.writeSeg)), 'a');
+      this.writeOff = statSync(join(this.o.dir, segName(this.writeSeg))).size;
+    }
+  }
+}

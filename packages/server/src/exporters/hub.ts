@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { EXPORT_SIGNALS, type ExporterConfig, type ExportSignal } from '../config/index.js';
+import type { IngestSink } from '../ingest/index.js';
+import type { Logger } from '../logging/index.js';
+import type { MetricPoint } from '../metrics/index.js';
+import type { LogRecord, SpanRecord } from '../model/index.js';
+import type { IngestBatch } from '../store/types.js';
+import { exporterMetrics } from './exporter-metrics.js';
+import { ExportFilter } from './filter.js';
+import { FrameBuilder } from './records-codec.js';
+import { createExporter } from './registry.js';
+import { ExporterRunner, type ExporterStatus } from './runner.js';
+import type { Exporter, ExporterContext, MetricSample } from './types.js';
+
+/** Where every exporter keeps its queue: <dataDir>/exporters/<name>/. */
+export const EXPORTERS_DIR = 'exporters';
+
+export interface ExporterHubOptions {
+  exporters: readonly ExporterConfig[];
+  dataDir: string;
+  /** /metrics: the server's own registry. */
+  registry: Registry;
+  logger: Logger;
+  /** Where secrets named by env come from. @default {} */
+  env?: Record<string, string | undefined>;
+  /** The derived metrics by project, for exporters that take samples (remote write). */
+  samples?: () => Array<{ project: string; samples: MetricSample[] }>;
+  /** Builds an exporter from its config (tests swap in their own). @default the registry */
+  create?: (config: ExporterConfig, ctx: ExporterContext) => Exporter;
+}
+
+interface Staged {
+  project: string;
+  spans: readonly SpanRecord[];
+  logs: readonly LogRecord[];
+  points: readonly MetricPoint[];
+}
+
+interface Route {
+  runner: ExporterRunner;
+  filter: ExportFilter;
+  config: ExporterConfig;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Every configured exporter, fed from ingest. Ingest's cost is a push onto a staging list: the records
+ * (already redacted, and only spans newly stored) are encoded and appended to each exporter's disk queue
+ * on the next turn of the event loop — off the request's path, so the client's answer never waits for
+ * an exporter — and shipped by each exporter's own loop. The staging list is bounded
+ * (queue.maxMemoryItems); a full one drops and counts, never blocks.
+ */
+export class ExporterHub {
+  private readonly routes: Route[] = [];
+  private staged: Staged[] = [];
+  private stagedItems = 0;
+  private flushScheduled = false;
+  private readonly maxStaged: number;
+  private closed = false;
+  readonly sink: IngestSink;
+
+  constructor(private readonly o: ExporterHubOptions) {
+    const metrics = exporterMetrics(o.registry, () => {
+      for (const r of this.routes) r.runner.collect();
+    });
+    const ctx: ExporterContext = { env: o.env ?? {}, logger: o.logger };
+    const create = o.create ?? createExporter;
+    for (const config of o.exporters) {
+      if (!config.enabled) continue;
+      const exporter = create(config, ctx);
+      const signals = new Set<ExportSignal>(
+        (config.signals ?? EXPORT_SIGNALS).filter((s) => exporter.signals.has(s)),
+      );
+      const runner = new ExporterRunner({
+        exporter,
+        config,
+        dir: join(o.dataDir, EXPORTERS_DIR, config.name),
+        metrics,
+        logger: o.logger,
+      });
+      this.routes.push({ runner, filter: new ExportFilter(config.filter, signals), config, timer: null });
+    }
+    this.maxStaged = Math.max(0, ...this.routes.map((r) => r.config.queue.maxMemoryItems));
+    this.sink = {
+      name: 'exporters',
+      durable: false,
+      consume: (batch: IngestBatch) => this.offer(batch.project, batch.spans, batch.logs, []),
+    };
+  }
+
+  get size(): number {
+    return this.routes.length;
+  }
+
+  /** Starts the shipping loops and the derived-metric samplers. */
+  start(): void {
+    for (const route of this.routes) {
+      route.runner.start();
+      const every = route.runner.exporter.samplesIntervalMs;
+      if (every !== undefined && this.o.samples) {
+        route.timer = setInterval(() => this.sample(route), every);
+        route.timer.unref();
+      }
+    }
+  }
+
+  /** OTLP metric points as received on /v1/metrics (after they are stored). */
+  offerPoints(project: string, points: readonly MetricPoint[]): void {
+    if (points.length > 0) this.offer(project, [], [], points);
+  }
+
+  status(): ExporterStatus[] {
+    return this.routes.map((r) => r.runner.status());
+  }
+
+  /** Writes what is staged, stops every loop (an attempt in flight is aborted: its batch stays queued). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    for (const r of this.routes) if (r.timer) clearInterval(r.timer);
+    await Promise.all(this.routes.map((r) => r.runner.stop()));
+  }
+
+  /** Ingest's side: O(1), never throws, never waits. */
+  private offer(
+    project: string,
+    spans: readonly SpanRecord[],
+    logs: readonly LogRecord[],
+    points: readonly MetricPoint[],
+  ): void {
+    if (this.closed || this.routes.length === 0) return;
+    const items = spans.length + logs.length + points.length;
+    if (items === 0) return;
+    if (this.stagedItems + items > this.maxStaged) {
+      // the event loop is starved so badly that flushes cannot keep up: shed, count, never block
+      for (const r of this.routes) if (r.filter.takesProject(project)) r.runner.dropped(items, 'queue_full');
+      return;
+    }
+    this.staged.push({ project, spans, logs, points });
+    this.stagedItems += items;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Staged records → one frame per (exporter, project, ≤ batch.maxItems) on each exporter's queue. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.staged.length === 0) return;
+    const staged = this.staged;
+    this.staged = [];
+    this.stagedItems = 0;
+    const now = Date.now();
+    const builder = new FrameBuilder();
+    for (const route of this.routes) {
+      const byProject = new Map<string, { spans: SpanRecord[]; logs: LogRecord[]; points: MetricPoint[] }>();
+      for (const s of staged) {
+        const picked = route.filter.select(s.project, s.spans, s.logs, s.points);
+        if (picked === null) continue;
+        let acc = byProject.get(s.project);
+        if (!acc) {
+          acc = { spans: [], logs: [], points: [] };
+          byProject.set(s.project, acc);
+        }
+        for (const r of picked.spans) acc.spans.push(r);
+        for (const r of picked.logs) acc.logs.push(r);
+        for (const r of picked.points) acc.points.push(r);
+      }
+      const max = route.config.batch.maxItems;
+      for (const [project, acc] of byProject) {
+        // chunks of at most batch.maxItems records: a frame is never split when shipped
+        for (let i = 0, n = acc.spans.length; i < n; i += max)
+          this.append(route, builder, project, acc.spans.slice(i, i + max), [], [], now);
+        for (let i = 0, n = acc.logs.length; i < n; i += max)
+          this.append(route, builder, project, [], acc.logs.slice(i, i + max), [], now);
+        for (let i = 0, n = acc.points.length; i < n; i += max)
+          this.append(route, builder, project, [], [], acc.points.slice(i, i + max), now);
+      }
+    }
+  }
+
+  private append(
+    route: Route,
+    builder: FrameBuilder,
+    project: string,
+    spans: SpanRecord[],
+    logs: LogRecord[],
+    points: MetricPoint[],
+    now: number,
+  ): void {
+    try {
+      const frame = builder.frame({ project, spans, logs, points, samples: [] });
+      route.runner.append(frame, spans.length + logs.length + points.length, now);
+    } catch (err) {
+      // a full disk or a record that will not serialize: the exporter loses these, ingest goes on
+      route.runner.dropped(spans.length + logs.length + points.length, 'queue_full');
+      this.o.logger.error({ err, exporter: route.config.name }, 'could not queue records for export');
+    }
+  }
+
+  private sample(route: Route): void {
+    if (this.closed || !this.o.samples) return;
+    try {
+      const now = Date.now();
+      const builder = new FrameBuilder();
+      const max = route.config.batch.maxItems;
+      for (const { project, samples } of this.o.samples()) {
+        if (!route.filter.takesProject(project)) continue;
+        for (let i = 0; i < samples.length; i += max) {
+          const chunk = samples.slice(i, i + max);
+          route.runner.append(
+            builder.frame({ project, spans: [], logs: [], points: [], samples: chunk }),
+            chunk.length,
+            now,
+          );
+        }
+      }
+    } catch (err) {
+      this.o.logger.error(
+        { err, exporter: route.config.name },
+        'could not sample the derived metrics for export',
+      );
+    }
+  }
+}
