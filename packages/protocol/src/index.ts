@@ -6,6 +6,7 @@
 export * from './access.js';
 export * from './agent-graph.js';
 export * from './alerting.js';
+export * from './analytics.js';
 export * from './anomalies.js';
 export * from './api-routes.js';
 export * from './audit.js';

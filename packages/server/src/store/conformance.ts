@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { SpanRecord } from '../model/index.js';
 import { MS, makeLog, makeSpan, SEC, spanIdOf, T0, traceIdOf } from './test-records.js';
 import type { ScoreRecord, Store, TraceQuery } from './types.js';
+import { analyticsConformance } from './analytics-conformance.js';
 
 export { makeLog, makeSpan, traceIdOf } from './test-records.js';
 
@@ -1596,5 +1597,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await scoreIds({})).toEqual(['new']);
       });
     });
+
+    // sessions, users, usage and funnels (issue 17): one store filled once, compared with brute force
+    analyticsConformance(makeStore);
   });
 }

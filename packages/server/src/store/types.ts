@@ -3,16 +3,24 @@
  * `conformance.ts` unchanged.
  */
 import type {
+  FunnelResultJson,
+  FunnelStep,
+  GroupSort,
   LogJson,
   Page,
   ScoreFilter,
   ScoreJson,
   ScoreSource,
   ScoreSummaryGroupJson,
+  SessionDetailJson,
+  SessionSummaryJson,
   SpanGroup,
   SpanKind,
   SpanMeasure,
   TraceSummaryJson,
+  UsageDimension,
+  UsageJson,
+  UserSummaryJson,
 } from '@witness/protocol';
 import type { LogRecord, ScoreRecord, SpanRecord } from '../model/index.js';
 
@@ -172,6 +180,71 @@ export interface SpanAggregateRow {
   values: Array<number | null>;
 }
 
+/**
+ * Sessions or users (`GET /api/sessions`, `/api/users`): one row per session (user) id of the
+ * project, aggregated over its traces that started in [from, to]. A trace belongs to the session
+ * (user) its spans name.
+ */
+export interface GroupListQuery {
+  project: string;
+  /** Groups where some counted trace has this service / agent / model. */
+  service?: string;
+  agent?: string;
+  model?: string;
+  fromUnixNano?: bigint;
+  toUnixNano?: bigint;
+  /** Sessions only: sessions of this user. */
+  userId?: string;
+  minCostUsd?: number;
+  /** 'error': groups with at least one errored span. */
+  status?: 'error';
+  /** `sessions` is for users only. @default 'lastSeen' */
+  sort?: GroupSort;
+  /** @default 'desc' */
+  order?: 'asc' | 'desc';
+  /** 1..500, default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** One session's traces as a conversation (`GET /api/sessions/{id}`), oldest first. */
+export interface SessionQuery {
+  project: string;
+  sessionId: string;
+  /** 1..500, default 200. */
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Feature usage and cost attribution (`GET /api/usage`): the project's spans in [from, to) that
+ * carry the dimension, per value and per bucket. What counts as a call: a span with the tool (tool),
+ * an agent-kind span of the agent (agent), a span with the model (model), a trace (user, session,
+ * service, project).
+ */
+export interface UsageQuery {
+  project: string;
+  by: UsageDimension;
+  fromUnixNano: bigint;
+  toUnixNano: bigint;
+  stepSeconds: number;
+  filter?: { service?: string; agent?: string; model?: string; tool?: string; userId?: string };
+  /** @default 'cost' */
+  sort?: 'cost' | 'calls' | 'users' | 'errors' | 'tokens';
+  /** Values returned, 1..100, default 20. */
+  limit?: number;
+}
+
+/** `POST /api/funnels/query`, validated (steps 2..10, range ≤ 92 days). */
+export interface FunnelQuery {
+  project: string;
+  steps: FunnelStep[];
+  by: 'session' | 'user';
+  withinSeconds: number;
+  fromUnixNano: bigint;
+  toUnixNano: bigint;
+}
+
 export interface RetentionResult {
   deletedSpans: number;
   deletedLogs: number;
@@ -300,6 +373,16 @@ export interface Store {
   searchScores(query: ScoreQuery, options?: ReadOptions): Promise<Page<ScoreJson>>;
   /** Per score name and group (agent, model or none): count, avg/min/max, label counts, and per step bucket. */
   scoreSummary(query: ScoreSummaryQuery, options?: ReadOptions): Promise<ScoreSummaryGroupJson[]>;
+  /** Sessions of the project with their aggregates, sorted, filtered, cursor-paged. */
+  listSessions(query: GroupListQuery, options?: ReadOptions): Promise<Page<SessionSummaryJson>>;
+  /** Users of the project with their aggregates, sorted, filtered, cursor-paged. */
+  listUsers(query: GroupListQuery, options?: ReadOptions): Promise<Page<UserSummaryJson>>;
+  /** One session: its aggregates and its traces oldest first; null when the project has no such session. */
+  getSession(query: SessionQuery, options?: ReadOptions): Promise<SessionDetailJson | null>;
+  /** Calls, users, errors, tokens and cost per value of a dimension, per bucket. */
+  usage(query: UsageQuery, options?: ReadOptions): Promise<UsageJson>;
+  /** An ordered funnel over sessions or users. */
+  funnel(query: FunnelQuery, options?: ReadOptions): Promise<FunnelResultJson>;
   /** Delete spans, logs and scores from before the cut-off (every project: retention is global). */
   deleteOlderThan(cutoffUnixNano: bigint): Promise<RetentionResult>;
   stats(options?: ReadOptions): Promise<StoreStats>;

@@ -521,19 +521,32 @@ describe('DuckDbStore schema migration', () => {
       const scratch = await openDuckDbStore({ path: join(dir, 'scratch.duckdb'), threads: 1 });
       await scratch.append({
         project: 'default',
-        spans: [spanOf(1), makeSpan({ trace: 1, n: 2, parent: 1, start: T0 + 5n, durationMs: 1 })],
+        spans: [
+          spanOf(1),
+          makeSpan({
+            trace: 1,
+            n: 2,
+            parent: 1,
+            start: T0 + 5n,
+            durationMs: 1,
+            fields: { kind: 'llm', sessionId: 'old-session', inputTokens: 42, outputTokens: 7 },
+          }),
+        ],
         logs: [makeLog({ timeUnixNano: T0, body: 'old log' })],
       });
       await scratch.close();
       const instance = await DuckDBInstance.create(oldPath);
       const conn = await instance.connect();
-      // (version 1 had no scores table either: version 3 added it)
+      // version 1 had neither project, nor the scores table (version 3), nor the part columns of
+      // version 4 (which follow project)
       for (const ddl of CREATE_SCHEMA.filter((d) => !d.includes('EXISTS scores')))
-        await conn.run(ddl.replace(/,\s*project VARCHAR NOT NULL DEFAULT 'default'/, ''));
+        await conn.run(ddl.replace(/,\s*project VARCHAR NOT NULL DEFAULT 'default'[^)]*\)$/, '\n)'));
       await conn.run(`INSERT INTO witness_meta VALUES ('schema_version', '1')`);
       await conn.run(`ATTACH '${join(dir, 'scratch.duckdb')}' AS scratch (READ_ONLY)`);
       for (const table of ['spans', 'trace_parts', 'logs'])
-        await conn.run(`INSERT INTO ${table} SELECT * EXCLUDE (project) FROM scratch.${table}`);
+        await conn.run(
+          `INSERT INTO ${table} SELECT * EXCLUDE (project${table === 'trace_parts' ? ', input_tokens, output_tokens, llm_calls' : ''}) FROM scratch.${table}`,
+        );
       const columns = await conn.runAndReadAll(
         `SELECT count(*) FROM information_schema.columns WHERE column_name = 'project' AND table_catalog = current_database()`,
       );
@@ -574,6 +587,14 @@ describe('DuckDbStore schema migration', () => {
           },
         ]);
         expect((await store.searchScores({ project: 'default' })).items.map((x) => x.id)).toEqual(['s']);
+        // version 4 filled the parts' token columns from the spans: sessions sum them exactly
+        const [session] = (await store.listSessions({ project: 'default' })).items;
+        expect(session).toMatchObject({
+          sessionId: 'old-session',
+          inputTokens: 42,
+          outputTokens: 7,
+          turns: 1,
+        });
       } finally {
         await store.close();
       }

@@ -10,11 +10,24 @@ import {
   listValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { LogJson, Page, ScoreJson, ScoreSummaryGroupJson, TraceSummaryJson } from '@witness/protocol';
+import type {
+  FunnelResultJson,
+  LogJson,
+  Page,
+  ScoreJson,
+  ScoreSummaryGroupJson,
+  SessionDetailJson,
+  SessionSummaryJson,
+  TraceSummaryJson,
+  UsageJson,
+  UserSummaryJson,
+} from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import type {
   AppendOptions,
   AppendResult,
+  FunnelQuery,
+  GroupListQuery,
   IngestBatch,
   Leases,
   LogQuery,
@@ -24,6 +37,7 @@ import type {
   ScoreRecord,
   ScoreSummaryQuery,
   Series,
+  SessionQuery,
   SpanAggregateQuery,
   SpanAggregateRow,
   SpanCountBucket,
@@ -33,7 +47,19 @@ import type {
   Store,
   StoreStats,
   TraceQuery,
+  UsageQuery,
 } from '../types.js';
+import { buildFunnel, funnelFromRows } from './funnel.js';
+import {
+  type GroupBy,
+  buildGroupList,
+  buildGroupSets,
+  groupCursor,
+  sessionFromRow,
+  userFromRow,
+} from './group-list.js';
+import { buildSessionTurns, buildTurnSpans, turnCursor, turnsOf } from './session-turns.js';
+import { buildUsageBuckets, buildUsageTotals, usageRows } from './usage.js';
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
@@ -886,6 +912,110 @@ export class DuckDbStore implements Store {
    */
   interruptReads(): void {
     this.readers.interruptAll();
+  }
+
+  async listSessions(query: GroupListQuery, options?: ReadOptions): Promise<Page<SessionSummaryJson>> {
+    return this.groupPage(query, 'session', sessionFromRow, options);
+  }
+
+  async listUsers(query: GroupListQuery, options?: ReadOptions): Promise<Page<UserSummaryJson>> {
+    return this.groupPage(query, 'user', userFromRow, options);
+  }
+
+  private async groupPage<T>(
+    query: GroupListQuery,
+    by: GroupBy,
+    toJson: (row: Row, sets: Row | undefined) => T,
+    options?: ReadOptions,
+  ): Promise<Page<T>> {
+    const built = buildGroupList(query, by); // validates sort and cursor before any I/O
+    return this.reading(async (c) => {
+      const rows = await c.rows(built.sql, built.params);
+      const page = rows.slice(0, built.limit);
+      const more = rows.length > built.limit;
+      const sets = new Map<string, Row>();
+      if (page.length > 0) {
+        const q = buildGroupSets(
+          query,
+          by,
+          page.map((r) => r.id as string),
+        );
+        for (const r of await c.rows(q.sql, q.params)) sets.set(r.id as string, r);
+      }
+      const items = page.map((r) => toJson(r, sets.get(r.id as string)));
+      const fit = itemsWithinBudget(items);
+      return {
+        items: items.slice(0, fit),
+        nextCursor: more || fit < items.length ? groupCursor(query, page[fit - 1]) : null,
+      };
+    }, options);
+  }
+
+  async getSession(query: SessionQuery, options?: ReadOptions): Promise<SessionDetailJson | null> {
+    const summaryQuery = buildGroupList({ project: query.project, limit: 1 }, 'session', query.sessionId);
+    const turnsQuery = buildSessionTurns(query);
+    return this.reading(async (c) => {
+      const [summary] = await c.rows(summaryQuery.sql, summaryQuery.params);
+      if (summary === undefined) return null;
+      const sets = buildGroupSets({ project: query.project }, 'session', [query.sessionId]);
+      const [setRow] = await c.rows(sets.sql, sets.params);
+      const traces = await c.rows(turnsQuery.sql, turnsQuery.params);
+      const page = traces.slice(0, turnsQuery.limit);
+      let spans: Row[] = [];
+      if (page.length > 0) {
+        let lo = page[0].s as bigint;
+        let hi = page[0].e as bigint;
+        for (const t of page) {
+          if ((t.s as bigint) < lo) lo = t.s as bigint;
+          if ((t.e as bigint) > hi) hi = t.e as bigint;
+        }
+        const q = buildTurnSpans(
+          query.project,
+          page.map((t) => t.trace_id as string),
+          lo,
+          hi,
+        );
+        spans = await c.rows(q.sql, q.params);
+      }
+      const turns = turnsOf(page, spans);
+      const fit = itemsWithinBudget(turns);
+      return {
+        session: sessionFromRow(summary, setRow),
+        turns: turns.slice(0, fit),
+        nextCursor: traces.length > turnsQuery.limit || fit < turns.length ? turnCursor(page[fit - 1]) : null,
+      };
+    }, options);
+  }
+
+  async usage(query: UsageQuery, options?: ReadOptions): Promise<UsageJson> {
+    const totalsQuery = buildUsageTotals(query);
+    return this.reading(async (c) => {
+      const totals = await c.rows(totalsQuery.sql, totalsQuery.params);
+      const top = totals.slice(0, totalsQuery.limit);
+      const buckets =
+        top.length === 0
+          ? []
+          : await (async () => {
+              const q = buildUsageBuckets(
+                query,
+                top.map((r) => r.v as string),
+              );
+              return c.rows(q.sql, q.params);
+            })();
+      return {
+        by: query.by,
+        fromMs: Number(query.fromUnixNano / 1_000_000n),
+        toMs: Number(query.toUnixNano / 1_000_000n),
+        stepSeconds: query.stepSeconds,
+        rows: usageRows(query, top, buckets),
+        truncated: totals.length > totalsQuery.limit,
+      };
+    }, options);
+  }
+
+  async funnel(query: FunnelQuery, options?: ReadOptions): Promise<FunnelResultJson> {
+    const built = buildFunnel(query);
+    return this.reading(async (c) => funnelFromRows(query, await c.rows(built.sql, built.params)), options);
   }
 
   private reading<T>(fn: (c: ReadConnection) => Promise<T>, options?: ReadOptions): Promise<T> {

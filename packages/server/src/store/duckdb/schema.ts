@@ -18,11 +18,46 @@
  */
 export const SET_SEPARATOR = '\u0001';
 
-/** 2: `project` on spans, trace_parts and logs; 3: the `scores` table (see MIGRATIONS). */
-export const SCHEMA_VERSION = 3;
+/**
+ * 2: `project` on spans, trace_parts and logs; 3: the `scores` table; 4: `input_tokens`,
+ * `output_tokens` and `llm_calls` on trace_parts, which session and user analytics sum (see MIGRATIONS).
+ */
+export const SCHEMA_VERSION = 4;
 
 /** The project column as both fresh tables and migrated ones have it. */
 const PROJECT_COLUMN = `project VARCHAR NOT NULL DEFAULT 'default'`;
+
+/**
+ * Added in version 4, after `project` (migrated files gain them at the end, like `project`): what
+ * sessions and users sum besides the total `tokens`. Zero in a part with no LLM span.
+ */
+const PART_ANALYTICS_COLUMNS = [
+  'input_tokens DOUBLE NOT NULL DEFAULT 0',
+  'output_tokens DOUBLE NOT NULL DEFAULT 0',
+  'llm_calls INTEGER NOT NULL DEFAULT 0',
+];
+
+const TRACE_PARTS_DDL = `CREATE TABLE IF NOT EXISTS trace_parts (
+    trace_id VARCHAR NOT NULL,
+    start_ns BIGINT NOT NULL,
+    end_ns BIGINT NOT NULL,
+    span_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    tokens DOUBLE NOT NULL,
+    cost_usd DOUBLE,
+    root_name VARCHAR,
+    root_service VARCHAR,
+    first_name VARCHAR NOT NULL,
+    first_service VARCHAR NOT NULL,
+    session_id VARCHAR,
+    user_id VARCHAR,
+    service_set VARCHAR NOT NULL,
+    kind_set VARCHAR NOT NULL,
+    agent_set VARCHAR NOT NULL,
+    model_set VARCHAR NOT NULL,
+    ${PROJECT_COLUMN},
+    ${PART_ANALYTICS_COLUMNS.join(',\n    ')}
+  )`;
 
 export const CREATE_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS witness_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
@@ -62,26 +97,7 @@ export const CREATE_SCHEMA: readonly string[] = [
     governance VARCHAR,
     ${PROJECT_COLUMN}
   )`,
-  `CREATE TABLE IF NOT EXISTS trace_parts (
-    trace_id VARCHAR NOT NULL,
-    start_ns BIGINT NOT NULL,
-    end_ns BIGINT NOT NULL,
-    span_count INTEGER NOT NULL,
-    error_count INTEGER NOT NULL,
-    tokens DOUBLE NOT NULL,
-    cost_usd DOUBLE,
-    root_name VARCHAR,
-    root_service VARCHAR,
-    first_name VARCHAR NOT NULL,
-    first_service VARCHAR NOT NULL,
-    session_id VARCHAR,
-    user_id VARCHAR,
-    service_set VARCHAR NOT NULL,
-    kind_set VARCHAR NOT NULL,
-    agent_set VARCHAR NOT NULL,
-    model_set VARCHAR NOT NULL,
-    ${PROJECT_COLUMN}
-  )`,
+  TRACE_PARTS_DDL,
   // getTrace's first step: one ART lookup (~1 ms at 500k parts) instead of scanning every trace id
   // (~10–20 ms). Appends into trace_parts are ~1 per 20 spans; measured: no visible ingest cost.
   `CREATE INDEX IF NOT EXISTS trace_parts_trace_id ON trace_parts (trace_id)`,
@@ -141,4 +157,22 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
   // version still moves, so an older Witness refuses the file instead of ignoring its scores (and
   // leaving them out of retention).
   2: [],
+  // 3 → 4: parts hold no batch id, so old parts cannot be split exactly: each trace's totals, summed from its
+  // spans, go on its first part, the others get 0. Sums per trace, session and user are then exact,
+  // which is all anything reads. The table is rebuilt rather than UPDATEd: DuckDB refuses to build the
+  // trace_id index over a table with outstanding updates.
+  3: [
+    'DROP INDEX IF EXISTS trace_parts_trace_id',
+    'ALTER TABLE trace_parts RENAME TO trace_parts_v2',
+    TRACE_PARTS_DDL,
+    `INSERT INTO trace_parts
+     SELECT p.* EXCLUDE (rn), CASE WHEN rn = 1 THEN coalesce(s.i, 0) ELSE 0 END,
+       CASE WHEN rn = 1 THEN coalesce(s.o, 0) ELSE 0 END, CASE WHEN rn = 1 THEN coalesce(s.l, 0) ELSE 0 END
+     FROM (SELECT *, row_number() OVER (PARTITION BY project, trace_id ORDER BY start_ns) AS rn FROM trace_parts_v2) AS p
+     LEFT JOIN (SELECT project, trace_id, sum(input_tokens) AS i, sum(output_tokens) AS o,
+                  count(*) FILTER (WHERE kind = 'llm')::INTEGER AS l
+                FROM spans GROUP BY project, trace_id) AS s
+       ON s.project = p.project AND s.trace_id = p.trace_id`,
+    'DROP TABLE trace_parts_v2',
+  ],
 };

@@ -27,6 +27,9 @@ interface TracePart {
   spans: number;
   errors: number;
   tokens: number;
+  inputTokens: number;
+  outputTokens: number;
+  llmCalls: number;
   cost: number | null;
   rootName: string | null;
   rootService: string | null;
@@ -122,6 +125,9 @@ export function addToParts(parts: Map<string, TracePart>, s: SpanRecord, project
       spans: 0,
       errors: 0,
       tokens: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      llmCalls: 0,
       cost: null,
       rootName: null,
       rootService: null,
@@ -146,6 +152,10 @@ export function addToParts(parts: Map<string, TracePart>, s: SpanRecord, project
   p.spans++;
   if (s.statusCode === 'error') p.errors++;
   if (Number.isFinite(tokens)) p.tokens += tokens;
+  // what the spans table holds: a non-finite count is stored as NULL (appendNumber), so it sums as 0
+  if (s.inputTokens !== null && Number.isFinite(s.inputTokens)) p.inputTokens += s.inputTokens;
+  if (s.outputTokens !== null && Number.isFinite(s.outputTokens)) p.outputTokens += s.outputTokens;
+  if (s.kind === 'llm') p.llmCalls++;
   if (s.costUsd !== null && Number.isFinite(s.costUsd)) p.cost = (p.cost ?? 0) + s.costUsd;
   if (s.parentSpanId === null) {
     p.rootName = s.name;
@@ -191,6 +201,9 @@ export function appendPartRows(a: DuckDBAppender, parts: Map<string, TracePart>)
     a.appendVarchar(setText(p.agents));
     a.appendVarchar(setText(p.models));
     a.appendVarchar(p.project);
+    a.appendDouble(p.inputTokens);
+    a.appendDouble(p.outputTokens);
+    a.appendInteger(p.llmCalls);
     a.endRow();
   }
 }
