@@ -53,7 +53,12 @@ export function routeSamples({
                     kind: 1,
                     startTimeUnixNano: nowNs(),
                     endTimeUnixNano: nowNs(),
-                    attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'planner' } }],
+                    attributes: [
+                      { key: 'gen_ai.agent.name', value: { stringValue: 'planner' } },
+                      // the session and user the analytics samples read
+                      { key: 'witness.session.id', value: { stringValue: `sess-${hex.slice(0, 12)}` } },
+                      { key: 'witness.user.id', value: { stringValue: `user-${hex.slice(0, 12)}` } },
+                    ],
                   },
                 ],
               },
@@ -116,6 +121,20 @@ export function routeSamples({
     },
     'POST /api/audit/retention': { url: '/api/audit/retention', body: { actor: 'alice' } },
     'GET /api/traces': { url: '/api/traces?limit=5' },
+    'GET /api/sessions': { url: '/api/sessions?limit=5&sort=cost' },
+    'GET /api/sessions/{sessionId}': {
+      url: `/api/sessions/${encodeURIComponent(`sess-${hex.slice(0, 12)}`)}`,
+    },
+    'GET /api/users': { url: '/api/users?limit=5' },
+    'GET /api/usage': { url: '/api/usage?by=agent' },
+    'POST /api/funnels/query': {
+      url: '/api/funnels/query',
+      body: {
+        steps: [{ kind: 'agent' }, { name: 'invoke_agent planner' }],
+        from: new Date(Date.now() - 3_600_000).toISOString(),
+        to: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    },
     'GET /api/traces/{traceId}': { url: `/api/traces/${traceId}` },
     'GET /api/logs': { url: '/api/logs?severity=INFO' },
     'GET /api/traces/{traceId}/graph': { url: `/api/traces/${traceId}/graph` },

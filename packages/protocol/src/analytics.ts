@@ -4,6 +4,8 @@
  * `/api/users`, `/api/usage` and `POST /api/funnels/query`.
  */
 import { z } from 'zod';
+import { DEFAULT_PROJECT, projectIdSchema } from './access.js';
+import { durationSchema } from './slo.js';
 import { SPAN_KINDS } from './constants.js';
 import { decimal, instantNs, integer, nanos, pageLimit, text } from './query-values.js';
 
@@ -273,3 +275,32 @@ export const funnelResultSchema = z
   })
   .meta({ id: 'FunnelResult' });
 export type FunnelResultJson = z.infer<typeof funnelResultSchema>;
+
+/**
+ * A spending budget (`budgets:` in the config): cost over a rolling window per user or per agent.
+ * Each becomes a threshold alert rule on the span measure `cost` grouped by user (agent), so alerting
+ * evaluates, routes, silences and notifies it like any rule: one alert per user (agent) at or over
+ * `limitUsd`, named after the budget, labelled `budget=<name>`.
+ */
+export const budgetSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/,
+        'a name is 1–128 of letters, digits, "_", ".", ":" and "-"',
+      ),
+    project: projectIdSchema.default(DEFAULT_PROJECT),
+    /** Whose spending: each user's, or each agent's. */
+    by: z.enum(['user', 'agent']),
+    /** Only this agent's spending (with by: agent, one agent's budget; with by: user, each user's spend on this agent). */
+    agent: z.string().min(1).max(1000).optional(),
+    limitUsd: z.number().positive(),
+    /** The rolling window the cost is summed over. */
+    window: durationSchema.default(86_400_000),
+    /** Over budget this long before the alert fires. */
+    for: durationSchema.optional(),
+    labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/), z.string().max(1000)).default({}),
+  })
+  .meta({ id: 'Budget' });
+export type Budget = z.infer<typeof budgetSchema>;

@@ -23,6 +23,19 @@ import {
   messageSchema,
 } from './audit.js';
 import {
+  funnelQueryBody,
+  funnelResultSchema,
+  sessionDetailParams,
+  sessionDetailSchema,
+  sessionListParams,
+  sessionPageSchema,
+  sessionPathParams,
+  usageParams,
+  usageSchema,
+  userListParams,
+  userPageSchema,
+} from './analytics.js';
+import {
   alertListSchema,
   silenceBodySchema,
   silenceCreatedSchema,
@@ -198,7 +211,74 @@ function signinRoutes(): ApiRoute[] {
   ];
 }
 
+/** Sessions, users, usage and cost, funnels (server: analytics/; docs/analytics.md). */
+function analyticsRoutes(): ApiRoute[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/sessions',
+      summary: 'Sessions with their traces, turns, tokens, cost, errors, agents and models',
+      description:
+        'Aggregated by the store over every trace of the project that started in [from, to]; sorted by any column, cursor-paged.',
+      tags: ['analytics'],
+      access: 'read',
+      query: sessionListParams,
+      responses: { 200: ok(sessionPageSchema), 400: bad, 503: unavailable },
+    },
+    {
+      method: 'get',
+      path: '/api/sessions/{sessionId}',
+      summary:
+        "One session as a conversation: its aggregates and its traces oldest first, with each turn's input and output",
+      tags: ['analytics'],
+      access: 'read',
+      pathParams: sessionPathParams,
+      query: sessionDetailParams,
+      responses: { 200: ok(sessionDetailSchema), 400: bad, 404: error('no such session'), 503: unavailable },
+    },
+    {
+      method: 'get',
+      path: '/api/users',
+      summary: 'Users with their sessions, traces, turns, tokens, cost, errors, agents and models',
+      tags: ['analytics'],
+      access: 'read',
+      query: userListParams,
+      responses: { 200: ok(userPageSchema), 400: bad, 503: unavailable },
+    },
+    {
+      method: 'get',
+      path: '/api/usage',
+      summary:
+        'Calls, users, errors, tokens and cost per tool, agent, model, user, session, service or project, over time',
+      description:
+        'Feature usage (by=tool|agent|model) and cost attribution (by=user|session|service|project). by=project reads each project the caller may see.',
+      tags: ['analytics'],
+      access: 'read',
+      query: usageParams,
+      responses: { 200: ok(usageSchema), 400: bad, 503: unavailable },
+    },
+    {
+      method: 'post',
+      path: '/api/funnels/query',
+      summary: 'A funnel: ordered span predicates per session or user within a time limit',
+      description:
+        'Counts, step-to-step conversion, drop-off and time to convert (p50/p95). At most 10 steps, a range of at most 92 days, a 5 s deadline.',
+      tags: ['analytics'],
+      access: 'read',
+      body: funnelQueryBody,
+      responses: {
+        200: ok(funnelResultSchema),
+        400: bad,
+        413: error('body over 64 KiB'),
+        415: error('Content-Type is not application/json'),
+        503: unavailable,
+      },
+    },
+  ];
+}
+
 export const API_ROUTES: readonly ApiRoute[] = [
+  ...analyticsRoutes(),
   {
     method: 'get',
     path: '/api/governance/violations',

@@ -53,6 +53,7 @@ import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from '.
 import { queryRoutes } from './query/index.js';
 import { agentGraphRoutes } from './agent-graph/index.js';
 import { ScoreSink, scoreRoutes } from './scores/index.js';
+import { analyticsRoutes, withBudgetRules } from './analytics/index.js';
 import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
@@ -120,7 +121,9 @@ export interface RunningServer {
   /** The configured exporters (config `exporters`; none configured: an empty hub). */
   exporters: ExporterHub;
   /** Takes new `slos` and `alerts` sections (SIGHUP); alert states carry over. */
-  reloadAlerting(config: Pick<WitnessConfig, 'slos' | 'alerts'>): void;
+  reloadAlerting(
+    config: Pick<WitnessConfig, 'slos' | 'alerts'> & Partial<Pick<WitnessConfig, 'budgets'>>,
+  ): void;
   /** Stops listening, lets requests in flight finish, closes the store (flushing it). */
   close(): Promise<void>;
 }
@@ -451,6 +454,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     scoreRoutes({ store: () => store, audit: audit ? (entry) => audit.append(entry) : null }),
   );
   app.route('/api', agentGraphRoutes({ store: () => store }));
+  app.route('/api', analyticsRoutes({ store: () => store }));
   app.route('/api', signinRoutes({ oidc, authEnabled: auth.enabled }));
   app.route(
     '/api',
@@ -648,7 +652,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   alerting = new AlertEngine({
     leader: elector ? () => elector.isLeader() : undefined,
     slos: config.slos,
-    alerts: config.alerts,
+    // budgets (analytics) are threshold rules on cost, evaluated with the configured rules
+    alerts: withBudgetRules(config.alerts, config.budgets),
     store: () => store,
     // threshold rules on ingested metrics mean exactly what GET /api/metrics/query answers
     metricQuery: async (params, project) => {
@@ -745,7 +750,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     alerting,
     exporters,
     reloadAlerting(next) {
-      alerting?.reload(next.slos, next.alerts);
+      alerting?.reload(next.slos, withBudgetRules(next.alerts, next.budgets));
     },
     close() {
       closing ??= (async () => {

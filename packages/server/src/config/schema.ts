@@ -4,6 +4,7 @@ import {
   receiverSchema,
   routeSchema,
   sloSpecSchema,
+  budgetSchema,
 } from '@witness/protocol';
 import { z } from 'zod';
 import { exportersSection } from './exporters-schema.js';
@@ -841,6 +842,14 @@ export const configSchema = z.strictObject({
   slos: z.array(sloSpecSchema).max(10_000).default([]),
   alerts: alertsSection.prefault({}),
   exporters: exportersSection,
+  /** Spending budgets per user or agent (docs/analytics.md); each is an alert rule on cost. Reloaded on SIGHUP. */
+  budgets: z
+    .array(budgetSchema)
+    .max(1000)
+    .default([])
+    .describe(
+      'Cost budgets per user or agent over a rolling window; an alert fires for each one over its limit.',
+    ),
 });
 
 export type WitnessConfig = z.infer<typeof configSchema>;
