@@ -82,9 +82,11 @@ export function stepLabel(step: FunnelStep, i: number): string {
   return parts.length > 0 ? parts.join(' ') : `step ${i + 1}`;
 }
 
+/** Element i of a DuckDB LIST (a DuckDBListValue: its `items`). */
 const q = (list: unknown, i: number): number | null => {
-  if (!Array.isArray(list)) return null;
-  const v = list[i];
+  const items = (list as { items?: unknown[] } | null)?.items;
+  if (!Array.isArray(items)) return null;
+  const v = items[i];
   return v === null || v === undefined ? null : Number(v);
 };
 
