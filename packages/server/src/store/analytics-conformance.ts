@@ -307,6 +307,7 @@ export function analyticsConformance(
         for (const s of analyticsTrace(t))
           if (s.sessionId !== null) bySession.set(s.sessionId, [...(bySession.get(s.sessionId) ?? []), s]);
       const reached = [0, 0, 0];
+      const fromFirst: number[] = [];
       for (const spans of bySession.values()) {
         const match = [
           (s: SpanRecord) => s.kind === 'agent',
@@ -330,12 +331,23 @@ export function analyticsConformance(
           if (next === undefined) break;
           reached[k]++;
           prev = next;
+          if (k === 2) fromFirst.push(Number(next - t1) / 1e6);
         }
       }
       expect(got.steps.map((s) => s.count)).toEqual(reached);
       expect(got.entered).toBe(reached[0]);
       expect(got.converted).toBe(reached[2]);
       expect(got.steps[1].dropOff).toBe(reached[0] - reached[1]);
+      // time to convert: linear interpolation between the closest ranks (as quantile_cont)
+      const quantile = (xs: number[], q: number) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const pos = (sorted.length - 1) * q;
+        const lo = Math.floor(pos);
+        return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+      };
+      expect(fromFirst.length).toBeGreaterThan(1);
+      expect(got.steps[2].p50MsFromFirst).toBeCloseTo(quantile(fromFirst, 0.5), 6);
+      expect(got.steps[2].p95MsFromFirst).toBeCloseTo(quantile(fromFirst, 0.95), 6);
       // the other project's session s-1 is not counted here
       const other = await store.funnel({
         project: OTHER,

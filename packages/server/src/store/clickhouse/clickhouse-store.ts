@@ -5,7 +5,32 @@
  * append resolves only after ClickHouse acknowledged every insert of its group (fsynced parts, see
  * schema.ts) — the OTLP 200 waits on it.
  */
-import type { LogJson, Page, ScoreJson, ScoreSummaryGroupJson, TraceSummaryJson } from '@witness/protocol';
+import {
+  buildChFunnel,
+  buildChGroupList,
+  buildChSessionTurns,
+  buildChTurnSpans,
+  buildChUsageBuckets,
+  buildChUsageTotals,
+  chFunnelResult,
+  duckShapedGroupRow,
+  duckShapedTurnRow,
+} from './analytics.js';
+import { groupCursor, sessionFromRow, userFromRow } from '../duckdb/group-list.js';
+import { turnCursor, turnsOf } from '../duckdb/session-turns.js';
+import { usageRows } from '../duckdb/usage.js';
+import type {
+  FunnelResultJson,
+  LogJson,
+  Page,
+  ScoreJson,
+  ScoreSummaryGroupJson,
+  SessionDetailJson,
+  SessionSummaryJson,
+  TraceSummaryJson,
+  UsageJson,
+  UserSummaryJson,
+} from '@witness/protocol';
 import type { SpanRecord } from '../../model/index.js';
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { logFromRow } from '../duckdb/log-search.js';
@@ -16,6 +41,8 @@ import { traceCursor, traceSummaryFromRow } from '../duckdb/trace-search.js';
 import type {
   AppendOptions,
   AppendResult,
+  FunnelQuery,
+  GroupListQuery,
   IngestBatch,
   Leases,
   LogQuery,
@@ -25,6 +52,7 @@ import type {
   ScoreRecord,
   ScoreSummaryQuery,
   Series,
+  SessionQuery,
   SpanAggregateQuery,
   SpanAggregateRow,
   SpanCountBucket,
@@ -34,6 +62,7 @@ import type {
   Store,
   StoreStats,
   TraceQuery,
+  UsageQuery,
 } from '../types.js';
 import { ChClient, type ChRow } from './ch-client.js';
 import { ClickHouseCoordination } from './coordination.js';
@@ -292,6 +321,100 @@ export class ClickHouseStore implements Store {
   private waitForInserts(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  async listSessions(query: GroupListQuery, options?: ReadOptions): Promise<Page<SessionSummaryJson>> {
+    return this.groupPage(query, 'session', sessionFromRow, options);
+  }
+
+  async listUsers(query: GroupListQuery, options?: ReadOptions): Promise<Page<UserSummaryJson>> {
+    return this.groupPage(query, 'user', userFromRow, options);
+  }
+
+  private async groupPage<T>(
+    query: GroupListQuery,
+    by: 'session' | 'user',
+    toJson: (row: ChRow, sets: ChRow | undefined) => T,
+    options?: ReadOptions,
+  ): Promise<Page<T>> {
+    const built = buildChGroupList(this.tables, query, by);
+    const rows = (await this.read(built.sql, built.params, options)).map(duckShapedGroupRow);
+    const page = rows.slice(0, built.limit);
+    const items = page.map((r) => toJson(r.row, r.sets));
+    const fit = itemsWithinBudget(items);
+    return {
+      items: items.slice(0, fit),
+      nextCursor:
+        rows.length > built.limit || fit < items.length ? groupCursor(query, page[fit - 1].row) : null,
+    };
+  }
+
+  async getSession(query: SessionQuery, options?: ReadOptions): Promise<SessionDetailJson | null> {
+    const summary = buildChGroupList(
+      this.tables,
+      { project: query.project, limit: 1 },
+      'session',
+      query.sessionId,
+    );
+    const turnsQuery = buildChSessionTurns(this.tables, query);
+    const [row] = await this.read(summary.sql, summary.params, options);
+    if (row === undefined) return null;
+    const traces = (await this.read(turnsQuery.sql, turnsQuery.params, options)).map(duckShapedTurnRow);
+    const page = traces.slice(0, turnsQuery.limit);
+    let spans: ChRow[] = [];
+    if (page.length > 0) {
+      let lo = page[0].s as bigint;
+      let hi = page[0].e as bigint;
+      for (const t of page) {
+        if ((t.s as bigint) < lo) lo = t.s as bigint;
+        if ((t.e as bigint) > hi) hi = t.e as bigint;
+      }
+      const q = buildChTurnSpans(
+        this.tables,
+        query.project,
+        page.map((t) => t.trace_id as string),
+        lo,
+        hi,
+      );
+      spans = (await this.read(q.sql, q.params, options)).map((s) => ({ ...s, root: Boolean(s.root) }));
+    }
+    const turns = turnsOf(page, spans);
+    const fit = itemsWithinBudget(turns);
+    const shaped = duckShapedGroupRow(row);
+    return {
+      session: sessionFromRow(shaped.row, shaped.sets),
+      turns: turns.slice(0, fit),
+      nextCursor: traces.length > turnsQuery.limit || fit < turns.length ? turnCursor(page[fit - 1]) : null,
+    };
+  }
+
+  async usage(query: UsageQuery, options?: ReadOptions): Promise<UsageJson> {
+    const totalsQuery = buildChUsageTotals(this.tables, query);
+    const totals = await this.read(totalsQuery.sql, totalsQuery.params, options);
+    const top = totals.slice(0, totalsQuery.limit);
+    let buckets: ChRow[] = [];
+    if (top.length > 0) {
+      const q = buildChUsageBuckets(
+        this.tables,
+        query,
+        top.map((r) => r.v as string),
+      );
+      buckets = await this.read(q.sql, q.params, options);
+    }
+    return {
+      by: query.by,
+      fromMs: Number(query.fromUnixNano / 1_000_000n),
+      toMs: Number(query.toUnixNano / 1_000_000n),
+      stepSeconds: query.stepSeconds,
+      rows: usageRows(query, top, buckets),
+      truncated: totals.length > totalsQuery.limit,
+    };
+  }
+
+  async funnel(query: FunnelQuery, options?: ReadOptions): Promise<FunnelResultJson> {
+    const built = buildChFunnel(this.tables, query);
+    const [row] = await this.read(built.sql, built.params, options);
+    return chFunnelResult(query, row);
   }
 
   private read(sql: string, params: Record<string, unknown>, options?: ReadOptions): Promise<ChRow[]> {
