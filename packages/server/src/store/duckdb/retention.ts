@@ -22,7 +22,10 @@ export const REBUILD_STRADDLING_PARTS = `CREATE TEMP TABLE rebuilt_parts AS
     chr(1) || string_agg(DISTINCT kind, chr(1)) || chr(1),
     coalesce(chr(1) || string_agg(DISTINCT agent_name, chr(1)) || chr(1), ''),
     coalesce(chr(1) || string_agg(DISTINCT model, chr(1)) || chr(1), ''),
-    project
+    project,
+    coalesce(sum(input_tokens), 0),
+    coalesce(sum(output_tokens), 0),
+    (count(*) FILTER (WHERE kind = 'llm'))::INTEGER
   FROM spans
   WHERE (project, trace_id) IN (SELECT (project, trace_id) FROM trace_parts WHERE start_ns < $1 AND end_ns >= $1)
   GROUP BY project, trace_id`;
