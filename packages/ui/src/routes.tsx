@@ -3,7 +3,9 @@
  * their slots here: a new page replaces its placeholder component and nothing else changes.
  */
 import type { ComponentType } from 'preact';
+import { AgentGraphPage } from './pages/agent-graph/agent-graph-page.js';
 import { AnomaliesPage } from './pages/anomalies/anomalies-page.js';
+import { ComparePage } from './pages/compare/compare-page.js';
 import { GovernancePage } from './pages/governance/governance-page.js';
 import { AlertsPage } from './pages/alerting/alerts-page.js';
 import { SlosPage } from './pages/alerting/slos-page.js';
@@ -31,6 +33,8 @@ export const ROUTES: Route[] = [
   { pattern: '/sessions/:sessionId', component: SessionPage },
   { pattern: '/users', component: UsersPage, nav: { label: 'Users', section: 'Explore' } },
   { pattern: '/users/:userId', component: UserPage },
+  { pattern: '/agent-graph', component: AgentGraphPage, nav: { label: 'Agent graph', section: 'Explore' } },
+  { pattern: '/compare', component: ComparePage, nav: { label: 'Compare', section: 'Explore' } },
   { pattern: '/logs', component: LogsPage, nav: { label: 'Logs', section: 'Explore' } },
   { pattern: '/overview', component: OverviewPage, nav: { label: 'Overview', section: 'Operate' } },
   {

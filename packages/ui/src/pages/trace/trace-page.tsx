@@ -11,6 +11,8 @@ import { ErrorView, Loading } from '../../components/states.js';
 import { VirtualList } from '../../components/virtual-list.js';
 import { formatCost, formatDuration, formatTime, formatTokens, nsToMs, shortId } from '../../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
+import { TraceGraph } from '../agent-graph/trace-graph.js';
+import { TraceScores } from '../scores/trace-scores.js';
 import { SpanPanel } from './span-panel.js';
 import { buildTree, countDescendants, isOpen, type TreeNode, visibleRows } from './span-tree.js';
 
@@ -48,6 +50,7 @@ export function TracePage({ params }: { params: Record<string, string> }) {
   const traceId = params.traceId!;
   const loc = useLocation();
   const selectedId = loc.query.get('span');
+  const view = loc.query.get('view') === 'graph' ? 'graph' : 'waterfall';
   const { data, error, loading } = useApi<TraceJson>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}`));
   const tree = useMemo(() => (data ? buildTree(data.spans) : null), [data]);
   const [overrides, setOverrides] = useState(() => new Map<string, boolean>());
@@ -243,45 +246,75 @@ export function TracePage({ params }: { params: Record<string, string> }) {
           )}
         </dl>
       </header>
-      <div class={`trace-body${selected ? ' with-panel' : ''}`}>
-        <div class="waterfall">
-          <div class="waterfall-head">
-            <div class="tree-cell">
-              <button
-                type="button"
-                class="btn btn-small"
-                data-testid="expand-all"
-                onClick={() => setAll(true)}
-              >
-                Expand all
-              </button>
-              <button type="button" class="btn btn-small" onClick={() => setAll(false)}>
-                Collapse
-              </button>
-              <span class="muted small">
-                {rows.length} of {data.spans.length} rows
-              </span>
-            </div>
-            <div class="bar-cell">
-              <Ticks totalMs={tree.totalMs} />
-            </div>
-          </div>
-          <VirtualList
-            count={rows.length}
-            rowHeight={ROW_HEIGHT}
-            renderRow={renderRow}
-            scrollToIndex={selectedIndex}
-            class="waterfall-rows"
-            testId="waterfall"
-            role="tree"
-            label="Spans of this trace"
-            onKeyDown={onKeyDown}
-          />
-        </div>
-        {selected && (
-          <SpanPanel span={selected.span} baseNs={tree.baseNs} onClose={() => select(undefined)} />
-        )}
+      <TraceScores traceId={traceId} spanId={selectedId} />
+      <div class="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          class={`tab${view === 'waterfall' ? ' active' : ''}`}
+          aria-selected={view === 'waterfall'}
+          data-testid="tab-waterfall"
+          onClick={() => navigate(withQuery(loc, { view: undefined }), { replace: true })}
+        >
+          Waterfall
+        </button>
+        <button
+          type="button"
+          role="tab"
+          class={`tab${view === 'graph' ? ' active' : ''}`}
+          aria-selected={view === 'graph'}
+          data-testid="tab-graph"
+          onClick={() => navigate(withQuery(loc, { view: 'graph' }), { replace: true })}
+        >
+          Agent graph
+        </button>
+        <Link href={`/compare?a=${traceId}`} class="tab-link" data-testid="compare-with">
+          Compare with another trace…
+        </Link>
       </div>
+      {view === 'graph' ? (
+        <TraceGraph traceId={traceId} />
+      ) : (
+        <div class={`trace-body${selected ? ' with-panel' : ''}`}>
+          <div class="waterfall">
+            <div class="waterfall-head">
+              <div class="tree-cell">
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  data-testid="expand-all"
+                  onClick={() => setAll(true)}
+                >
+                  Expand all
+                </button>
+                <button type="button" class="btn btn-small" onClick={() => setAll(false)}>
+                  Collapse
+                </button>
+                <span class="muted small">
+                  {rows.length} of {data.spans.length} rows
+                </span>
+              </div>
+              <div class="bar-cell">
+                <Ticks totalMs={tree.totalMs} />
+              </div>
+            </div>
+            <VirtualList
+              count={rows.length}
+              rowHeight={ROW_HEIGHT}
+              renderRow={renderRow}
+              scrollToIndex={selectedIndex}
+              class="waterfall-rows"
+              testId="waterfall"
+              role="tree"
+              label="Spans of this trace"
+              onKeyDown={onKeyDown}
+            />
+          </div>
+          {selected && (
+            <SpanPanel span={selected.span} baseNs={tree.baseNs} onClose={() => select(undefined)} />
+          )}
+        </div>
+      )}
     </div>
   );
 }

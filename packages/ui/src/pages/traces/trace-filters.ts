@@ -14,6 +14,7 @@ export const PASS_THROUGH = [
   'userId',
   'minDurationMs',
   'maxDurationMs',
+  'score',
   'cursor',
 ] as const;
 

@@ -58,6 +58,10 @@ export function TracesPage() {
   const set = (changes: Record<string, string | undefined>) =>
     navigate(withQuery(loc, { ...changes, cursor: undefined }));
   const hasFilters = [...q.keys()].some((k) => k !== 'range' && k !== 'cursor');
+  // two ticked traces open side by side on /compare (the newest two ticks are kept)
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick = (id: string) =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
 
   return (
     <div class="page">
@@ -66,6 +70,16 @@ export function TracesPage() {
         <span class="muted">
           {data ? `${data.items.length} shown${data.nextCursor ? ', more available' : ''}` : ''}
         </span>
+        <button
+          type="button"
+          class="btn btn-small"
+          data-testid="compare-picked"
+          disabled={picked.length !== 2}
+          title="Tick two traces in the Cmp column"
+          onClick={() => navigate(`/compare?a=${picked[0]}&b=${picked[1]}`)}
+        >
+          Compare {picked.length}/2
+        </button>
       </header>
       <form class="filters" data-testid="trace-filters" onSubmit={(e) => e.preventDefault()}>
         <TimeRangeSelect
@@ -126,6 +140,13 @@ export function TracesPage() {
         <TextFilter name="sessionId" label="Session" value={q.get('sessionId') ?? ''} width="8rem" />
         <TextFilter name="userId" label="User" value={q.get('userId') ?? ''} width="7rem" />
         <TextFilter
+          name="score"
+          label="Score"
+          value={q.get('score') ?? ''}
+          placeholder="name>0.5"
+          width="8rem"
+        />
+        <TextFilter
           name="attr"
           label="Attribute"
           value={q.get('attr') ?? ''}
@@ -175,7 +196,7 @@ export function TracesPage() {
         </Empty>
       ) : (
         <div class={loading ? 'stale' : undefined}>
-          <TracesTable items={data.items} now={now} />
+          <TracesTable items={data.items} now={now} picked={new Set(picked)} onPick={pick} />
           <CursorPager nextCursor={data.nextCursor} nextTestId="next-page">
             <span class="muted small">↑↓ or j/k to move, Enter to open</span>
           </CursorPager>

@@ -12,7 +12,18 @@ import {
 } from '../../lib/format.js';
 import { Link, navigate } from '../../lib/router.js';
 
-export function TracesTable({ items, now }: { items: TraceSummaryJson[]; now: number }) {
+export function TracesTable({
+  items,
+  now,
+  picked,
+  onPick,
+}: {
+  items: TraceSummaryJson[];
+  now: number;
+  /** Traces ticked for comparison (the traces page); without onPick there is no tick column. */
+  picked?: ReadonlySet<string>;
+  onPick?: (traceId: string) => void;
+}) {
   const [selected, setSelected] = useState(0);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   useEffect(() => setSelected(0), [items]);
@@ -40,6 +51,7 @@ export function TracesTable({ items, now }: { items: TraceSummaryJson[]; now: nu
       <table class="table traces-table" data-testid="traces-table" tabIndex={0} onKeyDown={onKeyDown}>
         <thead>
           <tr>
+            {onPick && <th title="Tick two traces to compare them">Cmp</th>}
             <th>Start</th>
             <th>Root</th>
             <th class="num">Duration</th>
@@ -60,10 +72,22 @@ export function TracesTable({ items, now }: { items: TraceSummaryJson[]; now: nu
                 data-trace-id={t.traceId}
                 class={i === selected ? 'selected' : undefined}
                 onClick={(e) => {
-                  if ((e.target as HTMLElement).closest('a')) return;
+                  if ((e.target as HTMLElement).closest('a, input')) return;
                   navigate(`/traces/${t.traceId}`);
                 }}
               >
+                {onPick && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      data-testid="compare-pick"
+                      aria-label={`Compare ${t.traceId}`}
+                      checked={picked?.has(t.traceId) ?? false}
+                      onClick={(e) => e.stopPropagation()}
+                      onChange={() => onPick(t.traceId)}
+                    />
+                  </td>
+                )}
                 <td title={formatTime(startMs, true)}>
                   <div>{formatTime(startMs)}</div>
                   <div class="muted small">{formatAgo(startMs, now)}</div>
