@@ -154,6 +154,17 @@ describe('agent graph, trace comparison and scores in the UI', () => {
     await page.screenshot({ path: join(IMAGES, 'scores-annotate.png') });
     await screenshot(page, 'scores-annotate');
 
+    // the session page shows the scores of its traces
+    // (the demo's runs all belong to sessions)
+    const sessionId = trace!.sessionId as string;
+    expect(sessionId).toBeTruthy();
+    expect(stored.items[0]!.sessionId).toBe(sessionId);
+    await page.goto(`${server.baseUrl}/sessions/${encodeURIComponent(sessionId)}`);
+    await page
+      .getByTestId('session-scores')
+      .locator('[data-testid=score-chip][data-score-name=correctness]')
+      .waitFor();
+
     // the trace list filtered by that score finds exactly this trace
     await page.goto(`${server.baseUrl}/traces?range=all&score=${encodeURIComponent('correctness>0.4')}`);
     await expect

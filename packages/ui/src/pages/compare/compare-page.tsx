@@ -205,7 +205,6 @@ export function ComparePage() {
             <tbody>
               {alignment.rows.map((r, i) => (
                 <tr
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their place
                   key={i}
                   class={`cmp-row cmp-${r.type}${r.diffs.length ? ' cmp-has-diffs' : ''}`}
                   data-testid="compare-row"

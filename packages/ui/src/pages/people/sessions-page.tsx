@@ -11,6 +11,7 @@ import { resolveRange } from '../../lib/time-range.js';
 import { conversationOf } from '../trace/messages.js';
 import { GroupTable } from './group-table.js';
 import { groupTraces, SCAN_LIMIT } from './group-traces.js';
+import { SessionScores } from '../scores/session-scores.js';
 
 const DEFAULT_RANGE = '24h';
 
@@ -150,6 +151,7 @@ export function SessionPage({ params }: { params: Record<string, string> }) {
           )}
         </dl>
       </header>
+      <SessionScores sessionId={sessionId} />
       {error ? (
         <ErrorView error={error} />
       ) : !data ? (
