@@ -43,6 +43,13 @@ export {
 } from './audit/index.js';
 export { readPublishedCheckpoints, type SharedStoreAddress } from './cluster/index.js';
 export {
+  AuditArchiver,
+  makeS3Client,
+  parseS3Url,
+  type ArchiveReport,
+  verifyAuditArchive,
+} from './audit-archive/index.js';
+export {
   AnomalyDetector,
   type AnomalyDetectorOptions,
   budgetExhaustion,

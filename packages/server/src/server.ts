@@ -14,6 +14,7 @@ import { AlertEngine, alertingRoutes } from './alerting/index.js';
 import { CheckpointPublisher, LeaseElector, roleGate, runs } from './cluster/index.js';
 import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
+import { startAuditArchive } from './audit-archive/index.js';
 import {
   type Auth,
   type Authenticator,
@@ -553,6 +554,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   memoryWatch?.start();
   // last: after the store commit, the spans newly stored, already redacted; enqueue only (no I/O here)
   if (exporters.size > 0) pipeline.addSink(exporters.sink);
+  const archiver = audit ? startAuditArchive(config.audit, join(dataDir, 'audit'), logger) : null;
   if (audit) {
     const auditDir = join(dataDir, 'audit');
     metrics.self.addCollector(() => {
@@ -787,6 +789,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await auth.auditSettled();
         // Last: requests in flight may still append; close signs the final checkpoint.
         await audit?.close();
+        await archiver?.close();
         logger.flush();
       })();
       return closing;

@@ -5,10 +5,13 @@ import {
   checkAgainstPublished,
   exportAuditLog,
   loadPublicKey,
+  makeS3Client,
   PUBLIC_KEY_FILE,
   type PublishedCheckReport,
+  parseS3Url,
   readPublishedCheckpoints,
   type VerifyReport,
+  verifyAuditArchive,
   verifyAuditLog,
 } from '@witness/server';
 import { SingleBar } from 'cli-progress';
@@ -25,6 +28,58 @@ function publicKeyPath(dataDir: string, explicit?: string): string {
     process.exit(2);
   }
   return path;
+}
+
+/** `verify --from s3://bucket/prefix`: 0 OK, 1 a problem named, 2 the archive could not be read. */
+async function verifyArchive(
+  from: string,
+  keyPath: string,
+  flags: { s3Endpoint?: string; s3Region?: string; s3ForcePathStyle?: boolean; json?: boolean },
+): Promise<number> {
+  let location: ReturnType<typeof parseS3Url>;
+  try {
+    location = parseS3Url(from);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const client = makeS3Client({
+    endpoint: flags.s3Endpoint ?? null,
+    region: flags.s3Region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: flags.s3ForcePathStyle ?? false,
+  });
+  const bar =
+    flags.json || !process.stderr.isTTY
+      ? null
+      : new SingleBar({ stream: process.stderr, format: 'verifying [{bar}] {value}/{total} entries' });
+  let started = false;
+  try {
+    const r = await verifyAuditArchive({
+      client,
+      ...location,
+      publicKey: loadPublicKey(keyPath),
+      onProgress: (done, total) => {
+        if (!bar) return;
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+    });
+    bar?.stop();
+    if (flags.json) console.log(JSON.stringify(r));
+    else if (!r.ok) console.error(`FAILED: ${r.problem?.message}`);
+    else
+      console.log(
+        `OK: ${r.entries} entries, ${r.checkpoints} checkpoints, root ${r.rootHash}; ${r.unsignedTail} entries after the last checkpoint (unsigned tail); ${r.objects} objects from ${from}`,
+      );
+    return r.ok ? 0 : 1;
+  } catch (err) {
+    bar?.stop();
+    console.error(`could not read ${from}: ${(err as Error).message}`);
+    return 2;
+  } finally {
+    client.destroy();
+  }
 }
 
 export function registerAudit(program: Command): void {
@@ -57,6 +112,13 @@ export function registerAudit(program: Command): void {
       '--store-password-file <file>',
       'file holding the ClickHouse password (or set WITNESS_AUDIT_STORE_PASSWORD)',
     )
+    .option(
+      '--from <s3url>',
+      'verify the archive at s3://bucket/prefix instead of a data dir (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, …)',
+    )
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for --from [default: AWS]')
+    .option('--s3-region <region>', 'region for --from [default: AWS_REGION, else us-east-1]')
+    .option('--s3-force-path-style', 'path-style URLs for --from (most S3-compatible servers)')
     .option('--json', 'print the report as JSON (an array with several -d)')
     .action(
       async (flags: {
@@ -67,8 +129,16 @@ export function registerAudit(program: Command): void {
         storeDatabase: string;
         storeUser: string;
         storePasswordFile?: string;
+        from?: string;
+        s3Endpoint?: string;
+        s3Region?: string;
+        s3ForcePathStyle?: boolean;
       }) => {
         const dirs = flags.dataDir.length > 0 ? flags.dataDir : ['./data'];
+        if (flags.from) {
+          process.exitCode = await verifyArchive(flags.from, publicKeyPath(dirs[0] as string, flags.publicKey), flags);
+          return;
+        }
         if (dirs.length > 1 && flags.publicKey) {
           console.error(
             '--public-key goes with one --data-dir; with several, each uses <data-dir>/keys/audit-ed25519.pub',

@@ -42,6 +42,11 @@ export interface VerifyOptions {
    * @default the machine's parallelism for logs of PARALLEL_FROM entries or more, else 0
    */
   threads?: number;
+  /**
+   * Every segment is sealed (an archive): the last one must match its hashes exactly too, instead of
+   * being read as a live segment that may be mid-write. @default false
+   */
+  sealedOnly?: boolean;
 }
 
 export interface VerifyProblem {
@@ -195,7 +200,7 @@ async function verifySegments(
       first: seg.first,
       sizeBefore: size,
       stored: leaves.subarray(hashOffset * HASH_SIZE, (hashOffset + count) * HASH_SIZE),
-      isLast: s === segments.length - 1,
+      isLast: s === segments.length - 1 && !options.sealedOnly,
       job: runner.segment(seg),
     });
     hashOffset += count;

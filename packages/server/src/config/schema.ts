@@ -211,6 +211,43 @@ export const auditSection = z.strictObject({
   retentionDays: z.number().min(0).default(400),
   /** How often a checkpoint is signed while entries arrive (the issue asks for at least once a second). */
   checkpointIntervalMs: z.number().int().min(50).max(1000).default(1000),
+  archive: z
+    .strictObject({
+      /** S3-compatible object storage that receives every sealed segment, its leaf hashes and the checkpoints (docs/audit.md, Archive). */
+      s3: z
+        .strictObject({
+          bucket: z.string().min(3).max(63),
+          /** Key prefix the log is laid out under (log.json, segments/, checkpoints/); one log per prefix. */
+          prefix: z.string().default(''),
+          /** Unset = the SDK's (AWS_REGION, the shared config file). */
+          region: z.string().min(1).nullable().default(null),
+          /** For S3-compatible servers (MinIO, Ceph, a local test server); unset = AWS. */
+          endpoint: z.string().url().nullable().default(null),
+          /** Path-style URLs (endpoint/bucket/key), which most S3-compatible servers need. */
+          forcePathStyle: z.boolean().default(false),
+          /** File holding the access key id (a mounted secret). Unset = the SDK's chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity, instance role. */
+          accessKeyIdFile: z.string().min(1).nullable().default(null),
+          /** File holding the secret access key; needed with accessKeyIdFile. */
+          secretAccessKeyFile: z.string().min(1).nullable().default(null),
+          /** File holding a session token (temporary credentials), optional. */
+          sessionTokenFile: z.string().min(1).nullable().default(null),
+        })
+        .nullable()
+        .default(null),
+      /** S3 Object Lock on every archived object (the bucket must have Object Lock enabled); null = none. */
+      objectLock: z
+        .strictObject({
+          /** COMPLIANCE: nobody can shorten or remove it; GOVERNANCE: principals with s3:BypassGovernanceRetention can. */
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+          /** Retain-until = upload time + this many days. */
+          retainDays: z.number().int().min(1).max(36_500),
+        })
+        .nullable()
+        .default(null),
+      /** How often sealed segments not yet archived are looked for (and a failed upload retried). */
+      intervalMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+    })
+    .prefault({}),
 });
 
 const chIdentifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
