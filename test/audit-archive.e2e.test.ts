@@ -18,7 +18,16 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { AuditArchiver, AuditLog, makeS3Client, verifyAuditArchive, loadPublicKey } from '@witness/server';
+import {
+  AuditArchiver,
+  AuditLog,
+  createLogger,
+  loadConfig,
+  loadPublicKey,
+  makeS3Client,
+  startServer,
+  verifyAuditArchive,
+} from '@witness/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_MAIN } from './helpers/witness-process.js';
 import { startTestS3, TEST_CREDENTIALS, TEST_REGION, type TestS3 } from './helpers/s3-server.js';
@@ -365,5 +374,78 @@ describe('audit archive to S3', () => {
     });
     await expect(bad.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).rejects.toThrow();
     expect(s3.requests.at(-1)?.status).toBe(403);
+  });
+
+  it('a server configured with audit.archive uploads sealed segments by itself (config file + env)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'witness-archive-server-'));
+    dirs.push(dataDir);
+    const yaml = join(dataDir, 'witness.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'audit:',
+        '  segmentMaxBytes: 4096',
+        '  archive:',
+        '    intervalMs: 1000',
+        '    s3:',
+        `      endpoint: ${s3.endpoint}`,
+        `      region: ${TEST_REGION}`,
+        '      forcePathStyle: true',
+        '      prefix: from-server',
+        `      accessKeyIdFile: ${join(credDir, 'id')}`,
+        `      secretAccessKeyFile: ${join(credDir, 'secret')}`,
+        '    objectLock:',
+        '      mode: GOVERNANCE',
+        '      retainDays: 30',
+        '',
+      ].join('\n'),
+    );
+    const config = loadConfig({
+      file: yaml,
+      env: { WITNESS_AUDIT_ARCHIVE_S3_BUCKET: s3.bucket },
+      flags: { dataDir, server: { host: '127.0.0.1', port: 0 } },
+    });
+    const server = await startServer({ config, logger: createLogger({ level: 'silent' }) });
+    try {
+      for (let i = 0; i < 60; i++) {
+        const res = await fetch(`${server.url}/api/audit/actions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            type: 'config.change',
+            actor: 'ops@example.com',
+            subject: `setting-${i}`,
+            details: { pad: 'y'.repeat(120) },
+          }),
+        });
+        expect(res.status).toBeLessThan(300);
+      }
+      const deadline = Date.now() + 30_000;
+      let keys: string[] = [];
+      while (Date.now() < deadline) {
+        keys = await keysUnder('from-server');
+        if (
+          keys.filter((k) => k.endsWith('.jsonl.gz')).length >= 3 &&
+          keys.some((k) => k.includes('/checkpoints/'))
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(keys.filter((k) => k.endsWith('.jsonl.gz')).length).toBeGreaterThanOrEqual(3);
+      expect(putsOf('from-server').every((p) => p.headers['x-amz-object-lock-mode'] === 'GOVERNANCE')).toBe(
+        true,
+      );
+    } finally {
+      await server.close();
+    }
+    const report = await verifyAuditArchive({
+      client: client(),
+      bucket: s3.bucket,
+      prefix: 'from-server',
+      publicKey: loadPublicKey(join(dataDir, 'keys', 'audit-ed25519.pub')),
+    });
+    expect(report.problem).toBeNull();
+    expect(report.entries).toBeGreaterThan(20);
+    expect(report.checkpoints).toBeGreaterThan(0);
   });
 });

@@ -10,13 +10,16 @@ export function startAuditArchive(
   logger: Pick<Logger, 'info' | 'warn' | 'error'>,
 ): AuditArchiver | null {
   const s3 = audit.archive.s3;
-  if (!s3) return null;
+  const bucket = s3.bucket;
+  if (!bucket) return null;
+  const lock = audit.archive.objectLock;
+  const objectLock = lock.mode ? { mode: lock.mode, retainDays: lock.retainDays } : null;
   const archiver = new AuditArchiver({
     auditDir,
     client: makeS3Client(s3),
-    bucket: s3.bucket,
+    bucket,
     prefix: s3.prefix,
-    objectLock: audit.archive.objectLock,
+    objectLock,
     compress: audit.compress,
     intervalMs: audit.archive.intervalMs,
     onError: (err) =>
@@ -26,9 +29,6 @@ export function startAuditArchive(
       ),
   });
   archiver.start();
-  logger.info(
-    { bucket: s3.bucket, prefix: s3.prefix, objectLock: audit.archive.objectLock },
-    'archiving the audit log to S3',
-  );
+  logger.info({ bucket: s3.bucket, prefix: s3.prefix, objectLock }, 'archiving the audit log to S3');
   return archiver;
 }

@@ -213,10 +213,11 @@ export const auditSection = z.strictObject({
   checkpointIntervalMs: z.number().int().min(50).max(1000).default(1000),
   archive: z
     .strictObject({
-      /** S3-compatible object storage that receives every sealed segment, its leaf hashes and the checkpoints (docs/audit.md, Archive). */
+      /** S3-compatible object storage that receives every sealed segment, its leaf hashes and the checkpoints (docs/audit.md, Archive); on when bucket is set. */
       s3: z
         .strictObject({
-          bucket: z.string().min(3).max(63),
+          /** Bucket name; null = no archive. */
+          bucket: z.string().min(3).max(63).nullable().default(null),
           /** Key prefix the log is laid out under (log.json, segments/, checkpoints/); one log per prefix. */
           prefix: z.string().default(''),
           /** Unset = the SDK's (AWS_REGION, the shared config file). */
@@ -232,18 +233,16 @@ export const auditSection = z.strictObject({
           /** File holding a session token (temporary credentials), optional. */
           sessionTokenFile: z.string().min(1).nullable().default(null),
         })
-        .nullable()
-        .default(null),
-      /** S3 Object Lock on every archived object (the bucket must have Object Lock enabled); null = none. */
+        .prefault({}),
+      /** S3 Object Lock on every archived object (the bucket must have Object Lock enabled). */
       objectLock: z
         .strictObject({
-          /** COMPLIANCE: nobody can shorten or remove it; GOVERNANCE: principals with s3:BypassGovernanceRetention can. */
-          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+          /** null = no lock; COMPLIANCE: nobody can shorten or remove it; GOVERNANCE: principals with s3:BypassGovernanceRetention can. */
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']).nullable().default(null),
           /** Retain-until = upload time + this many days. */
-          retainDays: z.number().int().min(1).max(36_500),
+          retainDays: z.number().int().min(1).max(36_500).default(2555),
         })
-        .nullable()
-        .default(null),
+        .prefault({}),
       /** How often sealed segments not yet archived are looked for (and a failed upload retried). */
       intervalMs: z.number().int().min(1000).max(86_400_000).default(60_000),
     })
