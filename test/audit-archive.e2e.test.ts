@@ -197,6 +197,8 @@ describe('audit archive to S3', () => {
     expect(r.stdout).toMatch(
       new RegExp(`^OK: ${pass.archivedEntries} entries, ${pass.checkpointLines} checkpoints`),
     );
+    // A checkpoint is signed at every segment boundary: the archive has no unsigned tail.
+    expect(r.stdout).toContain('; 0 entries after the last checkpoint');
     // It ran against the proxy, so every request it made was signed right.
     expect(s3.requests.filter((q) => q.status === 403)).toEqual([]);
   });
@@ -447,5 +449,6 @@ describe('audit archive to S3', () => {
     expect(report.problem).toBeNull();
     expect(report.entries).toBeGreaterThan(20);
     expect(report.checkpoints).toBeGreaterThan(0);
+    expect(report.unsignedTail).toBe(0);
   });
 });

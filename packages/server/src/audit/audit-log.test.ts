@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,6 +127,23 @@ describe('AuditLog', () => {
     expect(page2.entries.map((e) => e.subject)).toEqual(['tool-15', 'tool-12', 'tool-9', 'tool-6']);
     expect(log.query({ traceId: input(7).traceId }).entries.map((e) => e.seq)).toEqual([8]);
     await log.close();
+  });
+
+  it('signs a checkpoint at every segment boundary, so each sealed segment ends at a signed size', async () => {
+    const dir = tempDataDir();
+    const log = await openLog(dir, { segmentMaxBytes: 4096 });
+    await Promise.all(Array.from({ length: 120 }, (_, i) => log.append(input(i))));
+    for (let i = 120; i < 160; i++) await log.append(input(i));
+    const firsts = readdirSync(join(dir, 'audit', 'segments'))
+      .filter((f) => f.endsWith('.hashes'))
+      .map((f) => Number(f.slice(0, 12)))
+      .sort((a, b) => a - b);
+    expect(firsts.length).toBeGreaterThan(3);
+    const sizes = log.listCheckpoints().map((c) => c.size);
+    for (const first of firsts.slice(1)) expect(sizes).toContain(first);
+    expect([...sizes].sort((a, b) => a - b)).toEqual(sizes); // still in size order
+    await log.close();
+    expect((await verify(dir)).ok).toBe(true);
   });
 
   it('an untouched log verifies after rotation, compression, archival, retention and erasure', async () => {

@@ -115,8 +115,15 @@ export class AuditLog {
     const segments = listSegments(segmentsDir);
     const tree = new MerkleTree();
     recoverSegments(segments, tree);
-    const writer = await SegmentWriter.open(segmentsDir, segments, tree.size, options);
+    // A checkpoint at every segment boundary: each sealed segment ends at a signed size, so an archive
+    // of sealed segments (audit-archive/) verifies to its last entry with no unsigned tail.
+    let boundary: ((size: number) => void) | undefined;
+    const writer = await SegmentWriter.open(segmentsDir, segments, tree.size, {
+      ...options,
+      onRotate: (size) => boundary?.(size),
+    });
     const log = new AuditLog(options, meta.logId, key, tree, writer);
+    boundary = (size) => log.checkpointAtBoundary(size);
     await log.recordKey();
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
@@ -268,6 +275,20 @@ export class AuditLog {
   async checkpoint(): Promise<Checkpoint> {
     const size = this.tree.size;
     return this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.now());
+  }
+
+  /**
+   * Groups are written one at a time and a group's leaves join the tree before the next is written, so
+   * when the writer rotates, the tree holds exactly the entries before the new segment. Signed
+   * synchronously (the checkpoint file stays in size order); an error is reported, never thrown into the write.
+   */
+  private checkpointAtBoundary(size: number): void {
+    if (this.closed || this.tree.size !== size || size <= (this.latestCheckpoint()?.size ?? 0)) return;
+    try {
+      this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.now());
+    } catch (err) {
+      this.options.onError?.(err);
+    }
   }
 
   private async checkpointIfGrown(): Promise<void> {

@@ -18,6 +18,8 @@ export interface SegmentWriterOptions extends SealOptions {
   /** Seal the active segment when the UTC day changes. @default true */
   rotateDaily?: boolean;
   onError?: (err: unknown) => void;
+  /** Called as the active segment is closed, before the next one opens; `size` entries precede the new one. */
+  onRotate?: (size: number) => void;
 }
 
 interface ActiveSegment {
@@ -105,6 +107,7 @@ export class SegmentWriter {
   private async rotate(nextSeq: number): Promise<void> {
     const old = this.active;
     await Promise.all([old.payload.close(), old.hashes.close()]);
+    this.options.onRotate?.(nextSeq);
     const info = segmentInfo(this.segmentsDir, nextSeq);
     this.segments.push(info);
     this.active = await openSegment(info);

@@ -46,6 +46,12 @@ function copyOfLog(): string {
   return dir;
 }
 
+const checkpointSizes = (dir: string) =>
+  readFileSync(join(dir, 'audit', 'checkpoints.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { size: number }).size);
+
 const verify = (dir: string, threads: number) =>
   verifyAuditLog({
     auditDir: join(dir, 'audit'),
@@ -59,7 +65,16 @@ describe('verify in worker threads', { timeout: 90_000 }, () => {
     expect(segments.length).toBeGreaterThan(5);
     const inline = await verify(base, 0);
     const parallel = await verify(base, 2);
-    expect(inline).toMatchObject({ ok: true, entries: ENTRIES + 1, checkpoints: 4, unsignedTail: 0 });
+    // Signed on demand every 10,000 entries, and at each segment boundary (audit-log.ts).
+    const signed = checkpointSizes(base);
+    for (const seg of segments.slice(1)) expect(signed).toContain(seg.first);
+    for (const size of [10_001, 20_001, 30_001, 40_001]) expect(signed).toContain(size);
+    expect(inline).toMatchObject({
+      ok: true,
+      entries: ENTRIES + 1,
+      checkpoints: signed.length,
+      unsignedTail: 0,
+    });
     expect(parallel).toEqual(inline);
   });
 
@@ -100,7 +115,10 @@ describe('verify in worker threads', { timeout: 90_000 }, () => {
       leafHash(Buffer.from(lines[3] as string)).copy(hashes, 3 * 32);
       writeFileSync(seg.hashesPath, hashes);
       const parallel = await verify(dir, 2);
-      expect(parallel.problem).toMatchObject({ kind: 'checkpoint', index: 0 });
+      // The first checkpoint whose size covers the changed entry is the one that fails.
+      const first = checkpointSizes(dir).findIndex((size) => size > seg.first + 3);
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(parallel.problem).toMatchObject({ kind: 'checkpoint', index: first });
       expect(await verify(dir, 0)).toEqual(parallel);
     } finally {
       rmSync(dir, { recursive: true, force: true });
