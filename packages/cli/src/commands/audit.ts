@@ -136,7 +136,11 @@ export function registerAudit(program: Command): void {
       }) => {
         const dirs = flags.dataDir.length > 0 ? flags.dataDir : ['./data'];
         if (flags.from) {
-          process.exitCode = await verifyArchive(flags.from, publicKeyPath(dirs[0] as string, flags.publicKey), flags);
+          process.exitCode = await verifyArchive(
+            flags.from,
+            publicKeyPath(dirs[0] as string, flags.publicKey),
+            flags,
+          );
           return;
         }
         if (dirs.length > 1 && flags.publicKey) {
