@@ -215,3 +215,98 @@ describe('OTLP/gRPC exporter', () => {
     expect(st.sent).toBe(20);
   }, 60_000);
 });
+
+describe("OTLP/gRPC exporter to Witness's own gRPC receiver", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'witness-grpc2-'));
+  let target: WitnessProcess;
+  let src: WitnessProcess;
+
+  beforeAll(async () => {
+    target = await startWitness({ args: ['--grpc-port', '0'] });
+    const config = join(dir, 'witness.yaml');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        exporters: [
+          {
+            name: 'to-witness',
+            type: 'otlp',
+            protocol: 'grpc',
+            endpoint: target.grpcUrl,
+            batch: { maxItems: 100, timeoutMs: 100 },
+          },
+        ],
+      }),
+    );
+    src = await startWitness({ args: ['--config', config] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await src?.stop();
+    await target?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('spans and logs forwarded over gRPC are stored by the second Witness', async () => {
+    const traceId = newTraceId();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spans = Array.from({ length: 7 }, (_, i) => ({
+      traceId,
+      spanId: newSpanId(),
+      name: `chat ${i}`,
+      startNs: now,
+      endNs: now + 3_000_000n,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' },
+    }));
+    const res = await fetch(`${src.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: encodeTraces('grpc-native', spans),
+    });
+    expect(res.status).toBe(200);
+    const logs = await fetch(`${src.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'grpc-native' } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: String(now),
+                    severityText: 'WARN',
+                    body: { stringValue: 'over grpc' },
+                    traceId,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(logs.status).toBe(200);
+    const deadline = Date.now() + 30_000;
+    let stored: { status: number; body: { spans: Array<{ model: string | null }> } } | null = null;
+    while (Date.now() < deadline) {
+      stored = await getJson<{ spans: Array<{ model: string | null }> }>(
+        `${target.url}/api/traces/${traceId}`,
+      );
+      if (stored.status === 200 && stored.body.spans.length === 7) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(stored?.body.spans).toHaveLength(7);
+    expect(stored?.body.spans[0].model).toBe('gpt-4o-mini');
+    let found = false;
+    while (!found && Date.now() < deadline) {
+      const l = await getJson<{ items: Array<{ body: string }> }>(
+        `${target.url}/api/logs?service=grpc-native`,
+      );
+      found = l.status === 200 && l.body.items.some((x) => x.body === 'over grpc');
+      if (!found) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toBe(true);
+  }, 60_000);
+});

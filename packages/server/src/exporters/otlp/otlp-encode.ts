@@ -96,7 +96,9 @@ export function encodeTraces(spans: readonly SpanRecord[]): Uint8Array {
       })),
     })),
   };
-  return OTLP.traceRequest.encode(OTLP.traceRequest.fromObject(msg)).finish();
+  // straight from the plain object (fields already of the wire types): fromObject cost a third more
+  // per span and wrote the same bytes (bench/exporters-encode.ts)
+  return OTLP.traceRequest.encode(msg).finish();
 }
 
 export function encodeLogs(logs: readonly LogRecord[]): Uint8Array {
@@ -118,7 +120,7 @@ export function encodeLogs(logs: readonly LogRecord[]): Uint8Array {
       })),
     })),
   };
-  return OTLP.logsRequest.encode(OTLP.logsRequest.fromObject(msg)).finish();
+  return OTLP.logsRequest.encode(msg).finish();
 }
 
 const TEMPORALITY = { delta: 1, cumulative: 2 } as const;

@@ -1,0 +1,192 @@
+/**
+ * bench:exporters — what forwarding costs ingest: durable spans/s through a real `witness serve` with
+ * three exporters configured (OTLP/HTTP protobuf + gzip, OTLP/gRPC, Prometheus remote write, each to a
+ * local sink that answers at once) against the same server with none, in the same run, alternating, the
+ * median of the per-round ratios of --rounds. The load is bench:ingest's (a separate process,
+ * pre-encoded 512-span protobuf batches, several in flight). After each run with exporters, how much
+ * they shipped and how far behind they were is printed: an exporter that shipped nothing would make
+ * the ratio meaningless.
+ *
+ *   npm run bench:exporters [-- --seconds 8 --concurrency 8 --rounds 3]
+ *
+ * Target (issue 15): ingest with 3 exporters ≥ 0.9× without them.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { startWitness } from '../test/helpers/witness-process.js';
+import { BATCH_SPANS } from './ingest-payload.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
+const seconds = Number(arg('seconds', '8'));
+const concurrency = Number(arg('concurrency', '8'));
+const rounds = Number(arg('rounds', '3'));
+
+interface LoadResult {
+  spans: number;
+  seconds: number;
+  rejected: number;
+  failed: number;
+}
+
+function runLoad(url: string): Promise<LoadResult> {
+  const script = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+  const args = [
+    tsx,
+    script,
+    '--url',
+    url,
+    '--seconds',
+    String(seconds),
+    '--concurrency',
+    String(concurrency),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`)),
+    );
+  });
+}
+
+/** The sinks: an HTTP server taking OTLP and remote write, a gRPC server taking OTLP; both answer at once. */
+async function startSinks(): Promise<{
+  http: string;
+  grpc: string;
+  received: () => number;
+  close: () => Promise<void>;
+}> {
+  let requests = 0;
+  const http: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const grpc = new GrpcServer();
+  const id = (b: Buffer) => b;
+  for (const path of [
+    '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+    '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  ])
+    grpc.register(
+      path,
+      (_call: unknown, cb: (e: null, b: Buffer) => void) => {
+        requests++;
+        cb(null, Buffer.alloc(0));
+      },
+      id,
+      id,
+      'unary',
+    );
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return {
+    http: `http://127.0.0.1:${(http.address() as { port: number }).port}`,
+    grpc: `http://127.0.0.1:${grpcPort}`,
+    received: () => requests,
+    close: async () => {
+      grpc.forceShutdown();
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+}
+
+interface ExporterView {
+  name: string;
+  sent: number;
+  dropped: number;
+  queue: { records: number; oldestAgeSeconds: number };
+}
+
+async function through(
+  exporters: boolean,
+  sinks: { http: string; grpc: string },
+): Promise<{ rate: number; views: ExporterView[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'witness-bench-exp-'));
+  const config = join(dataDir, '..', `${dataDir.split('/').at(-1)}.yaml`);
+  const common = { batch: { maxItems: 2000, timeoutMs: 1000 } };
+  writeFileSync(
+    config,
+    JSON.stringify({
+      exporters: exporters
+        ? [
+            { name: 'otlp-http', type: 'otlp', endpoint: sinks.http, ...common },
+            { name: 'otlp-grpc', type: 'otlp', protocol: 'grpc', endpoint: sinks.grpc, ...common },
+            {
+              name: 'remote-write',
+              type: 'prometheus_remote_write',
+              url: `${sinks.http}/api/v1/write`,
+              intervalMs: 5000,
+              ...common,
+            },
+          ]
+        : [],
+    }),
+  );
+  const w = await startWitness({ dataDir, args: ['--config', config] });
+  try {
+    const l = await runLoad(w.url);
+    if (l.failed > 0) throw new Error(`${l.failed} requests failed (exporters ${exporters ? 'on' : 'off'})`);
+    if (l.rejected > 0)
+      console.warn(`  exporters ${exporters ? 'on' : 'off'}: ${l.rejected} requests answered 429/503`);
+    const views = exporters
+      ? ((await (await fetch(`${w.url}/api/exporters`)).json()) as { exporters: ExporterView[] }).exporters
+      : [];
+    return { rate: l.spans / l.seconds, views };
+  } finally {
+    await w.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(config, { force: true });
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const sinks = await startSinks();
+const off: number[] = [];
+const on: number[] = [];
+try {
+  for (let r = 0; r < rounds; r++) {
+    // alternate which goes first, so a drift in the machine's load does not favour one side
+    const order = r % 2 === 0 ? [false, true] : [true, false];
+    for (const withExporters of order) {
+      const { rate, views } = await through(withExporters, sinks);
+      (withExporters ? on : off).push(rate);
+      for (const v of views)
+        console.log(
+          `    ${v.name}: ${fmt(v.sent)} records shipped, ${fmt(v.queue.records)} queued (lag ${v.queue.oldestAgeSeconds.toFixed(1)} s) at the end, ${fmt(v.dropped)} dropped`,
+        );
+    }
+    console.log(`  round ${r + 1}: no exporters ${fmt(off[r]!)}, 3 exporters ${fmt(on[r]!)} spans/s`);
+  }
+} finally {
+  await sinks.close();
+}
+const ratio = median(on.map((v, i) => v / off[i]!));
+console.log(
+  `bench:exporters  ${BATCH_SPANS} spans/batch, ${concurrency} requests in flight, ${seconds} s per server, medians of ${rounds} rounds`,
+);
+console.log(`  no exporters:              ${fmt(median(off))} spans/s`);
+console.log(`  3 exporters (otlp http, otlp grpc, remote write): ${fmt(median(on))} spans/s`);
+console.log(
+  `  median per-round ratio:    ${ratio.toFixed(3)}×  (target ≥ 0.9×; ratio of the medians ${(median(on) / median(off)).toFixed(3)})`,
+);
+console.log(`  the sinks took ${fmt(sinks.received())} requests`);
