@@ -106,8 +106,18 @@ describe('agent graph, trace comparison and scores in the UI', () => {
   it('aggregates the graph over many traces on its own page, as GET /api/agent-graph answers', async () => {
     const expected = await api<AgentGraphJson>('/api/agent-graph?agent=planner&limit=100');
     expect(expected.traces).toBeGreaterThan(1);
-    await page.goto(`${server.baseUrl}/agent-graph?range=all&agent=planner&limit=100`);
+    await page.goto(`${server.baseUrl}/agent-graph?range=all&agent=planner&limit=100&models=1`);
     expect(await graphOnScreen(page, 'agent-graph')).toEqual(graphOf(expected));
+    // models folded away (the default): agents and tools, and only the edges between them
+    await page.getByTestId('graph-show-models').uncheck();
+    await expect.poll(() => page.url()).not.toContain('models=1');
+    const folded = graphOf({
+      ...expected,
+      nodes: expected.nodes.filter((n) => n.type !== 'llm'),
+      edges: expected.edges.filter((e) => !e.to.startsWith('llm:') && !e.from.startsWith('llm:')),
+    });
+    await expect.poll(async () => (await graphOnScreen(page, 'agent-graph')).nodes).toEqual(folded.nodes);
+    expect((await graphOnScreen(page, 'agent-graph')).edges).toEqual(folded.edges);
     await expect
       .poll(() => page.getByTestId('agent-graph-coverage').textContent())
       .toContain(`${expected.traces} traces`);
@@ -164,6 +174,12 @@ describe('agent graph, trace comparison and scores in the UI', () => {
       .getByTestId('session-scores')
       .locator('[data-testid=score-chip][data-score-name=correctness]')
       .waitFor();
+
+    // the agent graph page sums the scores up by agent, as GET /api/scores/summary does
+    await page.goto(`${server.baseUrl}/agent-graph?range=all&agent=planner`);
+    const row = page.locator('[data-testid=score-summary-row][data-name=correctness][data-agent=planner]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('0.50');
 
     // the trace list filtered by that score finds exactly this trace
     await page.goto(`${server.baseUrl}/traces?range=all&score=${encodeURIComponent('correctness>0.4')}`);

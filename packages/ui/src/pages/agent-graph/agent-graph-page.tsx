@@ -2,7 +2,7 @@
  * The agent graph of many traces: the newest `limit` traces of a service or agent in a time range,
  * aggregated by the server (`GET /api/agent-graph`). Filters live in the URL, so a link is shareable.
  */
-import type { AgentGraphJson, ServicesJson } from '@witness/protocol';
+import type { AgentGraphJson, ScoreSummaryJson, ServicesJson } from '@witness/protocol';
 import { useMemo } from 'preact/hooks';
 import { apiUrl } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
@@ -14,6 +14,62 @@ import { resolveRange } from '../../lib/time-range.js';
 import { AgentGraphView } from './agent-graph-view.js';
 
 const DEFAULT_RANGE = '1h';
+
+/** The graph without model nodes (and the edges to them): agents and tools only. */
+function withoutModels(g: AgentGraphJson): AgentGraphJson {
+  const llm = new Set(g.nodes.filter((n) => n.type === 'llm').map((n) => n.id));
+  return {
+    ...g,
+    nodes: g.nodes.filter((n) => !llm.has(n.id)),
+    edges: g.edges.filter((e) => !llm.has(e.to) && !llm.has(e.from)),
+  };
+}
+
+/** Scores in the same time range per name and agent (GET /api/scores/summary). */
+function ScoreSummaryTable({ summary, agent }: { summary: ScoreSummaryJson | null; agent: string | null }) {
+  const groups = (summary?.groups ?? []).filter((g) => !agent || g.group === agent);
+  if (groups.length === 0) return null;
+  return (
+    <div class="table-wrap">
+      <h2 class="small muted">Scores by agent</h2>
+      <table class="table" data-testid="score-summary">
+        <thead>
+          <tr>
+            <th>Score</th>
+            <th>Agent</th>
+            <th class="num">Count</th>
+            <th class="num">Avg</th>
+            <th class="num">Min</th>
+            <th class="num">Max</th>
+            <th>Labels</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr
+              key={`${g.name}/${g.group}`}
+              data-testid="score-summary-row"
+              data-name={g.name}
+              data-agent={g.group}
+            >
+              <td>{g.name}</td>
+              <td>{g.group || <span class="muted">—</span>}</td>
+              <td class="num">{g.count}</td>
+              <td class="num">{g.avg === null ? '—' : g.avg.toFixed(2)}</td>
+              <td class="num">{g.min === null ? '—' : g.min}</td>
+              <td class="num">{g.max === null ? '—' : g.max}</td>
+              <td class="small">
+                {Object.entries(g.labels)
+                  .map(([l, c]) => `${l} ×${c}`)
+                  .join(', ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 export function AgentGraphPage() {
   const loc = useLocation();
@@ -28,6 +84,12 @@ export function AgentGraphPage() {
     limit: q.get('limit') ?? 100,
   });
   const { data, error, loading } = useApi<AgentGraphJson>(url);
+  // models fold into their callers by default: over many traces they outnumber agents and tools
+  const showModels = q.get('models') === '1';
+  const shown = useMemo(() => (data && !showModels ? withoutModels(data) : data), [data, showModels]);
+  const scores = useApi<ScoreSummaryJson>(
+    apiUrl('/api/scores/summary', { groupBy: 'agent', from: range.fromMs ?? 0, to: range.toMs ?? now }),
+  );
   const services = useApi<ServicesJson>(apiUrl('/api/services'));
   const set = (changes: Record<string, string | undefined>) => navigate(withQuery(loc, changes));
 
@@ -85,6 +147,15 @@ export function AgentGraphPage() {
             ))}
           </select>
         </label>
+        <label class="field field-check">
+          <span>Models</span>
+          <input
+            type="checkbox"
+            data-testid="graph-show-models"
+            checked={showModels}
+            onChange={(e) => set({ models: (e.currentTarget as HTMLInputElement).checked ? '1' : undefined })}
+          />
+        </label>
       </form>
       {error ? (
         <ErrorView error={error} />
@@ -92,9 +163,10 @@ export function AgentGraphPage() {
         <Loading label="Building the graph…" />
       ) : (
         <div class={`card graph-card${loading ? ' stale' : ''}`}>
-          <AgentGraphView graph={data} />
+          <AgentGraphView graph={shown ?? data} />
         </div>
       )}
+      <ScoreSummaryTable summary={scores.data} agent={q.get('agent')} />
     </div>
   );
 }

@@ -5,7 +5,7 @@
 import dagre from '@dagrejs/dagre';
 import type { AgentGraphJson, GraphEdge, GraphNode } from '@witness/protocol';
 
-export const NODE_WIDTH = 168;
+export const NODE_WIDTH = 196;
 export const NODE_HEIGHT = 46;
 
 export interface PlacedNode extends GraphNode {
