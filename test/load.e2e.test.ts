@@ -81,6 +81,42 @@ describe('witness load', () => {
     expect(dead.stderr).toMatch(/readyz answered .*is a Witness server running there/);
   });
 
+  it('breakpoint: reports the highest step that held, and stops at the first that did not', async () => {
+    const held = await runLoad({
+      target: w.url,
+      profile: 'breakpoint',
+      rate: 60,
+      durationMs: 40_000,
+      idleMs: 2_000,
+    });
+    expect(held.breakpoint?.steps.map((s) => [s.ratePerMin, s.ok])).toEqual([
+      [60, true],
+      [90, true],
+    ]);
+    expect(held.breakpoint?.sustainablePerMin).toBe(90);
+    expect(held.breakpoint?.reachedLimit).toBe(false);
+
+    // an ingest path made slower than 1 s (test-only fault hook): the first step already fails
+    const slow = await startWitness({ env: { WITNESS_FAULT_INGEST_DELAY_MS: '1200' } });
+    try {
+      const r = await runLoad({
+        target: slow.url,
+        profile: 'breakpoint',
+        rate: 60,
+        durationMs: 60_000,
+        idleMs: 1_000,
+        preload: 2,
+      });
+      expect(r.breakpoint?.steps).toHaveLength(1);
+      expect(r.breakpoint?.steps[0].reason).toMatch(/ingest p95 \d+(\.\d+)? ms > 1000 ms/);
+      expect(r.breakpoint?.sustainablePerMin).toBeNull();
+      expect(r.breakpoint?.reachedLimit).toBe(true);
+      expect(r.durationMs).toBeLessThan(40_000);
+    } finally {
+      await slow.stop();
+    }
+  }, 180_000);
+
   it("team D's targets: 1,000 requests/min sustained, then a 5,000/min spike, with zero telemetry dropped", async () => {
     const sustained = await runLoad({
       target: w.url,

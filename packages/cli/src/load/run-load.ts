@@ -419,11 +419,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const drainDeadline = performance.now() + 60_000;
     while (pending.size > 0 && performance.now() < drainDeadline)
       await Promise.race([...pending, sleep(500)]);
-    if (breakpoint) {
-      for (; evaluated < steps.length; evaluated++) {
+    // steps not judged yet: those that ran to the end (no step failed); after a failure the next
+    // step barely began and says nothing
+    if (breakpoint && !stop) {
+      for (; evaluated < steps.length && !stop; evaluated++) {
         const result = judgeStep(schedule.stageBounds(evaluated).rate, steps[evaluated]);
         stepResults.push(result);
-        if (result.ok && !stop) sustainable = result.ratePerMin;
+        if (result.ok) sustainable = result.ratePerMin;
         else stop = true;
       }
     }
