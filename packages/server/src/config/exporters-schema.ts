@@ -217,6 +217,28 @@ export const exporterSchema = z.discriminatedUnion('type', [
       .default({})
       .describe('Labels added to every series (e.g. instance, cluster).'),
   }),
+  z.strictObject({
+    type: z.literal('elasticsearch'),
+    ...exporterCommon,
+    url: httpUrl.describe(
+      'The cluster, e.g. https://es.internal:9200 (the _bulk and _index_template APIs are under it).',
+    ),
+    indexPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,100}$/, 'a lowercase Elasticsearch index name prefix')
+      .default('witness')
+      .describe(
+        'Daily indices <prefix>-spans-YYYY.MM.DD and <prefix>-logs-YYYY.MM.DD; the template covers <prefix>-*.',
+      ),
+    installTemplate: z
+      .boolean()
+      .default(true)
+      .describe('PUT the index template before the first bulk request.'),
+    apiKey: exporterSecretRef.optional().describe('Sent as "Authorization: ApiKey <value>".'),
+    compression: z.enum(['gzip', 'none']).default('gzip'),
+    headers: plainHeaders,
+    secretHeaders,
+  }),
 ]);
 
 export type ExporterConfig = z.infer<typeof exporterSchema>;

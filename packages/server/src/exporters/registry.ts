@@ -1,4 +1,5 @@
 import type { ExporterConfig, ExporterType } from '../config/index.js';
+import { createElasticsearchExporter } from './elasticsearch/elasticsearch-exporter.js';
 import { createOtlpExporter } from './otlp/otlp-exporter.js';
 import { createRemoteWriteExporter } from './remote-write/remote-write-exporter.js';
 import type { Exporter, ExporterContext, ExporterFactory } from './types.js';
@@ -13,6 +14,7 @@ export const EXPORTER_FACTORIES: {
 } = {
   otlp: createOtlpExporter,
   prometheus_remote_write: createRemoteWriteExporter,
+  elasticsearch: createElasticsearchExporter,
 };
 
 /** Builds the exporter a config member names. */
