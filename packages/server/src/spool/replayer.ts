@@ -1,6 +1,7 @@
 /**
- * Drains the spool into the store, oldest batch first, one at a time (order is kept: a batch is
- * confirmed, and its successor read, only after the store committed it). A failed write is retried
+ * Drains the spool into the store, oldest batch first (order is kept: batches are confirmed, and their
+ * successors read, only after the store committed them). Consecutive batches of one project go out as
+ * one store write (Spool.nextRun), so replay keeps up with traffic still arriving behind the backlog. A failed write is retried
  * after a backoff that doubles up to `maxRetryMs`; a batch that cannot even be decoded is set aside.
  */
 import type { IngestBatch } from '../store/types.js';
@@ -10,6 +11,10 @@ export interface ReplayerOptions {
   spool: Spool;
   /** Stores one batch; resolves once the store committed it (IngestPipeline.replay). */
   store: (batch: IngestBatch) => Promise<void>;
+  /** Consecutive spooled batches of one project merged into one store write, at most. @default 256 */
+  maxBatchesPerWrite?: number;
+  /** …and about this many bytes of them. @default 8 MiB */
+  maxBytesPerWrite?: number;
   /** First wait after a failed replay. @default 1000 */
   retryMs?: number;
   /** Longest wait between attempts (also the longest the store waits, once back, for the replay to resume). @default 5000 */
@@ -65,9 +70,9 @@ export class Replayer {
     let backoff = first;
     let sinceDrain = 0;
     while (!this.stopped) {
-      let next: ReturnType<Spool['next']>;
+      let next: ReturnType<Spool['nextRun']>;
       try {
-        next = spool.next();
+        next = spool.nextRun(this.options.maxBatchesPerWrite, this.options.maxBytesPerWrite);
       } catch (err) {
         // unreadable or undecodable on disk: keeping it would block every batch behind it for good
         const entry = spool.oldest;
@@ -93,9 +98,9 @@ export class Replayer {
         backoff = Math.min(backoff * 2, max);
         continue;
       }
-      spool.confirm(next.entry);
-      this.replayed++;
-      sinceDrain++;
+      for (const entry of next.entries) spool.confirm(entry);
+      this.replayed += next.entries.length;
+      sinceDrain += next.entries.length;
       backoff = first;
     }
   }

@@ -149,3 +149,28 @@ describe('Spool', () => {
     await spool.close();
   });
 });
+
+describe('Spool.nextRun', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'witness-spool-run-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('merges consecutive batches of one project, in order, within its bounds', async () => {
+    const spool = Spool.open({ dir, maxBytes: 1e9 });
+    const other = { ...batch(9), project: 'p2' };
+    for (const b of [batch(1), batch(2), batch(3), other, batch(4)]) await spool.append(b);
+    const run = spool.nextRun()!;
+    expect(run.entries).toHaveLength(3); // stops at the other project
+    expect(run.batch.project).toBe('p1');
+    expect(run.batch.spans.map((s) => s.traceId)).toEqual(
+      [1, 2, 3].flatMap((t) => batch(t).spans.map((s) => s.traceId)),
+    );
+    for (const e of run.entries) spool.confirm(e);
+    expect(spool.nextRun()!.batch.project).toBe('p2');
+    spool.confirm(spool.oldest!);
+    expect(spool.nextRun(1)!.entries).toHaveLength(1);
+    await spool.close();
+  });
+});

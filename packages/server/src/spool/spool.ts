@@ -293,6 +293,42 @@ export class Spool {
     return { entry, batch: decodeBatch(payloadOf(this.read(entry))) };
   }
 
+  /**
+   * The oldest waiting batches of one project, in order, merged into one batch (at most `maxBatches`
+   * and about `maxBytes` of frames): what replay stores in one append, so draining keeps up with
+   * traffic that keeps arriving behind the backlog. Throws only when the oldest cannot be read back.
+   */
+  nextRun(
+    maxBatches = 256,
+    maxBytes = 8 * 1024 * 1024,
+  ): { entries: SpoolEntry[]; batch: IngestBatch } | null {
+    const first = this.next();
+    if (!first) return null;
+    const entries = [first.entry];
+    const batch: IngestBatch = {
+      project: first.batch.project,
+      spans: [...first.batch.spans],
+      logs: [...first.batch.logs],
+    };
+    let bytes = first.entry.bytes;
+    for (let i = 1; i < this.entries.length && entries.length < maxBatches; i++) {
+      const entry = this.entries[i];
+      if (bytes + entry.bytes > maxBytes) break;
+      let more: IngestBatch;
+      try {
+        more = decodeBatch(payloadOf(this.read(entry)));
+      } catch {
+        break; // replayed (or set aside) when it is the oldest
+      }
+      if (more.project !== batch.project) break;
+      for (const s of more.spans) batch.spans.push(s);
+      for (const l of more.logs) batch.logs.push(l);
+      entries.push(entry);
+      bytes += entry.bytes;
+    }
+    return { entries, batch };
+  }
+
   private read(entry: SpoolEntry): Buffer {
     const fd = openSync(join(this.options.dir, segmentName(entry.segment)), 'r');
     try {
