@@ -151,4 +151,9 @@ it('two ingest and two query nodes over one ClickHouse: traces, summed metrics, 
   await receiver.waitFor(firing, 90_000);
   await new Promise((r) => setTimeout(r, 6000)); // several more evaluation rounds on both query nodes
   expect(receiver.received.filter(firing)).toHaveLength(1);
+  // the alert exists on exactly one query node: the lease holder evaluated, the other did not
+  const holders = [];
+  for (const q of [query1, query2])
+    if ((await (await fetch(`${q.url}/api/alerts`)).text()).includes('ScaleOutSlow')) holders.push(q);
+  expect(holders).toHaveLength(1);
 }, 300_000);

@@ -69,10 +69,14 @@ export class Replayer {
     const max = this.options.maxRetryMs ?? 5000;
     let backoff = first;
     let sinceDrain = 0;
+    // Merge size adapts: halved after a failed write (a large merged write may be what passes the
+    // deadline on a loaded store), doubled back after each success.
+    const mostBatches = this.options.maxBatchesPerWrite ?? 256;
+    let batches = mostBatches;
     while (!this.stopped) {
       let next: ReturnType<Spool['nextRun']>;
       try {
-        next = spool.nextRun(this.options.maxBatchesPerWrite, this.options.maxBytesPerWrite);
+        next = spool.nextRun(batches, this.options.maxBytesPerWrite);
       } catch (err) {
         // unreadable or undecodable on disk: keeping it would block every batch behind it for good
         const entry = spool.oldest;
@@ -93,11 +97,13 @@ export class Replayer {
         await this.options.store(next.batch);
       } catch (err) {
         this.failed++;
+        batches = Math.max(1, Math.floor(next.entries.length / 2));
         this.options.onError?.(err);
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, max);
         continue;
       }
+      batches = Math.min(mostBatches, batches * 2);
       for (const entry of next.entries) spool.confirm(entry);
       this.replayed += next.entries.length;
       sinceDrain += next.entries.length;
