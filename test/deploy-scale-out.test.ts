@@ -11,6 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as core from 'kubernetes-models/v1';
+import { envVarNames } from '@witness/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { lintCompose } from './helpers/deploy-lint.js';
@@ -164,5 +165,27 @@ describe('deploy/kubernetes', () => {
       );
       expect(target, `Service ${svc.metadata.name} selects no pods`).toBeDefined();
     }
+  });
+});
+
+describe('the Witness environment of both layouts', () => {
+  it('names only configuration keys witness serve knows (a typo would be refused at start)', () => {
+    const known = envVarNames();
+    const compose = parseYaml(readFileSync(COMPOSE, 'utf8')).services as Record<
+      string,
+      { command?: string[]; environment?: Record<string, string> }
+    >;
+    const names = Object.values(compose)
+      .filter((s) => s.command?.[0] === 'serve')
+      .flatMap((s) => Object.keys(s.environment ?? {}));
+    for (const file of ['witness-ingest.yaml', 'witness-query.yaml'])
+      for (const d of documents(file))
+        if (d.kind === 'StatefulSet')
+          for (const c of (
+            d.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string }> }> } } }
+          ).template.spec.containers)
+            names.push(...(c.env ?? []).map((e) => e.name));
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => n.startsWith('WITNESS_') && !known.has(n))).toEqual([]);
   });
 });
