@@ -239,6 +239,26 @@ export const exporterSchema = z.discriminatedUnion('type', [
     headers: plainHeaders,
     secretHeaders,
   }),
+  z.strictObject({
+    type: z.literal('splunk_hec'),
+    ...exporterCommon,
+    url: httpUrl.describe(
+      'The HEC base URL, e.g. https://splunk.internal:8088 (posts to /services/collector/event).',
+    ),
+    token: exporterSecretRef.describe('The HEC token, sent as "Authorization: Splunk <token>".'),
+    index: z.string().min(1).max(80).optional().describe("Target index (unset: the token's default index)."),
+    source: z.string().min(1).max(200).default('witness'),
+    host: z.string().min(1).max(200).optional(),
+    sourcetypes: z
+      .strictObject({
+        spans: z.string().min(1).default('witness:span'),
+        logs: z.string().min(1).default('witness:log'),
+        metrics: z.string().min(1).default('witness:metric'),
+      })
+      .prefault({}),
+    compression: z.enum(['gzip', 'none']).default('gzip'),
+    headers: plainHeaders,
+  }),
 ]);
 
 export type ExporterConfig = z.infer<typeof exporterSchema>;

@@ -2,6 +2,7 @@ import type { ExporterConfig, ExporterType } from '../config/index.js';
 import { createElasticsearchExporter } from './elasticsearch/elasticsearch-exporter.js';
 import { createOtlpExporter } from './otlp/otlp-exporter.js';
 import { createRemoteWriteExporter } from './remote-write/remote-write-exporter.js';
+import { createSplunkHecExporter } from './splunk-hec/splunk-hec-exporter.js';
 import type { Exporter, ExporterContext, ExporterFactory } from './types.js';
 
 /**
@@ -15,6 +16,7 @@ export const EXPORTER_FACTORIES: {
   otlp: createOtlpExporter,
   prometheus_remote_write: createRemoteWriteExporter,
   elasticsearch: createElasticsearchExporter,
+  splunk_hec: createSplunkHecExporter,
 };
 
 /** Builds the exporter a config member names. */
