@@ -10,7 +10,8 @@
  *
  * Durability (config `queue.fsync`): `always` fsyncs every append (each append carries every ingest
  * batch of one flush, written within milliseconds of the store commit); `interval` fsyncs at most every
- * fsyncIntervalMs (a power loss may lose that much; a process crash loses nothing written); `never`
+ * fsyncIntervalMs on the thread pool (a power loss may lose that much; a process crash loses nothing
+ * written); `never`
  * leaves it to the OS. The cursor is written (rename over) after each acknowledged batch: a crash
  * between a delivery and its cursor write sends that batch again on restart (at-least-once at a crash;
  * receivers keyed by span id, Witness and Tempo among them, keep one copy).
@@ -21,6 +22,7 @@
 import {
   closeSync,
   existsSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -91,6 +93,10 @@ export class DiskQueue {
   private dirty = false;
   private readonly readFds = new Map<number, number>();
   private fsyncTimer: NodeJS.Timeout | null = null;
+  private fsyncPending = false;
+  /** Async fsyncs in flight per fd, and fds to close once theirs are done. */
+  private readonly pendingOn = new Map<number, number>();
+  private readonly closeWhenSynced = new Set<number>();
   private closed = false;
 
   private constructor(private readonly o: DiskQueueOptions) {}
@@ -99,7 +105,8 @@ export class DiskQueue {
     const q = new DiskQueue(options);
     q.recover();
     if (options.fsync === 'interval') {
-      q.fsyncTimer = setInterval(() => q.sync(), options.fsyncIntervalMs);
+      // on libuv's thread pool: an fsync on a busy disk can take hundreds of ms, never on the event loop
+      q.fsyncTimer = setInterval(() => q.syncInBackground(), options.fsyncIntervalMs);
       q.fsyncTimer.unref();
     }
     return q;
@@ -208,13 +215,59 @@ export class DiskQueue {
     }
   }
 
+  /** The interval policy's fsync, off the event loop (one at a time). */
+  private syncInBackground(): void {
+    if (this.fsyncPending || !this.dirty || this.writeFd < 0) return;
+    this.dirty = false;
+    this.fsyncPending = true;
+    this.fsyncFd(this.writeFd, (err) => {
+      this.fsyncPending = false;
+      if (err) this.dirty = true;
+    });
+  }
+
+  /** An async fsync of `fd`; a close asked for meanwhile waits for every fsync of that fd. */
+  private fsyncFd(fd: number, done: (err: Error | null) => void): void {
+    this.pendingOn.set(fd, (this.pendingOn.get(fd) ?? 0) + 1);
+    fsync(fd, (err) => {
+      const left = (this.pendingOn.get(fd) ?? 1) - 1;
+      if (left > 0) this.pendingOn.set(fd, left);
+      else {
+        this.pendingOn.delete(fd);
+        if (this.closeWhenSynced.delete(fd)) closeSync(fd);
+      }
+      done(err);
+    });
+  }
+
+  /**
+   * Closes the segment being written: fsynced first unless the policy is `never` — on the thread pool
+   * for `interval` (a roll must not stall the event loop), at once for `always` and at shutdown.
+   */
+  private closeWriteFd(atShutdown = false): void {
+    const fd = this.writeFd;
+    if (fd < 0) return;
+    this.writeFd = -1;
+    const wasDirty = this.dirty;
+    this.dirty = false;
+    if (atShutdown || this.o.fsync === 'always') {
+      if (wasDirty && this.o.fsync !== 'never') {
+        try {
+          fsyncSync(fd);
+        } catch {
+          // the page cache still has it
+        }
+      }
+    } else if (wasDirty && this.o.fsync === 'interval') this.fsyncFd(fd, () => {});
+    if (this.pendingOn.has(fd)) this.closeWhenSynced.add(fd);
+    else closeSync(fd);
+  }
+
   close(): void {
     if (this.closed) return;
-    this.sync();
     this.closed = true;
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
-    if (this.writeFd >= 0) closeSync(this.writeFd);
-    this.writeFd = -1;
+    this.closeWriteFd(true);
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();
   }
@@ -290,10 +343,7 @@ export class DiskQueue {
   }
 
   private roll(): void {
-    if (this.writeFd >= 0) {
-      this.sync();
-      closeSync(this.writeFd);
-    }
+    this.closeWriteFd();
     this.writeSeg += 1;
     this.writeOff = 0;
     this.writeFd = openSync(join(this.o.dir, segName(this.writeSeg)), 'a');

@@ -8,10 +8,10 @@ import type { LogRecord, SpanRecord } from '../model/index.js';
 import type { IngestBatch } from '../store/types.js';
 import { exporterMetrics } from './exporter-metrics.js';
 import { ExportFilter } from './filter.js';
-import { FrameBuilder } from './records-codec.js';
+import { encodedFrame, FrameBuilder } from './records-codec.js';
 import { createExporter } from './registry.js';
 import { ExporterRunner, type ExporterStatus } from './runner.js';
-import type { Exporter, ExporterContext, MetricSample } from './types.js';
+import type { Exporter, ExporterContext, FrameSignal, MetricSample } from './types.js';
 
 /** Where every exporter keeps its queue: <dataDir>/exporters/<name>/. */
 export const EXPORTERS_DIR = 'exporters';
@@ -40,6 +40,8 @@ interface Staged {
 interface Route {
   runner: ExporterRunner;
   filter: ExportFilter;
+  /** The filter and signals as text: exporters sharing a codec share frames only when these match. */
+  filterKey: string;
   config: ExporterConfig;
   timer: NodeJS.Timeout | null;
 }
@@ -79,7 +81,13 @@ export class ExporterHub {
         metrics,
         logger: o.logger,
       });
-      this.routes.push({ runner, filter: new ExportFilter(config.filter, signals), config, timer: null });
+      this.routes.push({
+        runner,
+        filter: new ExportFilter(config.filter, signals),
+        filterKey: JSON.stringify([config.filter, [...signals].sort()]),
+        config,
+        timer: null,
+      });
     }
     this.maxStaged = Math.max(0, ...this.routes.map((r) => r.config.queue.maxMemoryItems));
     this.sink = {
@@ -155,6 +163,7 @@ export class ExporterHub {
     this.stagedItems = 0;
     const now = Date.now();
     const builder = new FrameBuilder();
+    const shared = new Map<string, Buffer>();
     for (const route of this.routes) {
       const byProject = new Map<string, { spans: SpanRecord[]; logs: LogRecord[]; points: MetricPoint[] }>();
       for (const s of staged) {
@@ -172,12 +181,13 @@ export class ExporterHub {
       const max = route.config.batch.maxItems;
       for (const [project, acc] of byProject) {
         // chunks of at most batch.maxItems records: a frame is never split when shipped
-        for (let i = 0, n = acc.spans.length; i < n; i += max)
-          this.append(route, builder, project, acc.spans.slice(i, i + max), [], [], now);
-        for (let i = 0, n = acc.logs.length; i < n; i += max)
-          this.append(route, builder, project, [], acc.logs.slice(i, i + max), [], now);
-        for (let i = 0, n = acc.points.length; i < n; i += max)
-          this.append(route, builder, project, [], [], acc.points.slice(i, i + max), now);
+        for (const [signal, records] of [
+          ['spans', acc.spans],
+          ['logs', acc.logs],
+          ['points', acc.points],
+        ] as const)
+          for (let i = 0, n = records.length; i < n; i += max)
+            this.append(route, builder, shared, project, signal, records.slice(i, i + max), i, now);
       }
     }
   }
@@ -185,18 +195,34 @@ export class ExporterHub {
   private append(
     route: Route,
     builder: FrameBuilder,
+    shared: Map<string, Buffer>,
     project: string,
-    spans: SpanRecord[],
-    logs: LogRecord[],
-    points: MetricPoint[],
+    signal: FrameSignal,
+    records: SpanRecord[] | LogRecord[] | MetricPoint[],
+    offset: number,
     now: number,
   ): void {
     try {
-      const frame = builder.frame({ project, spans, logs, points, samples: [] });
-      route.runner.append(frame, spans.length + logs.length + points.length, now);
+      const codec = route.runner.exporter.codec;
+      let frame: Buffer;
+      if (codec) {
+        // exporters with the same codec and filter get the same chunks: encode each once per flush
+        const key = `${codec.key}\u0000${route.filterKey}\u0000${route.config.batch.maxItems}\u0000${project}\u0000${signal}\u0000${offset}`;
+        const hit = shared.get(key);
+        frame = hit ?? encodedFrame(project, signal, codec.encode(signal, records));
+        if (!hit) shared.set(key, frame);
+      } else
+        frame = builder.frame({
+          project,
+          spans: signal === 'spans' ? (records as SpanRecord[]) : [],
+          logs: signal === 'logs' ? (records as LogRecord[]) : [],
+          points: signal === 'points' ? (records as MetricPoint[]) : [],
+          samples: [],
+        });
+      route.runner.append(frame, records.length, now);
     } catch (err) {
       // a full disk or a record that will not serialize: the exporter loses these, ingest goes on
-      route.runner.dropped(spans.length + logs.length + points.length, 'queue_full');
+      route.runner.dropped(records.length, 'queue_full');
       this.o.logger.error({ err, exporter: route.config.name }, 'could not queue records for export');
     }
   }

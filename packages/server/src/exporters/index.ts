@@ -17,12 +17,15 @@ export { createExporter, EXPORTER_FACTORIES } from './registry.js';
 export { backoffMs, type ExporterState, type ExporterStatus } from './runner.js';
 export { resolveExporterSecret, resolveHeaders } from './secrets.js';
 export {
+  type EncodedFrame,
   type ExportBatch,
   type Exporter,
   ExporterConfigError,
   type ExporterContext,
   type ExporterFactory,
   type ExportResult,
+  type FrameSignal,
   type MetricSample,
+  type QueueCodec,
   type SendContext,
 } from './types.js';

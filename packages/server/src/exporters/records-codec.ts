@@ -1,6 +1,6 @@
 import type { MetricPoint } from '../metrics/index.js';
 import type { LogRecord, SpanRecord } from '../model/index.js';
-import type { ExportBatch, MetricSample } from './types.js';
+import type { ExportBatch, FrameSignal, MetricSample } from './types.js';
 
 /**
  * Records in the disk queue are JSON, with bigint nanosecond times written as decimal strings under
@@ -120,4 +120,26 @@ export function decodeFrame(buf: Buffer): ExportBatch {
     points: raw.points ?? [],
     samples: raw.samples ?? [],
   };
+}
+
+const SIGNAL_BYTE: Record<FrameSignal, number> = { spans: 0x73, logs: 0x6c, points: 0x70 };
+const BYTE_SIGNAL: Record<number, FrameSignal> = { 115: 'spans', 108: 'logs', 112: 'points' };
+
+/** A codec frame: `<project>\n` + one signal byte (s, l, p) + the codec's bytes. */
+export function encodedFrame(project: string, signal: FrameSignal, body: Uint8Array): Buffer {
+  const head = Buffer.from(`${project}\n`, 'utf8');
+  return Buffer.concat([head, Buffer.from([SIGNAL_BYTE[signal]]), body]);
+}
+
+/** The signal and bytes of a codec frame; null when the frame holds JSON records instead. */
+export function readEncodedFrame(buf: Buffer): { signal: FrameSignal; body: Buffer } | null {
+  const nl = buf.indexOf(10);
+  const signal = BYTE_SIGNAL[buf[nl + 1]];
+  if (signal === undefined) return null;
+  return { signal, body: buf.subarray(nl + 2) };
+}
+
+/** Any records object as JSON, bigint times as decimal strings (the dead-letter file). */
+export function recordsJson(o: object): string {
+  return JSON.stringify(o, bigintReplacer);
 }

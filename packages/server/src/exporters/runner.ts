@@ -1,10 +1,11 @@
 import type { ExporterConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
+import { decodeLogsProto, decodeTracesProto } from '../otlp/index.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { DiskQueue } from './disk-queue.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
-import { decodeFrame, frameProject, sameProject } from './records-codec.js';
-import type { ExportBatch, Exporter, ExportResult } from './types.js';
+import { decodeFrame, frameProject, readEncodedFrame, recordsJson, sameProject } from './records-codec.js';
+import type { EncodedFrame, ExportBatch, Exporter, ExportResult } from './types.js';
 
 /** A request body past this is split, whatever batch.maxItems says (receivers refuse large bodies). */
 const MAX_BATCH_PAYLOAD_BYTES = 8 * 1024 * 1024;
@@ -55,6 +56,23 @@ export function backoffMs(
   }
   const cap = Math.min(retry.maxBackoffMs, retry.initialBackoffMs * 2 ** Math.min(30, attempt - 1));
   return Math.round(cap / 2 + (cap / 2) * random());
+}
+
+/**
+ * A queued frame as JSON for the dead-letter file: JSON frames as they are; codec frames (OTLP
+ * protobuf) read back by Witness's own OTLP decoders into the same record shape, so a person reads
+ * one format whatever the exporter.
+ */
+function deadLetterJson(payload: Buffer): string {
+  const enc = readEncodedFrame(payload);
+  if (enc === null) return payload.toString('utf8', payload.indexOf(10) + 1);
+  try {
+    if (enc.signal === 'spans') return recordsJson({ spans: decodeTracesProto(enc.body).spans });
+    if (enc.signal === 'logs') return recordsJson({ logs: decodeLogsProto(enc.body).logs });
+  } catch {
+    // fall through to the bytes
+  }
+  return JSON.stringify({ signal: enc.signal, otlpProtobufBase64: enc.body.toString('base64') });
 }
 
 function mergeBatches(parts: ExportBatch[]): ExportBatch {
@@ -222,6 +240,27 @@ export class ExporterRunner {
       const maxBytes = Math.min(MAX_BATCH_PAYLOAD_BYTES, Math.floor(config.queue.maxBytes / 4));
       const { frames, payloads } = this.queue.peek(config.batch.maxItems, maxBytes, sameProject);
       const items = frames.reduce((n, f) => n + f.items, 0);
+      const encoded = this.o.exporter.sendEncoded ? payloads.map(readEncodedFrame) : null;
+      if (encoded?.every((e) => e !== null)) {
+        const project = frameProject(payloads[0]);
+        const list: EncodedFrame[] = encoded.map((e, i) => ({
+          signal: (e as NonNullable<typeof e>).signal,
+          body: (e as NonNullable<typeof e>).body,
+          items: frames[i].items,
+        }));
+        const result = await this.timedAttempt(() =>
+          (this.o.exporter.sendEncoded as NonNullable<Exporter['sendEncoded']>)(project, list, {
+            signal: AbortSignal.any([stop, AbortSignal.timeout(config.timeoutMs)]),
+          }),
+        );
+        const counts: Partial<Record<string, number>> = {};
+        for (const f of list) {
+          const signal = f.signal === 'points' ? 'metrics' : f.signal;
+          counts[signal] = (counts[signal] ?? 0) + f.items;
+        }
+        if (await this.outcome(result, project, items, payloads, counts, stop)) break;
+        continue;
+      }
       let batch: ExportBatch;
       try {
         batch = mergeBatches(payloads.map(decodeFrame));
@@ -233,61 +272,82 @@ export class ExporterRunner {
         });
         continue;
       }
-      this.state = 'sending';
-      const started = performance.now();
-      let result: ExportResult;
-      try {
-        result = await this.o.exporter.send(batch, {
+      const result = await this.timedAttempt(() =>
+        this.o.exporter.send(batch, {
           signal: AbortSignal.any([stop, AbortSignal.timeout(config.timeoutMs)]),
-        });
-      } catch (err) {
-        this.o.logger.error({ err, exporter: this.name }, 'exporter send threw (a bug): retrying');
-        result = { kind: 'retryable', error: `exporter threw: ${(err as Error).message}` };
-      }
-      this.o.metrics.latency.observe(
-        { ...this.labels, outcome: result.kind },
-        (performance.now() - started) / 1000,
+        }),
       );
-      if (result.kind === 'success') {
-        this.queue.ack();
-        this.attempt = 0;
-        this.nextAttemptAt = null;
-        this.lastSuccessAt = Date.now();
-        this.counts.sent += items;
-        this.countSent(batch);
-        if (result.rejected) {
-          this.counts.rejected += result.rejected;
-          this.o.metrics.rejected.inc(this.labels, result.rejected);
-        }
-        continue;
-      }
-      this.counts.failed++;
-      this.o.metrics.failed.inc({ ...this.labels, reason: result.kind });
-      this.lastError = { message: result.error, status: result.status ?? null, at: new Date().toISOString() };
-      if (result.kind === 'permanent') {
-        this.permanent(batch.project, items, payloads, result);
-        continue;
-      }
-      if (stop.aborted) break;
-      this.attempt++;
-      const delay = backoffMs(this.attempt, config.retry, result.retryAfterMs, this.random);
-      this.nextAttemptAt = Date.now() + delay;
-      this.state = 'retrying';
-      if (this.attempt === 1 || this.attempt % 10 === 0)
-        this.o.logger.warn(
-          { exporter: this.name, error: result.error, attempt: this.attempt, retryInMs: delay },
-          'export failed; retrying',
-        );
-      await this.sleep(delay);
+      const counts: Partial<Record<string, number>> = {
+        spans: batch.spans.length,
+        logs: batch.logs.length,
+        metrics: batch.points.length,
+        samples: batch.samples.length,
+      };
+      if (await this.outcome(result, batch.project, items, payloads, counts, stop)) break;
     }
   }
 
-  private countSent(batch: ExportBatch): void {
-    const m = this.o.metrics.sent;
-    if (batch.spans.length) m.inc({ ...this.labels, signal: 'spans' }, batch.spans.length);
-    if (batch.logs.length) m.inc({ ...this.labels, signal: 'logs' }, batch.logs.length);
-    if (batch.points.length) m.inc({ ...this.labels, signal: 'metrics' }, batch.points.length);
-    if (batch.samples.length) m.inc({ ...this.labels, signal: 'samples' }, batch.samples.length);
+  /** One attempt, timed; a throw is a bug of the exporter, retried. */
+  private async timedAttempt(send: () => Promise<ExportResult>): Promise<ExportResult> {
+    this.state = 'sending';
+    const started = performance.now();
+    let result: ExportResult;
+    try {
+      result = await send();
+    } catch (err) {
+      this.o.logger.error({ err, exporter: this.name }, 'exporter send threw (a bug): retrying');
+      result = { kind: 'retryable', error: `exporter threw: ${(err as Error).message}` };
+    }
+    this.o.metrics.latency.observe(
+      { ...this.labels, outcome: result.kind },
+      (performance.now() - started) / 1000,
+    );
+    return result;
+  }
+
+  /** Acts on an attempt's outcome; true when the loop must stop (stopping with the batch still queued). */
+  private async outcome(
+    result: ExportResult,
+    project: string,
+    items: number,
+    payloads: Buffer[],
+    counts: Partial<Record<string, number>>,
+    stop: AbortSignal,
+  ): Promise<boolean> {
+    const { config } = this.o;
+    if (result.kind === 'success') {
+      this.queue.ack();
+      this.attempt = 0;
+      this.nextAttemptAt = null;
+      this.lastSuccessAt = Date.now();
+      this.counts.sent += items;
+      for (const [signal, n] of Object.entries(counts))
+        if (n) this.o.metrics.sent.inc({ ...this.labels, signal }, n);
+      if (result.rejected) {
+        this.counts.rejected += result.rejected;
+        this.o.metrics.rejected.inc(this.labels, result.rejected);
+      }
+      return false;
+    }
+    this.counts.failed++;
+    this.o.metrics.failed.inc({ ...this.labels, reason: result.kind });
+    this.lastError = { message: result.error, status: result.status ?? null, at: new Date().toISOString() };
+    if (result.kind === 'permanent') {
+      this.permanent(project, items, payloads, result);
+      return false;
+    }
+    if (stop.aborted) return true;
+    this.attempt++;
+    const delay = backoffMs(this.attempt, config.retry, result.retryAfterMs, this.random);
+    this.nextAttemptAt = Date.now() + delay;
+    this.state = 'retrying';
+    if (this.attempt === 1 || this.attempt % 10 === 0)
+      this.o.logger.warn(
+        { exporter: this.name, error: result.error, attempt: this.attempt, retryInMs: delay },
+        'export failed; retrying',
+      );
+    await this.sleep(delay);
+    return false;
   }
 
   private permanent(
@@ -303,7 +363,7 @@ export class ExporterRunner {
         items,
         status: result.status,
         error: result.error,
-        records: payloads.map((p) => p.toString('utf8', p.indexOf(10) + 1)),
+        records: payloads.map(deadLetterJson),
       });
     } catch (err) {
       this.o.logger.error({ err, exporter: this.name }, 'could not write the dead-letter file');

@@ -55,6 +55,31 @@ export type ExportResult =
       status?: number;
     };
 
+/** Which records a pre-encoded queue frame holds (one signal per frame). */
+export type FrameSignal = 'spans' | 'logs' | 'points';
+
+/** A queue frame an exporter's `codec` wrote, handed back to its `sendEncoded`. */
+export interface EncodedFrame {
+  signal: FrameSignal;
+  body: Buffer;
+  items: number;
+}
+
+/**
+ * Optional: an exporter may queue its own wire encoding instead of the normalized records (JSON), when
+ * its requests concatenate (OTLP: concatenated Export*ServiceRequests are one valid request). Frames
+ * are then encoded once at enqueue — shared by every exporter with the same `key` and filter — and a
+ * batch is a byte concatenation: no JSON, no re-encoding per exporter (bench:exporters).
+ */
+export interface QueueCodec {
+  /** Exporters with equal keys (and equal filters) share one encoding of each flush. */
+  readonly key: string;
+  encode(
+    signal: FrameSignal,
+    records: readonly SpanRecord[] | readonly LogRecord[] | readonly MetricPoint[],
+  ): Uint8Array;
+}
+
 /** What an exporter's `send` may use besides the batch. */
 export interface SendContext {
   /** Aborted when the attempt times out (config timeoutMs) or the server closes. */
@@ -79,6 +104,10 @@ export interface Exporter {
   readonly samplesIntervalMs?: number;
   /** Encode and deliver one batch (one project). Called one at a time per exporter, never concurrently. */
   send(batch: ExportBatch, ctx: SendContext): Promise<ExportResult>;
+  /** With `codec`: its frames take this road (samples still go through `send`). */
+  readonly codec?: QueueCodec;
+  /** Delivers the codec's frames of one project (in queue order). Required with `codec`. */
+  sendEncoded?(project: string, frames: EncodedFrame[], ctx: SendContext): Promise<ExportResult>;
   /** Releases connections (gRPC channels, SDK clients). */
   close?(): Promise<void> | void;
 }

@@ -1,6 +1,15 @@
 import type { ExporterConfig, ExportSignal } from '../../config/index.js';
 import { resolveHeaders } from '../secrets.js';
-import type { ExportBatch, Exporter, ExporterContext, ExportResult, SendContext } from '../types.js';
+import type { MetricPoint } from '../../metrics/index.js';
+import type { LogRecord, SpanRecord } from '../../model/index.js';
+import type {
+  EncodedFrame,
+  ExportBatch,
+  Exporter,
+  ExporterContext,
+  ExportResult,
+  SendContext,
+} from '../types.js';
 import { grpcTransport } from './otlp-grpc.js';
 import { httpTransport, type OtlpCall, type OtlpTransport } from './otlp-transport.js';
 import { encodeLogs, encodeMetrics, encodeTraces } from './otlp-encode.js';
@@ -45,6 +54,38 @@ export function createOtlpExporter(
       const messages: string[] = [];
       for (const c of otlpCalls(batch)) {
         const r = await t.call(c, signal);
+        if (r.kind !== 'success') return r;
+        rejected += r.rejected ?? 0;
+        if (r.message) messages.push(r.message);
+      }
+      return { kind: 'success', rejected, message: messages.join('; ') };
+    },
+    // OTLP requests concatenate: queue each flush's protobuf once, shared with every OTLP exporter
+    codec: {
+      key: 'otlp-protobuf',
+      encode: (signal, records) =>
+        signal === 'spans'
+          ? encodeTraces(records as SpanRecord[])
+          : signal === 'logs'
+            ? encodeLogs(records as LogRecord[])
+            : encodeMetrics(records as MetricPoint[]),
+    },
+    async sendEncoded(
+      _project: string,
+      frames: EncodedFrame[],
+      { signal }: SendContext,
+    ): Promise<ExportResult> {
+      let rejected = 0;
+      const messages: string[] = [];
+      for (const kind of ['spans', 'logs', 'points'] as const) {
+        const mine = frames.filter((f) => f.signal === kind);
+        if (mine.length === 0) continue;
+        const call: OtlpCall = {
+          signal: kind === 'spans' ? 'traces' : kind === 'logs' ? 'logs' : 'metrics',
+          body: mine.length === 1 ? mine[0].body : Buffer.concat(mine.map((f) => f.body)),
+          items: mine.reduce((n, f) => n + f.items, 0),
+        };
+        const r = await t.call(call, signal);
         if (r.kind !== 'success') return r;
         rejected += r.rejected ?? 0;
         if (r.message) messages.push(r.message);
