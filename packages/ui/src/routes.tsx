@@ -14,6 +14,8 @@ import { OverviewPage } from './pages/overview/overview-page.js';
 import { SessionPage, SessionsPage } from './pages/people/sessions-page.js';
 import { ExportersPage } from './pages/settings/exporters-page.js';
 import { UserPage, UsersPage } from './pages/people/users-page.js';
+import { FunnelsPage } from './pages/funnels/funnels-page.js';
+import { UsagePage } from './pages/usage/usage-page.js';
 import { AuditPage } from './pages/slots/audit-page.js';
 import { TracePage } from './pages/trace/trace-page.js';
 import { TracesPage } from './pages/traces/traces-page.js';
@@ -35,6 +37,8 @@ export const ROUTES: Route[] = [
   { pattern: '/users/:userId', component: UserPage },
   { pattern: '/agent-graph', component: AgentGraphPage, nav: { label: 'Agent graph', section: 'Explore' } },
   { pattern: '/compare', component: ComparePage, nav: { label: 'Compare', section: 'Explore' } },
+  { pattern: '/usage', component: UsagePage, nav: { label: 'Usage', section: 'Explore' } },
+  { pattern: '/funnels', component: FunnelsPage, nav: { label: 'Funnels', section: 'Explore' } },
   { pattern: '/logs', component: LogsPage, nav: { label: 'Logs', section: 'Explore' } },
   { pattern: '/overview', component: OverviewPage, nav: { label: 'Overview', section: 'Operate' } },
   {

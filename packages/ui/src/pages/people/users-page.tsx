@@ -10,7 +10,7 @@ import { TracesTable } from '../traces/traces-table.js';
 import { GroupListPage } from './sessions-page.js';
 
 export function UsersPage() {
-  return <GroupListPage by="userId" title="Users" base="/users" relatedLabel="Sessions" />;
+  return <GroupListPage by="user" title="Users" base="/users" />;
 }
 
 export function UserPage({ params }: { params: Record<string, string> }) {
