@@ -14,7 +14,11 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PROJECT } from '@witness/protocol';
 import type { SpanRecord } from '../packages/server/src/model/index.js';
-import { type DuckDbStore, appendRawForBenchmark, openDuckDbStore } from '../packages/server/src/store/index.js';
+import {
+  type DuckDbStore,
+  appendRawForBenchmark,
+  openDuckDbStore,
+} from '../packages/server/src/store/index.js';
 import { AGENTS, benchTrace, MODEL_NAMES, SPANS_PER_TRACE } from './query-spans.js';
 
 const arg = (name: string, fallback: string): string => {
@@ -38,7 +42,9 @@ async function benchStore(spans: number): Promise<DuckDbStore> {
   if (existsSync(path)) {
     const store = await openDuckDbStore({ path });
     const conn = await store.connect();
-    const done = (await conn.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'bench_complete'`)).getRows();
+    const done = (
+      await conn.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'bench_complete'`)
+    ).getRows();
     conn.closeSync();
     if (done.length === 1) return store;
     await store.close();
@@ -52,17 +58,22 @@ async function benchStore(spans: number): Promise<DuckDbStore> {
     function* batches(): Generator<SpanRecord[]> {
       for (let t = first; t < last; t += TRACES_PER_BATCH) {
         const batch: SpanRecord[] = [];
-        for (let u = t; u < Math.min(last, t + TRACES_PER_BATCH); u++) batch.push(...benchTrace(u, BASE_NS, SPACING_MS));
+        for (let u = t; u < Math.min(last, t + TRACES_PER_BATCH); u++)
+          batch.push(...benchTrace(u, BASE_NS, SPACING_MS));
         yield batch;
       }
     }
     await appendRawForBenchmark(store, batches());
     const s = (performance.now() - t0) / 1000;
-    process.stderr.write(`\r  generating ${path}: ${(last * SPANS_PER_TRACE).toLocaleString('en-US')} spans, ${s.toFixed(0)} s   `);
+    process.stderr.write(
+      `\r  generating ${path}: ${(last * SPANS_PER_TRACE).toLocaleString('en-US')} spans, ${s.toFixed(0)} s   `,
+    );
   }
   process.stderr.write('\n');
   const conn = await store.connect();
-  await conn.run(`INSERT INTO witness_meta VALUES ('bench_complete', $1)`, [String(traces * SPANS_PER_TRACE)]);
+  await conn.run(`INSERT INTO witness_meta VALUES ('bench_complete', $1)`, [
+    String(traces * SPANS_PER_TRACE),
+  ]);
   conn.closeSync();
   await store.close();
   return openDuckDbStore({ path });
@@ -109,7 +120,14 @@ const CASES: Case[] = [
   })),
   {
     label: 'usage by tool, last day',
-    run: (s, t) => s.usage({ project: P, by: 'tool', fromUnixNano: endOf(t) - DAY_NS, toUnixNano: endOf(t), stepSeconds: 900 }),
+    run: (s, t) =>
+      s.usage({
+        project: P,
+        by: 'tool',
+        fromUnixNano: endOf(t) - DAY_NS,
+        toUnixNano: endOf(t),
+        stepSeconds: 900,
+      }),
   },
   {
     label: 'funnel agent → llm → refund.issue, per session',
@@ -168,7 +186,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < CASES.length; i++) {
     const c = CASES[i];
     const t = await timeCase(c, big, traces);
-    const verdict = c.target === undefined ? '' : t.p95 <= c.target ? `meets p95 ≤ ${c.target} ms` : `MISSES p95 ≤ ${c.target} ms`;
+    const verdict =
+      c.target === undefined
+        ? ''
+        : t.p95 <= c.target
+          ? `meets p95 ≤ ${c.target} ms`
+          : `MISSES p95 ≤ ${c.target} ms`;
     console.log(
       `  ${c.label.padEnd(48)} p50 ${fmt(t.p50)}  p95 ${fmt(t.p95)}  | 100k p95 ${fmt(base[i].p95)} (×${(t.p95 / base[i].p95).toFixed(1)})  ${verdict}`,
     );

@@ -107,7 +107,6 @@ export function FunnelsPage() {
       <form class="card funnel-builder" onSubmit={run} data-testid="funnel-builder">
         <ol class="funnel-steps">
           {draft.map((s, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: steps are positions; a step has no identity of its own
             <li key={i} class="funnel-step-edit">
               <select
                 aria-label={`step ${i + 1} field`}
