@@ -168,3 +168,12 @@ it('shows usage per agent and per user', async () => {
   await page.screenshot({ path: join(images, 'usage.png') });
   await screenshot(page, 'usage');
 });
+
+it("shows a user's totals from the server, over all of the user's traces", async () => {
+  const page = browser.page;
+  await page.goto(`${server.url}/users/u2`);
+  await expect
+    .poll(async () => (await page.getByTestId('user-stats').textContent()) ?? '', slow)
+    .toMatch(/Traces\s*6/);
+  expect(await page.getByTestId('user-stats').textContent()).toMatch(/Sessions\s*2.*Turns\s*6.*Errors\s*1/);
+});

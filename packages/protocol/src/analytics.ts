@@ -51,6 +51,7 @@ export type SessionListParams = z.input<typeof sessionListParams>;
 
 export const userListParams = z.strictObject({
   ...groupFilters,
+  userId: text.optional().meta({ description: 'only this user (its summary)' }),
   sort: z.enum(USER_SORTS).default('lastSeen'),
 });
 export type UserListParams = z.input<typeof userListParams>;

@@ -181,6 +181,14 @@ export function analyticsConformance(
           .filter((u) => u.models.includes('claude-haiku'))
           .map((u) => u.userId),
       );
+      const one = await store.listUsers({ project: P, userId: 'u-2' });
+      expect(
+        diffRows(
+          'one user',
+          one.items,
+          ref.users(P).filter((u) => u.userId === 'u-2'),
+        ),
+      ).toEqual([]);
       const byUser = await store.listSessions({ project: P, userId: 'u-2', limit: 500 });
       expect(byUser.items.length).toBeGreaterThan(0);
       for (const s of byUser.items) expect(s.users).toEqual(['u-2']);

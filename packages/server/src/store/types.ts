@@ -193,7 +193,7 @@ export interface GroupListQuery {
   model?: string;
   fromUnixNano?: bigint;
   toUnixNano?: bigint;
-  /** Sessions only: sessions of this user. */
+  /** Sessions of this user; for users, only this user. */
   userId?: string;
   minCostUsd?: number;
   /** 'error': groups with at least one errored span. */

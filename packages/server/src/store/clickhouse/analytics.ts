@@ -68,7 +68,7 @@ export function buildChGroupList(t: Tables, q: GroupListQuery, by: GroupBy, only
   const p = new ChParams();
   const idCol = by === 'session' ? 'session_id' : 'user_id';
   const where = [`${idCol} IS NOT NULL`];
-  if (by === 'session' && q.userId !== undefined) where.push(`user_id = ${p.str(q.userId)}`);
+  if (q.userId !== undefined) where.push(`user_id = ${p.str(q.userId)}`);
   const restrict =
     onlyId === undefined
       ? ''

@@ -97,7 +97,8 @@ export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string):
   const pr = p.add(q.project);
   const idCol = by === 'session' ? 'session_id' : 'user_id';
   const where = [`${idCol} IS NOT NULL`];
-  if (by === 'session' && q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
+  // sessions of this user; for users, this one user (its page's header)
+  if (q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
   if (onlyId !== undefined) where.push(`${idCol} = ${p.add(onlyId)}`);
   let cte = tracesCte(q, p, pr);
   if (onlyId !== undefined) cte = restrictTo(cte, pr, idCol, `= ${p.add(onlyId)}`);

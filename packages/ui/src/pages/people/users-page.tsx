@@ -1,5 +1,5 @@
 /** Users: their runs, tokens, cost and errors. */
-import type { Page, TraceSummaryJson } from '@witness/protocol';
+import type { Page, TraceSummaryJson, UserSummaryJson } from '@witness/protocol';
 import { useMemo } from 'preact/hooks';
 import { apiUrl } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
@@ -18,8 +18,8 @@ export function UserPage({ params }: { params: Record<string, string> }) {
   const now = useMemo(() => Date.now(), [userId]);
   const { data, error } = useApi<Page<TraceSummaryJson>>(apiUrl('/api/traces', { userId, limit: 200 }));
   const items = data?.items ?? [];
-  const errors = items.filter((t) => t.errorCount > 0).length;
-  const sessions = new Set(items.map((t) => t.sessionId).filter(Boolean)).size;
+  // the header's figures are the server's aggregate over every trace of the user, not the 200 listed
+  const summary = useApi<Page<UserSummaryJson>>(apiUrl('/api/users', { userId, limit: 1 })).data?.items[0];
   return (
     <div class="page">
       <header class="page-header">
@@ -29,31 +29,36 @@ export function UserPage({ params }: { params: Record<string, string> }) {
           </div>
           <h1>{userId}</h1>
         </div>
-        <dl class="trace-stats">
-          <div>
-            <dt>Runs</dt>
-            <dd>
-              {items.length}
-              {data?.nextCursor ? '+' : ''}
-            </dd>
-          </div>
-          <div>
-            <dt>Sessions</dt>
-            <dd>{sessions}</dd>
-          </div>
-          <div>
-            <dt>With errors</dt>
-            <dd class={errors ? 'error-count' : undefined}>{errors}</dd>
-          </div>
-          <div>
-            <dt>Tokens</dt>
-            <dd>{formatTokens(items.reduce((a, t) => a + t.totalTokens, 0))}</dd>
-          </div>
-          <div>
-            <dt>Cost</dt>
-            <dd>{formatCost(items.reduce((a, t) => a + (t.costUsd ?? 0), 0))}</dd>
-          </div>
-        </dl>
+        {summary && (
+          <dl class="trace-stats" data-testid="user-stats">
+            <div>
+              <dt>Traces</dt>
+              <dd>{summary.traces}</dd>
+            </div>
+            <div>
+              <dt>Sessions</dt>
+              <dd>{summary.sessions}</dd>
+            </div>
+            <div>
+              <dt>Turns</dt>
+              <dd>{summary.turns}</dd>
+            </div>
+            <div>
+              <dt>Errors</dt>
+              <dd class={summary.errors ? 'error-count' : undefined}>{summary.errors}</dd>
+            </div>
+            <div>
+              <dt>Tokens in / out</dt>
+              <dd>
+                {formatTokens(summary.inputTokens)} / {formatTokens(summary.outputTokens)}
+              </dd>
+            </div>
+            <div>
+              <dt>Cost</dt>
+              <dd>{formatCost(summary.costUsd)}</dd>
+            </div>
+          </dl>
+        )}
       </header>
       {error ? (
         <ErrorView error={error} />
