@@ -259,6 +259,34 @@ export const exporterSchema = z.discriminatedUnion('type', [
     compression: z.enum(['gzip', 'none']).default('gzip'),
     headers: plainHeaders,
   }),
+  z.strictObject({
+    type: z.literal('loki'),
+    ...exporterCommon,
+    url: httpUrl.describe('Loki (or its gateway), e.g. http://loki:3100 (posts to /loki/api/v1/push).'),
+    tenantId: z.string().min(1).max(150).optional().describe('Sent as X-Scope-OrgID (multi-tenant Loki).'),
+    labels: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+          .refine(
+            (k) => !['service_name', 'project', 'signal', 'level'].includes(k),
+            'a label Witness sets itself',
+          ),
+        z.string().min(1).max(1024),
+      )
+      .refine(
+        (l) => Object.keys(l).length <= 8,
+        'at most 8 static labels (Loki indexes each combination as a stream)',
+      )
+      .default({})
+      .describe(
+        'Static labels on every stream (e.g. cluster, env), besides service_name, project, signal and level.',
+      ),
+    compression: z.enum(['gzip', 'none']).default('gzip'),
+    headers: plainHeaders,
+    secretHeaders,
+  }),
 ]);
 
 export type ExporterConfig = z.infer<typeof exporterSchema>;

@@ -1,5 +1,6 @@
 import type { ExporterConfig, ExporterType } from '../config/index.js';
 import { createElasticsearchExporter } from './elasticsearch/elasticsearch-exporter.js';
+import { createLokiExporter } from './loki/loki-exporter.js';
 import { createOtlpExporter } from './otlp/otlp-exporter.js';
 import { createRemoteWriteExporter } from './remote-write/remote-write-exporter.js';
 import { createSplunkHecExporter } from './splunk-hec/splunk-hec-exporter.js';
@@ -17,6 +18,7 @@ export const EXPORTER_FACTORIES: {
   prometheus_remote_write: createRemoteWriteExporter,
   elasticsearch: createElasticsearchExporter,
   splunk_hec: createSplunkHecExporter,
+  loki: createLokiExporter,
 };
 
 /** Builds the exporter a config member names. */
