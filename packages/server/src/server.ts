@@ -61,7 +61,7 @@ import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
 import { clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
-import { ConnectionPool } from './store/index.js';
+import { ConnectionPool, type Violations } from './store/index.js';
 import type { AppendOptions, IngestBatch, Store } from './store/types.js';
 
 export interface StartServerOptions {
@@ -321,7 +321,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       policyAlerts.engine?.raisePolicyAlert(v);
     },
   });
-  let violationStore: ViolationStore | null = null;
+  let violationStore: Violations | null = null;
   // Opened before the pipeline: batches a previous run spooled wait here for the store (docs/spool.md).
   const spool =
     config.spool.enabled && role.ingest
@@ -536,11 +536,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (auditSink) pipeline.addSink(auditSink);
   // scores carried by spans and log events, written before the batch is acknowledged (scores/)
   pipeline.addSink(new ScoreSink(() => opened));
-  violationStore = await ViolationStore.open(
-    await local.connect(),
-    new ConnectionPool([await local.connect()], { timeoutMs: config.store.queryTimeoutMs }),
-  );
-  governance.useStore(violationStore);
+  // An engine shared by several nodes (ClickHouse) keeps the violations too: a query node lists what
+  // any ingest node found. DuckDB keeps them in this node's file.
+  const shared: Store = opened;
+  const violationTable = shared.violations
+    ? await shared.violations()
+    : await ViolationStore.open(
+        await local.connect(),
+        new ConnectionPool([await local.connect()], { timeoutMs: config.store.queryTimeoutMs }),
+      );
+  violationStore = violationTable;
+  governance.useStore(violationTable);
   pipeline.addSink(governance.sink);
   for (const sink of options.sinks ?? []) pipeline.addSink(sink);
   pipeline.addSink(metrics.receivedSink);

@@ -5,13 +5,13 @@ import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/errors.js';
 import { parseQuery } from '../query/index.js';
 import type { Governance } from './governance.js';
-import type { ViolationStore } from './violation-store.js';
+import type { Violations } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 /** About 60 bars whatever the range: bounded answers, readable charts. */
 const BUCKETS = 60;
 
-function requireStore(get: () => ViolationStore | null): ViolationStore {
+function requireStore(get: () => Violations | null): Violations {
   const store = get();
   if (!store)
     throw new WitnessError('SERVICE_UNAVAILABLE', 'the store is still opening; retry shortly', {
@@ -20,10 +20,7 @@ function requireStore(get: () => ViolationStore | null): ViolationStore {
   return store;
 }
 
-export function governanceRoutes(options: {
-  store: () => ViolationStore | null;
-  governance: Governance;
-}): Hono {
+export function governanceRoutes(options: { store: () => Violations | null; governance: Governance }): Hono {
   const api = new Hono();
   api.get('/governance/violations', async (c) => {
     const { params } = parseQuery(violationSearchParams, c.req.query());

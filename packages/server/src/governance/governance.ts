@@ -15,7 +15,8 @@ import { type PolicyMatch, PolicySet, type PolicySpec } from './policy-set.js';
 import { detectPrescriptive } from './prescriptive.js';
 import { spanContext } from './span-context.js';
 import { TraceTotalsCache } from './trace-totals.js';
-import type { ViolationRow, ViolationStore } from './violation-store.js';
+import type { Violations } from '../store/index.js';
+import type { ViolationRow } from './violation-store.js';
 
 export const PRESCRIPTIVE_ATTR = 'witness.prescriptive.types';
 export const VIOLATION_AUDIT_TYPE = 'policy.violation';
@@ -48,7 +49,7 @@ export class Governance {
   private set: PolicySet;
   private readonly totals: TraceTotalsCache;
   private readonly pending = new WeakMap<SpanRecord, Pending>();
-  private store: ViolationStore | null = null;
+  private store: Violations | null = null;
 
   constructor(private readonly options: GovernanceOptions) {
     this.set = new PolicySet(options.policies);
@@ -68,7 +69,7 @@ export class Governance {
     this.set = new PolicySet(policies);
   }
 
-  useStore(store: ViolationStore): void {
+  useStore(store: Violations): void {
     this.store = store;
   }
 

@@ -5,7 +5,14 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { PolicyAction, PolicySeverity, ViolationJson } from '@witness/protocol';
-import type { ConnectionPool, ReadOptions } from '../store/index.js';
+import type {
+  ConnectionPool,
+  ReadOptions,
+  ViolationQuery,
+  ViolationRow,
+  Violations,
+  ViolationSummary,
+} from '../store/index.js';
 
 const CREATE = `CREATE TABLE IF NOT EXISTS governance_violations (
   id BIGINT NOT NULL,
@@ -25,39 +32,11 @@ const CREATE = `CREATE TABLE IF NOT EXISTS governance_violations (
   matched VARCHAR NOT NULL
 )`;
 
-export interface ViolationRow {
-  project: string;
-  timeNs: bigint;
-  policy: string;
-  severity: PolicySeverity;
-  action: PolicyAction;
-  traceId: string;
-  spanId: string;
-  spanName: string;
-  service: string;
-  kind: string;
-  agent: string | null;
-  tool: string | null;
-  mode: string | null;
-  matched: Record<string, unknown>;
-}
-
-export interface ViolationQuery {
-  project: string;
-  fromNs?: bigint;
-  toNs?: bigint;
-  policy?: string;
-  severity?: string;
-  agent?: string;
-  mode?: string;
-  traceId?: string;
-  cursor?: number;
-  limit: number;
-}
+export type { ViolationQuery, ViolationRow } from '../store/types.js';
 
 const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
 
-export class ViolationStore {
+export class ViolationStore implements Violations {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -158,14 +137,7 @@ export class ViolationStore {
   async summary(
     q: { project: string; fromNs: bigint; toNs: bigint; bucketNs: bigint },
     options?: ReadOptions,
-  ): Promise<{
-    total: number;
-    overTime: Array<{ time: string; count: number }>;
-    byPolicy: Array<{ key: string; count: number }>;
-    bySeverity: Array<{ key: string; count: number }>;
-    byAgent: Array<{ key: string; count: number }>;
-    byMode: Array<{ key: string; count: number }>;
-  }> {
+  ): Promise<ViolationSummary> {
     const values: DuckDBValue[] = [];
     const where = this.where(q, values).join(' AND ');
     const b = `$${values.push(q.bucketNs)}`;

@@ -8,6 +8,8 @@ import type {
   GroupSort,
   LogJson,
   Page,
+  PolicyAction,
+  PolicySeverity,
   ScoreFilter,
   ScoreJson,
   ScoreSource,
@@ -21,6 +23,7 @@ import type {
   UsageDimension,
   UsageJson,
   UserSummaryJson,
+  ViolationJson,
 } from '@witness/protocol';
 import type { LogRecord, ScoreRecord, SpanRecord } from '../model/index.js';
 
@@ -393,5 +396,67 @@ export interface Store {
   leases?(): Promise<Leases>;
   /** Where nodes publish their audit checkpoints (opened on first call); optional likewise. */
   sharedCheckpoints?(): Promise<SharedCheckpoints>;
+  /**
+   * Governance policy violations kept in the store every node shares (opened on first call). Optional:
+   * an engine without it (DuckDB, one node) has the server keep them in the node's own file.
+   */
+  violations?(): Promise<Violations>;
   close(): Promise<void>;
+}
+
+/** One policy violation as recorded (one per span and policy). */
+export interface ViolationRow {
+  project: string;
+  timeNs: bigint;
+  policy: string;
+  severity: PolicySeverity;
+  action: PolicyAction;
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  service: string;
+  kind: string;
+  agent: string | null;
+  tool: string | null;
+  mode: string | null;
+  matched: Record<string, unknown>;
+}
+
+export interface ViolationQuery {
+  project: string;
+  fromNs?: bigint;
+  toNs?: bigint;
+  policy?: string;
+  severity?: string;
+  agent?: string;
+  mode?: string;
+  traceId?: string;
+  cursor?: number;
+  limit: number;
+}
+
+export interface ViolationSummary {
+  total: number;
+  overTime: Array<{ time: string; count: number }>;
+  byPolicy: Array<{ key: string; count: number }>;
+  bySeverity: Array<{ key: string; count: number }>;
+  byAgent: Array<{ key: string; count: number }>;
+  byMode: Array<{ key: string; count: number }>;
+}
+
+/**
+ * Where policy violations live (DuckDB: the node's file; ClickHouse: the shared store), scoped by
+ * project on every read. `search` is newest first; its cursor is the last id shown.
+ */
+export interface Violations {
+  append(rows: readonly ViolationRow[]): Promise<void>;
+  search(
+    q: ViolationQuery,
+    options?: ReadOptions,
+  ): Promise<{ items: ViolationJson[]; nextCursor: string | null }>;
+  summary(
+    q: { project: string; fromNs: bigint; toNs: bigint; bucketNs: bigint },
+    options?: ReadOptions,
+  ): Promise<ViolationSummary>;
+  deleteOlderThan(cutoffNs: bigint): Promise<void>;
 }

@@ -59,12 +59,14 @@ import type {
   SpanCountQuery,
   SpanSeriesQuery,
   SharedCheckpoints,
+  Violations,
   Store,
   StoreStats,
   TraceQuery,
   UsageQuery,
 } from '../types.js';
 import { ChClient, type ChRow } from './ch-client.js';
+import { ClickHouseViolations } from './violations.js';
 import { ClickHouseCoordination } from './coordination.js';
 import {
   buildLogSearch,
@@ -655,6 +657,14 @@ export class ClickHouseStore implements Store {
   sharedCheckpoints(): Promise<SharedCheckpoints> {
     return this.coordinate();
   }
+
+  /** Policy violations in the shared database (their table comes with migration 4). */
+  violations(): Promise<Violations> {
+    this.violationTable ??= new ClickHouseViolations(this.client, this.target);
+    return Promise.resolve(this.violationTable);
+  }
+
+  private violationTable: ClickHouseViolations | null = null;
 
   async appendScores(project: string, scores: readonly ScoreRecord[]): Promise<void> {
     if (this.closed) throw new Error('the store is closed');

@@ -21,7 +21,7 @@
  */
 
 /** The version the newest migration brings a database to (2: the scores table; 3: trace_index by a view). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface SchemaTarget {
   /** Database name (validated as an identifier). */
@@ -198,6 +198,34 @@ const SCORES: TableSpec = {
   shardBy: 'cityHash64(project, id)',
 };
 
+/**
+ * Governance policy violations (version 4), shared by every node: one row per (span, policy), so a
+ * replayed or re-sent batch is stored once (ReplacingMergeTree by that identity, reads use FINAL; the
+ * later write wins). `id` orders the newest-first list and is its cursor (see violations.ts).
+ */
+const VIOLATIONS: TableSpec = {
+  name: 'governance_violations',
+  columns: `project LowCardinality(String),
+    id Int64,
+    time_ns Int64,
+    policy LowCardinality(String),
+    severity LowCardinality(String),
+    action LowCardinality(String),
+    trace_id String,
+    span_id String,
+    span_name String,
+    service LowCardinality(String),
+    kind LowCardinality(String),
+    agent Nullable(String),
+    tool Nullable(String),
+    mode Nullable(String),
+    matched String CODEC(ZSTD(1))`,
+  engine: 'ReplacingMergeTree',
+  partitionBy: 'toYYYYMM(fromUnixTimestamp64Nano(time_ns))',
+  orderBy: '(project, trace_id, span_id, policy)',
+  shardBy: TRACE_SHARD,
+};
+
 /** Time column of each table, for TTL. Parts and the index expire by their end: never before their spans. */
 const TTL_COLUMN: Record<string, string> = {
   spans: 'start_ns',
@@ -205,6 +233,7 @@ const TTL_COLUMN: Record<string, string> = {
   trace_parts: 'end_ns',
   logs: 'time_ns',
   scores: 'time_ns',
+  governance_violations: 'time_ns',
 };
 
 const q = (name: string) => `\`${name}\``;
@@ -287,6 +316,7 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
   TO ${localTableName(t, 'trace_index')}
   AS SELECT project, trace_id, part_key, start_ns, end_ns FROM ${localTableName(t, 'trace_parts')}`,
     ],
+    4: createTable(t, VIOLATIONS),
   };
 }
 
@@ -298,7 +328,7 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
 export function ttlStatements(t: SchemaTarget, days: number | null): string[] {
   // Unset leaves whatever TTL an operator set by hand (no statement).
   if (days === null || days <= 0) return [];
-  return [...TABLES, SCORES].map((spec) => {
+  return [...TABLES, SCORES, VIOLATIONS].map((spec) => {
     const table = `${localTableName(t, spec.name)}${onCluster(t)}`;
     return `ALTER TABLE ${table} MODIFY TTL toDateTime(fromUnixTimestamp64Nano(${TTL_COLUMN[spec.name]})) + INTERVAL ${Math.trunc(days)} DAY`;
   });
