@@ -57,13 +57,18 @@ class Sha256 {
   }
 }
 
-const signer = new SignatureV4({
-  credentials: TEST_CREDENTIALS,
-  region: TEST_REGION,
-  service: 's3',
-  sha256: Sha256,
-  uriEscapePath: false, // S3 signs the path as sent
-});
+/** The SDK's own SigV4 signer with the test credentials, for a service ('s3', 'logs', …). */
+export function testSigner(service: string): SignatureV4 {
+  return new SignatureV4({
+    credentials: TEST_CREDENTIALS,
+    region: TEST_REGION,
+    service,
+    sha256: Sha256,
+    uriEscapePath: service !== 's3', // S3 signs the path as sent
+  });
+}
+
+const signer = testSigner('s3');
 
 /** Recomputes the request's signature from its signed headers; null when it matches, else why not. */
 export async function sigV4Problem(

@@ -287,6 +287,44 @@ export const exporterSchema = z.discriminatedUnion('type', [
     headers: plainHeaders,
     secretHeaders,
   }),
+  z.strictObject({
+    type: z.literal('cloudwatch'),
+    ...exporterCommon,
+    region: z.string().min(1).describe('AWS region of the log group.'),
+    endpoint: httpUrl.optional().describe('Another endpoint (a VPC endpoint, a local test receiver).'),
+    logGroupName: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[.\-_/#A-Za-z0-9]+$/),
+    logStreamName: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[^:*]+$/)
+      .default('witness'),
+    createLogGroup: z
+      .boolean()
+      .default(true)
+      .describe('Create the group and stream at the first send (an existing one is fine).'),
+    metricsNamespace: z
+      .string()
+      .min(1)
+      .max(255)
+      .default('Witness')
+      .describe('Namespace of the metrics in the Embedded Metric Format events.'),
+    dimensions: z
+      .array(z.string().min(1).max(255))
+      .max(28)
+      .default([])
+      .describe('Metric point attributes used as dimensions, besides project and service.name.'),
+    accessKeyIdFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Unset = the SDK chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE, instance role).'),
+    secretAccessKeyFile: z.string().min(1).optional(),
+  }),
 ]);
 
 export type ExporterConfig = z.infer<typeof exporterSchema>;

@@ -1,4 +1,5 @@
 import type { ExporterConfig, ExporterType } from '../config/index.js';
+import { createCloudWatchExporter } from './cloudwatch/cloudwatch-exporter.js';
 import { createElasticsearchExporter } from './elasticsearch/elasticsearch-exporter.js';
 import { createLokiExporter } from './loki/loki-exporter.js';
 import { createOtlpExporter } from './otlp/otlp-exporter.js';
@@ -19,6 +20,7 @@ export const EXPORTER_FACTORIES: {
   elasticsearch: createElasticsearchExporter,
   splunk_hec: createSplunkHecExporter,
   loki: createLokiExporter,
+  cloudwatch: createCloudWatchExporter,
 };
 
 /** Builds the exporter a config member names. */
