@@ -115,6 +115,7 @@ export function routeSamples({
       },
     },
     'POST /api/audit/checkpoints': { url: '/api/audit/checkpoints' },
+    'POST /api/admin/backup': { url: '/api/admin/backup' },
     'POST /api/audit/erasures': {
       url: '/api/audit/erasures',
       body: { subject: 'bob', actor: 'alice' },

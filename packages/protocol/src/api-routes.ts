@@ -540,6 +540,20 @@ export const API_ROUTES: readonly ApiRoute[] = [
     responses: { 201: ok(checkpointSchema, 'signed'), ...admin },
   },
   {
+    method: 'post',
+    path: '/api/admin/backup',
+    summary:
+      'A consistent snapshot of this node (DuckDB store, audit log, keys) as a tar.gz with a manifest (docs/backup.md)',
+    tags: ['admin'],
+    access: 'admin',
+    responses: {
+      200: { description: 'the archive (application/gzip)' },
+      429: error('a backup is already running'),
+      503: error('the store is opening'),
+      ...admin,
+    },
+  },
+  {
     method: 'get',
     path: '/api/slos',
     summary: "The project's SLOs: SLI, budget left, burn rates, firing pairs, exhaustion forecast",

@@ -107,3 +107,4 @@ export {
   webhookPayload,
 } from './alerting/index.js';
 export * as slo from './slo/index.js';
+export { type BackupManifest, createBackup, type RestoreReport, restoreBackup } from './backup/index.js';

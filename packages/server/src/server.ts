@@ -15,6 +15,7 @@ import { CheckpointPublisher, LeaseElector, roleGate, runs } from './cluster/ind
 import { anomalyRoutes, DiskWatch, directoryBytes, LiveAnomalies } from './anomaly/index.js';
 import { AuditLog, auditRoutes, openAuditSink, spanKey } from './audit/index.js';
 import { startAuditArchive } from './audit-archive/index.js';
+import { type BackupSources, backupRoutes } from './backup/index.js';
 import {
   type Auth,
   type Authenticator,
@@ -22,6 +23,7 @@ import {
   clientAddressOf,
   createAuth,
   createOidcSignin,
+  keysFilePath,
   signinRoutes,
 } from './auth/index.js';
 import type { WitnessConfig } from './config/index.js';
@@ -473,6 +475,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     alertingRoutes(() => alerting),
   );
   app.route('/api', exportersRoutes(exporters));
+  let backupSources: BackupSources | null = null;
+  app.route(
+    '/api',
+    backupRoutes(() => backupSources),
+  );
   app.route('/', metrics.routes);
   if (config.server.uiDir) registerStaticUi(app, config.server.uiDir);
 
@@ -599,6 +606,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : null;
   publisher?.start();
   store = opened;
+  backupSources = {
+    dataDir,
+    store: local,
+    audit,
+    keysFile: keysFilePath(dataDir, config.auth.keysFile),
+  };
   replayer?.start();
   disk.start();
   exporters.start();

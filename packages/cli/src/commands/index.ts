@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAnomaly } from './anomaly.js';
 import { registerAudit } from './audit.js';
+import { registerBackup } from './backup.js';
 import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerExporters } from './exporters.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerPolicy(program);
   registerLoad(program);
   registerExporters(program);
+  registerBackup(program);
 }

@@ -83,6 +83,9 @@ export class AuditLog {
   private timer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  /** Set while `whileQuiet` runs: group writes wait for it. */
+  private paused: Promise<void> | null = null;
+  private committing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: AuditLogOptions,
@@ -231,6 +234,34 @@ export class AuditLog {
 
   /** One group: written and fsynced, then (only then) its leaves join the tree. */
   private async commitGroup(g: Group): Promise<void> {
+    while (this.paused) await this.paused;
+    // set synchronously after the check: `whileQuiet` sees either the pause or this write
+    const run = this.writeGroup(g);
+    this.committing = run.catch(() => undefined);
+    await run;
+  }
+
+  /**
+   * Runs `fn` while no group is being written and no segment is being sealed (appends queue and wait):
+   * the files under `dir` are then a consistent, whole-frame copy source (`witness backup`).
+   */
+  async whileQuiet<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused;
+    let release!: () => void;
+    this.paused = new Promise<void>((r) => {
+      release = r;
+    });
+    try {
+      await this.committing;
+      await this.writer.sealed();
+      return await fn();
+    } finally {
+      this.paused = null;
+      release();
+    }
+  }
+
+  private async writeGroup(g: Group): Promise<void> {
     const payload = g.lines.length === 1 ? (g.lines[0] as Buffer) : Buffer.concat(g.lines);
     const hashes = g.hashes.length === 1 ? (g.hashes[0] as Buffer) : Buffer.concat(g.hashes);
     await this.writer.write(payload, hashes, g.firstSeq, g.firstTime);
