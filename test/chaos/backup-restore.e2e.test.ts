@@ -79,7 +79,7 @@ it('backs up a server under ingest and restores it, verified', async () => {
   const during = acked.length - before.length;
   stop = true;
   await Promise.all(clients);
-  expect(backup.stderr).toBe('');
+  expect(backup.stderr, backup.stderr).toBe('');
   expect(backup.status).toBe(0);
   expect(backup.stdout).toMatch(/^wrote .*: \d+ spans, audit log of \d+ entries/);
   expect(statSync(archive).mode & 0o077).toBe(0); // holds the signing key: owner only
