@@ -48,7 +48,7 @@ import {
 import { derivedSamples, ExporterHub, exportersRoutes } from './exporters/index.js';
 import { Admission, IngestPipeline, type IngestSink } from './ingest/index.js';
 import { createLogger, type Logger, requestLogger } from './logging/index.js';
-import { createMetrics, MemoryWatch } from './metrics/index.js';
+import { ClickHouseMetricPoints, createMetrics, MemoryWatch } from './metrics/index.js';
 import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
 import { type GrpcReceiver, grpcRequestsCounter, startGrpcReceiver } from './otlp/grpc/index.js';
@@ -61,7 +61,7 @@ import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
-import { clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
+import { ClickHouseStore, clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool, type Violations } from './store/index.js';
 import type { AppendOptions, IngestBatch, Store } from './store/types.js';
@@ -508,6 +508,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : local;
   await metrics.open({
     store: opened,
+    // with ClickHouse, ingested metric points are shared by every node like spans (a query node
+    // answers /api/metrics/* with what any ingest node received)
+    points:
+      opened instanceof ClickHouseStore
+        ? new ClickHouseMetricPoints(opened.shared().client, opened.shared().target)
+        : undefined,
     connection: await local.connect(),
     readConnections: [await local.connect(), await local.connect()],
     queryTimeoutMs: config.store.queryTimeoutMs,

@@ -6,7 +6,7 @@ import { ConnectionPool, type Store } from '../store/index.js';
 import { derivedMetricsSink, ProjectDerivedMetrics } from './derived-metrics.js';
 import { metricsEndpoint } from './metrics-route.js';
 import type { MetricPoint } from './otlp/metric-point.js';
-import { MetricPointStore } from './otlp/metric-store.js';
+import { MetricPointStore, type MetricPoints } from './otlp/metric-store.js';
 import { otlpMetricsSignal } from './otlp/otlp-metrics-signal.js';
 import { metricsQueryRoutes } from './query-route.js';
 import { otlpObserver, receivedCounterSink, timedCommit, type WatchOptions, watch } from './self-hooks.js';
@@ -53,13 +53,15 @@ export interface Metrics {
     store: Store;
     connection: DuckDBConnection;
     readConnections?: DuckDBConnection[];
+    /** Where ingested points go instead of `connection`'s DuckDB file (store.engine clickhouse). */
+    points?: MetricPoints;
     /** @default 10000 */
     queryTimeoutMs?: number;
   }): Promise<void>;
   /** Shutdown: stop reads of ingested points now (their requests answer 503). */
   interruptReads(): void;
   /** The point store, once open. */
-  points(): MetricPointStore | null;
+  points(): MetricPoints | null;
   /** Middleware for the OTLP POST routes: request latency and refusals by reason (`app.use(...)`). */
   otlpObserver: MiddlewareHandler;
   /** A non-durable sink counting accepted spans/logs (always on, unlike `sink`). */
@@ -85,7 +87,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         });
   const self = new SelfMetrics({ runtime: options.runtime, version: options.version });
   let store: Store | null = null;
-  let points: MetricPointStore | null = null;
+  let points: MetricPoints | null = null;
   let reads: ConnectionPool | null = null;
   const routes = new Hono();
   routes.route('/', metricsEndpoint(derived, self, { cacheMs: options.scrapeCacheMs }));
@@ -107,7 +109,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         deps.readConnections && deps.readConnections.length > 0
           ? new ConnectionPool(deps.readConnections, { timeoutMs: deps.queryTimeoutMs ?? 10_000 })
           : null;
-      points = await MetricPointStore.open(deps.connection, reads);
+      // a shared engine's table when the store has one (ClickHouse), else this node's DuckDB file
+      points = deps.points ?? (await MetricPointStore.open(deps.connection, reads));
       store = deps.store;
     },
     interruptReads: () => reads?.interruptAll(),

@@ -24,6 +24,7 @@ export {
 } from './exposition.js';
 export type { MetricPoint, MetricType } from './otlp/metric-point.js';
 export { assessGrowth, type GrowthAssessment, MemoryWatch, type MemoryWatchOptions } from './memory-watch.js';
-export { MetricPointStore } from './otlp/metric-store.js';
+export { ClickHouseMetricPoints } from './otlp/clickhouse-metric-store.js';
+export { MetricPointStore, type MetricPoints } from './otlp/metric-store.js';
 export { otlpObserver, receivedCounterSink, timedCommit, type WatchOptions, watch } from './self-hooks.js';
 export { type Collector, SelfMetrics, type SelfMetricsOptions, type Signal } from './self-metrics.js';

@@ -20,7 +20,7 @@ import { projectOf } from '../auth/principal.js';
 import { WitnessError } from '../http/index.js';
 import type { SeriesGroupBy, SeriesMeasure, Store } from '../store/types.js';
 import { aggregatePoints, defaultAgg } from './otlp/aggregate-points.js';
-import { type MetricPointStore, TooManyPointsError } from './otlp/metric-store.js';
+import { type MetricPoints, TooManyPointsError } from './otlp/metric-store.js';
 
 // The parameters are part of the API contract: @witness/protocol validates them and documents them.
 const params = metricQueryParams;
@@ -31,7 +31,7 @@ export interface MetricsQueryOptions {
   /** The store, once open (null: 503). */
   store: () => Store | null;
   /** Ingested OTLP points, once open (null: only span measures). */
-  points: () => MetricPointStore | null;
+  points: () => MetricPoints | null;
   now?: () => number;
 }
 
@@ -138,7 +138,7 @@ export function metricsQueryRoutes(options: MetricsQueryOptions): Hono {
         bad(`attribute key "${key}" may not start with $ or /`);
     }
     const lookbackMs = stepSeconds * 1000;
-    let rows: Awaited<ReturnType<MetricPointStore['query']>>;
+    let rows: Awaited<ReturnType<MetricPoints['query']>>;
     try {
       rows = await points.query(
         {

@@ -68,7 +68,7 @@ function num(a: DuckDBAppender, v: number | null): void {
   else a.appendDouble(v);
 }
 
-function detail(p: MetricPoint): string | null {
+export function detail(p: MetricPoint): string | null {
   if (p.type === 'histogram') return JSON.stringify({ b: p.bounds ?? [], c: p.bucketCounts ?? [] });
   if (p.type === 'exponential_histogram' && p.exponential) {
     const { bounds, counts } = exponentialToExplicit(p.exponential);
@@ -78,9 +78,30 @@ function detail(p: MetricPoint): string | null {
   return null;
 }
 
-const stringify = (v: Record<string, AttrValue>) => JSON.stringify(v);
+export const stringify = (v: Record<string, AttrValue>) => JSON.stringify(v);
 
-export class MetricPointStore {
+/**
+ * Where ingested OTLP metric points live: the node's DuckDB file (MetricPointStore) or, with
+ * store.engine clickhouse, the shared database (ClickHouseMetricPoints), so a query node reads what
+ * any ingest node received.
+ */
+export interface MetricPoints {
+  append(project: string, points: readonly MetricPoint[]): Promise<void>;
+  query(q: PointQuery, options?: ReadOptions): Promise<StoredPoint[]>;
+  describe(
+    project: string,
+    metric: string,
+    options?: ReadOptions,
+  ): Promise<{ type: MetricType; monotonic: boolean | null; unit: string } | null>;
+  listMetrics(
+    project: string,
+    options?: ReadOptions,
+  ): Promise<Array<{ metric: string; type: MetricType; unit: string; description: string; points: number }>>;
+  projects(options?: ReadOptions): Promise<string[]>;
+  deleteOlderThan(cutoffNs: bigint): Promise<number>;
+}
+
+export class MetricPointStore implements MetricPoints {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -271,7 +292,7 @@ export class MetricPointStore {
 }
 
 /** JSON key lookups take a plain key unless it starts with `$` or `/` (then DuckDB reads a path). */
-function plainKey(key: string): string {
+export function plainKey(key: string): string {
   if (key.startsWith('$') || key.startsWith('/'))
     throw new RangeError(`attribute key "${key}" may not start with $ or /`);
   return key;

@@ -11,7 +11,7 @@ import type { SelfMetrics } from '../self-metrics.js';
 import { decodeMetricsJson } from './decode-json.js';
 import { decodeMetricsProto } from './decode-proto.js';
 import type { MetricPoint } from './metric-point.js';
-import type { MetricPointStore } from './metric-store.js';
+import type { MetricPoints } from './metric-store.js';
 
 interface DecodedMetrics extends DecodedExport {
   points: MetricPoint[];
@@ -46,7 +46,7 @@ function boundPoints(points: MetricPoint[], limits: DecodeLimits): void {
 
 export interface MetricsSignalOptions {
   /** The point store, once open (null: the request is answered 503 and retried by the exporter). */
-  points: () => MetricPointStore | null;
+  points: () => MetricPoints | null;
   self?: SelfMetrics;
   /** The same attribute limits as traces and logs. @default DEFAULT_DECODE_LIMITS */
   limits?: DecodeLimits;

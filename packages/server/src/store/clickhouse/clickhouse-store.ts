@@ -666,6 +666,11 @@ export class ClickHouseStore implements Store {
 
   private violationTable: ClickHouseViolations | null = null;
 
+  /** The client and database, for tables other capabilities keep here (metrics/otlp: metric points). */
+  shared(): { client: ChClient; target: SchemaTarget } {
+    return { client: this.client, target: this.target };
+  }
+
   async appendScores(project: string, scores: readonly ScoreRecord[]): Promise<void> {
     if (this.closed) throw new Error('the store is closed');
     if (scores.length === 0) return;

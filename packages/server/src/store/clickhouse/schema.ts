@@ -21,7 +21,7 @@
  */
 
 /** The version the newest migration brings a database to (2: the scores table; 3: trace_index by a view). */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export interface SchemaTarget {
   /** Database name (validated as an identifier). */
@@ -226,6 +226,39 @@ const VIOLATIONS: TableSpec = {
   shardBy: TRACE_SHARD,
 };
 
+/**
+ * Ingested OTLP metric points (version 5), shared by every node (metrics/otlp/clickhouse-metric-store.ts).
+ * One row per point identity — project, metric, service, a hash of the series (attributes, resource,
+ * scope), start and time — so a replayed batch is stored once (ReplacingMergeTree, reads use FINAL).
+ */
+const METRIC_POINTS: TableSpec = {
+  name: 'metric_points',
+  columns: `project LowCardinality(String),
+    metric LowCardinality(String),
+    type LowCardinality(String),
+    unit LowCardinality(String),
+    description String,
+    temporality LowCardinality(Nullable(String)),
+    monotonic Nullable(Bool),
+    service_name LowCardinality(String),
+    scope_name LowCardinality(String),
+    start_ns Int64,
+    time_ns Int64,
+    attributes String,
+    resource String CODEC(ZSTD(1)),
+    series UInt64 MATERIALIZED cityHash64(attributes, resource, scope_name),
+    value Nullable(Float64),
+    count Nullable(Float64),
+    sum Nullable(Float64),
+    min Nullable(Float64),
+    max Nullable(Float64),
+    detail Nullable(String) CODEC(ZSTD(1))`,
+  engine: 'ReplacingMergeTree',
+  partitionBy: 'toDate(fromUnixTimestamp64Nano(time_ns))',
+  orderBy: '(project, metric, time_ns, service_name, series, start_ns)',
+  shardBy: 'cityHash64(project, metric, service_name)',
+};
+
 /** Time column of each table, for TTL. Parts and the index expire by their end: never before their spans. */
 const TTL_COLUMN: Record<string, string> = {
   spans: 'start_ns',
@@ -234,6 +267,7 @@ const TTL_COLUMN: Record<string, string> = {
   logs: 'time_ns',
   scores: 'time_ns',
   governance_violations: 'time_ns',
+  metric_points: 'time_ns',
 };
 
 const q = (name: string) => `\`${name}\``;
@@ -317,6 +351,7 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
   AS SELECT project, trace_id, part_key, start_ns, end_ns FROM ${localTableName(t, 'trace_parts')}`,
     ],
     4: createTable(t, VIOLATIONS),
+    5: createTable(t, METRIC_POINTS),
   };
 }
 
@@ -328,7 +363,7 @@ export function migrations(t: SchemaTarget): Record<number, string[]> {
 export function ttlStatements(t: SchemaTarget, days: number | null): string[] {
   // Unset leaves whatever TTL an operator set by hand (no statement).
   if (days === null || days <= 0) return [];
-  return [...TABLES, SCORES, VIOLATIONS].map((spec) => {
+  return [...TABLES, SCORES, VIOLATIONS, METRIC_POINTS].map((spec) => {
     const table = `${localTableName(t, spec.name)}${onCluster(t)}`;
     return `ALTER TABLE ${table} MODIFY TTL toDateTime(fromUnixTimestamp64Nano(${TTL_COLUMN[spec.name]})) + INTERVAL ${Math.trunc(days)} DAY`;
   });

@@ -1,12 +1,15 @@
 /**
  * Two `witness serve --target ingest` nodes and one `--target query` node over one ClickHouse
- * (chdb behind its HTTP shim): traces sent to either ingest node, and a policy violation found by
- * node B, are all listed by the query node — the violations live in the shared store, not in the
- * DuckDB file of the node that found them.
+ * (chdb behind its HTTP shim): traces sent to either ingest node, a policy violation found by node B
+ * and OTLP metric points sent to node A are all answered by the query node — violations and metric
+ * points live in the shared store, not in the DuckDB file of the node that received them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type ChdbServer, startChdbServer } from '../packages/server/src/store/clickhouse/test-chdb.js';
 import { encodeTraces, newSpanId, newTraceId } from './helpers/otlp-proto.js';
@@ -111,4 +114,28 @@ it('the query node lists traces from both ingest nodes and the violation node B 
     items: unknown[];
   };
   expect(tracesAgain.items).toHaveLength(2);
+});
+
+it('the query node answers OTLP metric points that ingest node A received (official exporter)', async () => {
+  const [a, , query] = nodes as [WitnessProcess, WitnessProcess, WitnessProcess];
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new OTLPMetricExporter({ url: `${a.url}/v1/metrics` }),
+    exportIntervalMillis: 60_000,
+  });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'shop' }),
+    readers: [reader],
+  });
+  provider.getMeter('e2e').createCounter('orders.placed').add(7, { region: 'eu' });
+  await provider.forceFlush();
+  await provider.shutdown();
+  const names = (await (await fetch(`${query.url}/api/metrics/names`)).json()) as {
+    metrics: Array<{ metric: string; type: string; points: number }>;
+  };
+  expect(names.metrics.find((m) => m.metric === 'orders.placed')).toMatchObject({ type: 'sum' });
+  const res = await fetch(`${query.url}/api/metrics/query?metric=orders.placed&groupBy=region`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { source: string; series: Array<{ labels: Record<string, string> }> };
+  expect(body.source).toBe('otlp');
+  expect(body.series.map((s) => s.labels)).toEqual([{ region: 'eu' }]);
 });
