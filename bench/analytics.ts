@@ -7,6 +7,7 @@
  *   npm run bench:analytics                      (2M spans: a few minutes to generate, once)
  *   npm run bench:analytics -- --spans 10000000  (the issue's size; ~10 min to generate)
  *   npm run bench:analytics -- --runs 20
+ *   npm run bench:analytics -- --only usage      (only the cases whose label contains "usage")
  *
  * Target (issue 17): sessions and users p95 ≤ 300 ms at 10M spans.
  */
@@ -28,6 +29,7 @@ const arg = (name: string, fallback: string): string => {
 const TOTAL = Number(arg('spans', process.env.WITNESS_BENCH_SPANS ?? '2000000'));
 const SMALL = 100_000;
 const RUNS = Number(arg('runs', '20'));
+const ONLY = arg('only', '');
 const DATA_DIR = join(process.cwd(), '.bench-data');
 const SPACING_MS = 1209.6;
 const BASE_NS = 1_760_000_000_000n * 1_000_000n;
@@ -178,20 +180,24 @@ async function timeCase(c: Case, store: DuckDbStore, traces: number): Promise<{ 
   return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
 }
 
+/** `--only x`: the cases whose label contains x (a re-measure of one endpoint need not time them all). */
+const SELECTED = (): Case[] => CASES.filter((c) => c.label.includes(ONLY));
+
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`.padStart(10);
 
 async function main(): Promise<void> {
   const small = await benchStore(SMALL);
   const base: Array<{ p50: number; p95: number }> = [];
-  for (const c of CASES) base.push(await timeCase(c, small, SMALL / SPANS_PER_TRACE));
+  const cases = SELECTED();
+  for (const c of cases) base.push(await timeCase(c, small, SMALL / SPANS_PER_TRACE));
   await small.close();
   const big = await benchStore(TOTAL);
   const traces = Math.ceil(TOTAL / SPANS_PER_TRACE);
   console.log(
     `bench:analytics — ${TOTAL.toLocaleString('en-US')} spans (${traces.toLocaleString('en-US')} traces, ${Math.floor(traces / 8).toLocaleString('en-US')} sessions), ${RUNS} runs each; baseline: the same reads at ${SMALL.toLocaleString('en-US')} spans`,
   );
-  for (let i = 0; i < CASES.length; i++) {
-    const c = CASES[i];
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i];
     const t = await timeCase(c, big, traces);
     const verdict =
       c.target === undefined
