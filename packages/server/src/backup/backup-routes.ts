@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { WitnessError } from '../http/errors.js';
@@ -20,6 +21,10 @@ export function backupRoutes(sources: () => BackupSources | null): Hono {
     if (running)
       throw new WitnessError('TOO_MANY_REQUESTS', 'a backup is already running; retry when it ends');
     running = true;
+    // A big store takes longer to copy than the server's idle-socket timeout (server.idleTimeoutMs,
+    // 30 s), and nothing is written to the client until the archive exists: without this the server
+    // itself would close the connection mid-backup (the client sees "other side closed").
+    (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.setTimeout(0);
     let made: Awaited<ReturnType<typeof createBackup>>;
     try {
       made = await createBackup(src);

@@ -19,11 +19,15 @@ export interface BackupSources {
  * Writes a backup archive (tar.gz) of a running node into a fresh staging directory under the data
  * dir and returns the archive's path and manifest; the caller streams it and calls `cleanup`.
  *
- * Consistency: the audit log is held quiet (appends wait) while the store is copied with one
- * COPY FROM DATABASE between commit groups and the audit files are copied. Ingest acknowledges a
- * batch only after both its audit entries and its store commit are durable, so every batch
- * acknowledged before the backup started is in both copies; a batch accepted meanwhile may be in
- * the audit copy and not the store (its audit entries are taken first), never the other way.
+ * Consistency: the store is copied with one COPY FROM DATABASE between commit groups, and while no
+ * group can commit yet the audit log is held quiet (appends wait) and its files are copied. A store
+ * group commits only after its batches' audit entries are durable (its gates), so every batch in the
+ * store copy is in the audit copy; a batch accepted meanwhile may be in the audit copy and not the
+ * store, never the other way. Every batch acknowledged before the backup started is in both.
+ *
+ * The order matters: quieting the audit log first and then waiting for the store's commit groups
+ * deadlocks under ingest, because a pending group's commit waits for an audit append that waits for
+ * the quiet to end.
  * Batches waiting in the spool are not in the store copy (docs/backup.md).
  */
 export async function createBackup(src: BackupSources): Promise<{
@@ -36,17 +40,16 @@ export async function createBackup(src: BackupSources): Promise<{
   try {
     const stage = join(work, 'stage');
     mkdirSync(stage, { mode: 0o700 });
-    const take = async () => {
-      const counts = await src.store.snapshotTo(join(stage, 'witness.duckdb'));
-      let audit: BackupManifest['audit'] = null;
-      if (src.audit) {
-        const cp = await src.audit.checkpoint();
+    let audit: BackupManifest['audit'] = null;
+    const log = src.audit;
+    const counts = await src.store.snapshotTo(join(stage, 'witness.duckdb'), async () => {
+      if (!log) return;
+      audit = await log.whileQuiet(async () => {
+        const cp = await log.checkpoint();
         cpSync(join(src.dataDir, 'audit'), join(stage, 'audit'), { recursive: true });
-        audit = { logId: src.audit.logId, size: cp.size, rootHash: cp.rootHash };
-      }
-      return { counts, audit };
-    };
-    const { counts, audit } = src.audit ? await src.audit.whileQuiet(take) : await take();
+        return { logId: log.logId, size: cp.size, rootHash: cp.rootHash };
+      });
+    });
     const keysDir = join(src.dataDir, 'keys');
     if (existsSync(keysDir)) cpSync(keysDir, join(stage, 'keys'), { recursive: true });
     if (existsSync(src.keysFile)) cpSync(src.keysFile, join(stage, 'api-keys.json'));

@@ -861,7 +861,14 @@ export class DuckDbStore implements Store {
    * one COPY FROM DATABASE on the writer connection between two commit groups, so it holds every
    * batch acknowledged before it started and none half. Returns the span and log counts it copied.
    */
-  snapshotTo(path: string): Promise<{ spans: number; logs: number }> {
+  /**
+   * Copies the database to `path` between commit groups; `thenInside` runs after the copy while no
+   * group can commit yet (backup copies the audit log there: see create-backup.ts for the order).
+   */
+  snapshotTo(
+    path: string,
+    thenInside: () => Promise<void> = async () => {},
+  ): Promise<{ spans: number; logs: number }> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     return this.exclusive(async (writer) => {
       const quoted = `'${path.replaceAll("'", "''")}'`;
@@ -873,9 +880,12 @@ export class DuckDbStore implements Store {
           writer,
           'SELECT (SELECT count(*) FROM witness_backup.spans) AS spans, (SELECT count(*) FROM witness_backup.logs) AS logs',
         )) as Array<{ spans: bigint | number; logs: bigint | number }>;
-        return { spans: Number(rows[0].spans), logs: Number(rows[0].logs) };
-      } finally {
         await writer.run('DETACH witness_backup');
+        await thenInside();
+        return { spans: Number(rows[0].spans), logs: Number(rows[0].logs) };
+      } catch (err) {
+        await writer.run('DETACH witness_backup').catch(() => undefined);
+        throw err;
       }
     });
   }
