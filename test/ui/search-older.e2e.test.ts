@@ -49,14 +49,17 @@ it('an empty first page with a cursor offers "Search older traces", which finds 
   await expect
     .poll(() => page.getByTestId('empty').textContent())
     .toContain('No match among the newest traces');
-  // Follow "Search older" until rows appear: each click reads the next slice.
+  // Follow "Search older" until rows appear: each click reads the next slice. After a click the page still
+  // shows the previous answer until the new one arrives, so wait for the URL to move to the new cursor and
+  // the results to answer it before looking again — clicking a button that is about to go is the race.
   const rows = page.locator('[data-testid=trace-row]');
+  const settled = page.locator('[data-testid=trace-results][data-settled=yes]');
+  await settled.waitFor();
   for (let i = 0; i < 50 && (await rows.count()) === 0; i++) {
+    const before = new URL(page.url()).searchParams.get('cursor');
     await page.getByTestId('search-older').click();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid=trace-row]') || document.querySelector('[data-testid=empty]'),
-    );
+    await page.waitForURL((u) => u.searchParams.get('cursor') !== before);
+    await settled.waitFor();
   }
   expect(await rows.count()).toBeGreaterThan(0);
   // Every row shown belongs to the filtered service.

@@ -8,6 +8,8 @@ export interface ApiState<T> {
   loading: boolean;
   /** The project `data` belongs to: kept data of another project is dropped, never shown. */
   project?: string;
+  /** The URL whose answer `data` is: while a newer URL loads, `data` is still the older answer. */
+  dataUrl?: string | null;
 }
 
 /**
@@ -20,15 +22,21 @@ export function useApi<T>(url: string | null, reloadKey = 0): ApiState<T> {
   const [state, setState] = useState<ApiState<T>>({ data: null, error: null, loading: url !== null });
   useEffect(() => {
     if (url === null) {
-      setState({ data: null, error: null, loading: false, project });
+      setState({ data: null, error: null, loading: false, project, dataUrl: null });
       return;
     }
     const ctrl = new AbortController();
-    setState((s) => ({ data: s.project === project ? s.data : null, error: null, loading: true, project }));
+    setState((s) => ({
+      data: s.project === project ? s.data : null,
+      error: null,
+      loading: true,
+      project,
+      dataUrl: s.project === project ? s.dataUrl : null,
+    }));
     getJson<T>(url, ctrl.signal).then(
-      (data) => setState({ data, error: null, loading: false, project }),
+      (data) => setState({ data, error: null, loading: false, project, dataUrl: url }),
       (error: Error) => {
-        if (error.name !== 'AbortError') setState({ data: null, error, loading: false, project });
+        if (error.name !== 'AbortError') setState({ data: null, error, loading: false, project, dataUrl: url });
       },
     );
     return () => ctrl.abort();

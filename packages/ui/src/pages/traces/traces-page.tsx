@@ -52,7 +52,10 @@ export function TracesPage() {
   const [reload, setReload] = useState(0);
   const now = useMemo(() => Date.now(), [loc.href, reload]);
   const url = tracesApiUrl(q, now);
-  const { data, error, loading } = useApi<Page<TraceSummaryJson>>(url, reload);
+  const { data, error, loading, dataUrl } = useApi<Page<TraceSummaryJson>>(url, reload);
+  // "yes" once what is shown answers the current URL: tests (and screen readers, via aria-busy) wait on it
+  // instead of racing a re-render that still shows the previous answer.
+  const settled = !loading && dataUrl === url;
   const services = useApi<ServicesJson>(apiUrl('/api/services'));
   const serviceList = services.data?.services ?? [];
   const set = (changes: Record<string, string | undefined>) =>
@@ -171,6 +174,7 @@ export function TracesPage() {
           </button>
         )}
       </form>
+      <div data-testid="trace-results" data-settled={settled ? 'yes' : 'no'} aria-busy={!settled}>
       {error ? (
         <ErrorView error={error} onRetry={() => setReload((n) => n + 1)} />
       ) : !data ? (
@@ -202,6 +206,7 @@ export function TracesPage() {
           </CursorPager>
         </div>
       )}
+      </div>
     </div>
   );
 }
