@@ -36,7 +36,8 @@ export function useApi<T>(url: string | null, reloadKey = 0): ApiState<T> {
     getJson<T>(url, ctrl.signal).then(
       (data) => setState({ data, error: null, loading: false, project, dataUrl: url }),
       (error: Error) => {
-        if (error.name !== 'AbortError') setState({ data: null, error, loading: false, project, dataUrl: url });
+        if (error.name !== 'AbortError')
+          setState({ data: null, error, loading: false, project, dataUrl: url });
       },
     );
     return () => ctrl.abort();

@@ -175,37 +175,37 @@ export function TracesPage() {
         )}
       </form>
       <div data-testid="trace-results" data-settled={settled ? 'yes' : 'no'} aria-busy={!settled}>
-      {error ? (
-        <ErrorView error={error} onRetry={() => setReload((n) => n + 1)} />
-      ) : !data ? (
-        <Loading label="Loading traces…" />
-      ) : data.items.length === 0 && data.nextCursor ? (
-        // A filtered search reads a bounded slice of the store per request: none of the newest matched,
-        // but older traces may, so offer to go on rather than say that nothing matches.
-        <Empty title="No match among the newest traces">
-          <button
-            type="button"
-            class="btn"
-            data-testid="search-older"
-            onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
-          >
-            Search older traces →
-          </button>
-        </Empty>
-      ) : data.items.length === 0 ? (
-        <Empty title="No traces match">
-          {hasFilters
-            ? 'Try removing a filter or widening the time range.'
-            : 'Point an OpenTelemetry exporter at this server, or start it with --demo.'}
-        </Empty>
-      ) : (
-        <div class={loading ? 'stale' : undefined}>
-          <TracesTable items={data.items} now={now} picked={new Set(picked)} onPick={pick} />
-          <CursorPager nextCursor={data.nextCursor} nextTestId="next-page">
-            <span class="muted small">↑↓ or j/k to move, Enter to open</span>
-          </CursorPager>
-        </div>
-      )}
+        {error ? (
+          <ErrorView error={error} onRetry={() => setReload((n) => n + 1)} />
+        ) : !data ? (
+          <Loading label="Loading traces…" />
+        ) : data.items.length === 0 && data.nextCursor ? (
+          // A filtered search reads a bounded slice of the store per request: none of the newest matched,
+          // but older traces may, so offer to go on rather than say that nothing matches.
+          <Empty title="No match among the newest traces">
+            <button
+              type="button"
+              class="btn"
+              data-testid="search-older"
+              onClick={() => navigate(withQuery(loc, { cursor: data.nextCursor }))}
+            >
+              Search older traces →
+            </button>
+          </Empty>
+        ) : data.items.length === 0 ? (
+          <Empty title="No traces match">
+            {hasFilters
+              ? 'Try removing a filter or widening the time range.'
+              : 'Point an OpenTelemetry exporter at this server, or start it with --demo.'}
+          </Empty>
+        ) : (
+          <div class={loading ? 'stale' : undefined}>
+            <TracesTable items={data.items} now={now} picked={new Set(picked)} onPick={pick} />
+            <CursorPager nextCursor={data.nextCursor} nextTestId="next-page">
+              <span class="muted small">↑↓ or j/k to move, Enter to open</span>
+            </CursorPager>
+          </div>
+        )}
       </div>
     </div>
   );
