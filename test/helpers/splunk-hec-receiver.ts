@@ -34,6 +34,13 @@ export interface HecReceiver {
   /** Contract violations found (each also answered 400): a test expects none from the exporter. */
   violations: string[];
   fault: (() => { status: number; code: number; text: string; retryAfter?: string } | null) | null;
+  /**
+   * A slow HEC: each request is handled (checked, stored, answered) this long after its body arrived,
+   * whether or not the client is still waiting — as a real indexer that has read a request does.
+   */
+  delayMs: number;
+  /** Requests read and not yet handled (delayMs). */
+  pending: number;
   close(): Promise<void>;
 }
 
@@ -71,12 +78,22 @@ export async function startHecReceiver(token = 'hec-test-token'): Promise<HecRec
     requests: [],
     violations: [],
     fault: null,
+    delayMs: 0,
+    pending: 0,
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (r.delayMs <= 0) return handle();
+      r.pending++;
+      setTimeout(() => {
+        r.pending--;
+        handle();
+      }, r.delayMs);
+    });
+    const handle = () => {
       const answer = (
         status: number,
         code: number,
@@ -138,7 +155,7 @@ export async function startHecReceiver(token = 'hec-test-token'): Promise<HecRec
       }
       r.events.push(...batch);
       answer(200, 0, 'Success');
-    });
+    };
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

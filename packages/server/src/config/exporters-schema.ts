@@ -167,6 +167,15 @@ export const exporterCommon = {
     .max(600_000)
     .default(10_000)
     .describe('Per request: a slower answer counts as a retryable failure.'),
+  shutdownGraceMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(5000)
+    .describe(
+      'At shutdown, how long the request in flight may still take to be answered (a delivered batch is then not sent again at the next start); past it the request is aborted and its batch stays queued.',
+    ),
 };
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'an HTTP header name');

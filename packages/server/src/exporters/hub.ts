@@ -122,7 +122,10 @@ export class ExporterHub {
     return this.routes.map((r) => r.runner.status());
   }
 
-  /** Writes what is staged, stops every loop (an attempt in flight is aborted: its batch stays queued). */
+  /**
+   * Writes what is staged and stops every loop: no new attempt starts; an attempt in flight gets its
+   * exporter's shutdownGraceMs to be answered (and acknowledged), else it is aborted and stays queued.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();

@@ -104,6 +104,9 @@ export class ExporterRunner {
   private lastSuccessAt: number | null = null;
   private nextAttemptAt: number | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Set by `stop`: no new attempt starts, no backoff is slept; the attempt in flight may finish. */
+  private stopping = false;
+  /** Aborts the attempt in flight: only when it outlives the shutdown grace. */
   private readonly stopController = new AbortController();
   private loopDone: Promise<void> | null = null;
 
@@ -158,11 +161,19 @@ export class ExporterRunner {
     });
   }
 
-  /** Stops after the attempt in flight (aborted) and closes the queue; what is queued stays on disk. */
+  /**
+   * Stops the loop and closes the queue; what is queued stays on disk for the next start. The attempt
+   * in flight is given up to config.shutdownGraceMs to be answered, and acknowledged if it succeeded:
+   * aborting it at once would not take it back from a target that had already read it, and the next
+   * start would send it again (a duplicate at a target without idempotency keys, Splunk HEC or Loki).
+   * Only an attempt still unanswered after the grace is aborted, and then stays queued.
+   */
   async stop(): Promise<void> {
-    this.stopController.abort();
+    this.stopping = true;
     this.wake();
+    const grace = setTimeout(() => this.stopController.abort(), this.o.config.shutdownGraceMs);
     await this.loopDone;
+    clearTimeout(grace);
     this.state = 'stopped';
     this.queue.close();
     await this.o.exporter.close?.();
@@ -215,14 +226,14 @@ export class ExporterRunner {
         if (timer) clearTimeout(timer);
         resolve();
       };
-      if (this.stopController.signal.aborted) this.wake();
+      if (this.stopping) this.wake();
     });
   }
 
   private async loop(): Promise<void> {
     const { config } = this.o;
     const stop = this.stopController.signal;
-    while (!stop.aborted) {
+    while (!this.stopping) {
       const oldest = this.queue.oldestMs;
       if (oldest === null) {
         this.state = 'idle';
@@ -258,7 +269,7 @@ export class ExporterRunner {
           const signal = f.signal === 'points' ? 'metrics' : f.signal;
           counts[signal] = (counts[signal] ?? 0) + f.items;
         }
-        if (await this.outcome(result, project, items, payloads, counts, stop)) break;
+        if (await this.outcome(result, project, items, payloads, counts)) break;
         continue;
       }
       let batch: ExportBatch;
@@ -283,7 +294,7 @@ export class ExporterRunner {
         metrics: batch.points.length,
         samples: batch.samples.length,
       };
-      if (await this.outcome(result, batch.project, items, payloads, counts, stop)) break;
+      if (await this.outcome(result, batch.project, items, payloads, counts)) break;
     }
   }
 
@@ -312,7 +323,6 @@ export class ExporterRunner {
     items: number,
     payloads: Buffer[],
     counts: Partial<Record<string, number>>,
-    stop: AbortSignal,
   ): Promise<boolean> {
     const { config } = this.o;
     if (result.kind === 'success') {
@@ -336,7 +346,7 @@ export class ExporterRunner {
       this.permanent(project, items, payloads, result);
       return false;
     }
-    if (stop.aborted) return true;
+    if (this.stopping) return true;
     this.attempt++;
     const delay = backoffMs(this.attempt, config.retry, result.retryAfterMs, this.random);
     this.nextAttemptAt = Date.now() + delay;
