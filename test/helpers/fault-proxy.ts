@@ -4,7 +4,7 @@
  * (429/503 with Retry-After, 400) instead of forwarding. It records what the real receiver accepted, so
  * a test can check every record arrived exactly once.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -31,9 +31,23 @@ export class FaultProxy {
   /** Requests the receiver answered 2xx. */
   readonly accepted: Forwarded[] = [];
   /** Every request that reached the proxy (with the status the exporter got). */
-  readonly seen: Array<{ path: string; status: number | 'refused-by-fault'; at: number }> = [];
+  readonly seen: Array<{
+    path: string;
+    status: number | 'refused-by-fault';
+    /** When it was answered. */
+    at: number;
+    /** When its body had arrived (before a slow fault's wait and the upstream's answer). */
+    receivedAt: number;
+  }> = [];
 
-  constructor(private readonly upstream: string) {}
+  /**
+   * @param opts.preserveHost forward the client's Host header unchanged (a receiver that verifies an AWS
+   *   SigV4 signature needs the host the client signed, which is the proxy's). @default false
+   */
+  constructor(
+    private readonly upstream: string,
+    private readonly opts: { preserveHost?: boolean } = {},
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -77,10 +91,11 @@ export class FaultProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
+    const receivedAt = Date.now();
     const f = this.fault;
     if (f.kind === 'answer' && f.times > 0) {
       f.times--;
-      this.seen.push({ path: req.url ?? '', status: f.status, at: Date.now() });
+      this.seen.push({ path: req.url ?? '', status: f.status, at: Date.now(), receivedAt });
       res.writeHead(f.status, {
         'content-type': 'text/plain',
         ...(f.retryAfter !== undefined ? { 'retry-after': f.retryAfter } : {}),
@@ -93,15 +108,17 @@ export class FaultProxy {
     for (const [k, v] of Object.entries(req.headers))
       if (typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k))
         headers[k] = v;
-    let upstream: Response;
+    let upstream: Pick<Response, 'ok' | 'status' | 'headers' | 'arrayBuffer'>;
     try {
-      upstream = await fetch(`${this.upstream}${req.url}`, { method: req.method, headers, body: raw });
+      upstream = this.opts.preserveHost
+        ? await this.forwardRaw(req, raw)
+        : await fetch(`${this.upstream}${req.url}`, { method: req.method, headers, body: raw });
     } catch (err) {
       res.writeHead(502).end(String(err));
       return;
     }
     const body = Buffer.from(await upstream.arrayBuffer());
-    this.seen.push({ path: req.url ?? '', status: upstream.status, at: Date.now() });
+    this.seen.push({ path: req.url ?? '', status: upstream.status, at: Date.now(), receivedAt });
     if (upstream.ok) {
       const plain = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
       this.accepted.push({
@@ -118,5 +135,48 @@ export class FaultProxy {
     });
     res.writeHead(upstream.status, out);
     res.end(body);
+  }
+
+  /** node:http keeps the Host header as given (fetch would set the upstream's). */
+  private forwardRaw(
+    req: IncomingMessage,
+    raw: Buffer,
+  ): Promise<Pick<Response, 'ok' | 'status' | 'headers' | 'arrayBuffer'>> {
+    const target = new URL(`${this.upstream}${req.url}`);
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined && !['connection', 'transfer-encoding'].includes(k)) headers[k] = v;
+    headers['content-length'] = String(raw.length);
+    return new Promise((resolve, reject) => {
+      const out = request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: req.method,
+          headers,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            const h = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+            const status = res.statusCode ?? 502;
+            resolve({
+              ok: status >= 200 && status < 300,
+              status,
+              headers: h,
+              arrayBuffer: async () =>
+                body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer,
+            });
+          });
+        },
+      );
+      out.on('error', reject);
+      out.end(raw);
+    });
   }
 }
