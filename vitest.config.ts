@@ -22,5 +22,8 @@ export default defineConfig({
     // timeout here says nothing about the behaviour under test (benchmarks measure speed, not tests).
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a browser or a server to catch up; its 1 s default fails a correct UI test
+    // whenever the machine is busy for a second. The test's own timeout still bounds it.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

@@ -41,6 +41,10 @@ export interface WitnessProcess {
   child: ChildProcess;
   /** Everything the process wrote to stderr so far (its log). */
   stderr(): string;
+  /** Everything the process wrote to stdout so far. */
+  stdout(): string;
+  /** Resolves once stdout matches `pattern` (e.g. `--demo`'s "Demo: N agent runs sent."); rejects on exit or timeout. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Send a signal (SIGKILL for a crash) and wait for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGTERM, wait for the graceful exit, remove a temporary data dir. */
@@ -116,6 +120,18 @@ export async function startWitness(options: StartWitnessOptions = {}): Promise<W
     dataDir,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
+    async waitForStdout(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = pattern.exec(stdout);
+        if (m) return m;
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`witness exited before printing ${pattern}; stderr:\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`witness did not print ${pattern} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     kill,
     async stop() {
       if (stopped) return;

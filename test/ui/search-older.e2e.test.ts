@@ -7,6 +7,7 @@ import type { Page as ApiPage, TraceSummaryJson } from '@witness/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWitness, type WitnessProcess } from '../helpers/witness-process.js';
 import { type Browser, launchBrowser } from './browser.js';
+import { DEMO_SENT } from './ui-server.js';
 
 let server: WitnessProcess;
 let browser: Browser;
@@ -23,6 +24,7 @@ beforeAll(async () => {
     env: { WITNESS_STORE_DUCKDB_PART_SCAN_BUDGET: '2' },
     startTimeoutMs: 60_000,
   });
+  await server.waitForStdout(DEMO_SENT, 120_000);
   browser = await launchBrowser();
 }, 90_000);
 

@@ -160,10 +160,11 @@ describe('web UI on witness serve --demo', () => {
     const collapsed = page.locator('[data-testid=tree-toggle][aria-expanded=false]').first();
     if ((await collapsed.count()) === 0) {
       // shallow trace: collapse the root, check rows go, then expand it again
+      // the click returns once the event is dispatched; Preact renders after it, so poll
       await page.locator('[data-testid=tree-toggle]').first().click();
-      expect(await page.locator('[data-testid=span-row]').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-testid=span-row]').count()).toBe(1);
       await page.locator('[data-testid=tree-toggle]').first().click();
-      expect(await page.locator('[data-testid=span-row]').count()).toBe(before);
+      await expect.poll(() => page.locator('[data-testid=span-row]').count()).toBe(before);
     } else {
       await collapsed.click();
       await expect.poll(() => page.locator('[data-testid=span-row]').count()).toBeGreaterThan(before);

@@ -298,6 +298,22 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.getTrace(P, traceIdOf(2))).toBeNull();
       });
 
+      it('reads many traces at once as getTrace reads each, this project only, absent ids left out', async () => {
+        await store.append({ project: P, spans: [...richTrace(1), ...richTrace(2)], logs: [] });
+        await store.append({ project: 'other', spans: richTrace(3), logs: [] });
+        const got = await store.getTraces(P, [
+          traceIdOf(2),
+          traceIdOf(1),
+          traceIdOf(3),
+          traceIdOf(9),
+          traceIdOf(1),
+        ]);
+        expect([...got.keys()].sort()).toEqual([traceIdOf(1), traceIdOf(2)].sort());
+        expect(got.get(traceIdOf(1))).toEqual(await store.getTrace(P, traceIdOf(1)));
+        expect(got.get(traceIdOf(2))).toEqual(await store.getTrace(P, traceIdOf(2)));
+        expect((await store.getTraces(P, [])).size).toBe(0);
+      });
+
       it('treats an empty batch as a no-op', async () => {
         await store.append({ project: P, spans: [], logs: [] });
         expect((await store.stats()).spans).toBe(0);

@@ -354,6 +354,15 @@ export interface Store {
   append(batch: IngestBatch, options?: AppendOptions): Promise<AppendResult>;
   /** All spans of the project's trace, ordered by start time; null when none. */
   getTrace(project: string, traceId: string, options?: ReadOptions): Promise<SpanRecord[] | null>;
+  /**
+   * The spans of many traces of the project at once (the agent graph's aggregate), each list ordered
+   * by start time; a trace with no stored span is absent. Callers bound the number of ids.
+   */
+  getTraces(
+    project: string,
+    traceIds: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, SpanRecord[]>>;
   /** Traces newest first (by start time), filtered, with cursor pagination. */
   searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>>;
   searchLogs(query: LogQuery, options?: ReadOptions): Promise<Page<LogJson>>;

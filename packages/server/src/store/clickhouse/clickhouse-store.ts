@@ -442,6 +442,34 @@ export class ClickHouseStore implements Store {
     return rows.length === 0 ? null : rows.map(spanFromRow);
   }
 
+  async getTraces(
+    project: string,
+    traceIds: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, SpanRecord[]>> {
+    const out = new Map<string, SpanRecord[]>();
+    if (traceIds.length === 0) return out;
+    const t = this.tables;
+    // As getTrace, for a list: the index gives the traces' overall time range, one read takes them all.
+    const rows = await this.read(
+      `SELECT ${SPAN_COLUMNS} FROM ${t.spans}
+       WHERE project = {project:String} AND trace_id IN {traces:Array(String)}
+         AND start_ns >= (SELECT min(start_ns) FROM ${t.traceIndex} WHERE project = {project:String} AND trace_id IN {traces:Array(String)})
+         AND start_ns <= (SELECT max(end_ns) FROM ${t.traceIndex} WHERE project = {project:String} AND trace_id IN {traces:Array(String)})
+       ORDER BY trace_id, start_ns, span_id
+       LIMIT 1 BY trace_id, span_id`,
+      { project, traces: [...new Set(traceIds)] },
+      options,
+    );
+    for (const r of rows) {
+      const span = spanFromRow(r);
+      const list = out.get(span.traceId);
+      if (list) list.push(span);
+      else out.set(span.traceId, [span]);
+    }
+    return out;
+  }
+
   async searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>> {
     const limit = buildTraceSearch(this.tables, query).limit; // validates cursor and filters first
     let rows: ChRow[] | null = null;

@@ -611,6 +611,36 @@ export class DuckDbStore implements Store {
     }, options);
   }
 
+  async getTraces(
+    project: string,
+    traceIds: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, SpanRecord[]>> {
+    const out = new Map<string, SpanRecord[]>();
+    if (traceIds.length === 0) return out;
+    return this.reading(async (c) => {
+      // Two statements for any number of traces: their parts' overall time range, then one scan of
+      // the spans inside it (zone maps on start_ns) keeping the listed trace ids.
+      const ids = listValue([...new Set(traceIds)]);
+      const [range] = await c.rows(
+        'SELECT min(start_ns) AS lo, max(end_ns) AS hi FROM trace_parts WHERE project = $2 AND trace_id IN (SELECT unnest($1::VARCHAR[]))',
+        [ids, project],
+      );
+      if (range.lo === null) return out;
+      const rows = await c.rows(
+        `SELECT ${SPAN_COLUMNS} FROM spans WHERE project = $4 AND start_ns BETWEEN $2 AND $3 AND trace_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY trace_id, start_ns, span_id`,
+        [ids, range.lo, range.hi, project],
+      );
+      for (const r of rows) {
+        const span = spanFromRow(r);
+        const list = out.get(span.traceId);
+        if (list) list.push(span);
+        else out.set(span.traceId, [span]);
+      }
+      return out;
+    }, options);
+  }
+
   async searchTraces(query: TraceQuery, options?: ReadOptions): Promise<Page<TraceSummaryJson>> {
     const limit = buildTraceSearch(query).limit; // also validates the cursor and filters before any I/O
     // Span name and attribute filters read span rows (JSON for attributes): bounded per request.
