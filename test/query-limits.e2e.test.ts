@@ -27,7 +27,7 @@ async function burstDataDir(): Promise<string> {
   const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
   await c.run(
     `INSERT INTO trace_parts SELECT printf('%032x', i), $1, $1 + 1000000, 1, 0, 0, NULL, 'root', 'svc', 'root', 'svc',
-       NULL, NULL, '\x01svc\x01', '\x01agent\x01', '\x01planner\x01', '', 'default', 0, 0, 0 FROM range(${TRACES}) t(i)`,
+       NULL, NULL, '\x01svc\x01', '\x01agent\x01', '\x01planner\x01', '', 'default', 0, 0, 0, 0 FROM range(${TRACES}) t(i)`,
     [start],
   );
   c.closeSync();

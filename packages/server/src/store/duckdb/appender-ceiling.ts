@@ -34,7 +34,7 @@ export async function appendRawForBenchmark(
         appendSpanRow(spans, s, project, resources);
         addToParts(batchParts, s, project);
       }
-      appendPartRows(parts, batchParts);
+      appendPartRows(parts, batchParts, store.takeRollupSeq());
       n += batch.length;
     }
     spans.flushSync();

@@ -538,14 +538,14 @@ describe('DuckDbStore schema migration', () => {
       const instance = await DuckDBInstance.create(oldPath);
       const conn = await instance.connect();
       // version 1 had neither project, nor the scores table (version 3), nor the part columns of
-      // version 4 (which follow project)
-      for (const ddl of CREATE_SCHEMA.filter((d) => !d.includes('EXISTS scores')))
+      // version 4 and 5 (which follow project), nor the rollups (version 5)
+      for (const ddl of CREATE_SCHEMA.filter((d) => !d.includes('EXISTS scores') && !d.includes('_rollup')))
         await conn.run(ddl.replace(/,\s*project VARCHAR NOT NULL DEFAULT 'default'[^)]*\)$/, '\n)'));
       await conn.run(`INSERT INTO witness_meta VALUES ('schema_version', '1')`);
       await conn.run(`ATTACH '${join(dir, 'scratch.duckdb')}' AS scratch (READ_ONLY)`);
       for (const table of ['spans', 'trace_parts', 'logs'])
         await conn.run(
-          `INSERT INTO ${table} SELECT * EXCLUDE (project${table === 'trace_parts' ? ', input_tokens, output_tokens, llm_calls' : ''}) FROM scratch.${table}`,
+          `INSERT INTO ${table} SELECT * EXCLUDE (project${table === 'trace_parts' ? ', input_tokens, output_tokens, llm_calls, seq' : ''}) FROM scratch.${table}`,
         );
       const columns = await conn.runAndReadAll(
         `SELECT count(*) FROM information_schema.columns WHERE column_name = 'project' AND table_catalog = current_database()`,

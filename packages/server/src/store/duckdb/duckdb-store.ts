@@ -55,8 +55,10 @@ import {
   buildGroupList,
   buildGroupSets,
   groupCursor,
+  rollupBounds,
   sessionFromRow,
   userFromRow,
+  withoutCoveringRange,
 } from './group-list.js';
 import { buildSessionTurns, buildTurnSpans, turnCursor, turnsOf } from './session-turns.js';
 import { buildUsageBuckets, buildUsageTotals, usageRows } from './usage.js';
@@ -68,6 +70,13 @@ import { defaultMemoryLimit } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
 import { RETENTION_STEPS } from './retention.js';
+import {
+  FOLD_ROLLUPS,
+  READ_ROLLUP_STATE,
+  REBUILD_ROLLUPS,
+  ROLLUP_AFTER_PARTS,
+  SET_ROLLUP_WATERMARK,
+} from './rollups.js';
 import { CREATE_SCHEMA, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SPAN_COLUMNS, spanFromRow } from './span-from-row.js';
 import {
@@ -139,6 +148,12 @@ export interface DuckDbStoreOptions {
    * @default 500_000
    */
   recentSpanIds?: number;
+  /**
+   * Trace parts committed since the last rollup fold past which a fold runs in the background (between
+   * commit groups), so the fold before an analytics read stays small (rollups.ts). A tuning knob.
+   * @default 50,000 (ROLLUP_AFTER_PARTS)
+   */
+  rollupAfterParts?: number;
 }
 
 /** Up to this many traces, `spanIdsOf` looks each up by the trace_parts index; beyond, in one scan. */
@@ -282,9 +297,12 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       options.spanScanBudget ?? SPAN_SCAN_BUDGET,
       options.partScanBudget ?? PART_SCAN_BUDGET,
       options.recentSpanIds,
+      options.rollupAfterParts ?? ROLLUP_AFTER_PARTS,
     );
     await store.openAppenders();
     await store.loadTraceFilter(writer);
+    const [state] = await readRows(writer, READ_ROLLUP_STATE);
+    store.initRollups(BigInt(state.rolled as bigint), BigInt(state.written as bigint));
     return store;
   } catch (err) {
     instance.closeSync();
@@ -305,6 +323,13 @@ export class DuckDbStore implements Store {
   private scoreWrites: Promise<unknown> = Promise.resolve();
   /** @internal which spans are stored: what makes `append` idempotent */
   readonly identities: SpanIdentities;
+  /** The seq of the last commit group that wrote parts (rollups.ts), and the rollups' watermark. */
+  private seq = 0n;
+  private rolledSeq = 0n;
+  /** Parts appended since the last fold: past ROLLUP_AFTER_PARTS a fold starts in the background. */
+  private unrolledParts = 0;
+  /** A fold queued and not started yet: it will take every group committed before it runs. */
+  private foldQueued: Promise<void> | null = null;
 
   constructor(
     readonly path: string,
@@ -316,6 +341,7 @@ export class DuckDbStore implements Store {
     private readonly spanScanBudget: number,
     private readonly partScanBudget: number,
     recentSpanIds?: number,
+    private readonly rollupAfterParts: number = ROLLUP_AFTER_PARTS,
   ) {
     this.slots = writers.map((conn) => ({ conn, appenders: null, committing: Promise.resolve() }));
     this.identities = new SpanIdentities({
@@ -381,6 +407,49 @@ export class DuckDbStore implements Store {
       }
       return out;
     });
+  }
+
+  /** @internal the rollups' state read at open */
+  initRollups(rolled: bigint, written: bigint): void {
+    this.rolledSeq = rolled;
+    this.seq = written > rolled ? written : rolled;
+  }
+
+  /** @internal the seq of a new commit group (also for appendRawForBenchmark's transactions) */
+  takeRollupSeq(): bigint {
+    this.seq++;
+    return this.seq;
+  }
+
+  /**
+   * The rollups hold every committed part: folds the parts committed since the last fold, if any
+   * (rollups.ts). Runs between commit groups on the writer; callers arriving while a fold is queued
+   * share it (it takes every group committed before it starts).
+   */
+  ensureRollups(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    if (this.seq <= this.rolledSeq) return Promise.resolve();
+    if (this.foldQueued) return this.foldQueued;
+    const fold = this.exclusive(async (conn) => {
+      this.foldQueued = null;
+      this.unrolledParts = 0;
+      // every group up to this.seq has committed or rolled back: exclusive runs after they settle
+      const upTo = this.seq;
+      if (upTo <= this.rolledSeq) return;
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of FOLD_ROLLUPS)
+          await conn.run(sql, sql.includes('$1') ? [this.rolledSeq, upTo] : undefined);
+        await conn.run(SET_ROLLUP_WATERMARK, [upTo]);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      this.rolledSeq = upTo;
+    });
+    this.foldQueued = fold;
+    return fold;
   }
 
   /** @internal */
@@ -506,6 +575,9 @@ export class DuckDbStore implements Store {
         take++;
       }
       const group = this.queue.splice(0, take);
+      // a fold in the background keeps the one before the next analytics read small
+      if (this.unrolledParts >= this.rollupAfterParts && this.foldQueued === null)
+        this.ensureRollups().catch(() => undefined); // a failed fold is retried by the next read, which reports it
       const slot = this.slots[this.turn++ % this.slots.length];
       await slot.committing;
       try {
@@ -585,7 +657,8 @@ export class DuckDbStore implements Store {
       for (const log of batch.logs) appendLogRow(ap.logs, log, ++logId, batch.project);
     }
     this.lastLogId = logId;
-    appendPartRows(ap.parts, parts);
+    appendPartRows(ap.parts, parts, this.takeRollupSeq());
+    this.unrolledParts += parts.size;
     ap.spans.flushSync();
     ap.parts.flushSync();
     ap.logs.flushSync();
@@ -875,7 +948,13 @@ export class DuckDbStore implements Store {
         }
         const logs = await writer.run('DELETE FROM logs WHERE time_ns < $1', [cutoffUnixNano]);
         await writer.run('DELETE FROM scores WHERE time_ns < $1', [cutoffUnixNano]);
+        // the rollups from the parts that remain (a full rebuild: retention is rare, a fold per trace
+        // touched would be as costly); every group up to this.seq has committed (exclusive)
+        const upTo = this.seq;
+        for (const sql of REBUILD_ROLLUPS) await writer.run(sql);
         await writer.run('COMMIT');
+        this.rolledSeq = upTo;
+        this.unrolledParts = 0;
         // Span ids held in memory may be gone now: read them again when their trace comes back.
         this.identities.forgetCommitted();
         return { deletedSpans: spans.rowsChanged, deletedLogs: logs.rowsChanged };
@@ -992,19 +1071,29 @@ export class DuckDbStore implements Store {
     toJson: (row: Row, sets: Row | undefined) => T,
     options?: ReadOptions,
   ): Promise<Page<T>> {
-    const built = buildGroupList(query, by); // validates sort and cursor before any I/O
+    buildGroupList(query, by); // validates sort and cursor before any I/O
+    await this.ensureRollups();
     return this.reading(async (c) => {
+      let q = query;
+      if (q.fromUnixNano !== undefined || q.toUnixNano !== undefined) {
+        // a range that holds every trace of the groups is no range: the group rollup answers
+        const bounds = rollupBounds(q.project, by);
+        const [b] = await c.rows(bounds.sql, bounds.params);
+        q = withoutCoveringRange(q, b?.lo, b?.hi);
+      }
+      const built = buildGroupList(q, by);
       const rows = await c.rows(built.sql, built.params);
       const page = rows.slice(0, built.limit);
       const more = rows.length > built.limit;
       const sets = new Map<string, Row>();
-      if (page.length > 0) {
-        const q = buildGroupSets(
-          query,
+      if (built.withSets) for (const r of page) sets.set(r.id as string, r);
+      else if (page.length > 0) {
+        const setsQuery = buildGroupSets(
+          q,
           by,
           page.map((r) => r.id as string),
         );
-        for (const r of await c.rows(q.sql, q.params)) sets.set(r.id as string, r);
+        for (const r of await c.rows(setsQuery.sql, setsQuery.params)) sets.set(r.id as string, r);
       }
       const items = page.map((r) => toJson(r, sets.get(r.id as string)));
       const fit = itemsWithinBudget(items);
@@ -1018,11 +1107,12 @@ export class DuckDbStore implements Store {
   async getSession(query: SessionQuery, options?: ReadOptions): Promise<SessionDetailJson | null> {
     const summaryQuery = buildGroupList({ project: query.project, limit: 1 }, 'session', query.sessionId);
     const turnsQuery = buildSessionTurns(query);
+    await this.ensureRollups();
     return this.reading(async (c) => {
+      // the session's rollup row, with its agents, models and users
       const [summary] = await c.rows(summaryQuery.sql, summaryQuery.params);
       if (summary === undefined) return null;
-      const sets = buildGroupSets({ project: query.project }, 'session', [query.sessionId]);
-      const [setRow] = await c.rows(sets.sql, sets.params);
+      const setRow = summary;
       const traces = await c.rows(turnsQuery.sql, turnsQuery.params);
       const page = traces.slice(0, turnsQuery.limit);
       let spans: Row[] = [];

@@ -36,9 +36,10 @@ export function buildFunnel(q: FunnelQuery): { sql: string; params: DuckDBValue[
   const p = new SqlParams();
   const ent = q.by === 'session' ? 'session_id' : 'user_id';
   const pr = p.add(q.project);
-  const from = p.add(q.fromUnixNano);
-  const to = p.add(q.toUnixNano);
-  const within = p.add(BigInt(q.withinSeconds) * 1_000_000_000n);
+  // typed BIGINT: a JS bigint binds as HUGEINT, and every comparison with start_ns would widen (usage.ts)
+  const from = `${p.add(q.fromUnixNano)}::BIGINT`;
+  const to = `${p.add(q.toUnixNano)}::BIGINT`;
+  const within = `${p.add(BigInt(q.withinSeconds) * 1_000_000_000n)}::BIGINT`;
   const ctes: string[] = [];
   q.steps.forEach((step, i) => {
     ctes.push(`m${i + 1} AS (SELECT ${ent} AS e, start_ns AS t FROM spans

@@ -1,13 +1,12 @@
 /**
- * Sessions and users (`GET /api/sessions`, `/api/users`) from `trace_parts`: ~20× fewer rows than
- * spans, and since schema version 4 every part carries what a group sums (input/output tokens, LLM
- * calls, cost, errors). Two GROUP BYs: parts → traces (a trace's session and user are the ones its
- * parts name), traces → sessions (users). The page's agents, models and users are read afterwards for
- * the page's groups only, so the big query carries no strings besides the id.
+ * Sessions and users (`GET /api/sessions`, `/api/users`) from the rollups (rollups.ts). Without a time
+ * range (or with one that holds every trace), one row per group in `session_rollup` / `user_rollup`:
+ * a filter and a top-N. With a range (or sessions of one user), the range's rows of `trace_rollup`
+ * (one per trace) grouped into sessions (users), the page's agents, models and users read afterwards
+ * for the page's groups only, so the big query carries no strings besides the id.
  *
- * The time range is on trace start: a trace counts when its first span started in [from, to]. Parts
- * at or after `from` are scanned (zone maps skip older row groups); a trace that started before `from`
- * but has a later part is dropped by an anti-join, so a group is never summed from half a trace.
+ * The time range is on trace start: a trace counts when its first span started in [from, to], which
+ * is its trace_rollup row's `s` — no trace is summed from half its parts.
  */
 import type { GroupSort, SessionSummaryJson, UserSummaryJson } from '@witness/protocol';
 import { type DuckDBValue, listValue } from '@duckdb/node-api';
@@ -15,6 +14,7 @@ import { cutString } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
 import type { GroupListQuery } from '../types.js';
+import { MAX_SESSION_USERS } from './rollups.js';
 import { SET_SEPARATOR } from './schema.js';
 import { setMember } from './span-rows.js';
 import { SqlParams } from './sql-params.js';
@@ -43,71 +43,73 @@ export function groupPageLimit(limit: number | undefined): number {
   return Math.min(GROUP_LIMIT_MAX, Math.max(1, Math.trunc(limit)));
 }
 
-/** The traces CTE: one row per trace of the project counted by the query's time range. */
-export function tracesCte(q: GroupListQuery, p: SqlParams, pr: string, extra = ''): string {
+/** A nanosecond parameter typed BIGINT (a JS bigint binds as HUGEINT: every comparison would widen). */
+const ns = (p: SqlParams, v: bigint): string => `${p.add(v)}::BIGINT`;
+
+/**
+ * The traces CTE: one row per trace of the project counted by the query's time range, from
+ * `trace_rollup` (a trace's start is its row's `s`, so the range is a plain filter). `restrict`: a
+ * further condition on the rows (a session's or the page's ids).
+ */
+export function tracesCte(q: GroupListQuery, p: SqlParams, pr: string, extra = '', restrict = ''): string {
   const where = [`project = ${pr}`];
-  const having: string[] = [];
-  let anti = '';
-  if (q.fromUnixNano !== undefined) {
-    const f = p.add(q.fromUnixNano);
-    where.push(`start_ns >= ${f}`);
-    anti = `AND trace_id NOT IN (SELECT trace_id FROM trace_parts WHERE project = ${pr} AND start_ns < ${f})`;
-  }
-  if (q.toUnixNano !== undefined) having.push(`min(start_ns) <= ${p.add(q.toUnixNano)}`);
+  if (q.fromUnixNano !== undefined) where.push(`s >= ${ns(p, q.fromUnixNano)}`);
+  if (q.toUnixNano !== undefined) where.push(`s <= ${ns(p, q.toUnixNano)}`);
+  if (restrict !== '') where.push(restrict);
   const flags: string[] = [];
   if (q.service !== undefined)
-    flags.push(`bool_or(contains(service_set, ${p.add(setMember(q.service))})) AS f_service`);
-  if (q.agent !== undefined)
-    flags.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))})) AS f_agent`);
-  if (q.model !== undefined)
-    flags.push(`bool_or(contains(model_set, ${p.add(setMember(q.model))})) AS f_model`);
+    flags.push(`contains(service_set, ${p.add(setMember(q.service))}) AS f_service`);
+  if (q.agent !== undefined) flags.push(`contains(agent_set, ${p.add(setMember(q.agent))}) AS f_agent`);
+  if (q.model !== undefined) flags.push(`contains(model_set, ${p.add(setMember(q.model))}) AS f_model`);
   return `traces AS (
-    SELECT trace_id, max(session_id) AS session_id, max(user_id) AS user_id,
-      min(start_ns) AS s, max(end_ns) AS e, sum(error_count) AS errors,
-      sum(input_tokens) AS tin, sum(output_tokens) AS tout, sum(cost_usd) AS cost, sum(llm_calls) AS llm
+    SELECT trace_id, session_id, user_id, s, e, errors, tin, tout, cost, llm
       ${flags.map((f) => `, ${f}`).join('')}${extra}
-    FROM trace_parts WHERE ${where.join(' AND ')} ${anti}
-    GROUP BY trace_id ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''})`;
-}
-
-/** The traces CTE cut to traces with a part whose id column matches: a semi-join, not a full grouping. */
-export function restrictTo(cte: string, pr: string, idCol: string, match: string): string {
-  return cte.replace(
-    'GROUP BY trace_id',
-    `AND trace_id IN (SELECT trace_id FROM trace_parts WHERE project = ${pr} AND ${idCol} ${match})
-    GROUP BY trace_id`,
-  );
+    FROM trace_rollup WHERE ${where.join(' AND ')})`;
 }
 
 export interface BuiltGroupQuery {
   sql: string;
   params: DuckDBValue[];
   limit: number;
+  /** The rows carry the page's agents, models (and a session's users) already: no second query. */
+  withSets?: boolean;
 }
 
-/** `onlyId`: the one group of that id (a session's summary on its own page). */
-export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string): BuiltGroupQuery {
+/**
+ * Whether the list reads the group rollups (`session_rollup`, `user_rollup`): they hold every trace of
+ * a group, so only a query without a time range does (the store drops a range that holds every
+ * trace of the project first: `rollupBounds`), and not sessions of one user (a session's sums over
+ * that user's traces only). Everything else reads `trace_rollup` and groups the range's traces.
+ */
+export function readsGroupRollup(q: GroupListQuery, by: GroupBy): boolean {
+  return (
+    q.fromUnixNano === undefined &&
+    q.toUnixNano === undefined &&
+    !(by === 'session' && q.userId !== undefined)
+  );
+}
+
+/** The first and last trace start of the project's sessions (users): a range holding both holds all. */
+export function rollupBounds(project: string, by: GroupBy): { sql: string; params: DuckDBValue[] } {
+  return {
+    sql: `SELECT min(first_ns) AS lo, max(last_start) AS hi FROM ${by === 'session' ? 'session' : 'user'}_rollup WHERE project = $1`,
+    params: [project],
+  };
+}
+
+/** The query without its range when the range holds every trace of the groups (bounds from rollupBounds). */
+export function withoutCoveringRange(q: GroupListQuery, lo: unknown, hi: unknown): GroupListQuery {
+  if (typeof lo !== 'bigint' || typeof hi !== 'bigint') return q;
+  const fromCovers = q.fromUnixNano === undefined || q.fromUnixNano <= lo;
+  const toCovers = q.toUnixNano === undefined || q.toUnixNano >= hi;
+  return fromCovers && toCovers ? { ...q, fromUnixNano: undefined, toUnixNano: undefined } : q;
+}
+
+/** The cursor condition and the sort, over a row with the group columns and `id`. */
+function pageOf(q: GroupListQuery, p: SqlParams): { outer: string[]; order: string; limit: number } {
   const sort = q.sort ?? 'lastSeen';
   const order = q.order ?? 'desc';
-  if (sort === 'sessions' && by === 'session')
-    throw new StoreQueryError('sort "sessions" is for users; sort sessions by one of their own columns');
   const key = SORT_SQL[sort];
-  if (key === undefined) throw new StoreQueryError(`sort "${sort}" is not a column of the list`);
-  const p = new SqlParams();
-  const pr = p.add(q.project);
-  const idCol = by === 'session' ? 'session_id' : 'user_id';
-  const where = [`${idCol} IS NOT NULL`];
-  // sessions of this user; for users, this one user (its page's header)
-  if (q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
-  if (onlyId !== undefined) where.push(`${idCol} = ${p.add(onlyId)}`);
-  let cte = tracesCte(q, p, pr);
-  if (onlyId !== undefined) cte = restrictTo(cte, pr, idCol, `= ${p.add(onlyId)}`);
-  const having: string[] = [];
-  if (q.service !== undefined) having.push('bool_or(f_service)');
-  if (q.agent !== undefined) having.push('bool_or(f_agent)');
-  if (q.model !== undefined) having.push('bool_or(f_model)');
-  if (q.minCostUsd !== undefined) having.push(`coalesce(sum(cost), 0) >= ${p.add(q.minCostUsd)}`);
-  if (q.status === 'error') having.push('sum(errors) > 0');
   const outer: string[] = [];
   if (q.cursor !== undefined) {
     const [cSort, cOrder, value, id] = decodeCursor(q.cursor, 4);
@@ -128,6 +130,53 @@ export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string):
   }
   const limit = groupPageLimit(q.limit);
   const dir = order === 'desc' ? 'DESC' : 'ASC';
+  return { outer, order: `ORDER BY ${key.sql} ${dir}, id ${dir} LIMIT ${p.add(limit + 1)}`, limit };
+}
+
+/** The page from the group rollup: a filter and a top-N over one row per group. */
+function buildFromRollup(q: GroupListQuery, by: GroupBy, onlyId?: string): BuiltGroupQuery {
+  const p = new SqlParams();
+  const idCol = by === 'session' ? 'session_id' : 'user_id';
+  const where = [`project = ${p.add(q.project)}`];
+  // for users, this one user (its page's header); sessions of one user never come here
+  if (q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
+  if (onlyId !== undefined) where.push(`${idCol} = ${p.add(onlyId)}`);
+  if (q.service !== undefined) where.push(`contains(service_set, ${p.add(setMember(q.service))})`);
+  if (q.agent !== undefined) where.push(`contains(agent_set, ${p.add(setMember(q.agent))})`);
+  if (q.model !== undefined) where.push(`contains(model_set, ${p.add(setMember(q.model))})`);
+  if (q.minCostUsd !== undefined) where.push(`cost_usd >= ${p.add(q.minCostUsd)}`);
+  if (q.status === 'error') where.push('errors > 0');
+  const page = pageOf(q, p);
+  const sql = `SELECT * FROM (
+      SELECT ${idCol} AS id, traces, turns, first_ns, last_ns, input_tokens, output_tokens, cost_usd,
+        errors, error_traces, ${by === 'session' ? 'users' : 'sessions'}, agent_set AS agents, model_set AS models
+      FROM ${by}_rollup WHERE ${where.join(' AND ')})
+    ${page.outer.length > 0 ? `WHERE ${page.outer.join(' AND ')}` : ''}
+    ${page.order}`;
+  return { sql, params: p.values, limit: page.limit, withSets: true };
+}
+
+/** `onlyId`: the one group of that id (a session's summary on its own page). */
+export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string): BuiltGroupQuery {
+  const sort = q.sort ?? 'lastSeen';
+  if (sort === 'sessions' && by === 'session')
+    throw new StoreQueryError('sort "sessions" is for users; sort sessions by one of their own columns');
+  if (SORT_SQL[sort] === undefined) throw new StoreQueryError(`sort "${sort}" is not a column of the list`);
+  if (readsGroupRollup(q, by)) return buildFromRollup(q, by, onlyId);
+  const p = new SqlParams();
+  const pr = p.add(q.project);
+  const idCol = by === 'session' ? 'session_id' : 'user_id';
+  const where = [`${idCol} IS NOT NULL`];
+  // sessions of this user; for users, this one user (its page's header)
+  if (q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
+  const cte = tracesCte(q, p, pr, '', onlyId === undefined ? '' : `${idCol} = ${p.add(onlyId)}`);
+  const having: string[] = [];
+  if (q.service !== undefined) having.push('bool_or(f_service)');
+  if (q.agent !== undefined) having.push('bool_or(f_agent)');
+  if (q.model !== undefined) having.push('bool_or(f_model)');
+  if (q.minCostUsd !== undefined) having.push(`coalesce(sum(cost), 0) >= ${p.add(q.minCostUsd)}`);
+  if (q.status === 'error') having.push('sum(errors) > 0');
+  const page = pageOf(q, p);
   const sql = `WITH ${cte},
     grouped AS (
       SELECT ${idCol} AS id, count(*)::BIGINT AS traces, sum(llm)::BIGINT AS turns,
@@ -138,14 +187,14 @@ export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string):
       FROM traces WHERE ${where.join(' AND ')}
       GROUP BY ${idCol}
       ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''})
-    SELECT * FROM grouped ${outer.length > 0 ? `WHERE ${outer.join(' AND ')}` : ''}
-    ORDER BY ${key.sql} ${dir}, id ${dir} LIMIT ${p.add(limit + 1)}`;
-  return { sql, params: p.values, limit };
+    SELECT * FROM grouped ${page.outer.length > 0 ? `WHERE ${page.outer.join(' AND ')}` : ''}
+    ${page.order}`;
+  return { sql, params: p.values, limit: page.limit };
 }
 
 /**
  * Agents, models and the related ids (users of a session, nothing for a user) of the page's groups,
- * from the same traces the list counted.
+ * from the same traces the list counted (the trace_rollup path only: group rollup rows carry them).
  */
 export function buildGroupSets(q: GroupListQuery, by: GroupBy, ids: string[]): BuiltGroupQuery {
   const p = new SqlParams();
@@ -156,21 +205,21 @@ export function buildGroupSets(q: GroupListQuery, by: GroupBy, ids: string[]): B
     { ...q, service: undefined, agent: undefined, model: undefined },
     p,
     pr,
-    `, string_agg(agent_set, '') AS agents, string_agg(model_set, '') AS models`,
+    ', agent_set, model_set',
+    `${idCol} IN (SELECT unnest(${list}::VARCHAR[]))`,
   );
-  const restricted = restrictTo(cte, pr, idCol, `IN (SELECT unnest(${list}::VARCHAR[]))`);
   const where = [`${idCol} IN (SELECT unnest(${list}::VARCHAR[]))`];
   if (by === 'session' && q.userId !== undefined) where.push(`user_id = ${p.add(q.userId)}`);
-  const sql = `WITH ${restricted}
-    SELECT ${idCol} AS id, string_agg(agents, '') AS agents, string_agg(models, '') AS models,
+  const sql = `WITH ${cte}
+    SELECT ${idCol} AS id, string_agg(agent_set, '') AS agents, string_agg(model_set, '') AS models,
       (list(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL))[1:${MAX_RELATED}] AS users
     FROM traces WHERE ${where.join(' AND ')} GROUP BY ${idCol}`;
   return { sql, params: p.values, limit: ids.length };
 }
 
-/** At most this many agents or models per group, and users per session. */
+/** At most this many agents or models per group, and users per session (as the rollup keeps). */
 const MAX_NAMES = 50;
-const MAX_RELATED = 20;
+const MAX_RELATED = MAX_SESSION_USERS;
 
 export function namesOfSets(sets: unknown): string[] {
   if (typeof sets !== 'string' || sets === '') return [];

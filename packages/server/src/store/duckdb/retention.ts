@@ -25,7 +25,8 @@ export const REBUILD_STRADDLING_PARTS = `CREATE TEMP TABLE rebuilt_parts AS
     project,
     coalesce(sum(input_tokens), 0),
     coalesce(sum(output_tokens), 0),
-    (count(*) FILTER (WHERE kind = 'llm'))::INTEGER
+    (count(*) FILTER (WHERE kind = 'llm'))::INTEGER,
+    0::BIGINT -- seq: retention rebuilds the rollups from all parts after this (REBUILD_ROLLUPS)
   FROM spans
   WHERE (project, trace_id) IN (SELECT (project, trace_id) FROM trace_parts WHERE start_ns < $1 AND end_ns >= $1)
   GROUP BY project, trace_id`;

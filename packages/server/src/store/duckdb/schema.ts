@@ -16,13 +16,16 @@
  * because a file from schema version 1 gains it through `ALTER TABLE … ADD COLUMN`, which appends
  * it there, and the Appender writes columns in table order: fresh and migrated files must agree.
  */
+import { CREATE_ROLLUPS, REBUILD_ROLLUPS } from './rollups.js';
+
 export const SET_SEPARATOR = '\u0001';
 
 /**
  * 2: `project` on spans, trace_parts and logs; 3: the `scores` table; 4: `input_tokens`,
- * `output_tokens` and `llm_calls` on trace_parts, which session and user analytics sum (see MIGRATIONS).
+ * `output_tokens` and `llm_calls` on trace_parts, which session and user analytics sum; 5: `seq` on
+ * trace_parts and the rollup tables (rollups.ts) that sessions and users read (see MIGRATIONS).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The project column as both fresh tables and migrated ones have it. */
 const PROJECT_COLUMN = `project VARCHAR NOT NULL DEFAULT 'default'`;
@@ -35,6 +38,8 @@ const PART_ANALYTICS_COLUMNS = [
   'input_tokens DOUBLE NOT NULL DEFAULT 0',
   'output_tokens DOUBLE NOT NULL DEFAULT 0',
   'llm_calls INTEGER NOT NULL DEFAULT 0',
+  // version 5: the commit group that wrote the part (rollups.ts folds the parts above its watermark)
+  'seq BIGINT NOT NULL DEFAULT 0',
 ];
 
 const TRACE_PARTS_DDL = `CREATE TABLE IF NOT EXISTS trace_parts (
@@ -98,6 +103,7 @@ export const CREATE_SCHEMA: readonly string[] = [
     ${PROJECT_COLUMN}
   )`,
   TRACE_PARTS_DDL,
+  ...CREATE_ROLLUPS,
   // getTrace's first step: one ART lookup (~1 ms at 500k parts) instead of scanning every trace id
   // (~10–20 ms). Appends into trace_parts are ~1 per 20 spans; measured: no visible ingest cost.
   `CREATE INDEX IF NOT EXISTS trace_parts_trace_id ON trace_parts (trace_id)`,
@@ -167,12 +173,24 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
     TRACE_PARTS_DDL,
     `INSERT INTO trace_parts
      SELECT p.* EXCLUDE (rn), CASE WHEN rn = 1 THEN coalesce(s.i, 0) ELSE 0 END,
-       CASE WHEN rn = 1 THEN coalesce(s.o, 0) ELSE 0 END, CASE WHEN rn = 1 THEN coalesce(s.l, 0) ELSE 0 END
+       CASE WHEN rn = 1 THEN coalesce(s.o, 0) ELSE 0 END, CASE WHEN rn = 1 THEN coalesce(s.l, 0) ELSE 0 END,
+       0 -- seq (version 5's column, which TRACE_PARTS_DDL has by now)
      FROM (SELECT *, row_number() OVER (PARTITION BY project, trace_id ORDER BY start_ns) AS rn FROM trace_parts_v2) AS p
      LEFT JOIN (SELECT project, trace_id, sum(input_tokens) AS i, sum(output_tokens) AS o,
                   count(*) FILTER (WHERE kind = 'llm')::INTEGER AS l
                 FROM spans GROUP BY project, trace_id) AS s
        ON s.project = p.project AND s.trace_id = p.trace_id`,
     'DROP TABLE trace_parts_v2',
+  ],
+  // 4 → 5: every existing part gets seq 0 (at or below the watermark, which starts at 0), and the
+  // rollups are built from all of them in the same transaction, so a migrated file answers sessions
+  // and users from its first read. Adding a column needs the index dropped, as in 1 → 2.
+  4: [
+    'DROP INDEX IF EXISTS trace_parts_trace_id',
+    // IF NOT EXISTS: a file coming from version 3 got the column with 3 → 4's rebuild
+    'ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS seq BIGINT DEFAULT 0',
+    'ALTER TABLE trace_parts ALTER COLUMN seq SET NOT NULL',
+    ...CREATE_ROLLUPS,
+    ...REBUILD_ROLLUPS,
   ],
 };

@@ -1,6 +1,6 @@
 /**
- * One session as a conversation (`GET /api/sessions/{id}`): its traces oldest first from the parts
- * (a semi-join on the parts naming the session), then the previews of the page's traces from their
+ * One session as a conversation (`GET /api/sessions/{id}`): its traces oldest first from their
+ * `trace_rollup` rows (rollups.ts), then the previews of the page's traces from their
  * root, LLM and errored spans only, within the page's time range (zone maps on start_ns).
  */
 import { type DuckDBValue, listValue } from '@duckdb/node-api';
@@ -8,7 +8,7 @@ import type { SessionTurnJson } from '@witness/protocol';
 import { cutString } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import type { SessionQuery } from '../types.js';
-import { namesOfSets, restrictTo, tracesCte } from './group-list.js';
+import { namesOfSets } from './group-list.js';
 import { SqlParams } from './sql-params.js';
 
 /** Characters of a turn's input and output preview. */
@@ -21,32 +21,17 @@ export function sessionPageLimit(limit: number | undefined): number {
 
 export function buildSessionTurns(q: SessionQuery): { sql: string; params: DuckDBValue[]; limit: number } {
   const p = new SqlParams();
-  const pr = p.add(q.project);
-  const id = p.add(q.sessionId);
-  const cte = restrictTo(
-    tracesCte(
-      { project: q.project },
-      p,
-      pr,
-      `,
-      coalesce(max(root_name), arg_min(first_name, start_ns)) AS root_name,
-      coalesce(max(root_service), arg_min(first_service, start_ns)) AS service_name,
-      sum(span_count)::BIGINT AS span_count,
-      string_agg(agent_set, '') AS agents, string_agg(model_set, '') AS models`,
-    ),
-    pr,
-    'session_id',
-    `= ${id}`,
-  );
-  const where = [`session_id = ${id}`];
+  const where = [`project = ${p.add(q.project)}`, `session_id = ${p.add(q.sessionId)}`];
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
-    const s = p.add(cursorBigInt(start));
+    const s = `${p.add(cursorBigInt(start))}::BIGINT`;
     where.push(`(s > ${s} OR (s = ${s} AND trace_id > ${p.add(traceId)}))`);
   }
   const limit = sessionPageLimit(q.limit);
-  const sql = `WITH ${cte}
-    SELECT * FROM traces WHERE ${where.join(' AND ')} ORDER BY s, trace_id LIMIT ${p.add(limit + 1)}`;
+  const sql = `SELECT trace_id, s, e, user_id, errors, tin, tout, cost, span_count,
+      coalesce(root_name, first_name) AS root_name, coalesce(root_service, first_service) AS service_name,
+      agent_set AS agents, model_set AS models
+    FROM trace_rollup WHERE ${where.join(' AND ')} ORDER BY s, trace_id LIMIT ${p.add(limit + 1)}`;
   return { sql, params: p.values, limit };
 }
 
@@ -60,7 +45,7 @@ export function buildTurnSpans(
   const p = new SqlParams();
   const sql = `SELECT trace_id, parent_span_id IS NULL AS root, kind, status_code, status_message,
       left(input, ${PREVIEW_CHARS + 1}) AS input, left(output, ${PREVIEW_CHARS + 1}) AS output
-    FROM spans WHERE project = ${p.add(project)} AND start_ns BETWEEN ${p.add(lo)} AND ${p.add(hi)}
+    FROM spans WHERE project = ${p.add(project)} AND start_ns BETWEEN ${p.add(lo)}::BIGINT AND ${p.add(hi)}::BIGINT
       AND trace_id IN (SELECT unnest(${p.add(listValue(traceIds))}::VARCHAR[]))
       AND (parent_span_id IS NULL OR kind = 'llm' OR status_code = 'error')
     ORDER BY start_ns, span_id`;

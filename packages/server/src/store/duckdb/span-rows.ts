@@ -181,7 +181,8 @@ export function setMember(value: string): string {
   return SET_SEPARATOR + value + SET_SEPARATOR;
 }
 
-export function appendPartRows(a: DuckDBAppender, parts: Map<string, TracePart>): void {
+/** `seq`: the commit group's number, which the rollups fold by (rollups.ts). */
+export function appendPartRows(a: DuckDBAppender, parts: Map<string, TracePart>, seq: bigint): void {
   for (const p of parts.values()) {
     a.appendVarchar(p.traceId);
     a.appendBigInt(p.start);
@@ -204,6 +205,7 @@ export function appendPartRows(a: DuckDBAppender, parts: Map<string, TracePart>)
     a.appendDouble(p.inputTokens);
     a.appendDouble(p.outputTokens);
     a.appendInteger(p.llmCalls);
+    a.appendBigInt(seq);
     a.endRow();
   }
 }
