@@ -61,7 +61,7 @@ import {
   withoutCoveringRange,
 } from './group-list.js';
 import { buildSessionTurns, buildTurnSpans, turnCursor, turnsOf } from './session-turns.js';
-import { buildUsageBuckets, buildUsageTotals, usageRows } from './usage.js';
+import { buildUsage, usageRows } from './usage.js';
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
@@ -1106,13 +1106,17 @@ export class DuckDbStore implements Store {
 
   async getSession(query: SessionQuery, options?: ReadOptions): Promise<SessionDetailJson | null> {
     const summaryQuery = buildGroupList({ project: query.project, limit: 1 }, 'session', query.sessionId);
-    const turnsQuery = buildSessionTurns(query);
+    buildSessionTurns(query); // validates the cursor before any I/O
     await this.ensureRollups();
     return this.reading(async (c) => {
       // the session's rollup row, with its agents, models and users
       const [summary] = await c.rows(summaryQuery.sql, summaryQuery.params);
       if (summary === undefined) return null;
       const setRow = summary;
+      const turnsQuery = buildSessionTurns(query, {
+        lo: summary.first_ns as bigint,
+        hi: summary.last_ns as bigint,
+      });
       const traces = await c.rows(turnsQuery.sql, turnsQuery.params);
       const page = traces.slice(0, turnsQuery.limit);
       let spans: Row[] = [];
@@ -1142,29 +1146,21 @@ export class DuckDbStore implements Store {
   }
 
   async usage(query: UsageQuery, options?: ReadOptions): Promise<UsageJson> {
-    const totalsQuery = buildUsageTotals(query);
-    return this.reading(async (c) => {
-      const totals = await c.rows(totalsQuery.sql, totalsQuery.params);
-      const top = totals.slice(0, totalsQuery.limit);
-      const buckets =
-        top.length === 0
-          ? []
-          : await (async () => {
-              const q = buildUsageBuckets(
-                query,
-                top.map((r) => r.v as string),
-              );
-              return c.rows(q.sql, q.params);
-            })();
-      return {
-        by: query.by,
-        fromMs: Number(query.fromUnixNano / 1_000_000n),
-        toMs: Number(query.toUnixNano / 1_000_000n),
-        stepSeconds: query.stepSeconds,
-        rows: usageRows(query, top, buckets),
-        truncated: totals.length > totalsQuery.limit,
-      };
-    }, options);
+    const built = buildUsage(query);
+    const rows = await this.read(built.sql, built.params, options);
+    const totals = rows.filter((r) => r.kind === 't');
+    return {
+      by: query.by,
+      fromMs: Number(query.fromUnixNano / 1_000_000n),
+      toMs: Number(query.toUnixNano / 1_000_000n),
+      stepSeconds: query.stepSeconds,
+      rows: usageRows(
+        query,
+        totals.slice(0, built.limit),
+        rows.filter((r) => r.kind === 'b'),
+      ),
+      truncated: totals.length > built.limit,
+    };
   }
 
   async funnel(query: FunnelQuery, options?: ReadOptions): Promise<FunnelResultJson> {

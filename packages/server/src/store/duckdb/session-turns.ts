@@ -19,9 +19,18 @@ export function sessionPageLimit(limit: number | undefined): number {
   return Math.min(500, Math.max(1, Math.trunc(limit)));
 }
 
-export function buildSessionTurns(q: SessionQuery): { sql: string; params: DuckDBValue[]; limit: number } {
+/**
+ * `within`: the session's first start and last end (its rollup row): every trace of the session
+ * starts in it, and zone maps on `s` then read a few row groups instead of every trace's session id.
+ */
+export function buildSessionTurns(
+  q: SessionQuery,
+  within?: { lo: bigint; hi: bigint },
+): { sql: string; params: DuckDBValue[]; limit: number } {
   const p = new SqlParams();
   const where = [`project = ${p.add(q.project)}`, `session_id = ${p.add(q.sessionId)}`];
+  if (within !== undefined)
+    where.push(`s BETWEEN ${p.add(within.lo)}::BIGINT AND ${p.add(within.hi)}::BIGINT`);
   if (q.cursor !== undefined) {
     const [start, traceId] = decodeCursor(q.cursor, 2);
     const s = `${p.add(cursorBigInt(start))}::BIGINT`;

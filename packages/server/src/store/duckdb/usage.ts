@@ -1,10 +1,10 @@
 /**
  * Feature usage and cost attribution (`GET /api/usage`) from `spans`: the spans of [from, to) that
- * carry the dimension, totals per value (one scan), then buckets for the top values only (a second
- * scan cut to those values), so a dimension with 100k values (sessions) never returns 100k × buckets
- * rows.
+ * carry the dimension, in one scan, grouped per (value, bucket, user); totals per value from those
+ * groups, and buckets for the top values only, so a dimension with 100k values (sessions) never
+ * returns 100k × buckets rows.
  */
-import { type DuckDBValue, listValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { UsageDimension, UsageRowJson } from '@witness/protocol';
 import { cutString } from '../answer-bounds.js';
 import type { UsageQuery } from '../types.js';
@@ -94,24 +94,30 @@ function selection(q: UsageQuery, p: SqlParams): string {
     FROM spans WHERE ${where.join(' AND ')})`;
 }
 
-export function buildUsageTotals(q: UsageQuery): { sql: string; params: DuckDBValue[]; limit: number } {
+/**
+ * Totals per value and the buckets of the top `limit` values in one statement, so the spans of the
+ * range are scanned once (two statements scanned them twice): spans → per (value, bucket, user) →
+ * per (value, user) → per value (top limit + 1 kept: the extra one says `truncated`); the buckets are
+ * the first grouping's rows of the top values. Rows: kind 't' (totals, `ord` = rank) then kind 'b'.
+ */
+export function buildUsage(q: UsageQuery): { sql: string; params: DuckDBValue[]; limit: number } {
   const p = new SqlParams();
   const limit = usageLimit(q.limit);
   const sql = `WITH ${selection(q, p)},
-    pu AS (SELECT v, user_id, ${PER_USER} FROM sel GROUP BY v, user_id)
-    SELECT v, ${MEASURES} FROM pu GROUP BY v
-    ORDER BY ${SORT[q.sort ?? 'cost']} DESC, v ASC LIMIT ${p.add(limit + 1)}`;
+    pub AS (SELECT v, b, user_id, ${PER_USER} FROM sel GROUP BY v, b, user_id),
+    pu AS (SELECT v, user_id, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
+        sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+      FROM pub GROUP BY v, user_id),
+    totals AS (SELECT v, ${MEASURES} FROM pu GROUP BY v
+      ORDER BY ${SORT[q.sort ?? 'cost']} DESC, v ASC LIMIT ${p.add(limit + 1)}),
+    ranked AS (SELECT *, row_number() OVER (ORDER BY ${SORT[q.sort ?? 'cost']} DESC, v ASC) AS ord FROM totals),
+    top AS (SELECT v FROM ranked WHERE ord <= ${p.add(limit)})
+    SELECT 't' AS kind, ord, v, NULL::BIGINT AS b, calls, users, errors, input_tokens, output_tokens, cost_usd
+      FROM ranked
+    UNION ALL
+    SELECT 'b' AS kind, NULL AS ord, v, b, ${MEASURES} FROM pub SEMI JOIN top USING (v) GROUP BY v, b
+    ORDER BY kind DESC, ord, v, b`;
   return { sql, params: p.values, limit };
-}
-
-export function buildUsageBuckets(q: UsageQuery, values: string[]): { sql: string; params: DuckDBValue[] } {
-  const p = new SqlParams();
-  const sel = selection(q, p);
-  const sql = `WITH ${sel},
-    pu AS (SELECT v, b, user_id, ${PER_USER} FROM sel
-      WHERE v IN (SELECT unnest(${p.add(listValue(values))}::VARCHAR[])) GROUP BY v, b, user_id)
-    SELECT v, b, ${MEASURES} FROM pu GROUP BY v, b ORDER BY v, b`;
-  return { sql, params: p.values };
 }
 
 type Row = Record<string, unknown>;
