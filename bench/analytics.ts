@@ -104,7 +104,18 @@ const CASES: Case[] = [
     target: 300,
     run: (s, t) => s.listSessions({ project: P, fromUnixNano: endOf(t) - DAY_NS }),
   },
+  {
+    // a range that holds most traces but not all: the traces' rows are grouped, not the group rollup
+    label: 'sessions, last 6 days',
+    target: 300,
+    run: (s, t) => s.listSessions({ project: P, fromUnixNano: endOf(t) - 6n * DAY_NS }),
+  },
   { label: 'users (newest)', target: 300, run: (s) => s.listUsers({ project: P }) },
+  {
+    label: 'users of the last day',
+    target: 300,
+    run: (s, t) => s.listUsers({ project: P, fromUnixNano: endOf(t) - DAY_NS }),
+  },
   { label: 'users by tokens', target: 300, run: (s) => s.listUsers({ project: P, sort: 'tokens' }) },
   {
     label: 'users of one model',
