@@ -30,6 +30,8 @@ export interface StartWitnessOptions {
   startTimeoutMs?: number;
   /** PEM certificate(s) to trust when Witness serves HTTPS (server.tls.*): the readiness poll uses them. */
   ca?: string | string[];
+  /** A command the server runs under (e.g. `nsenter --mount …` from ./small-fs.ts). */
+  prefix?: string[];
 }
 
 export interface WitnessProcess {
@@ -71,14 +73,21 @@ export async function startWitness(options: StartWitnessOptions = {}): Promise<W
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'witness-e2e-'));
   // A variant file that called useStoreEngine() runs the same test with another store engine.
   const engine = storeEngineEnv ? await storeEngineEnv(dataDir) : {};
-  const child = spawn(
+  const argv = [
     process.execPath,
-    [CLI_MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
-    {
-      env: cleanEnv({ ...engine, ...options.env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    CLI_MAIN,
+    'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    ...(options.args ?? []),
+  ];
+  const [command, ...args] = [...(options.prefix ?? []), ...argv] as [string, ...string[]];
+  const child = spawn(command, args, {
+    env: cleanEnv({ ...engine, ...options.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8');

@@ -61,6 +61,7 @@ import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
+import { type StorageErrno, StorageMetrics, storageErrnoOf, storageProblem } from './storage-health/index.js';
 import { ClickHouseStore, clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool, type Violations } from './store/index.js';
@@ -191,7 +192,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? createLogger();
   const faults = faultsFromEnv(options.env);
   if (anyFault(faults))
-    logger.warn({ faults }, 'TEST-ONLY fault injection is on (WITNESS_FAULT_*): never in production');
+    logger.warn(
+      { ingestDelayMs: faults.ingestDelayMs, faultFile: faults.file?.path },
+      'TEST-ONLY fault injection is on (WITNESS_FAULT_*): never in production',
+    );
+  // The data dir's health (failed writes by cause, fsync time, clock steps): registered once metrics exist.
+  let storageMetrics: StorageMetrics | null = null;
   // A bad certificate stops the start here, before anything is opened, with a message naming the file.
   const tlsPaths =
     config.server.tls.cert && config.server.tls.key
@@ -225,7 +231,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             { privateKey: key.privateKeyPath, publicKey: key.publicKeyPath, keyId: key.keyId },
             'generated a new audit signing key; back up the private key and give the public key to whoever verifies the audit log',
           ),
-        onError: (err) => logger.error({ err }, 'audit log failed'),
+        onError: (err) => {
+          const errno = storageErrnoOf(err);
+          if (errno) storageMetrics?.count(errno, 'audit');
+          logger.error({ err, ...(errno ? { problem: storageProblem(errno) } : {}) }, 'audit log failed');
+        },
+        onClockBehind: (behindMs) => {
+          storageMetrics?.clock(behindMs);
+          if (behindMs > 0)
+            logger.warn(
+              { behindMs },
+              'the wall clock went back: audit entries and checkpoints keep the last time used until it catches up',
+            );
+          else logger.info('the wall clock caught up with the audit log again');
+        },
+        onSync: (seconds) => storageMetrics?.synced('audit', seconds),
+        ...(faults.file ? { now: faults.file.now, beforeSync: faults.file.beforeSync } : {}),
       })
     : null;
   // A changed configuration is a people action: record it (without the scrape token and client secret).
@@ -249,6 +270,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     node: target === 'all' ? null : nodeName,
     onPointsStored: (project, points) => exporters.offerPoints(project, points),
   });
+  storageMetrics = new StorageMetrics(metrics.self.registry);
   // Forwarders: each a derived sink with its own disk queue (docs/exporters.md). Built before the
   // store opens so a secret that cannot be read stops the start here, naming the exporter.
   // Exporters follow ingest: a query node receives nothing to forward.
@@ -426,6 +448,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     linger: { maxBytes: config.server.lingerMaxBytes, maxMs: config.server.lingerMs },
     ready: () => store !== null,
     onError: (err: unknown) => logger.error({ err }, 'ingest failed'),
+    onStorageError: (errno: StorageErrno, err: unknown) => {
+      storageMetrics?.count(errno, 'ingest');
+      logger.error(
+        { err, problem: storageProblem(errno) },
+        'ingest refused: the data directory cannot be written',
+      );
+    },
   };
   const otlpSignals = [tracesSignal(), logsSignal(), metrics.otlpSignal];
   for (const signal of otlpSignals) registerOtlpRoute(app, signal, otlpDeps);

@@ -66,6 +66,16 @@ export interface AuditLogOptions {
   /** Told once when a signing key is generated. */
   onKeyCreated?: (key: SigningKey) => void;
   onError?: (err: unknown) => void;
+  /**
+   * Told when the wall clock is found behind the last time the log used (a clock set back, an NTP
+   * step): `behindMs` how far. Server-stamped times then hold at that last time until the clock
+   * catches up, so they never go back in the log. Told once per jump, and with 0 when it caught up.
+   */
+  onClockBehind?: (behindMs: number) => void;
+  /** Test-only (fault/): runs before each group's fdatasync (a slow disk). */
+  beforeSync?: () => Promise<void>;
+  /** Told how long each group's fdatasync took. */
+  onSync?: (seconds: number) => void;
   now?: () => number;
 }
 
@@ -86,6 +96,9 @@ export class AuditLog {
   /** Set while `whileQuiet` runs: group writes wait for it. */
   private paused: Promise<void> | null = null;
   private committing: Promise<void> = Promise.resolve();
+  /** The latest server time the log used (entries, checkpoints): times handed out never go below it. */
+  private lastNow = 0;
+  private behind = false;
 
   private constructor(
     private readonly options: AuditLogOptions,
@@ -101,8 +114,45 @@ export class AuditLog {
     this.now = options.now ?? Date.now;
     this.segmentsDir = join(options.dir, SEGMENTS_DIR);
     this.nextSeq = tree.size;
-    this.commit = new GroupCommit((g) => this.commitGroup(g), options.onError);
+    this.commit = new GroupCommit(
+      (g) => this.commitGroup(g),
+      options.onError,
+      () => this.recoverFromFailedWrite(),
+    );
     this.checkpoints = new CheckpointLog(options.dir);
+    this.lastNow = this.checkpoints.latest()?.timestamp ?? 0;
+  }
+
+  /**
+   * The server time for entries and checkpoints: the wall clock, but never earlier than a time already
+   * used — a clock stepped back (by hand, by NTP, a VM restored from a snapshot) must not make the log
+   * look as if later events came first. The step is reported (onClockBehind), not hidden.
+   */
+  private clock(): number {
+    const t = this.now();
+    if (t >= this.lastNow) {
+      if (this.behind) {
+        this.behind = false;
+        this.options.onClockBehind?.(0);
+      }
+      this.lastNow = t;
+      return t;
+    }
+    if (!this.behind) {
+      this.behind = true;
+      this.options.onClockBehind?.(this.lastNow - t);
+    }
+    return this.lastNow;
+  }
+
+  /**
+   * A group write failed (disk full, read-only, I/O error): every entry of it and of the appends queued
+   * behind it was refused, so cut the files back to the last durable group and hand out sequence
+   * numbers from there again. Until this succeeds, appends are refused (GroupCommit retries it).
+   */
+  private async recoverFromFailedWrite(): Promise<void> {
+    await this.writer.rollBack();
+    this.nextSeq = this.tree.size;
   }
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {
@@ -177,7 +227,7 @@ export class AuditLog {
   append(input: AuditEntryInput): Promise<AuditEntry> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
-    const now = this.now();
+    const now = this.clock();
     const seq = this.nextSeq;
     let entry: AuditEntry;
     let framed: Buffer;
@@ -204,7 +254,7 @@ export class AuditLog {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
     if (inputs.length === 0) return Promise.resolve([]);
-    const now = this.now();
+    const now = this.clock();
     const first = this.nextSeq;
     const entries: AuditEntry[] = new Array(inputs.length);
     const lines: Buffer[] = new Array(inputs.length);
@@ -305,7 +355,7 @@ export class AuditLog {
   /** Signs the current durable size (on demand); appended and fsynced before it is returned. */
   async checkpoint(): Promise<Checkpoint> {
     const size = this.tree.size;
-    return this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.now());
+    return this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.clock());
   }
 
   /**
@@ -316,7 +366,7 @@ export class AuditLog {
   private checkpointAtBoundary(size: number): void {
     if (this.closed || this.tree.size !== size || size <= (this.latestCheckpoint()?.size ?? 0)) return;
     try {
-      this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.now());
+      this.checkpoints.sign(this.logId, size, this.tree.root(size), this.key, this.clock());
     } catch (err) {
       this.options.onError?.(err);
     }

@@ -1,5 +1,5 @@
 /** checkpoints.jsonl: the signed checkpoints, append-only, each fsynced before it is handed out. */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Checkpoint, signCheckpoint } from './checkpoint.js';
 import { CHECKPOINTS_FILE, readCheckpointLines } from './segment-files.js';
@@ -12,6 +12,9 @@ export class CheckpointLog {
   constructor(auditDir: string) {
     this.list = readCheckpointLines(auditDir).map((l) => JSON.parse(l) as Checkpoint);
     this.fd = openSync(join(auditDir, CHECKPOINTS_FILE), 'a');
+    // A torn last line (a crash or a full disk mid-append) is cut, so the next line is not glued to it.
+    const whole = readFileSync(join(auditDir, CHECKPOINTS_FILE)).lastIndexOf(10) + 1;
+    if (fstatSync(this.fd).size > whole) ftruncateSync(this.fd, whole);
   }
 
   latest(): Checkpoint | null {
@@ -29,8 +32,22 @@ export class CheckpointLog {
       { logId, size, rootHash: root.toString('hex'), timestamp, keyId: key.keyId },
       key.privateKey,
     );
-    writeSync(this.fd, `${JSON.stringify(cp)}\n`);
-    fsyncSync(this.fd);
+    const line = Buffer.from(`${JSON.stringify(cp)}\n`);
+    const before = fstatSync(this.fd).size;
+    try {
+      const written = writeSync(this.fd, line);
+      if (written !== line.length)
+        throw new Error(`short write of a checkpoint (${written} of ${line.length} bytes)`);
+      fsyncSync(this.fd);
+    } catch (err) {
+      // a disk that filled up mid-line: cut the partial line, so the next checkpoint starts a whole one
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        // read-only now: the reader skips a torn last line (readCheckpointLines); the next start cuts it
+      }
+      throw err;
+    }
     this.list.push(cp);
     return cp;
   }

@@ -1,13 +1,19 @@
 /** Small synchronous file helpers whose point is durability: what they write survives a crash. */
+import { shortWriteError } from '../storage-health/index.js';
 import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 
 /** Write to a temporary file, fsync, rename over the target (a crash leaves the old or the new, never half). */
 export function writeDurably(path: string, bytes: Buffer): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
-  writeSync(fd, bytes);
-  fsyncSync(fd);
-  closeSync(fd);
+  try {
+    const written = writeSync(fd, bytes);
+    // short: the disk filled up; the old file stays (never renamed over by half a new one)
+    if (written !== bytes.length) throw shortWriteError(tmp, written, bytes.length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 

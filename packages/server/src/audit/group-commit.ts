@@ -25,16 +25,42 @@ export class GroupCommit {
   private open: OpenGroup | null = null;
   private loop: Promise<void> | null = null;
   private failure: unknown = null;
+  private recovering: Promise<void> | null = null;
+  private lastRecovery = 0;
 
-  /** `commit` writes a group durably (and may then publish it); a throw fails this group and the queue. */
+  /**
+   * `commit` writes a group durably (and may then publish it); a throw fails this group and the queue.
+   * `recover`, when given, puts the files back as they were before the failed group (a disk that
+   * filled up mid-write); once it succeeds, adds are taken again. Until then they are refused, and a
+   * refused add retries the recovery at most once per `recoverEveryMs`.
+   */
   constructor(
     private readonly commit: (group: Group) => Promise<void>,
     private readonly onError?: (err: unknown) => void,
+    private readonly recover?: (err: unknown) => Promise<void>,
+    private readonly recoverEveryMs = 1000,
   ) {}
 
-  /** The error that stopped the writer, if any: every later add is refused. */
+  /** The error that stopped the writer, if any: adds are refused until a recovery succeeds. */
   get failed(): unknown {
+    if (this.failure) this.tryRecover();
     return this.failure;
+  }
+
+  private tryRecover(): void {
+    const recover = this.recover;
+    if (!recover || this.recovering || this.loop) return;
+    if (Date.now() - this.lastRecovery < this.recoverEveryMs) return;
+    this.lastRecovery = Date.now();
+    const failure = this.failure;
+    this.recovering = recover(failure)
+      .then(() => {
+        if (this.failure === failure) this.failure = null;
+      })
+      .catch((err) => this.onError?.(err))
+      .finally(() => {
+        this.recovering = null;
+      });
   }
 
   /**
@@ -42,7 +68,7 @@ export class GroupCommit {
    * `lines` are payload lines with their '\n'; `hashes` their leaf hashes, in order.
    */
   add(firstSeq: number, firstTime: number, lines: Buffer | Buffer[], hashes: Buffer): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failed) return Promise.reject(this.failure);
     let g = this.open;
     if (!g) {
       let resolve!: () => void;
@@ -63,7 +89,7 @@ export class GroupCommit {
 
   /** Resolves when nothing is queued or being written. */
   async drained(): Promise<void> {
-    while (this.loop) await this.loop;
+    while (this.loop || this.recovering) await (this.loop ?? this.recovering);
   }
 
   private async run(): Promise<void> {
@@ -83,12 +109,14 @@ export class GroupCommit {
           queued?.reject(err);
           this.open = null;
           this.onError?.(err);
+          this.lastRecovery = 0;
           return;
         }
         g.resolve();
       }
     } finally {
       this.loop = null;
+      if (this.failure) this.tryRecover();
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { shortWriteError } from '../storage-health/index.js';
 import type { AuditEntry } from './audit-entry.js';
 import { syncDir } from './durable-files.js';
 import { type SealOptions, sealSegment } from './seal-segment.js';
@@ -20,6 +21,10 @@ export interface SegmentWriterOptions extends SealOptions {
   onError?: (err: unknown) => void;
   /** Called as the active segment is closed, before the next one opens; `size` entries precede the new one. */
   onRotate?: (size: number) => void;
+  /** Test-only (fault/): runs before each group's fdatasync (a slow disk). */
+  beforeSync?: () => Promise<void>;
+  /** Told how long each group's fdatasync pair took (witness_disk_sync_duration_seconds). */
+  onSync?: (seconds: number) => void;
 }
 
 interface ActiveSegment {
@@ -27,6 +32,8 @@ interface ActiveSegment {
   payload: FileHandle;
   hashes: FileHandle;
   bytes: number;
+  /** Bytes of the leaf hash file that are durable (whole groups). */
+  hashBytes: number;
   /** UTC day (epoch ms / DAY_MS) of its first entry, or null when empty. */
   day: number | null;
 }
@@ -70,10 +77,30 @@ export class SegmentWriter {
   async write(payload: Buffer, hashes: Buffer, firstSeq: number, firstTime: number): Promise<void> {
     await this.rotateIfDue(firstSeq, firstTime);
     const active = this.active;
-    await Promise.all([active.payload.write(payload), active.hashes.write(hashes)]);
+    const [p, h] = await Promise.all([active.payload.write(payload), active.hashes.write(hashes)]);
+    // a short write (disk full mid-group) is a failure: rollBack() cuts it off
+    if (p.bytesWritten !== payload.length)
+      throw shortWriteError(active.info.plainPath, p.bytesWritten, payload.length);
+    if (h.bytesWritten !== hashes.length)
+      throw shortWriteError(active.info.hashesPath, h.bytesWritten, hashes.length);
+    await this.options.beforeSync?.();
+    const t0 = performance.now();
     await Promise.all([active.payload.datasync(), active.hashes.datasync()]);
+    this.options.onSync?.((performance.now() - t0) / 1000);
     active.bytes += payload.length;
+    active.hashBytes += hashes.length;
     active.day ??= Math.floor(firstTime / DAY_MS);
+  }
+
+  /**
+   * After a failed write (disk full, I/O error): cut both files back to their last whole group, so
+   * nothing half-written stays between the entries before and the next ones. Shrinking needs no free
+   * space; on a read-only filesystem it fails and is tried again later.
+   */
+  async rollBack(): Promise<void> {
+    const a = this.active;
+    await Promise.all([a.payload.truncate(a.bytes), a.hashes.truncate(a.hashBytes)]);
+    await Promise.all([a.payload.datasync(), a.hashes.datasync()]);
   }
 
   /** The next write starts a new segment (erasure: the segment holding the hits must be sealed). */
@@ -106,11 +133,13 @@ export class SegmentWriter {
   /** Seal the active segment and start one whose first entry is `nextSeq`. */
   private async rotate(nextSeq: number): Promise<void> {
     const old = this.active;
+    // the new segment first: when it cannot be created (disk full) the old one stays active and whole
+    const info = segmentInfo(this.segmentsDir, nextSeq);
+    const next = await openSegment(info);
     await Promise.all([old.payload.close(), old.hashes.close()]);
     this.options.onRotate?.(nextSeq);
-    const info = segmentInfo(this.segmentsDir, nextSeq);
     this.segments.push(info);
-    this.active = await openSegment(info);
+    this.active = next;
     syncDir(this.segmentsDir);
     this.sealing = this.sealing
       .then(() => sealSegment(old.info, this.segmentsDir, this.options))
@@ -122,5 +151,6 @@ async function openSegment(info: SegmentInfo): Promise<ActiveSegment> {
   const payload = await open(info.plainPath, 'a');
   const hashes = await open(info.hashesPath, 'a');
   const bytes = (await payload.stat()).size;
-  return { info, payload, hashes, bytes, day: null };
+  const hashBytes = (await hashes.stat()).size;
+  return { info, payload, hashes, bytes, hashBytes, day: null };
 }

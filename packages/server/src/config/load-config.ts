@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigInput, configSchema, SECRET_CONFIG_KEYS, type WitnessConfig } from './schema.js';
-import { INGEST_DELAY_ENV } from '../fault/index.js';
+import { FAULT_FILE_ENV, INGEST_DELAY_ENV } from '../fault/index.js';
 
 /** A configuration the process must not start with; the message names the key and where it came from. */
 export class ConfigError extends Error {
@@ -40,7 +40,7 @@ const ENV_CONFIG_FILE = 'WITNESS_CONFIG';
  * Read by the CLI or the server wiring, not config keys: the test-only fault hooks (the store's,
  * docs/spool.md; the ingest delay, fault/ and docs/performance.md).
  */
-const ENV_NOT_CONFIG = new Set([ENV_CONFIG_FILE, 'WITNESS_FAULT_STORE', INGEST_DELAY_ENV]);
+const ENV_NOT_CONFIG = new Set([ENV_CONFIG_FILE, 'WITNESS_FAULT_STORE', INGEST_DELAY_ENV, FAULT_FILE_ENV]);
 
 type Leaf = { path: string; type: string };
 

@@ -5,6 +5,12 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 // the principal module alone: auth/index pulls in OIDC sign-in, which imports the audit routes
 import { projectOf } from '../auth/principal.js';
 import { SpoolFullError } from '../spool/index.js';
+import {
+  STORAGE_RETRY_AFTER_SECONDS,
+  type StorageErrno,
+  storageErrnoOf,
+  storageProblem,
+} from '../storage-health/index.js';
 import type { DecodedBatch } from '../store/types.js';
 import { errorHeaders, GRPC_STATUS, toWitnessError, WitnessError } from './errors.js';
 import { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';
@@ -56,6 +62,8 @@ export interface OtlpRouteDeps {
   ready: () => boolean;
   /** Told about unexpected failures (sink errors, bugs) that became 5xx. */
   onError?: (err: unknown) => void;
+  /** Told when a batch could not be stored because of the disk (full, read-only…): counted, logged. */
+  onStorageError?: (errno: StorageErrno, err: unknown) => void;
   /** Test-only (fault/, WITNESS_FAULT_INGEST_DELAY_MS): wait this long before storing each request. */
   faultDelayMs?: number;
 }
@@ -192,6 +200,19 @@ export function registerOtlpRoute(app: Hono, signal: OtlpSignal, deps: OtlpRoute
             retryAfterSeconds: err.retryAfterSeconds,
             cause: err,
           });
+        // The disk is full, read-only…: say so (the exporter's log shows it) and make it wait longer.
+        const errno = storageErrnoOf(err);
+        if (errno) {
+          deps.onStorageError?.(errno, err);
+          throw new WitnessError(
+            'SERVICE_UNAVAILABLE',
+            `${storageProblem(errno)}; the batch was not stored, retry`,
+            {
+              retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS,
+              cause: err,
+            },
+          );
+        }
         deps.onError?.(err);
         // Not stored: tell the exporter to retry (503 is retryable in OTLP), it still holds the data.
         throw new WitnessError('SERVICE_UNAVAILABLE', 'the batch could not be stored; retry', {

@@ -25,6 +25,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IngestBatch } from '../store/types.js';
 import { decodeBatch, encodeBatch } from './batch-codec.js';
+import { shortWriteError } from '../storage-health/index.js';
 import { frame, payloadOf, readFrames } from './frame.js';
 
 export interface SpoolOptions {
@@ -229,10 +230,13 @@ export class Spool {
           const seg = await this.segment();
           const start = seg.size;
           try {
-            await seg.fh.writev(
+            const { bytesWritten } = await seg.fh.writev(
               group.flatMap((p) => p.parts),
               start,
             );
+            // short (the disk filled up mid-group): not durable; the truncate below cuts it
+            if (bytesWritten !== groupBytes)
+              throw shortWriteError(segmentName(seg.n), bytesWritten, groupBytes);
             await seg.fh.datasync();
           } catch (err) {
             // keep the segment whole: cut what may have been half-written, or leave it for a new one
