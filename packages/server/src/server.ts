@@ -61,7 +61,13 @@ import { redactorFromConfig } from './redact/index.js';
 import { retentionCutoff, scheduleRetention } from './retention/index.js';
 import { anyFault, faultsFromEnv } from './fault/index.js';
 import { faultyStore, Replayer, registerSpoolMetrics, Spool } from './spool/index.js';
-import { type StorageErrno, StorageMetrics, storageErrnoOf, storageProblem } from './storage-health/index.js';
+import {
+  checkDataDirWritable,
+  type StorageErrno,
+  StorageMetrics,
+  storageErrnoOf,
+  storageProblem,
+} from './storage-health/index.js';
 import { ClickHouseStore, clickHouseOptions, openClickHouseStore } from './store/clickhouse/index.js';
 import { openDuckDbStore } from './store/duckdb/index.js';
 import { ConnectionPool, type Violations } from './store/index.js';
@@ -219,6 +225,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   for (const f of privacy.failed)
     logger.warn({ path: f.path, err: f.error }, 'could not make this data-dir path private to Witness');
+  checkDataDirWritable(dataDir);
 
   let store: Store | null = null;
   const audit = config.audit.enabled

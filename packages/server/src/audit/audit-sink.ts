@@ -306,7 +306,12 @@ export async function openAuditSink(
   timer.unref();
   sink.close = () => {
     clearInterval(timer);
-    save();
+    try {
+      save();
+    } catch {
+      // as above: a data dir made read-only must not stop the shutdown before the audit log's final
+      // checkpoint and the store's close
+    }
   };
   return sink;
 }

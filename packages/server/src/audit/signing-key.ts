@@ -43,7 +43,7 @@ export function loadOrCreateSigningKey(options: { keysDir: string; keyFile?: str
   let created = false;
   let privateKey: KeyObject;
   if (existsSync(privateKeyPath)) {
-    privateKey = createPrivateKey(readFileSync(privateKeyPath));
+    privateKey = readPrivateKey(privateKeyPath);
     if (privateKey.asymmetricKeyType !== 'ed25519')
       throw new Error(
         `${privateKeyPath} holds a ${privateKey.asymmetricKeyType} key; the audit log needs Ed25519`,
@@ -70,6 +70,32 @@ export function loadOrCreateSigningKey(options: { keysDir: string; keyFile?: str
     privateKeyPath,
     publicKeyPath,
   };
+}
+
+/**
+ * Reads the private key, or says which file and what to do: the key cannot simply be replaced (a new
+ * one would sign from then on and the log would record a key change), so the message says not to.
+ */
+function readPrivateKey(path: string): KeyObject {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+    throw new Error(
+      `cannot read the audit signing key ${path} (${code}: ${(err as Error).message}). Give the user running Witness${who} read access to it (owner that user, mode 0600), or set audit.keyFile to where the key is. Do not delete it: a new key would be generated and the audit log would record a key change.`,
+      { cause: err },
+    );
+  }
+  try {
+    return createPrivateKey(pem);
+  } catch (err) {
+    throw new Error(
+      `the audit signing key ${path} is not a readable PEM private key (${(err as Error).message}). Restore it from your backup (witness backup copies keys/); do not replace it with a new key unless it is lost for good.`,
+      { cause: err },
+    );
+  }
 }
 
 export function loadPublicKey(path: string): KeyObject {

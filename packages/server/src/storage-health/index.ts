@@ -3,6 +3,7 @@
  * failures, so ingest answers with the cause and a Retry-After, and an alert fires (docs/chaos.md).
  */
 export {
+  checkDataDirWritable,
   STORAGE_RETRY_AFTER_SECONDS,
   shortWriteError,
   type StorageErrno,

@@ -4,6 +4,8 @@
  * HTTP refusal (503 + a longer Retry-After, naming the cause), the log line and the
  * witness_storage_write_errors_total{errno} counter the StorageWriteFailing alert reads.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type StorageErrno = 'ENOSPC' | 'EDQUOT' | 'EROFS' | 'EACCES' | 'EPERM' | 'EIO';
 
@@ -54,6 +56,27 @@ export function storageProblem(errno: StorageErrno): string {
  * should not hammer it every second; short enough that service resumes soon after the fix.
  */
 export const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Refuses to start on a data directory Witness cannot write (read-only mount, wrong owner), with a
+ * message naming it and what to do, before anything half-opens: a probe file is created and removed.
+ */
+export function checkDataDirWritable(dataDir: string): void {
+  const probe = join(dataDir, `.witness-write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    const errno = storageErrnoOf(err);
+    if (!errno) throw err;
+    throw new Error(
+      `cannot write the data directory ${dataDir}: ${storageProblem(errno)} (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
 
 /**
  * A write that wrote fewer bytes than asked: on a regular file that is the disk filling up (or a quota)
