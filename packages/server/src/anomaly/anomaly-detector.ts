@@ -34,7 +34,9 @@ const SEASON_SLOTS = 144;
 const SEASON_ALPHA = 0.2;
 const VOL_SHORT = 1 / 10;
 const VOL_LONG = 1 / 500;
-const MAD_TO_SIGMA = 1.2533; // σ = √(π/2)·mean|x − μ| for a Gaussian
+const MAD_TO_SIGMA = 1.2533;
+/** Numenta's SPATIAL_TOLERANCE: how far (in widths of the seen range) a new extreme must go to alarm on its own. */
+const SPATIAL_TOLERANCE = 0.05; // σ = √(π/2)·mean|x − μ| for a Gaussian
 
 /**
  * Streaming anomaly detector for one equally spaced series. `update(value, timeMs)` returns the
@@ -134,9 +136,15 @@ export class AnomalyDetector {
     if (use & 8 && z3 > z) z = z3;
     if (use & 16 && z4 > z) z = z4;
     // q = surprise of the most unusual component in units of 10 nats: q > 1 ⇔ p < 4.5e-5
-    const q = z === Number.NEGATIVE_INFINITY ? 0 : normalSurprise(z) / 10;
+    let q = z === Number.NEGATIVE_INFINITY ? 0 : normalSurprise(z) / 10;
+    // HTM's "spatial anomaly" (Numenta's NAB detector): a value beyond the range seen so far by
+    // more than 5% of its width is an alarm whatever the calibrator has grown used to (a series
+    // with a few past spikes habituates its likelihoods), and it is reported even inside the
+    // refractory period: a new extreme right after an alarm is a new event, not an echo.
+    const spatial = (use & 4) !== 0 && range > SPATIAL_TOLERANCE;
+    if (spatial && q < 1 + range) q = 1 + range;
     let score = q / (1 + q);
-    if (t - this.lastAlarm < this.refractory) score *= 0.5;
+    if (t - this.lastAlarm < this.refractory && !spatial) score *= 0.5;
     else if (q > 1) this.lastAlarm = t;
     return score;
   }
