@@ -142,7 +142,7 @@ export class AnomalyDetector {
     // with a few past spikes habituates its likelihoods), and it is reported even inside the
     // refractory period: a new extreme right after an alarm is a new event, not an echo.
     const spatial = (use & 4) !== 0 && range > SPATIAL_TOLERANCE;
-    if (spatial && q < 1 + range) q = 1 + range;
+    if (spatial && q < 1 + range) q = 1 + Math.min(range, 1e6); // capped: the score stays below 1
     let score = q / (1 + q);
     if (t - this.lastAlarm < this.refractory && !spatial) score *= 0.5;
     else if (q > 1) this.lastAlarm = t;
