@@ -8,7 +8,9 @@
  *    bench:ingest batches, beside the derived Prometheus metrics (DerivedMetrics.observe), which
  *    every span already pays;
  * 2. bytes per live series with all five measures' detectors and chart rings (heap + array buffers
- *    after N series were fed 200 buckets each), beside the bare detector's bytes (bench:anomaly).
+ *    after N series were fed 200 buckets each), beside the bare detector's bytes (bench:anomaly),
+ *    and the same per watched measure (each measure is one streaming series with its own detector:
+ *    the unit of issue 11's "memory per live series ≤ 4 KiB").
  */
 import { AnomalyDetector, LiveAnomalies } from '../packages/server/src/anomaly/index.js';
 import { SeriesWatch, type SpanPoint } from '../packages/server/src/anomaly/live/index.js';
@@ -119,4 +121,7 @@ console.log(
 );
 console.log(
   `bytes per live series (5 measures)  ${fmt(seriesBytes).padStart(8)}   one detector ${fmt(detectorBytes).padStart(6)} B          ratio ${(seriesBytes / detectorBytes).toFixed(2)}   (${fmt(watch.stats.series)} series × 200 buckets)`,
+);
+console.log(
+  `bytes per watched measure           ${fmt(seriesBytes / 5).padStart(8)}   (detector, 32-bucket chart ring, share of the bucket state)   target ≤ 4,096`,
 );

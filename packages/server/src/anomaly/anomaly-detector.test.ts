@@ -75,6 +75,22 @@ describe('AnomalyDetector', () => {
     expect(maxOf(noSeason, ...window)).toBeLessThan(maxOf(all, ...window));
   });
 
+  it('reports a new extreme beyond the seen range even right after an alarm (HTM spatial anomaly)', () => {
+    const values = daily(3000);
+    values[2500] += 25; // within the daily swing's range: an alarm, then the refractory period
+    values[2520] = 100; // 50 ± 20 seen so far: 30% of the range above the maximum
+    const s = scoreAll(values);
+    expect(s[2500]).toBeGreaterThan(0.5);
+    expect(s[2520]).toBeGreaterThan(0.5);
+    // without the range part the second event falls in the refractory period and is halved
+    const noRange = scoreAll(
+      values,
+      new AnomalyDetector({ components: DETECTOR_COMPONENTS.filter((c) => c !== 'range') }),
+    );
+    expect(noRange[2500]).toBeGreaterThan(0.5);
+    expect(noRange[2520]).toBeLessThan(0.5);
+  });
+
   it('handles a constant series and huge values without NaN', () => {
     const flat = scoreAll(Array(1000).fill(7));
     expect(flat.every((x) => x >= 0 && x < 0.5)).toBe(true);
