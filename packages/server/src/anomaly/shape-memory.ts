@@ -45,7 +45,7 @@ export class ShapeMemory {
     const st = this.state;
     for (let i = at; i < at + d; i++) {
       const x = v[i] * LEVELS;
-      v[i] = x < 0 ? 0 : x > LEVELS ? LEVELS : x;
+      v[i] = Math.min(LEVELS, Math.max(0, x));
     }
     let nearest = -1;
     let nearestGrowth = Number.POSITIVE_INFINITY;
@@ -62,8 +62,8 @@ export class ShapeMemory {
         const lo = st[o + i];
         const hi = st[o + d + i];
         const x = v[at + i];
-        const nlo = x < lo ? x : lo;
-        const nhi = x > hi ? x : hi;
+        const nlo = Math.min(x, lo);
+        const nhi = Math.max(x, hi);
         growth += nhi - nlo - (hi - lo);
         size += nhi - nlo;
       }
