@@ -690,7 +690,7 @@ export const anomalySection = z.strictObject({
     .max(1_000_000)
     .default(1000)
     .describe(
-      'Most live series watched at once (each a few detectors of ~3.8 KiB); idle ones are evicted first, beyond it new series are refused and counted.',
+      'Most live series watched at once (each a few detectors of ~2.6 KiB); idle ones are evicted first, beyond it new series are refused and counted.',
     ),
   seriesIdleMinutes: z
     .number()

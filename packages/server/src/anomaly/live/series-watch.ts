@@ -6,7 +6,7 @@
  *
  * Bounds: at most `maxSeries` series (idle ones are evicted first; beyond the cap new series are refused
  * and counted, so a flood of fresh names cannot evict the series whose history is worth keeping); each
- * series is a few detectors (~3.8 KiB each, created only for the measures it has) and a ring of the last
+ * series is a few detectors (~2.6 KiB each, created only for the measures it has) and a ring of the last
  * WINDOW buckets per measure for the chart.
  */
 import { ANOMALY_SERIES_METRICS, type AnomalySeriesMetric } from '@witness/protocol';
