@@ -174,6 +174,12 @@ export class AuditArchiver {
     if (!existsSync(meta)) return result;
     await this.put(LOG_META_FILE, readFileSync(meta), result);
 
+    // The checkpoints are read first: a segment goes up only once a checkpoint signs past its end. The
+    // log signs at every segment boundary just after it rotates, so a pass that lists a freshly sealed
+    // segment before that checkpoint is written waits for the next pass instead of leaving the archive
+    // with an unsigned tail until then.
+    const lines = readCheckpointLines(auditDir);
+    const signedUpTo = lines.reduce((max, l) => Math.max(max, checkpointSize(l)), 0);
     // Every segment but the last (the active one) is sealed; it is ready once its payload is final.
     const segments = listSegments(join(auditDir, SEGMENTS_DIR));
     let archived = 0;
@@ -183,6 +189,7 @@ export class AuditArchiver {
       const payload = this.sealedPayload(seg);
       if (payload === 'not-yet') break;
       const hashes = readFileSync(seg.hashesPath);
+      if (seg.first + Math.floor(hashes.length / HASH_SIZE) > signedUpTo) break;
       // Hashes first: a payload without its hashes is unverifiable, hashes without payload read as removed.
       await this.put(
         `${SEGMENTS_DIR}/${seg.hashesPath.slice(seg.hashesPath.lastIndexOf('/') + 1)}`,
@@ -195,7 +202,6 @@ export class AuditArchiver {
     result.archivedEntries = archived;
 
     // The checkpoints the archived entries can be checked against, as one new chunk.
-    const lines = readCheckpointLines(auditDir);
     if (this.fresh) {
       await this.adoptCheckpointChunks(lines);
       this.fresh = false;

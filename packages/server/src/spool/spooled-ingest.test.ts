@@ -45,7 +45,11 @@ describe('ingest with a spool while the store is down', () => {
   /** Order in which traces reached the store. */
   let commits: string[];
 
-  async function open(maxBytes = 64 * 1024 * 1024): Promise<IngestPipeline> {
+  /**
+   * `storeTimeoutMs` is long by default: a healthy write on a busy machine can take longer than a short
+   * deadline, and would then be spooled (and commit late) where the test expects it stored directly.
+   */
+  async function open(maxBytes = 64 * 1024 * 1024, storeTimeoutMs = 10_000): Promise<IngestPipeline> {
     store = await openDuckDbStore({ path: join(dir, 'witness.duckdb'), threads: 1 });
     log = await AuditLog.open({
       dir: join(dir, 'audit'),
@@ -79,7 +83,7 @@ describe('ingest with a spool while the store is down', () => {
     const pipeline = new IngestPipeline({
       store: writer,
       spool,
-      storeTimeoutMs: 300,
+      storeTimeoutMs,
       sinks: [sink, { name: 'metrics', durable: false, consume: (b) => void derived.push(...b.spans) }],
     });
     replayer = new Replayer({ spool, store: (b) => pipeline.replay(b), retryMs: 20, maxRetryMs: 50 });
@@ -129,7 +133,7 @@ describe('ingest with a spool while the store is down', () => {
   });
 
   it('spools a write that passes the deadline; what it commits late is not stored twice', async () => {
-    const p = await open();
+    const p = await open(undefined, 300);
     mode = 'hang';
     await p.ingest(batchOf(1)); // resolves after storeTimeoutMs, from the spool
     expect(p.stats().spooledBatches).toBe(1);
