@@ -82,7 +82,14 @@ interface Ran {
 
 function sh(command: string, cwd: string, timeoutMs = 180_000, env = userEnv()): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group: on timeout the whole tree (npm and what it runs) is killed, not only `sh`,
+    // so nothing goes on writing into the clone while afterAll removes it
+    const child = spawn('sh', ['-c', command], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -92,7 +99,11 @@ function sh(command: string, cwd: string, timeoutMs = 180_000, env = userEnv()):
       stderr += d;
     });
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already
+      }
       reject(new Error(`"${command}" did not finish in ${timeoutMs} ms; stderr:\n${stderr}`));
     }, timeoutMs);
     child.on('exit', (code) => {
@@ -233,7 +244,7 @@ describe('quickstart from a fresh clone', () => {
   afterAll(async () => {
     for (const s of servers) await s.interrupt().catch(() => {});
     // removing a whole clone with its node_modules takes minutes on a loaded machine
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }, 300_000);
 
   it('the README shows npx witness commands', () => {
