@@ -6,21 +6,27 @@
  */
 import { z } from 'zod';
 import type { SpanKind } from './constants.js';
-import { instantNs, pageLimit, text } from './query-values.js';
+import { instantNs, pageLimit, text, withOrderedRange } from './query-values.js';
 
 /** Most traces one aggregated graph reads (the newest of the range). */
 export const MAX_GRAPH_TRACES = 500;
 
 /** `GET /api/agent-graph`: which traces the aggregated graph is built from. */
-export const agentGraphParams = z.strictObject({
-  service: text.optional().meta({ description: 'traces with a span of this service' }),
-  agent: text.optional().meta({ description: 'traces in which this agent ran' }),
-  from: instantNs.optional().meta({ description: 'trace start at or after: ISO-8601 or epoch milliseconds' }),
-  to: instantNs.optional().meta({ description: 'trace start at or before: ISO-8601 or epoch milliseconds' }),
-  limit: pageLimit(MAX_GRAPH_TRACES, 100).meta({
-    description: `the newest this many matching traces are read, 1..${MAX_GRAPH_TRACES} (default 100)`,
+export const agentGraphParams = withOrderedRange(
+  z.strictObject({
+    service: text.optional().meta({ description: 'traces with a span of this service' }),
+    agent: text.optional().meta({ description: 'traces in which this agent ran' }),
+    from: instantNs
+      .optional()
+      .meta({ description: 'trace start at or after: ISO-8601 or epoch milliseconds' }),
+    to: instantNs
+      .optional()
+      .meta({ description: 'trace start at or before: ISO-8601 or epoch milliseconds' }),
+    limit: pageLimit(MAX_GRAPH_TRACES, 100).meta({
+      description: `the newest this many matching traces are read, 1..${MAX_GRAPH_TRACES} (default 100)`,
+    }),
   }),
-});
+);
 
 /** What the builder needs of a span (the server maps its records, the UI its JSON, onto this). */
 export interface GraphSpan {
@@ -204,16 +210,41 @@ export function buildAgentGraph(
     add(acc, s);
   }
 
-  /** The nearest ancestor that is a node (cycle-safe: a malformed parent chain stops after it repeats). */
-  const nodeAncestor = (s: GraphSpan): GraphSpan | null => {
-    const seen = new Set<GraphSpan>([s]);
-    let p = s.parentSpanId ? byKey.get(`${s.traceId}/${s.parentSpanId}`) : undefined;
-    while (p && !seen.has(p)) {
-      if (nodeIdOf.has(p)) return p;
-      seen.add(p);
-      p = p.parentSpanId ? byKey.get(`${p.traceId}/${p.parentSpanId}`) : undefined;
+  const parentSpan = (s: GraphSpan): GraphSpan | undefined =>
+    s.parentSpanId ? byKey.get(`${s.traceId}/${s.parentSpanId}`) : undefined;
+  /**
+   * The nearest node at or above each span, remembered for every span a walk passes: each span is
+   * walked once, so a 20,000-deep chain of steps with a tool under each is linear work, not 200
+   * million parent lookups (which once held the event loop for over a minute).
+   */
+  const nearestNode = new Map<GraphSpan, GraphSpan | null>();
+  const nodeAtOrAbove = (start: GraphSpan | undefined): GraphSpan | null => {
+    const path: GraphSpan[] = [];
+    const onPath = new Set<GraphSpan>();
+    let p = start;
+    let found: GraphSpan | null = null;
+    // a malformed parent chain that loops ends the walk (nothing above it is a node)
+    while (p && !onPath.has(p)) {
+      const known = nearestNode.get(p);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      if (nodeIdOf.has(p)) {
+        found = p;
+        break;
+      }
+      path.push(p);
+      onPath.add(p);
+      p = parentSpan(p);
     }
-    return null;
+    for (const q of path) nearestNode.set(q, found);
+    return found;
+  };
+  /** The nearest ancestor that is a node (in a parent cycle, never the span itself). */
+  const nodeAncestor = (s: GraphSpan): GraphSpan | null => {
+    const found = nodeAtOrAbove(parentSpan(s));
+    return found === s ? null : found;
   };
 
   const parentOf = new Map<GraphSpan, GraphSpan | null>();

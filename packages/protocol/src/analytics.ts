@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_PROJECT, projectIdSchema } from './access.js';
 import { durationSchema } from './slo.js';
 import { SPAN_KINDS } from './constants.js';
-import { decimal, instantNs, integer, nanos, pageLimit, text } from './query-values.js';
+import { decimal, instantNs, integer, nanos, pageLimit, text, withOrderedRange } from './query-values.js';
 
 /** What a session or user list can be sorted by (every one a column of the answer). */
 export const GROUP_SORTS = [
@@ -42,18 +42,22 @@ const groupFilters = {
   cursor: text.optional().meta({ description: 'nextCursor of the previous page' }),
 };
 
-export const sessionListParams = z.strictObject({
-  ...groupFilters,
-  sort: z.enum(GROUP_SORTS).default('lastSeen'),
-  userId: text.optional().meta({ description: 'sessions of this user' }),
-});
+export const sessionListParams = withOrderedRange(
+  z.strictObject({
+    ...groupFilters,
+    sort: z.enum(GROUP_SORTS).default('lastSeen'),
+    userId: text.optional().meta({ description: 'sessions of this user' }),
+  }),
+);
 export type SessionListParams = z.input<typeof sessionListParams>;
 
-export const userListParams = z.strictObject({
-  ...groupFilters,
-  userId: text.optional().meta({ description: 'only this user (its summary)' }),
-  sort: z.enum(USER_SORTS).default('lastSeen'),
-});
+export const userListParams = withOrderedRange(
+  z.strictObject({
+    ...groupFilters,
+    userId: text.optional().meta({ description: 'only this user (its summary)' }),
+    sort: z.enum(USER_SORTS).default('lastSeen'),
+  }),
+);
 export type UserListParams = z.input<typeof userListParams>;
 
 /** Aggregates shared by a session and a user row. */

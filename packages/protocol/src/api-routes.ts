@@ -122,6 +122,10 @@ const bad = error('a parameter is wrong; the message names it');
 const unavailable = error(
   'the store is still opening, the query ran past its deadline, or the server is shutting down (Retry-After: 1)',
 );
+/** The expensive reads (funnels, usage, session and user lists, agent graphs, score summaries) share a few slots. */
+const busy = error(
+  'too many expensive queries at once (limits.maxExpensiveQueries; Retry-After): the message says how many run and wait',
+);
 const admin = {
   401: error(
     'no credential, or an unknown, revoked or expired one (auth on): send Authorization: Bearer <admin API key>',
@@ -223,7 +227,7 @@ function analyticsRoutes(): ApiRoute[] {
       tags: ['analytics'],
       access: 'read',
       query: sessionListParams,
-      responses: { 200: ok(sessionPageSchema), 400: bad, 503: unavailable },
+      responses: { 200: ok(sessionPageSchema), 400: bad, 429: busy, 503: unavailable },
     },
     {
       method: 'get',
@@ -243,7 +247,7 @@ function analyticsRoutes(): ApiRoute[] {
       tags: ['analytics'],
       access: 'read',
       query: userListParams,
-      responses: { 200: ok(userPageSchema), 400: bad, 503: unavailable },
+      responses: { 200: ok(userPageSchema), 400: bad, 429: busy, 503: unavailable },
     },
     {
       method: 'get',
@@ -255,7 +259,7 @@ function analyticsRoutes(): ApiRoute[] {
       tags: ['analytics'],
       access: 'read',
       query: usageParams,
-      responses: { 200: ok(usageSchema), 400: bad, 503: unavailable },
+      responses: { 200: ok(usageSchema), 400: bad, 429: busy, 503: unavailable },
     },
     {
       method: 'post',
@@ -271,6 +275,7 @@ function analyticsRoutes(): ApiRoute[] {
         400: bad,
         413: error('body over 64 KiB'),
         415: error('Content-Type is not application/json'),
+        429: busy,
         503: unavailable,
       },
     },
@@ -336,7 +341,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tags: ['agent-graph'],
     access: 'read',
     query: agentGraphParams,
-    responses: { 200: ok(agentGraphSchema), 400: bad, 503: unavailable },
+    responses: { 200: ok(agentGraphSchema), 400: bad, 429: busy, 503: unavailable },
   },
   {
     method: 'post',
@@ -372,7 +377,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tags: ['scores'],
     access: 'read',
     query: scoreSummaryParams,
-    responses: { 200: ok(scoreSummarySchema), 400: bad, 503: unavailable },
+    responses: { 200: ok(scoreSummarySchema), 400: bad, 429: busy, 503: unavailable },
   },
   {
     method: 'get',

@@ -93,3 +93,15 @@ export const traceId = z
 
 /** Nanoseconds since the epoch as a decimal string (JSON numbers cannot hold them). */
 export const nanos = z.string().regex(/^\d+$/).meta({ description: 'nanoseconds since the epoch, decimal' });
+
+/**
+ * `from` after `to` is refused (a 400 naming "from") rather than answered with nothing: an empty page
+ * would read as "no data" when the caller swapped the two.
+ */
+export function withOrderedRange<S extends z.ZodObject>(schema: S): S {
+  return schema.refine(
+    (p: { from?: bigint | number; to?: bigint | number }) =>
+      p.from === undefined || p.to === undefined || p.from <= p.to,
+    { message: 'must not be after `to`', path: ['from'] },
+  );
+}

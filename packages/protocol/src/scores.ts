@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import { pageSchema } from './common.js';
-import { instantMs, instantNs, integer, pageLimit, TRACE_ID_RE, text, traceId } from './query-values.js';
+import {
+  instantMs,
+  instantNs,
+  integer,
+  pageLimit,
+  TRACE_ID_RE,
+  text,
+  traceId,
+  withOrderedRange,
+} from './query-values.js';
 
 export const SCORE_SOURCES = ['human', 'model', 'code'] as const;
 export type ScoreSource = (typeof SCORE_SOURCES)[number];
@@ -84,21 +93,25 @@ export const scoreBodySchema = z
   .meta({ id: 'ScoreBody' });
 export type ScoreBody = z.input<typeof scoreBodySchema>;
 
-export const scoreSearchParams = z.strictObject({
-  traceId: traceId.optional().meta({ description: 'scores of this trace (trace-level and span-level)' }),
-  spanId: spanId.optional(),
-  sessionId: text.optional().meta({ description: 'scores of this session and of its traces' }),
-  name: text.optional(),
-  source: z.enum(SCORE_SOURCES).optional(),
-  from: instantNs.optional(),
-  to: instantNs.optional(),
-  limit: pageLimit(1000, 100),
-  cursor: text.optional(),
-});
+export const scoreSearchParams = withOrderedRange(
+  z.strictObject({
+    traceId: traceId.optional().meta({ description: 'scores of this trace (trace-level and span-level)' }),
+    spanId: spanId.optional(),
+    sessionId: text.optional().meta({ description: 'scores of this session and of its traces' }),
+    name: text.optional(),
+    source: z.enum(SCORE_SOURCES).optional(),
+    from: instantNs.optional(),
+    to: instantNs.optional(),
+    limit: pageLimit(1000, 100),
+    cursor: text.optional(),
+  }),
+);
 
 export const scorePageSchema = pageSchema(scoreSchema).meta({ id: 'ScorePage' });
 
 export const SCORE_GROUPS = ['agent', 'model', 'none'] as const;
+/** Most buckets of one score summary ((to − from) / step). */
+export const MAX_SCORE_SUMMARY_BUCKETS = 2000;
 
 export const scoreSummaryParams = z.strictObject({
   name: text.optional().meta({ description: 'one score name; default every name' }),

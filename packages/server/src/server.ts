@@ -53,7 +53,7 @@ import { normalizeSpans } from './normalize/index.js';
 import { boundDerivedFields, DEFAULT_DECODE_LIMITS, logsSignal, tracesSignal } from './otlp/index.js';
 import { type GrpcReceiver, grpcRequestsCounter, startGrpcReceiver } from './otlp/grpc/index.js';
 import { Governance, governanceRoutes, type PolicySpec, ViolationStore } from './governance/index.js';
-import { queryRoutes } from './query/index.js';
+import { EXPENSIVE_READS, QueryGate, queryRoutes } from './query/index.js';
 import { agentGraphRoutes } from './agent-graph/index.js';
 import { ScoreSink, scoreRoutes } from './scores/index.js';
 import { analyticsRoutes, withBudgetRules } from './analytics/index.js';
@@ -480,6 +480,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     grpcApp.use('/v1/*', metrics.otlpObserver);
     for (const signal of otlpSignals) registerOtlpRoute(grpcApp, signal, otlpDeps);
   }
+  // the expensive reads queue for a few slots (429 past the bound), leaving the store's read
+  // connections to the cheap ones; registered before the routes so it runs first
+  const expensive = new QueryGate({
+    maxRunning: config.limits.maxExpensiveQueries,
+    maxWaiting: config.limits.maxExpensiveQueriesWaiting,
+    maxWaitMs: config.limits.expensiveQueryWaitMs,
+  }).middleware();
+  for (const path of EXPENSIVE_READS) app.on(path.method, path.path, expensive);
   if (audit) app.route('/api', auditRoutes(audit));
   app.route(
     '/api',

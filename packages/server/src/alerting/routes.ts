@@ -3,28 +3,13 @@
  * `DELETE /api/silences/{id}`: every answer is the calling project's only (projectOf).
  */
 import { sloPathParams, silencePathParams } from '@witness/protocol';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { projectOf } from '../auth/index.js';
-import { WitnessError } from '../http/index.js';
+import { readJsonBody, WitnessError } from '../http/index.js';
 import { type AlertEngine, AlertEngineError } from './alert-engine.js';
 
 /** Silence bodies are a few matchers and a comment. */
 const MAX_BODY = 64 * 1024;
-
-async function jsonBody(c: Context): Promise<unknown> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `silence bodies are limited to ${MAX_BODY} bytes`);
-  if (!(c.req.header('content-type') ?? '').includes('application/json'))
-    throw new WitnessError('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
-  const text = await c.req.text();
-  if (text.length > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `silence bodies are limited to ${MAX_BODY} bytes`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new WitnessError('BAD_REQUEST', 'the body must be JSON');
-  }
-}
 
 function rethrow(err: unknown): never {
   if (err instanceof AlertEngineError) throw new WitnessError(err.code, err.message);
@@ -65,7 +50,7 @@ export function alertingRoutes(engine: () => AlertEngine | null): Hono {
   app.get('/alerts', (c) => c.json({ alerts: get().listAlerts(projectOf(c)) }));
   app.get('/silences', (c) => c.json({ silences: get().listSilences(projectOf(c)) }));
   app.post('/silences', async (c) => {
-    const body = await jsonBody(c);
+    const body = await readJsonBody(c, { maxBytes: MAX_BODY, what: 'silence' });
     const principal = c.get('principal');
     const id = await get()
       .putSilence(body, projectOf(c), principal?.subject ?? 'anonymous')

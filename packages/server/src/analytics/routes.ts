@@ -18,7 +18,7 @@ import {
 } from '@witness/protocol';
 import { type Context, Hono } from 'hono';
 import { projectOf } from '../auth/principal.js';
-import { WitnessError } from '../http/errors.js';
+import { readJsonBody, WitnessError } from '../http/index.js';
 import { parseBody, parsePathParams, parseQuery } from '../query/index.js';
 import type { Store } from '../store/index.js';
 
@@ -31,6 +31,11 @@ export interface AnalyticsRoutesOptions {
    * @default 5000
    */
   funnelTimeoutMs?: number;
+  /**
+   * Deadline of a usage answer by project (one store read per project, up to 50), ms.
+   * @default 10000
+   */
+  usageTimeoutMs?: number;
 }
 
 /** Most projects one `by=project` usage answer reads (one store read each). */
@@ -48,21 +53,6 @@ function requireStore(get: () => Store | null): Store {
       retryAfterSeconds: 1,
     });
   return store;
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `funnel queries are limited to ${MAX_BODY} bytes`);
-  if (!(c.req.header('content-type') ?? '').includes('application/json'))
-    throw new WitnessError('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
-  const text = await c.req.text();
-  if (text.length > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `funnel queries are limited to ${MAX_BODY} bytes`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new WitnessError('BAD_REQUEST', 'the body must be JSON');
-  }
 }
 
 /** [from, to] of a usage query: defaults (last 24 h), order and the range bound, each a 400 naming the field. */
@@ -90,9 +80,34 @@ export function usageStep(rangeNs: bigint, asked: number | undefined): number {
   return NICE_STEPS.find((s) => s >= rangeS / 60) ?? NICE_STEPS[NICE_STEPS.length - 1];
 }
 
+/**
+ * Runs `read` under the request's disconnect and a deadline of its own. The store sees both as one
+ * abort signal; when it was the deadline, the 503 says so (not "the client went away").
+ */
+async function underDeadline<T>(
+  c: Context,
+  ms: number,
+  what: string,
+  read: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = AbortSignal.timeout(ms);
+  try {
+    return await read(AbortSignal.any([c.req.raw.signal, deadline]));
+  } catch (err) {
+    if (deadline.aborted && !c.req.raw.signal.aborted)
+      throw new WitnessError(
+        'SERVICE_UNAVAILABLE',
+        `the ${what} ran past its ${ms} ms deadline and was stopped; narrow from/to (or ${what === 'funnel' ? 'use fewer steps' : 'filter it'}) and retry`,
+        { retryAfterSeconds: 1, cause: err },
+      );
+    throw err;
+  }
+}
+
 export function analyticsRoutes(options: AnalyticsRoutesOptions): Hono {
   const api = new Hono();
   const funnelTimeoutMs = options.funnelTimeoutMs ?? 5000;
+  const usageTimeoutMs = options.usageTimeoutMs ?? 10_000;
 
   api.get('/sessions', async (c) => {
     const { params } = parseQuery(sessionListParams, c.req.query());
@@ -164,10 +179,13 @@ export function analyticsRoutes(options: AnalyticsRoutesOptions): Hono {
       rows: [],
       truncated: projects.length > MAX_PROJECTS,
     };
-    for (const project of projects.sort().slice(0, MAX_PROJECTS)) {
-      const one = await store.usage({ ...base, project }, { signal });
-      answer.rows.push(...one.rows);
-    }
+    // one deadline over all the reads, not one each: 50 projects must not take 50 deadlines
+    await underDeadline(c, usageTimeoutMs, 'usage by project', async (all) => {
+      for (const project of projects.sort().slice(0, MAX_PROJECTS)) {
+        const one = await store.usage({ ...base, project }, { signal: all });
+        answer.rows.push(...one.rows);
+      }
+    });
     const key = params.sort;
     const value = (r: UsageJson['rows'][number]) =>
       key === 'cost' ? r.costUsd : key === 'tokens' ? r.inputTokens + r.outputTokens : r[key];
@@ -178,20 +196,25 @@ export function analyticsRoutes(options: AnalyticsRoutesOptions): Hono {
   });
 
   api.post('/funnels/query', async (c) => {
-    const body = parseBody(funnelQueryBody, await jsonBody(c));
+    const body = parseBody(
+      funnelQueryBody,
+      await readJsonBody(c, { maxBytes: MAX_BODY, what: 'funnel query' }),
+    );
+    const store = requireStore(options.store);
     // the funnel's own deadline, and the client's disconnect: whichever comes first stops the query
-    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(funnelTimeoutMs)]);
     return c.json(
-      await requireStore(options.store).funnel(
-        {
-          project: projectOf(c),
-          steps: body.steps,
-          by: body.by,
-          withinSeconds: body.withinSeconds,
-          fromUnixNano: body.from,
-          toUnixNano: body.to,
-        },
-        { signal },
+      await underDeadline(c, funnelTimeoutMs, 'funnel', (signal) =>
+        store.funnel(
+          {
+            project: projectOf(c),
+            steps: body.steps,
+            by: body.by,
+            withinSeconds: body.withinSeconds,
+            fromUnixNano: body.from,
+            toUnixNano: body.to,
+          },
+          { signal },
+        ),
       ),
     );
   });

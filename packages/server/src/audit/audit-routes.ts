@@ -10,7 +10,7 @@ import {
   inclusionProofParams,
 } from '@witness/protocol';
 import { Hono } from 'hono';
-import { WitnessError } from '../http/errors.js';
+import { readJsonBody, WitnessError } from '../http/index.js';
 import { parseBody, parsePathParams, parseQuery } from '../query/index.js';
 import { projectOf } from '../auth/principal.js';
 import { isErased } from './audit-entry.js';
@@ -42,18 +42,8 @@ const SYSTEM_TYPES = new Set([
 const MAX_BODY = 64 * 1024;
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  const length = Number(c.req.header('content-length') ?? '0');
-  if (length > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `audit request bodies are limited to ${MAX_BODY} bytes`);
-  if (!(c.req.header('content-type') ?? '').includes('application/json'))
-    throw new WitnessError('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
-  const text = await c.req.text();
-  if (text.length > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `audit request bodies are limited to ${MAX_BODY} bytes`);
-  try {
-    const body = JSON.parse(text) as unknown;
-    if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
-  } catch {}
+  const body = await readJsonBody(c, { maxBytes: MAX_BODY, what: 'audit request' });
+  if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
   throw new WitnessError('BAD_REQUEST', 'the body must be a JSON object');
 }
 

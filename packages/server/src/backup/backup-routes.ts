@@ -19,20 +19,38 @@ export function backupRoutes(sources: () => BackupSources | null): Hono {
         retryAfterSeconds: 1,
       });
     if (running)
-      throw new WitnessError('TOO_MANY_REQUESTS', 'a backup is already running; retry when it ends');
+      throw new WitnessError('TOO_MANY_REQUESTS', 'a backup is already running; retry when it ends', {
+        retryAfterSeconds: 5,
+      });
     running = true;
     // A big store takes longer to copy than the server's idle-socket timeout (server.idleTimeoutMs,
     // 30 s), and nothing is written to the client until the archive exists: without this the server
-    // itself would close the connection mid-backup (the client sees "other side closed").
-    (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.setTimeout(0);
+    // itself would close the connection mid-backup (the client sees "other side closed"). The idle
+    // timeout comes back once the archive is sent, so a client that stops reading it is still cut.
+    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+    const idleMs = socket?.timeout;
+    socket?.setTimeout(0);
     let made: Awaited<ReturnType<typeof createBackup>>;
     try {
       made = await createBackup(src);
-    } finally {
+    } catch (err) {
       running = false;
+      throw err;
+    } finally {
+      if (idleMs) socket?.setTimeout(idleMs);
     }
+    // one at a time until the archive is sent (or the client gone): the archive is a temporary file,
+    // and backups started back to back behind slow readers would each leave one on the disk
     const stream = createReadStream(made.archive);
-    stream.on('close', made.cleanup);
+    // a client gone before or during the download must not hold the slot (or the file) forever
+    const gone = () => stream.destroy();
+    stream.on('close', () => {
+      socket?.off('close', gone);
+      running = false;
+      made.cleanup();
+    });
+    if (socket?.destroyed) stream.destroy();
+    else socket?.once('close', gone);
     return c.body(Readable.toWeb(stream) as ReadableStream, 200, {
       'content-type': 'application/gzip',
       'content-disposition': 'attachment; filename="witness-backup.tar.gz"',

@@ -149,6 +149,32 @@ export const limitsSection = z.strictObject({
     .default(256 * MiB),
   /** Requests being ingested at once before new ones get 429 + Retry-After. */
   maxInFlightRequests: z.number().int().positive().default(256),
+  /** Expensive reads running at once, so they never hold every store connection the cheap reads need. */
+  maxExpensiveQueries: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe(
+      'Expensive reads (funnels, usage, session and user lists, agent graphs, score summaries) running at once; the rest wait or get 429, so trace pages keep a store connection.',
+    ),
+  /** Expensive reads waiting for a slot; past it they get 429 + Retry-After at once. */
+  maxExpensiveQueriesWaiting: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(32)
+    .describe('Expensive reads that may wait for a slot before more get 429 + Retry-After.'),
+  /** How long an expensive read waits for a slot before it gets 429 + Retry-After, ms. */
+  expensiveQueryWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(5000)
+    .describe('Longest an expensive read waits for a slot (ms) before it gets 429 + Retry-After.'),
 });
 
 export const retentionSection = z.strictObject({

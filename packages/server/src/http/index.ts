@@ -21,6 +21,7 @@ export {
   registerOtlpRoute,
 } from './otlp-route.js';
 export { type BodyLimits, declaredLength, decodeContentEncoding, readRawBody } from './read-body.js';
+export { type JsonBodyOptions, readJsonBody } from './json-body.js';
 export { encodeRpcStatus } from './rpc-status.js';
 export { RESERVED_PREFIXES, registerStaticUi } from './static-ui.js';
 export { DEFAULT_LINGER, type LingerOptions, lingerBeforeClose } from './lingering-close.js';

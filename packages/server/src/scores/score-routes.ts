@@ -4,10 +4,16 @@
  * posted through the API is a person's (or their pipeline's) action, so it is also an audit entry.
  */
 import { randomUUID } from 'node:crypto';
-import { type ScoreJson, scoreBodySchema, scoreSearchParams, scoreSummaryParams } from '@witness/protocol';
-import { type Context, Hono } from 'hono';
+import {
+  MAX_SCORE_SUMMARY_BUCKETS,
+  type ScoreJson,
+  scoreBodySchema,
+  scoreSearchParams,
+  scoreSummaryParams,
+} from '@witness/protocol';
+import { Hono } from 'hono';
 import { projectOf } from '../auth/principal.js';
-import { WitnessError } from '../http/errors.js';
+import { readJsonBody, WitnessError } from '../http/index.js';
 import type { AuditEntryInput } from '../audit/index.js';
 import type { ScoreRecord } from '../model/index.js';
 import { parseBody, parseQuery } from '../query/index.js';
@@ -37,30 +43,19 @@ function requireStore(get: () => Store | null): Store {
   return store;
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `score bodies are limited to ${MAX_BODY} bytes`);
-  if (!(c.req.header('content-type') ?? '').includes('application/json'))
-    throw new WitnessError('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
-  const text = await c.req.text();
-  if (text.length > MAX_BODY)
-    throw new WitnessError('PAYLOAD_TOO_LARGE', `score bodies are limited to ${MAX_BODY} bytes`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new WitnessError(
-      'BAD_REQUEST',
-      'the body must be JSON: {"name": …, "value": … or "label": …, "traceId": …}',
-    );
-  }
-}
-
 export function scoreRoutes(options: ScoreRoutesOptions): Hono {
   const api = new Hono();
   const now = options.now ?? Date.now;
 
   api.post('/scores', async (c) => {
-    const body = parseBody(scoreBodySchema, await jsonBody(c));
+    const body = parseBody(
+      scoreBodySchema,
+      await readJsonBody(c, {
+        maxBytes: MAX_BODY,
+        what: 'score',
+        shape: '{"name": …, "value": … or "label": …, "traceId": …}',
+      }),
+    );
     const store = requireStore(options.store);
     const project = projectOf(c);
     const signal = c.req.raw.signal;
@@ -151,6 +146,12 @@ export function scoreRoutes(options: ScoreRoutesOptions): Hono {
     const from = params.from ?? to - DAY_MS;
     if (from >= to) throw new WitnessError('BAD_REQUEST', 'query parameter "from" must be before "to"');
     const step = params.step ?? Math.max(60, Math.ceil((to - from) / 1000 / DEFAULT_BUCKETS));
+    const buckets = Math.ceil((to - from) / 1000 / step);
+    if (buckets > MAX_SCORE_SUMMARY_BUCKETS)
+      throw new WitnessError(
+        'BAD_REQUEST',
+        `query parameter "step": ${step} s over from..to is ${buckets} buckets; at most ${MAX_SCORE_SUMMARY_BUCKETS}: widen step (at least ${Math.ceil((to - from) / 1000 / MAX_SCORE_SUMMARY_BUCKETS)}) or narrow from..to`,
+      );
     const groups = await requireStore(options.store).scoreSummary(
       {
         project: projectOf(c),

@@ -3,7 +3,13 @@
  * model). Every caller value goes through SqlParams.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { ScoreFilter, ScoreJson, ScoreSource, ScoreSummaryGroupJson } from '@witness/protocol';
+import {
+  MAX_SCORE_SUMMARY_BUCKETS,
+  type ScoreFilter,
+  type ScoreJson,
+  type ScoreSource,
+  type ScoreSummaryGroupJson,
+} from '@witness/protocol';
 import { cutString } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
@@ -15,8 +21,8 @@ export const SCORE_INSERT_CHUNK = 200;
 
 /** Groups (score name × agent/model) one summary returns at most: the most scored first. */
 export const MAX_SUMMARY_GROUPS = 100;
-/** Buckets per summary at most (from..to / step). */
-export const MAX_SUMMARY_BUCKETS = 2000;
+/** Buckets per summary at most (from..to / step): the route refuses more first, naming `step`. */
+export const MAX_SUMMARY_BUCKETS = MAX_SCORE_SUMMARY_BUCKETS;
 /** Labels per group the summary counts (the most frequent). */
 const MAX_LABELS = 20;
 
