@@ -173,7 +173,7 @@ export const limitsSection = z.strictObject({
     .int()
     .min(0)
     .max(600_000)
-    .default(5000)
+    .default(10_000)
     .describe('Longest an expensive read waits for a slot (ms) before it gets 429 + Retry-After.'),
 });
 
