@@ -262,52 +262,51 @@ describe('a client that dribbles its body', () => {
 });
 
 describe('100 concurrent calls to each expensive endpoint', () => {
-  it('are answered, refused (429) or stopped (503) with Retry-After, while cheap reads keep being served', async () => {
-    const storm: Array<[string, RequestInit | undefined]> = [];
-    const from = iso(NOW_MS - 3 * 86_400_000);
-    for (let i = 0; i < 100; i++) {
-      storm.push(
-        [
-          `/api/funnels/query`,
-          json(funnel([{ kind: 'agent' }, { kind: 'llm' }, { kind: 'tool', status: 'error' }])),
-        ],
-        [`/api/usage?by=${i % 2 ? 'user' : 'session'}&from=${from}&step=60`, undefined],
-        [`/api/agent-graph?limit=500&from=${from}`, undefined],
-        [`/api/sessions?sort=cost&from=${from}`, undefined],
-        [`/api/users?sort=tokens&from=${from}`, undefined],
-        [`/api/scores/summary?from=${from}`, undefined],
+  const from = iso(NOW_MS - 3 * 86_400_000);
+  const endpoints: Array<[string, RequestInit | undefined]> = [
+    [
+      '/api/funnels/query',
+      json(funnel([{ kind: 'agent' }, { kind: 'llm' }, { kind: 'tool', status: 'error' }])),
+    ],
+    [`/api/usage?by=user&from=${from}&step=60`, undefined],
+    [`/api/agent-graph?limit=500&from=${from}`, undefined],
+    [`/api/sessions?sort=cost&from=${from}`, undefined],
+    [`/api/users?sort=tokens&from=${from}`, undefined],
+    [`/api/scores/summary?from=${from}`, undefined],
+  ];
+  for (const [path, init] of endpoints) {
+    it(`${path.split('?')[0]}: answered, refused (429) or stopped (503) with Retry-After; cheap reads are served meanwhile`, async () => {
+      const started = Array.from({ length: 100 }, () =>
+        call(`${w.url}${path}`, init).catch((e: unknown) => ({
+          status: 0,
+          retryAfter: null,
+          message: String(e),
+        })),
       );
-    }
-    const started = storm.map(([path, init]) =>
-      call(`${w.url}${path}`, init).then(
-        (a) => ({ path, ...a }),
-        (e: unknown) => ({ path, status: 0, retryAfter: null, message: String(e) }),
-      ),
-    );
-    // cheap reads during the storm: a trace (what the compare page loads), the trace list, health
-    await new Promise((r) => setTimeout(r, 300));
-    const cheap = [];
-    for (let i = 0; i < 5; i++) {
-      cheap.push(await call(`${w.url}/api/traces/${benchTraceId(i)}`));
-      cheap.push(await call(`${w.url}/api/traces?limit=5`));
-      cheap.push(await call(`${w.url}/healthz`));
-    }
-    const answers = await Promise.all(started);
-    for (const c of cheap) expect(c.status, c.message).toBe(200);
-
-    const byStatus: Record<number, number> = {};
-    for (const a of answers) {
-      byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-      expect([200, 429, 503], `${a.path}: ${a.status} ${a.message}`).toContain(a.status);
-      if (a.status !== 200) {
-        expect(a.retryAfter, a.path).toMatch(/^\d+$/);
-        expect(a.message).toMatch(/retry/i);
+      // cheap reads during the storm: a trace (what the compare page loads), the trace list, health
+      await new Promise((r) => setTimeout(r, 200));
+      const cheap = [
+        await call(`${w.url}/api/traces/${benchTraceId(1)}`),
+        await call(`${w.url}/api/traces?limit=5`),
+        await call(`${w.url}/healthz`),
+      ];
+      const answers = await Promise.all(started);
+      for (const c of cheap) expect(c.status, c.message).toBe(200);
+      const byStatus: Record<number, number> = {};
+      for (const a of answers) {
+        byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+        expect([200, 429, 503], `${a.status} ${a.message}`).toContain(a.status);
+        if (a.status !== 200) {
+          expect(a.retryAfter).toMatch(/^\d+$/);
+          expect(a.message).toMatch(/retry/i);
+        }
       }
-    }
-    console.log(`hostile storm of ${answers.length} expensive calls:`, byStatus);
-    expect(byStatus[200]).toBeGreaterThan(0);
-    expect((await call(`${w.url}/api/sessions?limit=1`)).status).toBe(200);
-  }, 180_000);
+      console.log(`100 concurrent ${path.split('?')[0]}:`, byStatus);
+      expect(byStatus[200]).toBeGreaterThan(0);
+      // the ones past the queue were refused at once, not left to pile up
+      expect(byStatus[429]).toBeGreaterThan(0);
+    }, 120_000);
+  }
 });
 
 describe('deep span trees', () => {
