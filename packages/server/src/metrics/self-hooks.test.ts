@@ -35,7 +35,15 @@ describe('self-metrics hooks', () => {
     m.watch({
       inFlight: () => ({ batches: depth, bytes: 1024 }),
       capacity: 256,
-      store: () => ({ stats: async () => ({ spans: 42, logs: 7, bytes: 4096 }) }) as never,
+      store: () =>
+        ({
+          stats: async () => ({
+            spans: 42,
+            logs: 7,
+            bytes: 4096,
+            memory: { bytes: 5000, limitBytes: 2_048_000_000 },
+          }),
+        }) as never,
     });
     let t = await text(m);
     expect(t).toContain('witness_ingest_spans_received_total 2');
@@ -44,6 +52,8 @@ describe('self-metrics hooks', () => {
     expect(t).toContain('witness_ingest_queue_capacity 256');
     expect(t).toContain('witness_store_size_bytes 4096');
     expect(t).toContain('witness_store_spans 42');
+    expect(t).toContain('witness_store_memory_bytes 5000');
+    expect(t).toContain('witness_store_memory_limit_bytes 2048000000');
     depth = 0;
     t = await text(m);
     expect(t).toContain('witness_ingest_queue_depth 0');

@@ -96,6 +96,10 @@ export function watch(self: SelfMetrics, o: WatchOptions): void {
       self.storeSpans.set(stats.spans);
       self.storeLogs.set(stats.logs);
       if (stats.bytes !== null) self.storeSizeBytes.set(stats.bytes);
+      if (stats.memory) {
+        self.storeMemoryBytes.set(stats.memory.bytes);
+        if (stats.memory.limitBytes !== null) self.storeMemoryLimitBytes.set(stats.memory.limitBytes);
+      }
     });
   }
 }

@@ -38,6 +38,9 @@ export class SelfMetrics {
   readonly queueBytes: Gauge;
   readonly storeSizeBytes: Gauge;
   readonly storeSpans: Gauge;
+  /** DuckDB's buffer-manager memory now, and its memory_limit (absent with ClickHouse). */
+  readonly storeMemoryBytes: Gauge;
+  readonly storeMemoryLimitBytes: Gauge;
   readonly storeLogs: Gauge;
   readonly auditLogEntries: Gauge;
   readonly auditLogSizeBytes: Gauge;
@@ -110,6 +113,16 @@ export class SelfMetrics {
       registers,
     });
     this.storeSpans = new Gauge({ name: 'witness_store_spans', help: 'Spans held by the store.', registers });
+    this.storeMemoryBytes = new Gauge({
+      name: 'witness_store_memory_bytes',
+      help: "Memory DuckDB's buffer manager holds in this process (cached blocks, rows appended since the last checkpoint, query state); bounded by store.duckdb.memoryLimit.",
+      registers,
+    });
+    this.storeMemoryLimitBytes = new Gauge({
+      name: 'witness_store_memory_limit_bytes',
+      help: "DuckDB's memory_limit (store.duckdb.memoryLimit, or the default derived from the machine).",
+      registers,
+    });
     this.storeLogs = new Gauge({
       name: 'witness_store_logs',
       help: 'Log records held by the store.',

@@ -258,6 +258,12 @@ export interface StoreStats {
   logs: number;
   /** Bytes on disk, when the engine knows. */
   bytes: number | null;
+  /**
+   * Memory the engine holds inside this process and its configured limit (DuckDB's buffer manager:
+   * cached blocks, rows appended since the last checkpoint, query state); absent when the engine runs
+   * in another process (ClickHouse).
+   */
+  memory?: { bytes: number; limitBytes: number | null };
 }
 
 export interface ScoreQuery {

@@ -66,7 +66,7 @@ import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
 import { DuckDbCoordination } from './coordination.js';
-import { defaultMemoryLimit } from './memory-limit.js';
+import { defaultMemoryLimit, duckDbSizeBytes } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
 import { appendLogRow } from './log-rows.js';
 import { RETENTION_STEPS } from './retention.js';
@@ -299,6 +299,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       options.recentSpanIds,
       options.rollupAfterParts ?? ROLLUP_AFTER_PARTS,
     );
+    store.memoryLimitBytes = duckDbSizeBytes(settings.memory_limit);
     await store.openAppenders();
     await store.loadTraceFilter(writer);
     const [state] = await readRows(writer, READ_ROLLUP_STATE);
@@ -330,6 +331,9 @@ export class DuckDbStore implements Store {
   private unrolledParts = 0;
   /** A fold queued and not started yet: it will take every group committed before it runs. */
   private foldQueued: Promise<void> | null = null;
+
+  /** DuckDB's memory_limit in bytes (set by openDuckDbStore), for witness_store_memory_limit_bytes. */
+  memoryLimitBytes: number | null = null;
 
   constructor(
     readonly path: string,
@@ -1001,7 +1005,8 @@ export class DuckDbStore implements Store {
 
   async stats(options?: ReadOptions): Promise<StoreStats> {
     const rows = await this.read(
-      'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs',
+      `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs,
+        (SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()) AS memory`,
       [],
       options,
     );
@@ -1015,7 +1020,12 @@ export class DuckDbStore implements Store {
         );
       }
     }
-    return { spans: Number(rows[0].spans), logs: Number(rows[0].logs), bytes };
+    return {
+      spans: Number(rows[0].spans),
+      logs: Number(rows[0].logs),
+      bytes,
+      memory: { bytes: Number(rows[0].memory), limitBytes: this.memoryLimitBytes },
+    };
   }
 
   async close(): Promise<void> {

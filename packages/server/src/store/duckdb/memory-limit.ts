@@ -14,6 +14,28 @@ export function defaultMemoryLimit(available = availableMemory()): string {
   return `${Math.floor(bytes / MB)}MB`;
 }
 
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/**
+ * Bytes of a DuckDB size setting such as '2048MB' or '1.5GiB' (null if unreadable). DuckDB reads KB,
+ * MB, GB, TB as powers of 1000 and KiB, MiB, GiB, TiB as powers of 1024: '300MB' is 286.1 MiB.
+ */
+export function duckDbSizeBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = m ? UNITS[(m[2] as string).toLowerCase()] : undefined;
+  return m && unit ? Math.round(Number(m[1]) * unit) : null;
+}
+
 function availableMemory(): number {
   const machine = totalmem();
   // process.constrainedMemory(): the cgroup limit (0 or a huge number when there is none).
