@@ -144,6 +144,9 @@ export const selfMonitoring = dashboard({
       targets: [
         { expr: 'sum(process_resident_memory_bytes{instance=~"$instance"})', legend: 'resident' },
         { expr: 'sum(nodejs_heap_size_used_bytes{instance=~"$instance"})', legend: 'heap used' },
+        // bounded by store.duckdb.memoryLimit: resident minus this is what the leak self-check fits
+        { expr: 'sum(witness_store_memory_bytes{instance=~"$instance"})', legend: 'DuckDB' },
+        { expr: 'sum(witness_store_memory_limit_bytes{instance=~"$instance"})', legend: 'DuckDB limit' },
       ],
     },
     {
