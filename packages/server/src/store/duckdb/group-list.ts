@@ -14,7 +14,7 @@ import { cutString } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
 import type { GroupListQuery } from '../types.js';
-import { MAX_SESSION_USERS } from './rollups.js';
+import { DAY_NS, MAX_SESSION_USERS } from './rollups.js';
 import { SET_SEPARATOR } from './schema.js';
 import { setMember } from './span-rows.js';
 import { SqlParams } from './sql-params.js';
@@ -156,6 +156,93 @@ function buildFromRollup(q: GroupListQuery, by: GroupBy, onlyId?: string): Built
   return { sql, params: p.values, limit: page.limit, withSets: true };
 }
 
+/**
+ * The whole UTC days inside the query's range ([from, to], either end open), or null when there is none
+ * (or a bound is negative): those days are read from the per-day group rows, the rest of the range
+ * (its partial edge days) from trace rows. Sessions of one user never use them (a day row sums every
+ * user's traces).
+ */
+export function rangeDays(q: GroupListQuery, by: GroupBy): { first?: bigint; last?: bigint } | null {
+  if (by === 'session' && q.userId !== undefined) return null;
+  const from = q.fromUnixNano;
+  const to = q.toUnixNano;
+  if ((from !== undefined && from < 0n) || (to !== undefined && to < 0n)) return null;
+  const first = from === undefined ? undefined : (from + DAY_NS - 1n) / DAY_NS;
+  const last = to === undefined ? undefined : (to + 1n) / DAY_NS - 1n;
+  if (first !== undefined && last !== undefined && first > last) return null;
+  return { first, last };
+}
+
+/** The rows of a range as group-shaped rows: its whole days' rows, then its edge traces one row each. */
+function dayRowsCte(
+  q: GroupListQuery,
+  by: GroupBy,
+  days: { first?: bigint; last?: bigint },
+  p: SqlParams,
+  restrict = '',
+): string {
+  const idCol = by === 'session' ? 'session_id' : 'user_id';
+  const relCol = by === 'session' ? 'user_id' : 'session_id';
+  const pr = p.add(q.project);
+  const dayWhere = [`project = ${pr}`];
+  if (days.first !== undefined) dayWhere.push(`day >= ${ns(p, days.first)}`);
+  if (days.last !== undefined) dayWhere.push(`day <= ${ns(p, days.last)}`);
+  const edgeWhere = [`project = ${pr}`, `${idCol} IS NOT NULL`];
+  if (q.fromUnixNano !== undefined) edgeWhere.push(`s >= ${ns(p, q.fromUnixNano)}`);
+  if (q.toUnixNano !== undefined) edgeWhere.push(`s <= ${ns(p, q.toUnixNano)}`);
+  const outside: string[] = [];
+  if (days.first !== undefined) outside.push(`s < ${ns(p, days.first * DAY_NS)}`);
+  if (days.last !== undefined) outside.push(`s >= ${ns(p, (days.last + 1n) * DAY_NS)}`);
+  edgeWhere.push(outside.length > 0 ? `(${outside.join(' OR ')})` : 'false');
+  // for users, this one user (its page's header)
+  if (q.userId !== undefined) {
+    const u = p.add(q.userId);
+    dayWhere.push(`user_id = ${u}`);
+    edgeWhere.push(`user_id = ${u}`);
+  }
+  if (restrict !== '') {
+    dayWhere.push(`${idCol} ${restrict}`);
+    edgeWhere.push(`${idCol} ${restrict}`);
+  }
+  const cols =
+    'traces, turns, first_ns, last_ns, input_tokens, output_tokens, cost_usd, errors, error_traces, service_set, agent_set, model_set';
+  return `src AS (
+    SELECT ${idCol} AS id, ${cols}, ${by === 'session' ? 'users' : 'session_ids'} AS rel
+    FROM ${by}_day_rollup WHERE ${dayWhere.join(' AND ')}
+    UNION ALL
+    SELECT ${idCol} AS id, 1::BIGINT, llm, s, e, tin, tout, coalesce(cost, 0), errors, (errors > 0)::BIGINT,
+      service_set, agent_set, model_set, CASE WHEN ${relCol} IS NULL THEN []::VARCHAR[] ELSE [${relCol}] END
+    FROM trace_rollup WHERE ${edgeWhere.join(' AND ')})`;
+}
+
+/** A range's page from the per-day group rows and the edge traces (see rangeDays). */
+function buildFromDays(
+  q: GroupListQuery,
+  by: GroupBy,
+  days: { first?: bigint; last?: bigint },
+): BuiltGroupQuery {
+  const p = new SqlParams();
+  const src = dayRowsCte(q, by, days, p);
+  const having: string[] = [];
+  if (q.service !== undefined) having.push(`bool_or(contains(service_set, ${p.add(setMember(q.service))}))`);
+  if (q.agent !== undefined) having.push(`bool_or(contains(agent_set, ${p.add(setMember(q.agent))}))`);
+  if (q.model !== undefined) having.push(`bool_or(contains(model_set, ${p.add(setMember(q.model))}))`);
+  if (q.minCostUsd !== undefined) having.push(`sum(cost_usd) >= ${p.add(q.minCostUsd)}`);
+  if (q.status === 'error') having.push('sum(errors) > 0');
+  const page = pageOf(q, p);
+  const sql = `WITH ${src},
+    grouped AS (
+      SELECT id, sum(traces)::BIGINT AS traces, sum(turns)::BIGINT AS turns, min(first_ns) AS first_ns,
+        max(last_ns) AS last_ns, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+        sum(cost_usd) AS cost_usd, sum(errors)::BIGINT AS errors, sum(error_traces)::BIGINT AS error_traces
+        ${by === 'user' ? ', len(list_distinct(flatten(list(rel))))::BIGINT AS sessions' : ''}
+      FROM src GROUP BY id
+      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''})
+    SELECT * FROM grouped ${page.outer.length > 0 ? `WHERE ${page.outer.join(' AND ')}` : ''}
+    ${page.order}`;
+  return { sql, params: p.values, limit: page.limit };
+}
+
 /** `onlyId`: the one group of that id (a session's summary on its own page). */
 export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string): BuiltGroupQuery {
   const sort = q.sort ?? 'lastSeen';
@@ -163,6 +250,8 @@ export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string):
     throw new StoreQueryError('sort "sessions" is for users; sort sessions by one of their own columns');
   if (SORT_SQL[sort] === undefined) throw new StoreQueryError(`sort "${sort}" is not a column of the list`);
   if (readsGroupRollup(q, by)) return buildFromRollup(q, by, onlyId);
+  const days = onlyId === undefined ? rangeDays(q, by) : null;
+  if (days !== null) return buildFromDays(q, by, days);
   const p = new SqlParams();
   const pr = p.add(q.project);
   const idCol = by === 'session' ? 'session_id' : 'user_id';
@@ -197,6 +286,16 @@ export function buildGroupList(q: GroupListQuery, by: GroupBy, onlyId?: string):
  * from the same traces the list counted (the trace_rollup path only: group rollup rows carry them).
  */
 export function buildGroupSets(q: GroupListQuery, by: GroupBy, ids: string[]): BuiltGroupQuery {
+  const days = rangeDays(q, by);
+  if (days !== null) {
+    const p = new SqlParams();
+    const src = dayRowsCte(q, by, days, p, `IN (SELECT unnest(${p.add(listValue(ids))}::VARCHAR[]))`);
+    const sql = `WITH ${src}
+      SELECT id, string_agg(agent_set, '') AS agents, string_agg(model_set, '') AS models,
+        list_sort(list_distinct(flatten(list(rel))))[1:${MAX_RELATED}] AS users
+      FROM src GROUP BY id`;
+    return { sql, params: p.values, limit: ids.length };
+  }
   const p = new SqlParams();
   const pr = p.add(q.project);
   const idCol = by === 'session' ? 'session_id' : 'user_id';

@@ -168,4 +168,72 @@ describe('DuckDB rollups', () => {
     await expectExact({ from: T0 + 100n * SEC, to: T0 + 200n * SEC });
     expect((await store.listSessions({ project: P, limit: 500 })).items).toHaveLength(13);
   });
+
+  it('answers ranges from the per-day rows and the edge traces exactly, with filters and paging', async () => {
+    const D = 86_400n * SEC;
+    const day0 = (T0 / D + 1n) * D; // a UTC midnight
+    const at = (h: number) => day0 + BigInt(Math.round(h * 3600)) * SEC;
+    const spans: SpanRecord[] = [];
+    // 5 days of traces every 3 h; sessions of 4 traces cross midnights; users rotate
+    for (let t = 0; t < 40; t++) {
+      const start = at(t * 3 + 0.5);
+      const fields = {
+        sessionId: `s-${Math.floor(t / 4)}`,
+        userId: t % 7 === 3 ? null : `u-${t % 3}`,
+        agentName: t % 2 === 0 ? 'planner' : 'coder',
+        model: t % 5 === 0 ? 'gpt-4o' : null,
+      };
+      spans.push(
+        makeSpan({
+          trace: 500 + t,
+          n: 1,
+          parent: null,
+          start,
+          durationMs: 1000,
+          status: t % 6 === 0 ? 'error' : 'unset',
+          fields: { kind: 'llm', inputTokens: t, outputTokens: 1, costUsd: 0.01 * (t % 4), ...fields },
+        }),
+      );
+    }
+    await add(spans.slice(0, 20));
+    await expectExact({ from: at(13), to: at(50) }); // folds between the two halves
+    await add(spans.slice(20));
+    const ranges = [
+      { from: at(13), to: at(100.25) }, // partial days at both ends
+      { from: at(24), to: at(72) - 1n }, // exactly days 1 and 2
+      { from: at(24) + 1n, to: at(72) }, // one nanosecond inside: day 1 becomes an edge day
+      { from: at(37) }, // open end
+      { to: at(60) }, // open start
+      { from: at(2), to: at(20) }, // no whole day: trace rows only
+    ];
+    for (const r of ranges) await expectExact(r);
+    const range = ranges[0];
+    const q = { project: P, limit: 500, fromUnixNano: range.from, toUnixNano: range.to };
+    const want = ref.sessions(P, range);
+    const ids = (xs: Array<{ sessionId: string }>) => xs.map((x) => x.sessionId);
+    expect(ids((await store.listSessions({ ...q, agent: 'coder' })).items)).toEqual(
+      ids(want.filter((x) => x.agents.includes('coder'))),
+    );
+    expect(ids((await store.listSessions({ ...q, model: 'gpt-4o' })).items)).toEqual(
+      ids(want.filter((x) => x.models.includes('gpt-4o'))),
+    );
+    expect(ids((await store.listSessions({ ...q, minCostUsd: 0.05 })).items)).toEqual(
+      ids(want.filter((x) => x.costUsd >= 0.05 - 1e-12)),
+    );
+    expect(ids((await store.listSessions({ ...q, status: 'error' })).items)).toEqual(
+      ids(want.filter((x) => x.errors > 0)),
+    );
+    const one = ref.users(P, range).find((u) => u.userId === 'u-1');
+    expect(diffRows('user', (await store.listUsers({ ...q, userId: 'u-1' })).items, [one])).toEqual([]);
+    // paging by cost, 3 at a time: every session once, in the full list's order
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listSessions({ ...q, sort: 'cost', limit: 3, cursor });
+      paged.push(...ids(page.items));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(ids((await store.listSessions({ ...q, sort: 'cost' })).items));
+    expect(new Set(paged).size).toBe(want.length);
+  });
 });

@@ -70,6 +70,26 @@ const USER_ROWS = (source: string) => `SELECT project, user_id, ${GROUP_MEASURES
     count(DISTINCT session_id)::BIGINT AS sessions
   FROM ${source} GROUP BY project, user_id`;
 
+/** A UTC day in nanoseconds: the slot of the per-day group rows. */
+export const DAY_NS = 86_400_000_000_000n;
+
+/**
+ * Per (group, UTC day of trace start) rows, for lists over a time range: the range's whole days are
+ * read from them, its partial edge days from trace rows (group-list.ts). Every column merges across
+ * days: sums, min/max, set unions, a session's first 20 users (the first 20 of a union are among the
+ * first 20 of its parts), a user's sessions as the day's distinct ids (counted after the union).
+ */
+const SESSION_DAY_ROWS = (
+  source: string,
+) => `SELECT project, session_id, s // ${DAY_NS} AS day, ${GROUP_MEASURES},
+    coalesce((list(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL))[1:${MAX_SESSION_USERS}],
+      []::VARCHAR[]) AS users
+  FROM ${source} GROUP BY project, session_id, day`;
+
+const USER_DAY_ROWS = (source: string) => `SELECT project, user_id, s // ${DAY_NS} AS day, ${GROUP_MEASURES},
+    coalesce(list(DISTINCT session_id) FILTER (WHERE session_id IS NOT NULL), []::VARCHAR[]) AS session_ids
+  FROM ${source} GROUP BY project, user_id, day`;
+
 const GROUP_COLUMNS = `traces BIGINT NOT NULL,
     turns BIGINT NOT NULL,
     first_ns BIGINT NOT NULL,
@@ -118,6 +138,38 @@ export const CREATE_ROLLUPS: readonly string[] = [
     ${GROUP_COLUMNS},
     sessions BIGINT NOT NULL
   )`,
+  ...dayRollupsDdl(),
+];
+
+function dayRollupsDdl(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS session_day_rollup (
+    project VARCHAR NOT NULL,
+    session_id VARCHAR NOT NULL,
+    day BIGINT NOT NULL,
+    ${GROUP_COLUMNS},
+    users VARCHAR[] NOT NULL
+  )`,
+    `CREATE TABLE IF NOT EXISTS user_day_rollup (
+    project VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL,
+    day BIGINT NOT NULL,
+    ${GROUP_COLUMNS},
+    session_ids VARCHAR[] NOT NULL
+  )`,
+  ];
+}
+
+/**
+ * Schema 5 → 6: the per-day rows, from the trace rows (which hold the parts up to the watermark, as
+ * the day rows then do). Idempotent: a file coming from version 4 built them in 4 → 5 already.
+ */
+export const BUILD_DAY_ROLLUPS: readonly string[] = [
+  ...dayRollupsDdl(),
+  'DELETE FROM session_day_rollup',
+  'DELETE FROM user_day_rollup',
+  `INSERT INTO session_day_rollup BY NAME ${SESSION_DAY_ROWS('trace_rollup WHERE session_id IS NOT NULL')} ORDER BY day`,
+  `INSERT INTO user_day_rollup BY NAME ${USER_DAY_ROWS('trace_rollup WHERE user_id IS NOT NULL')} ORDER BY day`,
 ];
 
 const SET_WATERMARK = (value: string) =>
@@ -138,6 +190,10 @@ export const REBUILD_ROLLUPS: readonly string[] = [
    GROUP BY project, trace_id ORDER BY s`,
   `INSERT INTO session_rollup BY NAME ${SESSION_ROWS('trace_rollup WHERE session_id IS NOT NULL')}`,
   `INSERT INTO user_rollup BY NAME ${USER_ROWS('trace_rollup WHERE user_id IS NOT NULL')}`,
+  'DELETE FROM session_day_rollup',
+  'DELETE FROM user_day_rollup',
+  `INSERT INTO session_day_rollup BY NAME ${SESSION_DAY_ROWS('trace_rollup WHERE session_id IS NOT NULL')} ORDER BY day`,
+  `INSERT INTO user_day_rollup BY NAME ${USER_DAY_ROWS('trace_rollup WHERE user_id IS NOT NULL')} ORDER BY day`,
   SET_WATERMARK(`(SELECT coalesce(max(seq), 0)::VARCHAR FROM trace_parts)`),
 ];
 
@@ -175,6 +231,18 @@ export const FOLD_ROLLUPS: readonly string[] = [
   `DELETE FROM user_rollup USING rollup_users AS g
    WHERE user_rollup.project = g.project AND user_rollup.user_id = g.user_id`,
   `INSERT INTO user_rollup BY NAME ${USER_ROWS(
+    `(SELECT r.* FROM trace_rollup AS r SEMI JOIN rollup_users AS g
+       ON r.project = g.project AND r.user_id = g.user_id)`,
+  )}`,
+  `DELETE FROM session_day_rollup USING rollup_sessions AS g
+   WHERE session_day_rollup.project = g.project AND session_day_rollup.session_id = g.session_id`,
+  `INSERT INTO session_day_rollup BY NAME ${SESSION_DAY_ROWS(
+    `(SELECT r.* FROM trace_rollup AS r SEMI JOIN rollup_sessions AS g
+       ON r.project = g.project AND r.session_id = g.session_id)`,
+  )}`,
+  `DELETE FROM user_day_rollup USING rollup_users AS g
+   WHERE user_day_rollup.project = g.project AND user_day_rollup.user_id = g.user_id`,
+  `INSERT INTO user_day_rollup BY NAME ${USER_DAY_ROWS(
     `(SELECT r.* FROM trace_rollup AS r SEMI JOIN rollup_users AS g
        ON r.project = g.project AND r.user_id = g.user_id)`,
   )}`,

@@ -16,16 +16,17 @@
  * because a file from schema version 1 gains it through `ALTER TABLE … ADD COLUMN`, which appends
  * it there, and the Appender writes columns in table order: fresh and migrated files must agree.
  */
-import { CREATE_ROLLUPS, REBUILD_ROLLUPS } from './rollups.js';
+import { BUILD_DAY_ROLLUPS, CREATE_ROLLUPS, REBUILD_ROLLUPS } from './rollups.js';
 
 export const SET_SEPARATOR = '\u0001';
 
 /**
  * 2: `project` on spans, trace_parts and logs; 3: the `scores` table; 4: `input_tokens`,
  * `output_tokens` and `llm_calls` on trace_parts, which session and user analytics sum; 5: `seq` on
- * trace_parts and the rollup tables (rollups.ts) that sessions and users read (see MIGRATIONS).
+ * trace_parts and the rollup tables (rollups.ts) that sessions and users read; 6: the per-day group
+ * rollups that lists over a time range read (see MIGRATIONS).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The project column as both fresh tables and migrated ones have it. */
 const PROJECT_COLUMN = `project VARCHAR NOT NULL DEFAULT 'default'`;
@@ -193,4 +194,6 @@ export const MIGRATIONS: Readonly<Record<number, readonly string[]>> = {
     ...CREATE_ROLLUPS,
     ...REBUILD_ROLLUPS,
   ],
+  // 5 → 6: the per-day group rows, from the trace rows
+  5: [...BUILD_DAY_ROLLUPS],
 };
