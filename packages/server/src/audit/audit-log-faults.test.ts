@@ -3,7 +3,7 @@
  * write that fails is cut off and appends resume once the files are whole; server-stamped times never
  * go back; a torn checkpoint line is cut at open.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +135,17 @@ describe('AuditLog under faults', () => {
       .trim()
       .split('\n');
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect((await verify(dir)).ok).toBe(true);
+  });
+
+  it('rotates by the server day, not by the span times entries carry', async () => {
+    const dir = tempDataDir();
+    const today = Date.parse('2026-12-02T10:00:00Z');
+    const log = await openLog(dir, { now: () => today });
+    for (let i = 0; i < 6; i++) await log.appendMany([{ ...input(i), time: today - (i % 2) * 86_400_000 }]); // yesterday, today, …
+    await log.close();
+    const segments = readdirSync(join(dir, 'audit', 'segments')).filter((f) => f.endsWith('.hashes'));
+    expect(segments).toHaveLength(1);
     expect((await verify(dir)).ok).toBe(true);
   });
 });

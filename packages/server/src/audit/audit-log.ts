@@ -240,8 +240,11 @@ export class AuditLog {
     }
     // Only now is the seq taken: an entry that cannot be encoded must not leave a gap.
     this.nextSeq = seq + 1;
+    // the server's clock, not the entry's time, decides the day a segment belongs to: entries made from
+    // spans carry the client's span start time, and a client sending yesterday's spans between today's
+    // would otherwise seal a segment at every switch
     return this.commit
-      .add(seq, input.time ?? now, framed.subarray(1), sha256(framed.subarray(0, framed.length - 1)))
+      .add(seq, now, framed.subarray(1), sha256(framed.subarray(0, framed.length - 1)))
       .then(() => entry);
   }
 
@@ -272,7 +275,7 @@ export class AuditLog {
       return Promise.reject(err);
     }
     this.nextSeq = first + inputs.length;
-    return this.commit.add(first, inputs[0]?.time ?? now, lines, hashes).then(() => entries);
+    return this.commit.add(first, now, lines, hashes).then(() => entries);
   }
 
   private refusal(): Error | null {
