@@ -1,8 +1,8 @@
 /**
  * Where an exporter's CPU goes, per span of bench:ingest's payload, in-process: the ingest decode and
- * normalize for scale, the queue frame's JSON encode and decode, the OTLP protobuf encode (with and
- * without protobufjs's fromObject), gzip at the default level and at level 1, v8.serialize as an
- * alternative frame format.
+ * normalize for scale, the queue frame's JSON encode and decode, the OTLP protobuf encode (the
+ * hand-written proto-writer; against protobufjs: bench/exporters-otlp-encode.ts), gzip at the default
+ * level and at level 1, v8.serialize as an alternative frame format.
  *
  *   npx tsx bench/exporters-encode.ts
  */
@@ -13,7 +13,6 @@ import { decodeFrame, FrameBuilder } from '../packages/server/src/exporters/reco
 import { encodeTraces } from '../packages/server/src/exporters/otlp/otlp-encode.js';
 import { buildTemplate, payloadFor, BATCH_SPANS } from './ingest-payload.js';
 import { serialize, deserialize } from 'node:v8';
-import { OTLP } from '../packages/server/src/exporters/otlp/otlp-proto.js';
 
 const t = buildTemplate();
 const body = payloadFor(t, 1, 1);
@@ -39,7 +38,7 @@ time('queue frame encode (JSON)', 30, () =>
 );
 time('queue frame decode (JSON)', 30, () => decodeFrame(frame));
 const pb = encodeTraces(spans);
-time('OTLP protobuf encode', 30, () => encodeTraces(spans));
+time('OTLP protobuf encode (proto-writer)', 30, () => encodeTraces(spans));
 time('gzip', 30, () => gzipSync(pb));
 time('v8.serialize', 30, () => serialize(spans));
 const ser = serialize(spans);
@@ -56,12 +55,3 @@ time('JSON with BigInt toJSON', 30, () => {
     delete proto.toJSON;
   }
 });
-{
-  // encode straight from the plain object (no fromObject)
-  const orig = OTLP.traceRequest.fromObject.bind(OTLP.traceRequest);
-  (OTLP.traceRequest as unknown as { fromObject: (o: unknown) => unknown }).fromObject = (o: unknown) => o;
-  const a = Buffer.from(encodeTraces(spans));
-  time('OTLP encode without fromObject', 30, () => encodeTraces(spans));
-  (OTLP.traceRequest as unknown as { fromObject: unknown }).fromObject = orig;
-  console.log('same bytes:', Buffer.compare(a, Buffer.from(encodeTraces(spans))) === 0, a.length, pb.length);
-}

@@ -12,7 +12,7 @@
  * Target (issue 15): ingest with 3 exporters ≥ 0.9× without them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,19 @@ async function startSinks(): Promise<{
   };
 }
 
+/**
+ * CPU seconds (user + system, every thread) a process has used so far, from /proc (Linux). On this
+ * shared machine the throughput of one run depends on what else the scheduler runs; the CPU a server
+ * spends per stored span does not, so it is printed beside the throughput ratio.
+ */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
+  return (f[11]! + f[12]!) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** How long after the load both sides are left before their CPU is read (the exporters' drain included). */
+const SETTLE_MS = 8000;
+
 interface ExporterView {
   name: string;
   sent: number;
@@ -118,7 +131,7 @@ interface ExporterView {
 async function through(
   exporters: boolean,
   sinks: { http: string; grpc: string },
-): Promise<{ rate: number; views: ExporterView[] }> {
+): Promise<{ rate: number; cpuMsPer1k: number; views: ExporterView[] }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'witness-bench-exp-'));
   const config = join(dataDir, '..', `${dataDir.split('/').at(-1)}.yaml`);
   const common = { batch: { maxItems: 2000, timeoutMs: 1000 } };
@@ -142,14 +155,31 @@ async function through(
   );
   const w = await startWitness({ dataDir, args: ['--config', config] });
   try {
+    const pid = w.child.pid as number;
+    const cpu0 = cpuSeconds(pid);
     const l = await runLoad(w.url);
+    // the CPU figure counts the shipping of what was ingested: wait (≤ 60 s) until the queues are
+    // empty — and both sides at least SETTLE_MS, so what the server does after a load either way
+    // (the store's checkpoint, timers) is counted on both sides alike
+    const loadEnd = Date.now();
+    const views0 = async () =>
+      ((await (await fetch(`${w.url}/api/exporters`)).json()) as { exporters: ExporterView[] }).exporters;
+    const lagging = exporters ? await views0() : [];
+    for (let deadline = Date.now() + 60_000; exporters && Date.now() < deadline; ) {
+      if ((await views0()).every((v) => v.queue.records === 0)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const settle = SETTLE_MS - (Date.now() - loadEnd);
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+    if (Date.now() - loadEnd > SETTLE_MS + 500)
+      console.log(
+        `    (the exporters needed ${((Date.now() - loadEnd) / 1000).toFixed(1)} s after the load to drain)`,
+      );
+    const cpuMsPer1k = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, l.spans);
     if (l.failed > 0) throw new Error(`${l.failed} requests failed (exporters ${exporters ? 'on' : 'off'})`);
     if (l.rejected > 0)
       console.warn(`  exporters ${exporters ? 'on' : 'off'}: ${l.rejected} requests answered 429/503`);
-    const views = exporters
-      ? ((await (await fetch(`${w.url}/api/exporters`)).json()) as { exporters: ExporterView[] }).exporters
-      : [];
-    return { rate: l.spans / l.seconds, views };
+    return { rate: l.spans / l.seconds, cpuMsPer1k, views: lagging };
   } finally {
     await w.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -163,19 +193,24 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const sinks = await startSinks();
 const off: number[] = [];
 const on: number[] = [];
+const cpuOff: number[] = [];
+const cpuOn: number[] = [];
 try {
   for (let r = 0; r < rounds; r++) {
     // alternate which goes first, so a drift in the machine's load does not favour one side
     const order = r % 2 === 0 ? [false, true] : [true, false];
     for (const withExporters of order) {
-      const { rate, views } = await through(withExporters, sinks);
+      const { rate, cpuMsPer1k, views } = await through(withExporters, sinks);
       (withExporters ? on : off).push(rate);
+      (withExporters ? cpuOn : cpuOff).push(cpuMsPer1k);
       for (const v of views)
         console.log(
           `    ${v.name}: ${fmt(v.sent)} records shipped, ${fmt(v.queue.records)} queued (lag ${v.queue.oldestAgeSeconds.toFixed(1)} s) at the end, ${fmt(v.dropped)} dropped`,
         );
     }
-    console.log(`  round ${r + 1}: no exporters ${fmt(off[r]!)}, 3 exporters ${fmt(on[r]!)} spans/s`);
+    console.log(
+      `  round ${r + 1}: no exporters ${fmt(off[r]!)}, 3 exporters ${fmt(on[r]!)} spans/s; server CPU ${cpuOff[r]!.toFixed(0)} vs ${cpuOn[r]!.toFixed(0)} ms per 1000 spans`,
+    );
   }
 } finally {
   await sinks.close();
@@ -190,3 +225,7 @@ console.log(
   `  median per-round ratio:    ${ratio.toFixed(3)}×  (target ≥ 0.9×; ratio of the medians ${(median(on) / median(off)).toFixed(3)})`,
 );
 console.log(`  the sinks took ${fmt(sinks.received())} requests`);
+const cpuRatio = median(cpuOff.map((v, i) => v / cpuOn[i]!));
+console.log(
+  `  server CPU per 1000 spans (all threads, shipping included): no exporters ${median(cpuOff).toFixed(0)} ms, 3 exporters ${median(cpuOn).toFixed(0)} ms; CPU-bound ratio ${cpuRatio.toFixed(3)}× (what throughput would be if the server had the CPU to itself: cost without / cost with)`,
+);

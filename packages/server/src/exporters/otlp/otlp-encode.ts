@@ -6,9 +6,66 @@
 import type { MetricPoint } from '../../metrics/index.js';
 import type { Attributes, AttrValue, LogRecord, SpanRecord } from '../../model/index.js';
 import { OTLP } from './otlp-proto.js';
+import { ProtoWriter } from './proto-writer.js';
 
 type KV = { key: string; value: AnyValueObj };
 type AnyValueObj = Record<string, unknown>;
+
+/** AnyValue fields (string 1, bool 2, int 3, double 4, array 5, kvlist 6) of one value. */
+function writeAnyValue(w: ProtoWriter, v: AttrValue): void {
+  if (v === null) return;
+  if (typeof v === 'string') {
+    w.stringAlways(1, v);
+    return;
+  }
+  if (typeof v === 'boolean') {
+    w.bool(2, v);
+    return;
+  }
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && Number.isSafeInteger(v)) w.int64(3, v);
+    else w.double(4, v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    const arr = w.begin(5);
+    for (const x of v) {
+      const item = w.begin(1);
+      writeAnyValue(w, x);
+      w.end(item);
+    }
+    w.end(arr);
+    return;
+  }
+  const kv = w.begin(6);
+  keyValues(w, 1, v as Attributes);
+  w.end(kv);
+}
+
+/** Repeated KeyValue (key 1, value 2) under `field`. */
+function keyValues(w: ProtoWriter, field: number, attrs: Attributes): void {
+  for (const key in attrs) {
+    const kv = w.begin(field);
+    w.string(1, key);
+    const val = w.begin(2);
+    writeAnyValue(w, attrs[key]);
+    w.end(val);
+    w.end(kv);
+  }
+}
+
+function resource(w: ProtoWriter, attrs: Attributes): void {
+  const r = w.begin(1);
+  keyValues(w, 1, attrs);
+  w.end(r);
+}
+
+function scope(w: ProtoWriter, name: string, version: string): void {
+  const sc = w.begin(1);
+  w.string(1, name);
+  w.string(2, version);
+  w.end(sc);
+}
 
 function anyValue(v: AttrValue): AnyValueObj {
   if (v === null) return {};
@@ -21,20 +78,19 @@ function anyValue(v: AttrValue): AnyValueObj {
       return Number.isInteger(v) && Number.isSafeInteger(v) ? { int_value: v } : { double_value: v };
   }
   if (Array.isArray(v)) return { array_value: { values: v.map(anyValue) } };
-  return { kvlist_value: { values: keyValues(v as Attributes) } };
+  return { kvlist_value: { values: keyValueObjects(v as Attributes) } };
 }
 
-function keyValues(attrs: Attributes): KV[] {
+function keyValueObjects(attrs: Attributes): KV[] {
   const out: KV[] = [];
   for (const key in attrs) out.push({ key, value: anyValue(attrs[key]) });
   return out;
 }
 
-const hex = (s: string | null): Buffer => (s ? Buffer.from(s, 'hex') : Buffer.alloc(0));
-const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;
+export const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;
 
 /** Groups records by (resource, scope), keeping first-seen order. */
-function groupByResourceAndScope<R extends { resource: Attributes; scopeName: string }>(
+export function groupByResourceAndScope<R extends { resource: Attributes; scopeName: string }>(
   records: readonly R[],
   scopeVersion: (r: R) => string,
 ): Array<{ resource: Attributes; scopes: Array<{ name: string; version: string; records: R[] }> }> {
@@ -67,67 +123,84 @@ function groupByResourceAndScope<R extends { resource: Attributes; scopeName: st
 }
 
 export function encodeTraces(spans: readonly SpanRecord[]): Uint8Array {
-  const msg = {
-    resource_spans: groupByResourceAndScope(spans, (s) => s.scopeVersion).map((g) => ({
-      resource: { attributes: keyValues(g.resource) },
-      scope_spans: g.scopes.map((sc) => ({
-        scope: { name: sc.name, version: sc.version },
-        spans: sc.records.map((s) => ({
-          trace_id: hex(s.traceId),
-          span_id: hex(s.spanId),
-          parent_span_id: hex(s.parentSpanId),
-          name: s.name,
-          kind: s.spanKind,
-          start_time_unix_nano: s.startTimeUnixNano.toString(),
-          end_time_unix_nano: s.endTimeUnixNano.toString(),
-          attributes: keyValues(s.attributes),
-          events: s.events.map((e) => ({
-            time_unix_nano: e.timeUnixNano.toString(),
-            name: e.name,
-            attributes: keyValues(e.attributes),
-          })),
-          links: s.links.map((l) => ({
-            trace_id: hex(l.traceId),
-            span_id: hex(l.spanId),
-            attributes: keyValues(l.attributes),
-          })),
-          status: { code: STATUS_CODE[s.statusCode] ?? 0, message: s.statusMessage },
-        })),
-      })),
-    })),
-  };
-  // straight from the plain object (fields already of the wire types): fromObject cost a third more
-  // per span and wrote the same bytes (bench/exporters-encode.ts)
-  return OTLP.traceRequest.encode(msg).finish();
+  const w = new ProtoWriter(1024 + spans.length * 512);
+  for (const g of groupByResourceAndScope(spans, (s) => s.scopeVersion)) {
+    const rs = w.begin(1); // ExportTraceServiceRequest.resource_spans
+    resource(w, g.resource);
+    for (const sc of g.scopes) {
+      const ss = w.begin(2); // ResourceSpans.scope_spans
+      scope(w, sc.name, sc.version);
+      for (const s of sc.records) {
+        const sp = w.begin(2); // ScopeSpans.spans
+        w.hex(1, s.traceId);
+        w.hex(2, s.spanId);
+        w.hex(4, s.parentSpanId);
+        w.string(5, s.name);
+        w.uint(6, s.spanKind);
+        w.fixed64(7, s.startTimeUnixNano);
+        w.fixed64(8, s.endTimeUnixNano);
+        keyValues(w, 9, s.attributes);
+        for (const e of s.events) {
+          const ev = w.begin(11);
+          w.fixed64(1, e.timeUnixNano);
+          w.string(2, e.name);
+          keyValues(w, 3, e.attributes);
+          w.end(ev);
+        }
+        for (const l of s.links) {
+          const lk = w.begin(13);
+          w.hex(1, l.traceId);
+          w.hex(2, l.spanId);
+          keyValues(w, 4, l.attributes);
+          w.end(lk);
+        }
+        const st = w.begin(15);
+        w.string(2, s.statusMessage);
+        w.uint(3, STATUS_CODE[s.statusCode] ?? 0);
+        w.end(st);
+        w.end(sp);
+      }
+      w.end(ss);
+    }
+    w.end(rs);
+  }
+  return w.finish();
 }
 
 export function encodeLogs(logs: readonly LogRecord[]): Uint8Array {
-  const msg = {
-    resource_logs: groupByResourceAndScope(logs, () => '').map((g) => ({
-      resource: { attributes: keyValues(g.resource) },
-      scope_logs: g.scopes.map((sc) => ({
-        scope: { name: sc.name },
-        log_records: sc.records.map((l) => ({
-          time_unix_nano: l.timeUnixNano.toString(),
-          observed_time_unix_nano: l.observedTimeUnixNano.toString(),
-          severity_number: l.severityNumber,
-          severity_text: l.severityText,
-          body: { string_value: l.body },
-          attributes: keyValues(l.attributes),
-          trace_id: hex(l.traceId),
-          span_id: hex(l.spanId),
-        })),
-      })),
-    })),
-  };
-  return OTLP.logsRequest.encode(msg).finish();
+  const w = new ProtoWriter(1024 + logs.length * 256);
+  for (const g of groupByResourceAndScope(logs, () => '')) {
+    const rl = w.begin(1); // ExportLogsServiceRequest.resource_logs
+    resource(w, g.resource);
+    for (const sc of g.scopes) {
+      const sl = w.begin(2); // ResourceLogs.scope_logs
+      scope(w, sc.name, '');
+      for (const l of sc.records) {
+        const lr = w.begin(2); // ScopeLogs.log_records
+        w.fixed64(1, l.timeUnixNano);
+        w.uint(2, l.severityNumber);
+        w.string(3, l.severityText);
+        const body = w.begin(5);
+        w.stringAlways(1, l.body);
+        w.end(body);
+        keyValues(w, 6, l.attributes);
+        w.hex(9, l.traceId);
+        w.hex(10, l.spanId);
+        w.fixed64(11, l.observedTimeUnixNano);
+        w.end(lr);
+      }
+      w.end(sl);
+    }
+    w.end(rl);
+  }
+  return w.finish();
 }
 
 const TEMPORALITY = { delta: 1, cumulative: 2 } as const;
 
 function dataPoint(p: MetricPoint): Record<string, unknown> {
   const base = {
-    attributes: keyValues(p.attributes),
+    attributes: keyValueObjects(p.attributes),
     start_time_unix_nano: p.startTimeUnixNano.toString(),
     time_unix_nano: p.timeUnixNano.toString(),
   };
@@ -194,7 +267,7 @@ function metricData(p: MetricPoint, points: Record<string, unknown>[]): Record<s
 export function encodeMetrics(points: readonly MetricPoint[]): Uint8Array {
   const msg = {
     resource_metrics: groupByResourceAndScope(points, () => '').map((g) => ({
-      resource: { attributes: keyValues(g.resource) },
+      resource: { attributes: keyValueObjects(g.resource) },
       scope_metrics: g.scopes.map((sc) => {
         // one Metric per (name, type, unit): its points together
         const metrics = new Map<string, { first: MetricPoint; points: Record<string, unknown>[] }>();
