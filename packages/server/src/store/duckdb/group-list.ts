@@ -235,10 +235,17 @@ function buildFromDays(
       SELECT id, sum(traces)::BIGINT AS traces, sum(turns)::BIGINT AS turns, min(first_ns) AS first_ns,
         max(last_ns) AS last_ns, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
         sum(cost_usd) AS cost_usd, sum(errors)::BIGINT AS errors, sum(error_traces)::BIGINT AS error_traces
-        ${by === 'user' ? ', len(list_distinct(flatten(list(rel))))::BIGINT AS sessions' : ''}
       FROM src GROUP BY id
-      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''})
-    SELECT * FROM grouped ${page.outer.length > 0 ? `WHERE ${page.outer.join(' AND ')}` : ''}
+      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''})${
+        // a user's distinct sessions over the merged days: the (user, session) pairs counted apart (a
+        // list union per user, flatten and list_distinct, took about half the query)
+        by === 'user'
+          ? `,
+    sess AS (SELECT id, count(DISTINCT sid)::BIGINT AS sessions FROM (SELECT id, unnest(rel) AS sid FROM src) GROUP BY id),
+    counted AS (SELECT grouped.*, coalesce(sess.sessions, 0)::BIGINT AS sessions FROM grouped LEFT JOIN sess USING (id))`
+          : ''
+      }
+    SELECT * FROM ${by === 'user' ? 'counted' : 'grouped'} ${page.outer.length > 0 ? `WHERE ${page.outer.join(' AND ')}` : ''}
     ${page.order}`;
   return { sql, params: p.values, limit: page.limit };
 }
