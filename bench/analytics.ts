@@ -12,16 +12,10 @@
  *
  * Target (issue 17): sessions and users p95 ≤ 300 ms at 10M spans.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_PROJECT } from '@witness/protocol';
-import type { SpanRecord } from '../packages/server/src/model/index.js';
-import {
-  type DuckDbStore,
-  appendRawForBenchmark,
-  openDuckDbStore,
-} from '../packages/server/src/store/index.js';
-import { AGENTS, benchTrace, MODEL_NAMES, SPANS_PER_TRACE } from './query-spans.js';
+import type { DuckDbStore } from '../packages/server/src/store/index.js';
+import { BASE_NS, benchStore, SPACING_MS, timeRuns } from './bench-store.js';
+import { AGENTS, MODEL_NAMES, SPANS_PER_TRACE } from './query-spans.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,56 +25,7 @@ const TOTAL = Number(arg('spans', process.env.WITNESS_BENCH_SPANS ?? '2000000'))
 const SMALL = 100_000;
 const RUNS = Number(arg('runs', '20'));
 const ONLY = arg('only', '');
-const DATA_DIR = join(process.cwd(), '.bench-data');
-const SPACING_MS = 1209.6;
-const BASE_NS = 1_760_000_000_000n * 1_000_000n;
-const TRACES_PER_BATCH = 25;
-const TRACES_PER_TX = 50_000;
 const P = DEFAULT_PROJECT;
-
-async function benchStore(spans: number): Promise<DuckDbStore> {
-  const traces = Math.ceil(spans / SPANS_PER_TRACE);
-  mkdirSync(DATA_DIR, { recursive: true });
-  const path = join(DATA_DIR, `analytics-v1-${traces * SPANS_PER_TRACE}.duckdb`);
-  if (existsSync(path)) {
-    const store = await openDuckDbStore({ path });
-    const conn = await store.connect();
-    const done = (
-      await conn.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'bench_complete'`)
-    ).getRows();
-    conn.closeSync();
-    if (done.length === 1) return store;
-    await store.close();
-    rmSync(path, { force: true });
-    rmSync(`${path}.wal`, { force: true });
-  }
-  const store = await openDuckDbStore({ path });
-  const t0 = performance.now();
-  for (let first = 0; first < traces; first += TRACES_PER_TX) {
-    const last = Math.min(traces, first + TRACES_PER_TX);
-    function* batches(): Generator<SpanRecord[]> {
-      for (let t = first; t < last; t += TRACES_PER_BATCH) {
-        const batch: SpanRecord[] = [];
-        for (let u = t; u < Math.min(last, t + TRACES_PER_BATCH); u++)
-          batch.push(...benchTrace(u, BASE_NS, SPACING_MS));
-        yield batch;
-      }
-    }
-    await appendRawForBenchmark(store, batches());
-    const s = (performance.now() - t0) / 1000;
-    process.stderr.write(
-      `\r  generating ${path}: ${(last * SPANS_PER_TRACE).toLocaleString('en-US')} spans, ${s.toFixed(0)} s   `,
-    );
-  }
-  process.stderr.write('\n');
-  const conn = await store.connect();
-  await conn.run(`INSERT INTO witness_meta VALUES ('bench_complete', $1)`, [
-    String(traces * SPANS_PER_TRACE),
-  ]);
-  conn.closeSync();
-  await store.close();
-  return openDuckDbStore({ path });
-}
 
 interface Case {
   label: string;
@@ -169,27 +114,15 @@ const CASES: Case[] = [
   },
 ];
 
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 async function timeCase(c: Case, store: DuckDbStore, traces: number): Promise<{ p50: number; p95: number }> {
-  const times: number[] = [];
   try {
-    for (let i = 0; i < 2; i++) await c.run(store, traces, RUNS + i);
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = performance.now();
-      await c.run(store, traces, i);
-      times.push(performance.now() - t0);
-    }
+    return await timeRuns(RUNS, (i) => c.run(store, traces, i), 2);
   } catch (err) {
     // a read past the store's deadline (10 s) is a figure too: print it rather than stop the bench
     if (err instanceof Error && /deadline/.test(err.message))
       return { p50: Number.NaN, p95: Number.POSITIVE_INFINITY };
     throw err;
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
 }
 
 /**
@@ -201,12 +134,12 @@ const SELECTED = (): Case[] => CASES.filter((c) => ONLY.split(',').some((o) => c
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`.padStart(10);
 
 async function main(): Promise<void> {
-  const small = await benchStore(SMALL);
+  const small = await benchStore(SMALL, 'analytics-v1');
   const base: Array<{ p50: number; p95: number }> = [];
   const cases = SELECTED();
   for (const c of cases) base.push(await timeCase(c, small, SMALL / SPANS_PER_TRACE));
   await small.close();
-  const big = await benchStore(TOTAL);
+  const big = await benchStore(TOTAL, 'analytics-v1');
   const traces = Math.ceil(TOTAL / SPANS_PER_TRACE);
   console.log(
     `bench:analytics — ${TOTAL.toLocaleString('en-US')} spans (${traces.toLocaleString('en-US')} traces, ${Math.floor(traces / 8).toLocaleString('en-US')} sessions), ${RUNS} runs each; baseline: the same reads at ${SMALL.toLocaleString('en-US')} spans`,

@@ -19,20 +19,13 @@
  * included) p95 ≤ 300 ms, trace by id p95 ≤ 50 ms, list during ingest p95 ≤ 2× idle.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWitness } from '../test/helpers/witness-process.js';
 import { DEFAULT_PROJECT } from '@witness/protocol';
 import { type CaseQuery, type CaseValues, type ListCase, listCases, toSearchParams } from './query-cases.js';
-import type { SpanRecord } from '../packages/server/src/model/index.js';
-import {
-  type DuckDbStore,
-  appendRawForBenchmark,
-  encodeCursor,
-  openDuckDbStore,
-} from '../packages/server/src/store/index.js';
-import { AGENTS, benchTrace, benchTraceId, MODEL_NAMES, SERVICES, SPANS_PER_TRACE } from './query-spans.js';
+import { encodeCursor } from '../packages/server/src/store/index.js';
+import { BASE_NS, benchStore, SPACING_MS, timeRuns } from './bench-store.js';
+import { AGENTS, benchTraceId, MODEL_NAMES, SERVICES, SPANS_PER_TRACE } from './query-spans.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,80 +38,10 @@ const RUNS = Number(arg('runs', process.env.WITNESS_BENCH_RUNS ?? '40'));
 /** `--only <regex>`: just the list cases whose label matches (to alternate builds quickly). */
 const ONLY = new RegExp(arg('only', ''));
 const BURST_SECONDS = Number(arg('burst-seconds', '60'));
-const DATA_DIR = join(process.cwd(), '.bench-data');
 /** One trace every 1.2 s: 500k traces (10M spans) cover a week. */
-const SPACING_MS = 1209.6;
-const BASE_NS = 1_760_000_000_000n * 1_000_000n;
 /** Traces per Appender batch and per committed transaction. */
-const TRACES_PER_BATCH = 25;
-const TRACES_PER_TX = 50_000;
 
 const fmtMs = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-async function timeRuns(
-  runs: number,
-  fn: (i: number) => Promise<unknown>,
-): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 3; i++) await fn(runs + i); // warm caches
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
-}
-
-/** Open the bench database of `spans` spans, generating it first unless a complete one exists. */
-async function benchStore(spans: number): Promise<DuckDbStore> {
-  const traces = Math.ceil(spans / SPANS_PER_TRACE);
-  mkdirSync(DATA_DIR, { recursive: true });
-  const path = join(DATA_DIR, `query-v1-${traces * SPANS_PER_TRACE}.duckdb`);
-  if (existsSync(path)) {
-    const store = await openDuckDbStore({ path });
-    const conn = await store.connect();
-    const done = (
-      await conn.runAndReadAll(`SELECT value FROM witness_meta WHERE key = 'bench_complete'`)
-    ).getRows();
-    conn.closeSync();
-    if (done.length === 1) return store;
-    await store.close();
-    rmSync(path, { force: true });
-    rmSync(`${path}.wal`, { force: true });
-  }
-  const store = await openDuckDbStore({ path });
-  const t0 = performance.now();
-  for (let first = 0; first < traces; first += TRACES_PER_TX) {
-    const last = Math.min(traces, first + TRACES_PER_TX);
-    function* batches(): Generator<SpanRecord[]> {
-      for (let t = first; t < last; t += TRACES_PER_BATCH) {
-        const batch: SpanRecord[] = [];
-        for (let u = t; u < Math.min(last, t + TRACES_PER_BATCH); u++)
-          batch.push(...benchTrace(u, BASE_NS, SPACING_MS));
-        yield batch;
-      }
-    }
-    await appendRawForBenchmark(store, batches());
-    const done = last * SPANS_PER_TRACE;
-    const s = (performance.now() - t0) / 1000;
-    process.stderr.write(
-      `\r  generating ${path}: ${done.toLocaleString('en-US')} spans, ${s.toFixed(0)} s, ${Math.round(done / s).toLocaleString('en-US')} spans/s   `,
-    );
-  }
-  process.stderr.write('\n');
-  const conn = await store.connect();
-  await conn.run(`INSERT INTO witness_meta VALUES ('bench_complete', $1)`, [
-    String(traces * SPANS_PER_TRACE),
-  ]);
-  conn.closeSync();
-  await store.close(); // checkpoints: the measured store reads from the file, not the WAL
-  return openDuckDbStore({ path });
-}
 
 interface Timing {
   p50: number;
@@ -178,14 +101,14 @@ function printRow(label: string, t: Timing, target: number, baseline: Timing | n
 async function bulk(): Promise<void> {
   const traces = Math.ceil(TOTAL / SPANS_PER_TRACE);
   const smallTraces = Math.ceil(SMALL / SPANS_PER_TRACE);
-  const small = await benchStore(SMALL);
+  const small = await benchStore(SMALL, 'query-v1');
   const smallCases = listCases(bulkValues(smallTraces)).filter((c) => ONLY.test(c.label));
   const smallTimes: Timing[] = [];
   for (const c of smallCases)
     smallTimes.push(await timeCase(c, (q) => small.searchTraces({ project: DEFAULT_PROJECT, ...q })));
   await small.close();
 
-  const big = await benchStore(TOTAL);
+  const big = await benchStore(TOTAL, 'query-v1');
   // The first call after opening: cold caches, as the UI's first visit after a restart.
   const t0 = performance.now();
   await big.searchTraces({ project: DEFAULT_PROJECT, limit: 50 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceJson } from '@witness/protocol';
 import { afterAll, expect, it } from 'vitest';
-import { encodeTraces, newSpanId, newTraceId, type SpanInput } from './helpers/otlp-proto.js';
+import { agentBatch } from './helpers/agent-batch.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 const CLIENTS = 4;
@@ -21,27 +21,14 @@ afterAll(async () => {
 });
 
 /** One batch = one trace of SPANS_PER_BATCH spans, so a trace read back whole proves the batch. */
-function batch(): { traceId: string; body: Uint8Array } {
-  const traceId = newTraceId();
-  const root = newSpanId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans: SpanInput[] = [];
-  for (let i = 0; i < SPANS_PER_BATCH; i++) {
-    spans.push({
-      traceId,
-      spanId: i === 0 ? root : newSpanId(),
-      parentSpanId: i === 0 ? undefined : root,
-      name: i === 0 ? 'invoke_agent planner' : `chat gpt-4o #${i}`,
-      startNs: now + BigInt(i) * 1000n,
-      endNs: now + BigInt(i) * 1000n + 5_000_000n,
-      attributes:
-        i === 0
-          ? { 'gen_ai.operation.name': 'invoke_agent' }
-          : { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100 + i },
-    });
-  }
-  return { traceId, body: encodeTraces('crash-e2e', spans) };
-}
+const batch = () =>
+  agentBatch('crash-e2e', {
+    spans: SPANS_PER_BATCH,
+    child: (i) => ({
+      name: `chat gpt-4o #${i}`,
+      attributes: { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100 + i },
+    }),
+  });
 
 it('keeps every acknowledged span across kill -9', async () => {
   const first = await startWitness({ dataDir });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceJson } from '@witness/protocol';
 import { afterAll, expect, it } from 'vitest';
-import { encodeTraces, newSpanId, newTraceId, type SpanInput } from './helpers/otlp-proto.js';
+import { agentBatch } from './helpers/agent-batch.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
 
 const CLIENTS = 3;
@@ -25,29 +25,24 @@ afterAll(async () => {
 });
 
 /** One batch = one trace: a tool call (audited) under an agent span, then LLM calls. */
-function batch(pad = 0): { traceId: string; body: Uint8Array } {
-  const traceId = newTraceId();
-  const root = newSpanId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans: SpanInput[] = [];
-  for (let i = 0; i < SPANS_PER_BATCH; i++) {
-    spans.push({
-      traceId,
-      spanId: i === 0 ? root : newSpanId(),
-      parentSpanId: i === 0 ? undefined : root,
-      name: i === 0 ? 'invoke_agent planner' : i === 1 ? 'execute_tool refund' : `chat gpt-4o #${i}`,
-      startNs: now + BigInt(i) * 1000n,
-      endNs: now + BigInt(i) * 1000n + 5_000_000n,
-      attributes:
-        i === 0
-          ? { 'gen_ai.operation.name': 'invoke_agent' }
-          : i === 1
-            ? { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'refund', pad: 'x'.repeat(pad) }
-            : { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100 + i },
-    });
-  }
-  return { traceId, body: encodeTraces('spool-e2e', spans) };
-}
+const batch = (pad = 0) =>
+  agentBatch('spool-e2e', {
+    spans: SPANS_PER_BATCH,
+    child: (i) =>
+      i === 1
+        ? {
+            name: 'execute_tool refund',
+            attributes: {
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': 'refund',
+              pad: 'x'.repeat(pad),
+            },
+          }
+        : {
+            name: `chat gpt-4o #${i}`,
+            attributes: { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100 + i },
+          },
+  });
 
 async function send(url: string, body: Uint8Array): Promise<Response> {
   const res = await fetch(`${url}/v1/traces`, {

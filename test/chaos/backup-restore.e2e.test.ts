@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceJson } from '@witness/protocol';
 import { afterAll, expect, it } from 'vitest';
-import { encodeTraces, newSpanId, newTraceId, type SpanInput } from '../helpers/otlp-proto.js';
+import { agentBatch } from '../helpers/agent-batch.js';
 import { CLI_MAIN, startWitness, type WitnessProcess } from '../helpers/witness-process.js';
 
 const SPANS_PER_BATCH = 20;
@@ -21,24 +21,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function batch(): { traceId: string; body: Uint8Array } {
-  const traceId = newTraceId();
-  const top = newSpanId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans: SpanInput[] = [];
-  for (let i = 0; i < SPANS_PER_BATCH; i++)
-    spans.push({
-      traceId,
-      spanId: i === 0 ? top : newSpanId(),
-      parentSpanId: i === 0 ? undefined : top,
-      name: i === 0 ? 'invoke_agent planner' : `chat gpt-4o #${i}`,
-      startNs: now + BigInt(i) * 1000n,
-      endNs: now + BigInt(i) * 1000n + 5_000_000n,
-      attributes:
-        i === 0 ? { 'gen_ai.operation.name': 'invoke_agent' } : { 'gen_ai.request.model': 'gpt-4o' },
-    });
-  return { traceId, body: encodeTraces('backup-e2e', spans) };
-}
+const batch = () => agentBatch('backup-e2e', { spans: SPANS_PER_BATCH });
 
 const cli = (args: string[]) => spawnSync(process.execPath, [CLI_MAIN, ...args], { encoding: 'utf8' });
 

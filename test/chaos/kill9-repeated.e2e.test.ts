@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceJson } from '@witness/protocol';
 import { afterAll, expect, it } from 'vitest';
-import { encodeTraces, newSpanId, newTraceId, type SpanInput } from '../helpers/otlp-proto.js';
+import { agentBatch } from '../helpers/agent-batch.js';
 import { CLI_MAIN, startWitness, type WitnessProcess } from '../helpers/witness-process.js';
 
 const SPANS_PER_BATCH = 20;
@@ -22,22 +22,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function batch(): { traceId: string; body: Uint8Array } {
-  const traceId = newTraceId();
-  const top = newSpanId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans: SpanInput[] = [];
-  for (let i = 0; i < SPANS_PER_BATCH; i++)
-    spans.push({
-      traceId,
-      spanId: i === 0 ? top : newSpanId(),
-      parentSpanId: i === 0 ? undefined : top,
-      name: i === 0 ? 'invoke_agent planner' : `execute_tool search #${i}`,
-      startNs: now + BigInt(i) * 1000n,
-      endNs: now + BigInt(i) * 1000n + 5_000_000n,
-    });
-  return { traceId, body: encodeTraces('kill9-e2e', spans) };
-}
+const batch = () =>
+  agentBatch('kill9-e2e', {
+    spans: SPANS_PER_BATCH,
+    rootAttributes: {},
+    child: (i) => ({ name: `execute_tool search #${i}` }),
+  });
 
 it(`keeps every acknowledged span exactly once across ${ROUNDS} kill -9 under load`, async () => {
   const acked: string[] = [];

@@ -10,7 +10,8 @@ import { ChParams } from '../../store/clickhouse/queries.js';
 import { localTableName, onCluster, type SchemaTarget, tableName } from '../../store/clickhouse/schema.js';
 import type { ReadOptions } from '../../store/index.js';
 import type { StoredPoint } from './aggregate-points.js';
-import type { MetricPoint, MetricType, Temporality } from './metric-point.js';
+import { listedMetricFromRow, metricTypeFromRow, storedPointFromRow } from './point-rows.js';
+import type { MetricPoint, MetricType } from './metric-point.js';
 import {
   detail,
   MAX_LISTED_METRICS,
@@ -100,28 +101,7 @@ export class ClickHouseMetricPoints implements MetricPoints {
       throw new TooManyPointsError(
         `more than ${max} points match; narrow the time range or filter by service/attributes`,
       );
-    const groupName = q.groupBy;
-    return rows.map((r) => {
-      const d =
-        r.detail === null
-          ? null
-          : (JSON.parse(String(r.detail)) as { b?: number[]; c?: number[]; q?: Array<[number, number]> });
-      return {
-        stream: String(r.stream),
-        group: groupName ? { [groupName]: r.grp === null ? '' : String(r.grp) } : {},
-        timeMs: Number(BigInt(String(r.time_ns)) / 1_000_000n),
-        startMs: Number(BigInt(String(r.start_ns)) / 1_000_000n),
-        type: String(r.type) as MetricType,
-        temporality: (r.temporality as Temporality | null) ?? null,
-        monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
-        value: r.value === null ? null : Number(r.value),
-        count: r.count === null ? null : Number(r.count),
-        sum: r.sum === null ? null : Number(r.sum),
-        bounds: d?.b ?? null,
-        bucketCounts: d?.c ?? null,
-        quantiles: d?.q ?? null,
-      };
-    });
+    return rows.map((r) => storedPointFromRow(r, q.groupBy));
   }
 
   async describe(
@@ -136,12 +116,7 @@ export class ClickHouseMetricPoints implements MetricPoints {
       p,
       options,
     );
-    if (!r) return null;
-    return {
-      type: String(r.type) as MetricType,
-      monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
-      unit: String(r.unit),
-    };
+    return r ? metricTypeFromRow(r) : null;
   }
 
   async listMetrics(
@@ -155,13 +130,7 @@ export class ClickHouseMetricPoints implements MetricPoints {
       p,
       options,
     );
-    return rows.map((r) => ({
-      metric: String(r.metric),
-      type: String(r.type) as MetricType,
-      unit: String(r.unit),
-      description: String(r.description),
-      points: Number(r.points),
-    }));
+    return rows.map(listedMetricFromRow);
   }
 
   async projects(options?: ReadOptions): Promise<string[]> {

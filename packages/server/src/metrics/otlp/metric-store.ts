@@ -6,7 +6,8 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node
 import type { ConnectionPool, ReadOptions } from '../../store/index.js';
 import type { AttrValue } from '../../model/index.js';
 import { exponentialToExplicit, type StoredPoint } from './aggregate-points.js';
-import type { MetricPoint, MetricType, Temporality } from './metric-point.js';
+import { listedMetricFromRow, metricTypeFromRow, storedPointFromRow } from './point-rows.js';
+import type { MetricPoint, MetricType } from './metric-point.js';
 
 const CREATE = [
   `CREATE TABLE IF NOT EXISTS metric_points (
@@ -209,28 +210,7 @@ export class MetricPointStore implements MetricPoints {
         `more than ${max} points match; narrow the time range or filter by service/attributes`,
       );
     }
-    const groupName = q.groupBy;
-    return rows.map((r) => {
-      const d =
-        r.detail === null
-          ? null
-          : (JSON.parse(String(r.detail)) as { b?: number[]; c?: number[]; q?: Array<[number, number]> });
-      return {
-        stream: String(r.stream),
-        group: groupName ? { [groupName]: r.grp === null ? '' : String(r.grp) } : {},
-        timeMs: Number(BigInt(r.time_ns as bigint) / 1_000_000n),
-        startMs: Number(BigInt(r.start_ns as bigint) / 1_000_000n),
-        type: String(r.type) as MetricType,
-        temporality: (r.temporality as Temporality | null) ?? null,
-        monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
-        value: r.value === null ? null : Number(r.value),
-        count: r.count === null ? null : Number(r.count),
-        sum: r.sum === null ? null : Number(r.sum),
-        bounds: d?.b ?? null,
-        bucketCounts: d?.c ?? null,
-        quantiles: d?.q ?? null,
-      };
-    });
+    return rows.map((r) => storedPointFromRow(r, q.groupBy));
   }
 
   /** The metric's type and monotonicity (from its newest point in `project`), or null when never received there. */
@@ -244,12 +224,7 @@ export class MetricPointStore implements MetricPoints {
       [metric, project],
       options,
     );
-    if (!r) return null;
-    return {
-      type: String(r.type) as MetricType,
-      monotonic: r.monotonic === null ? null : Boolean(r.monotonic),
-      unit: String(r.unit),
-    };
+    return r ? metricTypeFromRow(r) : null;
   }
 
   /** The metrics received in `project`. */
@@ -263,13 +238,7 @@ export class MetricPointStore implements MetricPoints {
       [project],
       options,
     );
-    return rows.map((r) => ({
-      metric: String(r.metric),
-      type: String(r.type) as MetricType,
-      unit: String(r.unit),
-      description: String(r.description),
-      points: Number(r.points),
-    }));
+    return rows.map(listedMetricFromRow);
   }
 
   /** Projects that hold any point, sorted (at most MAX_LISTED_METRICS). */

@@ -4,18 +4,8 @@
  * the same text. 64-bit integers travel as decimal strings both ways (exact nanoseconds).
  */
 import { createHash } from 'node:crypto';
-import type { LogRecord, SpanKind, SpanRecord, StatusCode } from '../../model/index.js';
-import { TOKENS_ESTIMATED_ATTR } from '../../normalize/index.js';
-import {
-  decodeAttributes,
-  decodeDecision,
-  decodeEvents,
-  decodeGovernance,
-  decodeLinks,
-  encodeAttributes,
-  encodeEvents,
-  encodeLinks,
-} from '../duckdb/json-columns.js';
+import type { LogRecord, SpanRecord } from '../../model/index.js';
+import { encodeAttributes, encodeEvents, encodeLinks } from '../duckdb/json-columns.js';
 import { addToParts, type TracePart } from '../duckdb/span-rows.js';
 import { SET_SEPARATOR } from '../duckdb/schema.js';
 
@@ -65,54 +55,8 @@ export function spanRow(s: SpanRecord, project: string, resources: Map<object, s
   };
 }
 
-export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, service_name, span_kind, kind, start_ns, end_ns,
-  status_code, status_message, attributes, resource, scope_name, scope_version, events, links, model, provider,
-  input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, cost_usd, session_id, user_id, agent_name,
-  tool_name, side_effect, input, output, decision, governance`;
-
-type Row = Record<string, unknown>;
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-export function spanFromRow(r: Row): SpanRecord {
-  const attributes = decodeAttributes(r.attributes as string);
-  return {
-    traceId: r.trace_id as string,
-    spanId: r.span_id as string,
-    parentSpanId: text(r.parent_span_id),
-    name: r.name as string,
-    serviceName: r.service_name as string,
-    spanKind: Number(r.span_kind),
-    startTimeUnixNano: BigInt(r.start_ns as string),
-    endTimeUnixNano: BigInt(r.end_ns as string),
-    statusCode: r.status_code as StatusCode,
-    statusMessage: r.status_message as string,
-    attributes,
-    resource: decodeAttributes(r.resource as string),
-    scopeName: r.scope_name as string,
-    scopeVersion: r.scope_version as string,
-    events: decodeEvents(r.events as string),
-    links: decodeLinks(r.links as string),
-    kind: r.kind as SpanKind,
-    model: text(r.model),
-    provider: text(r.provider),
-    inputTokens: num(r.input_tokens),
-    outputTokens: num(r.output_tokens),
-    cacheReadTokens: num(r.cache_read_tokens),
-    reasoningTokens: num(r.reasoning_tokens),
-    costUsd: num(r.cost_usd),
-    tokensEstimated: attributes[TOKENS_ESTIMATED_ATTR] === true,
-    sessionId: text(r.session_id),
-    userId: text(r.user_id),
-    agentName: text(r.agent_name),
-    toolName: text(r.tool_name),
-    sideEffect: r.side_effect === null || r.side_effect === undefined ? null : Boolean(r.side_effect),
-    input: text(r.input),
-    output: text(r.output),
-    decision: decodeDecision(text(r.decision)),
-    governance: decodeGovernance(text(r.governance)),
-  };
-}
+/** Read back with the DuckDB engine's mapping: the columns and their texts are the same. */
+export { SPAN_COLUMNS, spanFromRow } from '../duckdb/span-from-row.js';
 
 function setText(values: Set<string>): string {
   if (values.size === 0) return '';

@@ -1,5 +1,9 @@
-/** A `spans` row as read back (getRowObjects) into the normalized SpanRecord. */
-import type { DuckDBValue } from '@duckdb/node-api';
+/**
+ * A `spans` row as read back into the normalized SpanRecord, for both engines: DuckDB's
+ * getRowObjects (BIGINT as bigint, BOOLEAN as boolean) and ClickHouse's JSONEachRow (Int64 as a
+ * decimal string, Bool as true/false, absent Nullable as null). The columns and their JSON texts are
+ * the same in both (the ClickHouse engine writes them with ./json-columns too).
+ */
 import type { SpanKind, SpanRecord, StatusCode } from '../../model/index.js';
 import { TOKENS_ESTIMATED_ATTR } from '../../normalize/index.js';
 import {
@@ -10,10 +14,10 @@ import {
   decodeLinks,
 } from './json-columns.js';
 
-type Row = Record<string, DuckDBValue>;
+type Row = Record<string, unknown>;
 
-const text = (v: DuckDBValue): string | null => (v === null ? null : (v as string));
-const num = (v: DuckDBValue): number | null => (v === null ? null : Number(v));
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, service_name, span_kind, kind, start_ns, end_ns,
   status_code, status_message, attributes, resource, scope_name, scope_version, events, links, model, provider,
@@ -29,8 +33,9 @@ export function spanFromRow(r: Row): SpanRecord {
     name: r.name as string,
     serviceName: r.service_name as string,
     spanKind: Number(r.span_kind),
-    startTimeUnixNano: r.start_ns as bigint,
-    endTimeUnixNano: r.end_ns as bigint,
+    // a bigint from DuckDB, a decimal string from ClickHouse: exact either way
+    startTimeUnixNano: BigInt(r.start_ns as bigint | string),
+    endTimeUnixNano: BigInt(r.end_ns as bigint | string),
     statusCode: r.status_code as StatusCode,
     statusMessage: r.status_message as string,
     attributes,
@@ -53,7 +58,7 @@ export function spanFromRow(r: Row): SpanRecord {
     userId: text(r.user_id),
     agentName: text(r.agent_name),
     toolName: text(r.tool_name),
-    sideEffect: r.side_effect === null ? null : (r.side_effect as boolean),
+    sideEffect: r.side_effect === null || r.side_effect === undefined ? null : Boolean(r.side_effect),
     input: text(r.input),
     output: text(r.output),
     decision: decodeDecision(text(r.decision)),
