@@ -10,8 +10,12 @@
  *   so a read-only remount *under* a running server cannot be made here; the kernel's own forced one
  *   (ext4 errors=remount-ro) fails every write as disk-full does, down the same refusal path
  *   (503 + Retry-After naming the errno; test/chaos/disk-full.e2e.test.ts, storage-errors.test.ts).
+ * - A disk turned read-only under the running server, by the test-only hook (WITNESS_FAULT_FILE
+ *   `write-error EROFS`: every audit group write fails with EROFS; DuckDB's own writes are not
+ *   touched): ingest answers 503 + Retry-After naming EROFS, the metric counts it, reads keep working,
+ *   and ingest resumes when the hook is removed; nothing acknowledged is lost, the log verifies.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,3 +125,46 @@ describe.skipIf(skip)(`filesystem remounted read-only${skip ? ` (skipped: ${unav
     expect(verify.ok, verify.out).toBe(true);
   }, 120_000);
 });
+
+it('a disk turned read-only under the running server (hook): 503 naming EROFS, resumes when writable', async () => {
+  const dataDir = join(tmp, 'hooked');
+  const faultFile = join(tmp, 'faults');
+  writeFileSync(faultFile, '');
+  const w = await startWitness({ dataDir, env: { WITNESS_FAULT_FILE: faultFile } });
+  running.push(w);
+  const acked: string[] = [];
+  await ingest(w, 10, acked);
+  writeFileSync(faultFile, 'write-error EROFS\n');
+  await new Promise((r) => setTimeout(r, 100)); // re-read every 50 ms
+  const refused: Answer[] = [];
+  for (let i = 0; i < 10; i++) {
+    const b = traceBatch('read-only-e2e');
+    const a = await send(w.url, b.body);
+    if (a?.status === 200) acked.push(b.traceId);
+    else if (a) refused.push(a);
+  }
+  const metrics = await scrape(w.url);
+  const read = await fetch(`${w.url}/api/traces/${acked[0]}`);
+  expect(read.status).toBe(200);
+  await read.arrayBuffer();
+  writeFileSync(faultFile, '');
+  await new Promise((r) => setTimeout(r, 1100)); // the audit writer retries its recovery once a second
+  await ingest(w, 10, acked);
+
+  expect(refused).toHaveLength(10);
+  for (const a of refused) {
+    expect(a.status).toBe(503);
+    expect(a.retryAfter).toBe('30');
+    expect(a.text).toMatch(/read-only filesystem \(EROFS\)/);
+  }
+  expect(metricValue(metrics, 'witness_storage_write_errors_total', 'errno="EROFS"', 'writer="ingest"')).toBe(
+    10,
+  );
+  expect(await missingOrBroken(w.url, acked)).toEqual([]);
+  await w.stop();
+  const verify = auditVerify(dataDir);
+  expect(verify.ok, verify.out).toBe(true);
+  console.log(
+    `read-only (hook) while serving: ${refused.length} of 10 refused with 503 naming EROFS; ${acked.length} acknowledged, none missing`,
+  );
+}, 60_000);

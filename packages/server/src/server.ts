@@ -253,7 +253,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           else logger.info('the wall clock caught up with the audit log again');
         },
         onSync: (seconds) => storageMetrics?.synced('audit', seconds),
-        ...(faults.file ? { now: faults.file.now, beforeSync: faults.file.beforeSync } : {}),
+        ...(faults.file
+          ? { now: faults.file.now, beforeSync: faults.file.beforeSync, beforeWrite: faults.file.beforeWrite }
+          : {}),
       })
     : null;
   // A changed configuration is a people action: record it (without the scrape token and client secret).

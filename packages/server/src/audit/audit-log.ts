@@ -74,6 +74,8 @@ export interface AuditLogOptions {
   onClockBehind?: (behindMs: number) => void;
   /** Test-only (fault/): runs before each group's fdatasync (a slow disk). */
   beforeSync?: () => Promise<void>;
+  /** Test-only (fault/): runs before each group is written; a throw fails the write. */
+  beforeWrite?: () => Promise<void>;
   /** Told how long each group's fdatasync took. */
   onSync?: (seconds: number) => void;
   now?: () => number;

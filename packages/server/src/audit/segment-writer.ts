@@ -23,6 +23,8 @@ export interface SegmentWriterOptions extends SealOptions {
   onRotate?: (size: number) => void;
   /** Test-only (fault/): runs before each group's fdatasync (a slow disk). */
   beforeSync?: () => Promise<void>;
+  /** Test-only (fault/): runs before each group is written; a throw fails the write (a read-only disk). */
+  beforeWrite?: () => Promise<void>;
   /** Told how long each group's fdatasync pair took (witness_disk_sync_duration_seconds). */
   onSync?: (seconds: number) => void;
 }
@@ -77,6 +79,7 @@ export class SegmentWriter {
   async write(payload: Buffer, hashes: Buffer, firstSeq: number, firstTime: number): Promise<void> {
     await this.rotateIfDue(firstSeq, firstTime);
     const active = this.active;
+    await this.options.beforeWrite?.();
     const [p, h] = await Promise.all([active.payload.write(payload), active.hashes.write(hashes)]);
     // a short write (disk full mid-group) is a failure: rollBack() cuts it off
     if (p.bytesWritten !== payload.length)

@@ -18,16 +18,20 @@ describe('faultsFromEnv (test-only fault injection)', () => {
 describe('WITNESS_FAULT_FILE', () => {
   it('parses the faults a test toggles, ignoring what it does not know', async () => {
     const { parseFaultFile } = await import('./index.js');
-    expect(parseFaultFile('fsync-delay-ms 250\nclock-offset-ms -7200000\n# note\nbogus 1\n')).toEqual({
-      fsyncDelayMs: 250,
-      clockOffsetMs: -7_200_000,
+    expect(
+      parseFaultFile('fsync-delay-ms 250\nclock-offset-ms -7200000\nwrite-error EROFS\n# note\nbogus 1\n'),
+    ).toEqual({ fsyncDelayMs: 250, clockOffsetMs: -7_200_000, writeError: 'EROFS' });
+    expect(parseFaultFile('write-error erofs; rm')).toEqual({
+      fsyncDelayMs: 0,
+      clockOffsetMs: 0,
+      writeError: null,
     });
-    expect(parseFaultFile('')).toEqual({ fsyncDelayMs: 0, clockOffsetMs: 0 });
+    expect(parseFaultFile('')).toEqual({ fsyncDelayMs: 0, clockOffsetMs: 0, writeError: null });
   });
 
   it('is a fault that the server warns about', () => {
     const f = faultsFromEnv({ WITNESS_FAULT_FILE: '/nonexistent/faults' });
     expect(anyFault(f)).toBe(true);
-    expect(f.file?.current()).toEqual({ fsyncDelayMs: 0, clockOffsetMs: 0 });
+    expect(f.file?.current()).toEqual({ fsyncDelayMs: 0, clockOffsetMs: 0, writeError: null });
   });
 });
