@@ -3,9 +3,9 @@
  * conformance suite holds both). Reads use FINAL: a score written twice counts once.
  */
 import type { ScoreFilter } from '@witness/protocol';
-import { cursorBigInt, decodeCursor } from '../cursor.js';
-import { MAX_SUMMARY_BUCKETS, MAX_SUMMARY_GROUPS } from '../duckdb/score-queries.js';
+import { MAX_SUMMARY_GROUPS } from '../duckdb/score-queries.js';
 import { StoreQueryError } from '../query-error.js';
+import { type Bind, scoreSearchWhere, scoreSummaryWhere } from '../score-where.js';
 import type { ScoreQuery, ScoreRecord, ScoreSummaryQuery } from '../types.js';
 
 /** What these builders need of queries.ts's ChParams and Tables (typed here: queries.ts imports this file). */
@@ -43,21 +43,11 @@ export function scoreRow(project: string, s: ScoreRecord, written: bigint): Reco
   };
 }
 
+/** ClickHouse's typed parameters. */
+const chBind = (p: ChParams): Bind => ({ text: (v) => p.str(v), int64: (v) => p.i64(v) });
+
 export function buildScoreSearch(table: string, q: ScoreQuery, p: ChParams) {
-  const where = [`project = ${p.str(q.project)}`];
-  if (q.traceId !== undefined) where.push(`trace_id = ${p.str(q.traceId)}`);
-  if (q.spanId !== undefined) where.push(`span_id = ${p.str(q.spanId)}`);
-  if (q.sessionId !== undefined) where.push(`session_id = ${p.str(q.sessionId)}`);
-  if (q.name !== undefined) where.push(`name = ${p.str(q.name)}`);
-  if (q.source !== undefined) where.push(`source = ${p.str(q.source)}`);
-  if (q.fromUnixNano !== undefined) where.push(`time_ns >= ${p.i64(q.fromUnixNano)}`);
-  if (q.toUnixNano !== undefined) where.push(`time_ns <= ${p.i64(q.toUnixNano)}`);
-  if (q.cursor !== undefined) {
-    const [time, id] = decodeCursor(q.cursor, 2);
-    const t = p.i64(cursorBigInt(time));
-    where.push(`(time_ns < ${t} OR (time_ns = ${t} AND id < ${p.str(id)}))`);
-  }
-  const limit = q.limit === undefined ? 100 : Math.min(1000, Math.max(1, Math.trunc(q.limit)));
+  const { where, limit } = scoreSearchWhere(q, chBind(p));
   const sql = `SELECT ${SCORE_COLUMNS} FROM ${table} FINAL WHERE ${where.join(' AND ')}
     ORDER BY time_ns DESC, id DESC LIMIT ${p.add(limit + 1, 'UInt32')}`;
   return { sql, limit };
@@ -92,21 +82,7 @@ export function scoreFilterCondition(t: Tables, f: ScoreFilter, project: string,
 }
 
 export function buildScoreSummary(table: string, q: ScoreSummaryQuery, p: ChParams) {
-  const stepNs = BigInt(Math.round(q.stepSeconds)) * 1_000_000_000n;
-  const buckets = (q.toUnixNano - q.fromUnixNano) / stepNs;
-  if (buckets > BigInt(MAX_SUMMARY_BUCKETS))
-    throw new StoreQueryError(
-      `${buckets} buckets asked for; at most ${MAX_SUMMARY_BUCKETS}: widen step or narrow from..to`,
-    );
-  const where = [
-    `project = ${p.str(q.project)}`,
-    `time_ns >= ${p.i64(q.fromUnixNano)}`,
-    `time_ns < ${p.i64(q.toUnixNano)}`,
-  ];
-  if (q.name !== undefined) where.push(`name = ${p.str(q.name)}`);
-  if (q.source !== undefined) where.push(`source = ${p.str(q.source)}`);
-  const group =
-    q.groupBy === 'none' ? `''` : q.groupBy === 'agent' ? `coalesce(agent, '')` : `coalesce(model, '')`;
+  const { where, stepNs, group } = scoreSummaryWhere(q, chBind(p));
   const from = p.i64(q.fromUnixNano);
   const step = p.i64(stepNs);
   const sql = `WITH picked AS (

@@ -3,17 +3,12 @@
  * model). Every caller value goes through SqlParams.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import {
-  MAX_SCORE_SUMMARY_BUCKETS,
-  type ScoreFilter,
-  type ScoreJson,
-  type ScoreSource,
-  type ScoreSummaryGroupJson,
-} from '@witness/protocol';
+import type { ScoreFilter, ScoreJson, ScoreSource, ScoreSummaryGroupJson } from '@witness/protocol';
 import { cutString } from '../answer-bounds.js';
-import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
+import { encodeCursor } from '../cursor.js';
 import { StoreQueryError } from '../query-error.js';
 import type { ScoreQuery, ScoreRecord, ScoreSummaryQuery } from '../types.js';
+import { type Bind, scoreSearchWhere, scoreSummaryWhere } from '../score-where.js';
 import { SqlParams } from './sql-params.js';
 
 /** Scores per INSERT statement (14 parameters each). */
@@ -21,8 +16,6 @@ export const SCORE_INSERT_CHUNK = 200;
 
 /** Groups (score name × agent/model) one summary returns at most: the most scored first. */
 export const MAX_SUMMARY_GROUPS = 100;
-/** Buckets per summary at most (from..to / step): the route refuses more first, naming `step`. */
-export const MAX_SUMMARY_BUCKETS = MAX_SCORE_SUMMARY_BUCKETS;
 /** Labels per group the summary counts (the most frequent). */
 const MAX_LABELS = 20;
 
@@ -59,22 +52,12 @@ export function buildScoreInsert(
   return { sql: `INSERT OR REPLACE INTO scores (${COLUMNS}) VALUES ${rows.join(', ')}`, params: p.values };
 }
 
+/** DuckDB's positional parameters. */
+const duckBind = (p: SqlParams): Bind => ({ text: (v) => p.add(v), int64: (v) => p.add(v) });
+
 export function buildScoreSearch(q: ScoreQuery): { sql: string; params: SqlParams; limit: number } {
   const p = new SqlParams();
-  const where = [`project = ${p.add(q.project)}`];
-  if (q.traceId !== undefined) where.push(`trace_id = ${p.add(q.traceId)}`);
-  if (q.spanId !== undefined) where.push(`span_id = ${p.add(q.spanId)}`);
-  if (q.sessionId !== undefined) where.push(`session_id = ${p.add(q.sessionId)}`);
-  if (q.name !== undefined) where.push(`name = ${p.add(q.name)}`);
-  if (q.source !== undefined) where.push(`source = ${p.add(q.source)}`);
-  if (q.fromUnixNano !== undefined) where.push(`time_ns >= ${p.add(q.fromUnixNano)}`);
-  if (q.toUnixNano !== undefined) where.push(`time_ns <= ${p.add(q.toUnixNano)}`);
-  if (q.cursor !== undefined) {
-    const [time, id] = decodeCursor(q.cursor, 2);
-    const t = p.add(cursorBigInt(time));
-    where.push(`(time_ns < ${t} OR (time_ns = ${t} AND id < ${p.add(id)}))`);
-  }
-  const limit = q.limit === undefined ? 100 : Math.min(1000, Math.max(1, Math.trunc(q.limit)));
+  const { where, limit } = scoreSearchWhere(q, duckBind(p));
   const sql = `SELECT ${COLUMNS} FROM scores WHERE ${where.join(' AND ')}
     ORDER BY time_ns DESC, id DESC LIMIT ${p.add(limit + 1)}`;
   return { sql, params: p, limit };
@@ -133,22 +116,8 @@ export function buildScoreSummary(q: ScoreSummaryQuery): {
   params: DuckDBValue[];
   stepNs: bigint;
 } {
-  const stepNs = BigInt(Math.round(q.stepSeconds)) * 1_000_000_000n;
-  const buckets = (q.toUnixNano - q.fromUnixNano) / stepNs;
-  if (buckets > BigInt(MAX_SUMMARY_BUCKETS))
-    throw new StoreQueryError(
-      `${buckets} buckets asked for; at most ${MAX_SUMMARY_BUCKETS}: widen step or narrow from..to`,
-    );
   const p = new SqlParams();
-  const where = [
-    `project = ${p.add(q.project)}`,
-    `time_ns >= ${p.add(q.fromUnixNano)}`,
-    `time_ns < ${p.add(q.toUnixNano)}`,
-  ];
-  if (q.name !== undefined) where.push(`name = ${p.add(q.name)}`);
-  if (q.source !== undefined) where.push(`source = ${p.add(q.source)}`);
-  const group =
-    q.groupBy === 'none' ? `''` : q.groupBy === 'agent' ? `coalesce(agent, '')` : `coalesce(model, '')`;
+  const { where, stepNs, group } = scoreSummaryWhere(q, duckBind(p));
   const from = p.add(q.fromUnixNano);
   const step = p.add(stepNs);
   // one row per (name, group, bucket); the totals and label counts are folded in by the caller
