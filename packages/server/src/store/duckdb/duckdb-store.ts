@@ -65,6 +65,7 @@ import { buildUsage, usageRows } from './usage.js';
 import { cutString, itemsWithinBudget } from '../answer-bounds.js';
 import { cursorBigInt, decodeCursor, encodeCursor } from '../cursor.js';
 import { ConnectionPool, type ReadConnection, type Row } from './connection-pool.js';
+import { BackgroundCheckpoint, DEFAULT_CHECKPOINT_WAL_BYTES } from './background-checkpoint.js';
 import { DuckDbCoordination } from './coordination.js';
 import { defaultMemoryLimit, duckDbSizeBytes } from './memory-limit.js';
 import { buildLogSearch, logFromRow } from './log-search.js';
@@ -154,6 +155,14 @@ export interface DuckDbStoreOptions {
    * @default 50,000 (ROLLUP_AFTER_PARTS)
    */
   rollupAfterParts?: number;
+  /**
+   * WAL bytes past which the store checkpoints in the background, between commit groups
+   * (background-checkpoint.ts); 0 leaves it to DuckDB's checkpoint_threshold (256 MB, inside a commit).
+   * @default 32 MiB
+   */
+  checkpointWalBytes?: number;
+  /** How often the WAL size is looked at (after a commit), ms. A test knob. @default 1000 */
+  checkpointCheckMs?: number;
 }
 
 /** Up to this many traces, `spanIdsOf` looks each up by the trace_parts index; beyond, in one scan. */
@@ -300,6 +309,13 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
       options.rollupAfterParts ?? ROLLUP_AFTER_PARTS,
     );
     store.memoryLimitBytes = duckDbSizeBytes(settings.memory_limit);
+    if (options.path !== ':memory:' && options.path !== '')
+      store.backgroundCheckpoint = new BackgroundCheckpoint({
+        walPath: `${options.path}.wal`,
+        walBytes: options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
+        checkEveryMs: options.checkpointCheckMs,
+        checkpoint: () => store.checkpointBetweenGroups(),
+      });
     await store.openAppenders();
     await store.loadTraceFilter(writer);
     const [state] = await readRows(writer, READ_ROLLUP_STATE);
@@ -334,6 +350,8 @@ export class DuckDbStore implements Store {
 
   /** DuckDB's memory_limit in bytes (set by openDuckDbStore), for witness_store_memory_limit_bytes. */
   memoryLimitBytes: number | null = null;
+  /** Folds the WAL between commit groups once it passes a size (null: in-memory store). */
+  backgroundCheckpoint: BackgroundCheckpoint | null = null;
 
   constructor(
     readonly path: string,
@@ -616,6 +634,7 @@ export class DuckDbStore implements Store {
         () => {
           this.commits++;
           for (const g of group) g.resolve();
+          this.backgroundCheckpoint?.afterCommit();
         },
         async (err: unknown) => {
           await slot.conn.run('ROLLBACK').catch(() => undefined);
@@ -966,6 +985,17 @@ export class DuckDbStore implements Store {
         await writer.run('ROLLBACK').catch(() => undefined);
         throw err;
       }
+    });
+  }
+
+  /**
+   * CHECKPOINT on the writer between commit groups: no group is being appended or committed, so it
+   * neither runs inside a COMMIT nor waits for a writer's transaction. Appends queue meanwhile.
+   */
+  checkpointBetweenGroups(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return this.exclusive(async (writer) => {
+      await writer.run('CHECKPOINT');
     });
   }
 
