@@ -208,7 +208,9 @@ export class AuditArchiver {
     }
     let upTo = this.state.checkpointLines;
     while (upTo < lines.length && checkpointSize(lines[upTo] as string) <= archived) upTo++;
-    if (upTo > this.state.checkpointLines && !this.closed) {
+    // Also when closing: segments this pass uploaded need their checkpoints beside them, or the archive
+    // ends in an unsigned tail until the next start (one PUT; a close during a pass waits for it).
+    if (upTo > this.state.checkpointLines) {
       const from = this.state.checkpointLines;
       const chunk = Buffer.from(
         lines
