@@ -111,9 +111,13 @@ it('ClickHouse killed mid-load: acknowledged batches are spooled and stored once
   await until(async () => acked.length >= before + 20, 'acks while down');
   // ClickHouse comes back on its data directory and port; the spool drains into it
   chdb = await startChdbServer({ dataDir: chDir, port });
-  await until(async () => (await metric(url, 'witness_spool_batches')) === 0, 'drained', 180_000);
+  // a few seconds of load beside the replay, then the clients stop: left running until the spool is
+  // empty, they made the drain (and the read-back below) as long as the machine was slow — 3,963
+  // batches and a 300 s timeout in a loaded clean-clone run
+  await new Promise((r) => setTimeout(r, 3000));
   stop = true;
   await Promise.all(clients);
+  await until(async () => (await metric(url, 'witness_spool_batches')) === 0, 'drained', 180_000);
   expect(refused).toEqual([]);
   expect(await metric(url, 'witness_spool_replayed_total')).toBeGreaterThan(0);
   console.log(`spool/clickhouse: ${acked.length} batches acknowledged (${before} before the kill)`);
@@ -126,16 +130,22 @@ it('ClickHouse killed mid-load: acknowledged batches are spooled and stored once
   });
   try {
     const problems: string[] = [];
-    for (const traceId of acked) {
+    const check = async (traceId: string) => {
       const res = await fetch(`${query.url}/api/traces/${traceId}`);
       if (res.status !== 200) {
         problems.push(`${traceId}: ${res.status}`);
-        continue;
+        return;
       }
       const spans = ((await res.json()) as TraceJson).spans;
       if (spans.length !== SPANS_PER_BATCH || new Set(spans.map((s) => s.spanId)).size !== SPANS_PER_BATCH)
         problems.push(`${traceId}: ${spans.length} spans`);
-    }
+    };
+    // four readers: every acknowledged trace is read back, without one request at a time
+    let next = 0;
+    const reader = async () => {
+      while (next < acked.length) await check(acked[next++]!);
+    };
+    await Promise.all([reader(), reader(), reader(), reader()]);
     expect(problems).toEqual([]);
   } finally {
     await query.stop();
