@@ -341,6 +341,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     policies: config.governance.policies,
     prescriptive: config.governance.prescriptive.enabled,
     maxTraces: config.governance.maxTraces,
+    traceIdleMs: config.governance.traceIdleTimeout,
     audit,
     onViolation: (policy, severity) => violations.inc({ policy, severity }),
     onPrescriptive: (type) => prescriptiveCounter.inc({ type }),

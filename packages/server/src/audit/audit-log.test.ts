@@ -62,6 +62,38 @@ describe('AuditLog', () => {
     await again.close();
   });
 
+  it('keeps closed 1,024-entry chunks of the tree on disk: proofs into them, across segments and a reopen, verify', async () => {
+    const dir = tempDataDir();
+    // small segments, so chunks of the tree straddle segment files
+    const log = await openLog(dir, { segmentMaxBytes: 64 * 1024 });
+    for (let b = 0; b < 5; b++) await log.appendMany(Array.from({ length: 1000 }, (_, i) => input(b * 1000 + i)));
+    const cp = await log.checkpoint();
+    expect(cp.size).toBe(5001);
+    expect(readdirSync(join(dir, 'audit', 'segments')).filter((f) => f.endsWith('.hashes')).length).toBeGreaterThan(3);
+    // only the open chunk's leaves are held below the chunk level
+    const tree = (log as unknown as { tree: { levels: { first: number }[] } }).tree;
+    expect(tree.levels[0]?.first).toBe(4096);
+    const root = Buffer.from(cp.rootHash, 'hex');
+    const check = (l: AuditLog, size: number, r: Buffer) => {
+      for (const i of [0, 1, 700, 1023, 1024, 2047, 3000, 4095, 4096, size - 1]) {
+        const lh = leafHash(encodeEntry(l.getEntry(i) as never));
+        expect(l.leafHashAt(i).equals(lh), `leaf ${i}`).toBe(true);
+        expect(verifyInclusion(i, size, lh, l.inclusionProof(i, size), r), `inclusion ${i}`).toBe(true);
+      }
+      for (const m of [1, 1000, 1024, 3333]) {
+        const old = l.root(m);
+        expect(verifyConsistency(m, size, old, r, l.consistencyProof(m, size)), `consistency ${m}`).toBe(true);
+      }
+    };
+    check(log, cp.size, root);
+    await log.close();
+    const again = await openLog(dir, { segmentMaxBytes: 64 * 1024 });
+    expect(again.root(cp.size).equals(root)).toBe(true);
+    check(again, cp.size, root);
+    await again.close();
+    expect((await verify(dir)).ok).toBe(true);
+  });
+
   it('concurrent appends get consecutive seqs, survive reopen, and proofs verify against a checkpoint', async () => {
     const dir = tempDataDir();
     const log = await openLog(dir);

@@ -33,7 +33,7 @@ import { HASH_SIZE, MerkleTree } from './merkle-tree.js';
 import { type AuditQuery, queryEntries } from './query-entries.js';
 import { recoverSegments } from './recover-segments.js';
 import { LOG_META_FILE, listSegments, SEGMENTS_DIR } from './segment-files.js';
-import { readSegmentEntries, segmentOf } from './segment-entries.js';
+import { readLeafHashes, readSegmentEntries, segmentOf } from './segment-entries.js';
 import { SegmentWriter } from './segment-writer.js';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.js';
 
@@ -168,7 +168,8 @@ export class AuditLog {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { logId: string };
     const key = loadOrCreateSigningKey({ keysDir: options.keysDir, keyFile: options.keyFile });
     const segments = listSegments(segmentsDir);
-    const tree = new MerkleTree();
+    // Closed 1,024-leaf chunks of the tree stay on disk (the hash files): memory does not grow with the log.
+    const tree = new MerkleTree({ readLeaves: (start, count) => readLeafHashes(segments, start, count) });
     recoverSegments(segments, tree);
     // A checkpoint at every segment boundary: each sealed segment ends at a signed size, so an archive
     // of sealed segments (audit-archive/) verifies to its last entry with no unsigned tail.

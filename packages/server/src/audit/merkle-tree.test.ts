@@ -255,3 +255,86 @@ describe('subtrees hashed apart', () => {
     expect(() => subtreeLevels(Buffer.alloc(3 * 32))).toThrow('power of two');
   });
 });
+
+describe('a tree that keeps closed chunks on disk (readLeaves)', () => {
+  const leaf = (i: number) => leafHash(Buffer.from(`entry ${i}`));
+
+  /** A whole tree and a chunked one over the same leaves; the chunked one reads from `all`. */
+  function pair(count: number, chunkBits: number) {
+    const all: Buffer[] = [];
+    const reads: [number, number][] = [];
+    const whole = new MerkleTree();
+    const chunked = new MerkleTree({
+      chunkBits,
+      readLeaves: (start, n) => {
+        reads.push([start, n]);
+        expect(start + n).toBeLessThanOrEqual(chunked.size);
+        return Buffer.concat(all.slice(start, start + n));
+      },
+    });
+    for (let i = 0; i < count; i++) {
+      all.push(leaf(i));
+      whole.appendLeafHash(leaf(i));
+      chunked.appendLeafHash(leaf(i));
+    }
+    return { whole, chunked, reads };
+  }
+
+  it('gives the same roots, leaves, inclusion and consistency proofs as the whole tree', () => {
+    const { whole, chunked, reads } = pair(300, 4);
+    for (let size = 1; size <= 300; size += 13) {
+      expect(chunked.root(size).equals(whole.root(size)), `root ${size}`).toBe(true);
+      for (let i = 0; i < size; i += 11) {
+        expect(chunked.leafHashAt(i).equals(whole.leafHashAt(i))).toBe(true);
+        expect(chunked.inclusionProof(i, size)).toEqual(whole.inclusionProof(i, size));
+      }
+      for (let m = 1; m <= size; m += 17)
+        expect(chunked.consistencyProof(m, size)).toEqual(whole.consistencyProof(m, size));
+    }
+    // closed chunks were read back whole (16 leaves, aligned), never the open one
+    expect(reads.length).toBeGreaterThan(0);
+    for (const [start, n] of reads) {
+      expect(n).toBe(16);
+      expect(start % 16).toBe(0);
+      expect(start + n).toBeLessThanOrEqual(288);
+    }
+  });
+
+  it('the root of the current size needs no read, and memory holds only the open chunk below the chunk level', () => {
+    const { chunked, reads } = pair(1000, 4);
+    chunked.root();
+    expect(reads).toEqual([]);
+    // 1000 = 62 closed chunks of 16 + 8 open leaves: level 0 holds the 8 open ones only
+    const level0 = (chunked as unknown as { levels: { first: number; length: number }[] }).levels[0];
+    expect(level0?.length).toBe(1000);
+    expect(level0?.first).toBe(992);
+  });
+
+  it('appendSubtree skips the levels a chunk-aligned subtree would drop, with the same answers', () => {
+    const all: Buffer[] = [];
+    const chunked = new MerkleTree({
+      chunkBits: 3,
+      readLeaves: (s, n) => Buffer.concat(all.slice(s, s + n)),
+    });
+    const whole = new MerkleTree();
+    for (const n of [4, 4, 8, 1, 1, 2, 16, 32, 2]) {
+      while (all.length % n !== 0) {
+        all.push(leaf(all.length));
+        whole.appendLeafHash(all.at(-1) as Buffer);
+        chunked.appendLeafHash(all.at(-1) as Buffer);
+      }
+      const leaves = Array.from({ length: n }, (_, k) => leaf(all.length + k));
+      all.push(...leaves);
+      for (const l of leaves) whole.appendLeafHash(l);
+      const joined = Buffer.concat(leaves);
+      chunked.appendSubtree([joined, ...subtreeLevels(joined)]);
+      expect(chunked.root().equals(whole.root())).toBe(true);
+    }
+    for (let size = 1; size <= all.length; size += 5) {
+      expect(chunked.inclusionProof(size - 1, size)).toEqual(whole.inclusionProof(size - 1, size));
+      expect(chunked.consistencyProof(Math.ceil(size / 3), size)).toEqual(
+        whole.consistencyProof(Math.ceil(size / 3), size),
+      );
+    }
+  });
+});

@@ -3,6 +3,13 @@
  * (§2.1.3.1) and consistency proofs (§2.1.4.1). Hashes of every complete, aligned subtree are kept per
  * level as they form, so the root of any size and every proof need only O(log² n) hashes — proof time
  * does not grow with the log (bench:audit measures it at 1M entries).
+ *
+ * Kept whole, that is 64 bytes of memory per entry for the life of the process: a server's audit log
+ * grows without bound, and so would its memory (the soak saw it: ~16 MB in 10 minutes at 1,000 agent
+ * runs a minute). Given `readLeaves` (the leaf hashes are on disk anyway, in the segments' hash
+ * files), the tree keeps only the levels at and above the chunk size (2^chunkBits leaves) plus the open
+ * chunk: ~64 / 2^chunkBits bytes per entry. A proof that reaches into a closed chunk reads that chunk's
+ * leaf hashes back (32 KiB at the default) and rebuilds its levels, in a small bounded cache.
  */
 import { createHash, hash } from 'node:crypto';
 import { nodeHashLevel } from './node-hash-level.js';
@@ -30,37 +37,58 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 /** MTH({}) = SHA-256(""). */
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 
-/** A growable array of 32-byte hashes in one buffer (no per-hash object on the heap). */
+/**
+ * A growable array of 32-byte hashes in one buffer (no per-hash object on the heap). It may hold only
+ * its newest hashes: those from `first` on (`dropAll` forgets everything held so far).
+ */
 class HashLevel {
   private buf = Buffer.allocUnsafe(HASH_SIZE * 1024);
+  /** Hashes appended so far (the level's logical length). */
   length = 0;
+  /** Index of the first hash held; earlier ones were dropped. */
+  first = 0;
+
+  /** Forgets every hash held; the buffer is reused for the next ones. */
+  dropAll(): void {
+    this.first = this.length;
+  }
+
+  /** Counts `n` hashes as appended without holding them (a dropped level skipping a whole subtree). */
+  skip(n: number): void {
+    this.length += n;
+    this.first = this.length;
+  }
 
   /** Appends hashes given back to back in one buffer (a whole level of a subtree). */
   pushMany(hashes: Uint8Array): void {
     const n = hashes.length / HASH_SIZE;
+    const held = this.length - this.first;
     let cap = this.buf.length;
-    while ((this.length + n) * HASH_SIZE > cap) cap *= 2;
+    while ((held + n) * HASH_SIZE > cap) cap *= 2;
     if (cap !== this.buf.length) {
       const next = Buffer.allocUnsafe(cap);
-      this.buf.copy(next, 0, 0, this.length * HASH_SIZE);
+      this.buf.copy(next, 0, 0, held * HASH_SIZE);
       this.buf = next;
     }
-    this.buf.set(hashes, this.length * HASH_SIZE);
+    this.buf.set(hashes, held * HASH_SIZE);
     this.length += n;
   }
 
   push(hash: Uint8Array): void {
-    if ((this.length + 1) * HASH_SIZE > this.buf.length) {
+    const held = this.length - this.first;
+    if ((held + 1) * HASH_SIZE > this.buf.length) {
       const next = Buffer.allocUnsafe(this.buf.length * 2);
-      this.buf.copy(next, 0, 0, this.length * HASH_SIZE);
+      this.buf.copy(next, 0, 0, held * HASH_SIZE);
       this.buf = next;
     }
-    this.buf.set(hash, this.length * HASH_SIZE);
+    this.buf.set(hash, held * HASH_SIZE);
     this.length++;
   }
 
+  /** The hash at index `i` (≥ `first`). */
   get(i: number): Buffer {
-    return this.buf.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
+    const o = (i - this.first) * HASH_SIZE;
+    return this.buf.subarray(o, o + HASH_SIZE);
   }
 }
 
@@ -91,9 +119,35 @@ function split(n: number): number {
   return k;
 }
 
+export interface MerkleTreeOptions {
+  /**
+   * Reads `count` leaf hashes from index `start` back to back (always leaves already appended). With
+   * it, levels below `chunkBits` hold only the open chunk and closed chunks are read back on demand.
+   */
+  readLeaves?: (start: number, count: number) => Uint8Array;
+  /** log2 of the leaves per chunk when `readLeaves` is given. @default 10 (1,024 leaves, 32 KiB) */
+  chunkBits?: number;
+}
+
+/** Closed chunks whose levels are rebuilt at once (a proof touches one or two). */
+const CHUNK_CACHE = 8;
+
 export class MerkleTree {
   /** levels[h][i] = hash of the complete subtree of leaves [i·2^h, (i+1)·2^h). */
   private readonly levels: HashLevel[] = [new HashLevel()];
+  private readonly readLeaves: ((start: number, count: number) => Uint8Array) | undefined;
+  /** Levels below this one hold only the open chunk (Infinity: every level is held whole). */
+  private readonly chunkLevel: number;
+  /** Rebuilt levels 0..chunkLevel-1 of recently read closed chunks, by chunk index (LRU order). */
+  private readonly chunks = new Map<number, Buffer[]>();
+
+  constructor(options: MerkleTreeOptions = {}) {
+    this.readLeaves = options.readLeaves;
+    const bits = options.chunkBits ?? 10;
+    if (!Number.isInteger(bits) || bits < 1 || bits > 20)
+      throw new RangeError(`chunkBits must be 1..20, got ${bits}`);
+    this.chunkLevel = this.readLeaves ? bits : Number.POSITIVE_INFINITY;
+  }
 
   get size(): number {
     return this.levels[0]?.length ?? 0;
@@ -119,7 +173,11 @@ export class MerkleTree {
     for (let h = 0; h <= k; h++)
       if ((levels[h] as Uint8Array).length !== (n >> h) * HASH_SIZE)
         throw new RangeError(`level ${h} of a ${n}-leaf subtree must hold ${n >> h} hashes`);
-    for (let h = 0; h < k; h++) this.level(h).pushMany(levels[h] as Uint8Array);
+    // Levels below the chunk level would be dropped as soon as this (chunk-aligned) subtree closes.
+    for (let h = 0; h < k; h++)
+      if (k >= this.chunkLevel && h < this.chunkLevel)
+        this.level(h).skip((levels[h] as Uint8Array).length / HASH_SIZE);
+      else this.level(h).pushMany(levels[h] as Uint8Array);
     this.pushAt(k, levels[k] as Uint8Array);
   }
 
@@ -134,6 +192,8 @@ export class MerkleTree {
     for (;;) {
       const store = this.level(level);
       store.push(current);
+      // A chunk closed: its lower levels are on disk (readLeaves) and are dropped from memory.
+      if (level === this.chunkLevel) for (let h = 0; h < level; h++) this.level(h).dropAll();
       const index = store.length - 1;
       if (index % 2 === 0) return;
       current = nodeHash(store.get(index - 1), current);
@@ -143,7 +203,7 @@ export class MerkleTree {
 
   leafHashAt(index: number): Buffer {
     this.checkIndex(index, this.size);
-    return Buffer.from((this.levels[0] as HashLevel).get(index));
+    return Buffer.from(this.held(0, index));
   }
 
   /** MTH of the first `size` leaves (default: all). */
@@ -183,7 +243,7 @@ export class MerkleTree {
     const n = end - start;
     if ((n & (n - 1)) === 0) {
       const h = Math.log2(n);
-      if (start % n === 0) return (this.levels[h] as HashLevel).get(start / n);
+      if (start % n === 0) return this.held(h, start / n);
     }
     const k = split(n);
     return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
@@ -214,5 +274,36 @@ export class MerkleTree {
       this.subproof(m - k, start + k, n - k, false, out);
       out.push(Buffer.from(this.rangeHash(start, start + k)));
     }
+  }
+
+  /** levels[h][i], from memory or, for a closed chunk whose levels were dropped, rebuilt from disk. */
+  private held(h: number, i: number): Buffer {
+    const level = this.levels[h] as HashLevel;
+    if (i >= level.first) return level.get(i);
+    const bits = this.chunkLevel;
+    const chunk = Math.floor((i * 2 ** h) / 2 ** bits);
+    const width = 2 ** (bits - h);
+    const hashes = this.chunkLevels(chunk)[h] as Buffer;
+    const o = (i - chunk * width) * HASH_SIZE;
+    return hashes.subarray(o, o + HASH_SIZE);
+  }
+
+  /** Levels 0..chunkLevel-1 of a closed chunk: its leaf hashes read back, the rest rebuilt. */
+  private chunkLevels(chunk: number): Buffer[] {
+    let levels = this.chunks.get(chunk);
+    if (levels !== undefined) {
+      this.chunks.delete(chunk);
+      this.chunks.set(chunk, levels);
+      return levels;
+    }
+    const n = 2 ** this.chunkLevel;
+    const leaves = Buffer.from((this.readLeaves as (s: number, c: number) => Uint8Array)(chunk * n, n));
+    if (leaves.length !== n * HASH_SIZE)
+      throw new Error(`reading leaf hashes ${chunk * n}..${(chunk + 1) * n - 1} gave ${leaves.length} bytes`);
+    levels = [leaves, ...subtreeLevels(leaves)];
+    levels.pop(); // the chunk's root is held at chunkLevel already
+    this.chunks.set(chunk, levels);
+    if (this.chunks.size > CHUNK_CACHE) this.chunks.delete(this.chunks.keys().next().value as number);
+    return levels;
   }
 }

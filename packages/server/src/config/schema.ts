@@ -853,6 +853,11 @@ export const governanceSection = z.strictObject({
     .describe(
       'Traces whose running totals (cost, tokens, last LLM output) policies can read; least recently active go first.',
     ),
+  traceIdleTimeout: durationSchema
+    .default(300_000)
+    .describe(
+      'A trace with no new span for this long has its running totals forgotten (a later span starts them again from zero), so their memory follows current activity.',
+    ),
 });
 
 export const alertsSection = z.strictObject({

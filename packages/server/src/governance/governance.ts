@@ -35,6 +35,8 @@ export interface GovernanceOptions {
   onAlert?: (row: ViolationRow) => void;
   /** @default 50000 */
   maxTraces?: number;
+  /** Running totals of a trace idle this long are forgotten. @default 300000 */
+  traceIdleMs?: number;
 }
 
 export interface Pending {
@@ -53,7 +55,7 @@ export class Governance {
 
   constructor(private readonly options: GovernanceOptions) {
     this.set = new PolicySet(options.policies);
-    this.totals = new TraceTotalsCache(options.maxTraces ?? 50_000);
+    this.totals = new TraceTotalsCache(options.maxTraces ?? 50_000, options.traceIdleMs ?? 300_000);
   }
 
   get policies() {

@@ -7,8 +7,11 @@
  * Kept in memory without holding every span id:
  * - a Bloom filter of every trace id stored (`TraceFilter`): a trace it has never seen cannot have
  *   stored spans, which is the common case and costs no database read;
- * - the span ids of recently touched traces (bounded, least recently used evicted), each one either
- *   committed or claimed by the append writing it;
+ * - the span ids of recently touched traces (bounded by count and by idle time, least recently used
+ *   evicted), each one either committed or claimed by the append writing it. The idle bound keeps
+ *   memory proportional to current activity: with only the count bound (500k spans), a steady 1,000
+ *   agent runs a minute grew the heap for the first ~40 minutes, which a soak reads as a leak;
+ *   a span arriving for a trace idle longer than that costs one database read, as below;
  * - a trace the filter may have seen but that is not in memory is read from the database once (its
  *   span ids, found through its trace parts' time range) before its spans are claimed.
  *
@@ -46,11 +49,17 @@ interface TraceEntry {
   spans: Map<string, SpanState>;
   /** Spans claimed and not yet settled: a trace with any is never evicted. */
   pending: number;
+  /** When a claim last touched it (ms): map order is this order. */
+  touched: number;
 }
 
 export interface SpanIdentitiesOptions {
   /** Span ids of committed spans held in memory at most (LRU by trace). @default 500_000 */
   maxRecentSpans?: number;
+  /** A trace untouched for this long is forgotten (read again if it gets more spans). @default 120_000 */
+  idleMs?: number;
+  /** Clock for the idle bound (tests). @default Date.now */
+  now?: () => number;
   /** Traces already stored (to size the filter). */
   expectedTraces?: number;
   /** Reads the span ids the store holds for these traces of the project (only traces with no claim in flight). */
@@ -62,6 +71,8 @@ export class SpanIdentities {
   private readonly recent = new Map<string, TraceEntry>();
   private recentSpans = 0;
   private readonly maxRecentSpans: number;
+  private readonly idleMs: number;
+  private readonly now: () => number;
   private readonly load: (project: string, traceIds: string[]) => Promise<Map<string, string[]>>;
   /** Claims run one at a time: each sees every earlier claim. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -71,6 +82,8 @@ export class SpanIdentities {
   constructor(options: SpanIdentitiesOptions) {
     this.filter = new TraceFilter(options.expectedTraces ?? 0);
     this.maxRecentSpans = options.maxRecentSpans ?? 500_000;
+    this.idleMs = options.idleMs ?? 120_000;
+    this.now = options.now ?? Date.now;
     this.load = options.load;
   }
 
@@ -115,6 +128,7 @@ export class SpanIdentities {
       if (missing === null) missing = [];
       if (!missing.includes(prev)) missing.push(prev);
     }
+    const now = this.now();
     if (missing !== null) {
       const stored = await this.load(project, missing);
       this.loadedTraces += missing.length;
@@ -123,6 +137,7 @@ export class SpanIdentities {
         this.recent.set(traceKey(project, traceId), {
           spans: new Map(ids.map((id) => [id, null])),
           pending: 0,
+          touched: now,
         });
         this.recentSpans += ids.length;
       }
@@ -141,11 +156,12 @@ export class SpanIdentities {
         const key = traceKey(project, s.traceId);
         entry = this.recent.get(key);
         if (entry === undefined) {
-          entry = { spans: new Map(), pending: 0 };
+          entry = { spans: new Map(), pending: 0, touched: now };
           this.filter.add(key);
         } else {
           // Most recently used last: eviction walks the map from the front.
           this.recent.delete(key);
+          entry.touched = now;
         }
         this.recent.set(key, entry);
       }
@@ -163,11 +179,11 @@ export class SpanIdentities {
     return claim;
   }
 
-  /** Drops least recently used traces with nothing in flight until under the bound. */
+  /** Drops least recently used traces with nothing in flight until under the bound and none is idle. */
   private evict(): void {
-    if (this.recentSpans <= this.maxRecentSpans) return;
+    const idleBefore = this.now() - this.idleMs;
     for (const [traceId, entry] of this.recent) {
-      if (this.recentSpans <= this.maxRecentSpans) break;
+      if (this.recentSpans <= this.maxRecentSpans && entry.touched >= idleBefore) break;
       if (entry.pending > 0) continue;
       this.recent.delete(traceId);
       this.recentSpans -= entry.spans.size;
