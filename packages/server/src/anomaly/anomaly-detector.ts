@@ -160,11 +160,14 @@ export class AnomalyDetector {
     // with a few past spikes habituates its likelihoods), and it is reported even inside the
     // refractory period: a new extreme right after an alarm is a new event, not an echo.
     const spatial = (use & 4) !== 0 && range > SPATIAL_TOLERANCE;
-    if (spatial && q < 1 + range) q = 1 + Math.min(range, 1e6); // capped: the score stays below 1
-    // Re-arming: for a while after an alarm the bar is higher (12 nats instead of 10), so the
-    // after-effects of one event (a calibrator still settling, a second wobble) do not report
-    // again, while a clearly stronger event still does. A new extreme is exempt, as above.
-    else if (!spatial && t - this.lastAlarm < this.rearmPoints) q /= this.rearmFactor;
+    if (spatial) {
+      if (q < 1 + range) q = 1 + Math.min(range, 1e6); // capped: the score stays below 1
+    } else if (t - this.lastAlarm < this.rearmPoints) {
+      // Re-arming: for a while after an alarm the bar is higher (12 nats instead of 10), so the
+      // after-effects of one event (a calibrator still settling, a second wobble) do not report
+      // again, while a clearly stronger event still does. A new extreme is exempt, as above.
+      q /= this.rearmFactor;
+    }
     let score = q / (1 + q);
     if (t - this.lastAlarm < this.refractory && !spatial) score *= 0.5;
     else if (q > 1) this.lastAlarm = t;
