@@ -91,6 +91,40 @@ describe('AnomalyDetector', () => {
     expect(noRange[2520]).toBeLessThan(0.5);
   });
 
+  it('ignores the seasonal profile while it predicts no better than the level (no daily cycle)', () => {
+    const rnd = noise(5);
+    // white noise with a 3-hour shift on day 10: a level event, and the series has no daily cycle
+    const shift = [288 * 10, 288 * 10 + 36] as const;
+    const values = Array.from(
+      { length: 288 * 12 },
+      (_, i) => 50 + 10 * rnd() + (i >= shift[0] && i < shift[1] ? 12 : 0),
+    );
+    const seasonalOnly = (options = {}) =>
+      scoreAll(values, new AnomalyDetector({ components: ['seasonal'], ...options }));
+    // "this time of day" is then five past values of noise, a worse guess than the mean: the
+    // profile would only repeat the level part's alarm, so it stays silent
+    expect(Math.max(...seasonalOnly())).toBeLessThan(0.1);
+    expect(Math.max(...seasonalOnly({ seasonalSkill: Number.POSITIVE_INFINITY }))).toBeGreaterThan(0.5);
+    // the shift itself is still reported, by the other parts
+    expect(maxOf(scoreAll(values), ...shift)).toBeGreaterThan(0.5);
+  });
+
+  it('asks a second alarm within 200 points of the first for 1.2x the surprise, unless stronger', () => {
+    const values = daily(3000);
+    values[2500] += 30; // first event: an alarm
+    values[2600] -= 14; // a smaller one 100 points later (after the 50-point refractory period)
+    values[2700] += 60; // a much stronger one
+    const plain = scoreAll(values, new AnomalyDetector({ rearmPoints: 0 }));
+    const rearmed = scoreAll(values);
+    expect(rearmed[2500]).toBeGreaterThan(0.5);
+    expect(rearmed[2500]).toBe(plain[2500]);
+    // score = q/(1+q); re-arming divides q by 1.2 (the detector's state is otherwise the same)
+    const q = plain[2600] / (1 - plain[2600]);
+    expect(rearmed[2600]).toBeCloseTo(q / 1.2 / (1 + q / 1.2), 12);
+    expect(rearmed[2600]).toBeLessThan(plain[2600]);
+    expect(rearmed[2700]).toBeGreaterThan(0.5);
+  });
+
   it('handles a constant series and huge values without NaN', () => {
     const flat = scoreAll(Array(1000).fill(7));
     expect(flat.every((x) => x >= 0 && x < 0.5)).toBe(true);

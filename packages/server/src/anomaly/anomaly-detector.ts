@@ -24,6 +24,18 @@ export interface AnomalyDetectorOptions {
   likelihoodMemory?: number;
   /** After an alarm, scores are halved for this many points so one event reports once. @default 50 */
   refractory?: number;
+  /**
+   * For this many points after an alarm (the refractory period included) a new alarm needs
+   * `rearmFactor` times the surprise: aftershocks of one event are weaker than it. @default 200
+   */
+  rearmPoints?: number;
+  /** @default 1.2 (12 nats instead of 10) */
+  rearmFactor?: number;
+  /**
+   * The seasonal part's surprise counts only while the seasonal profile predicts better than
+   * the plain level: its typical error below this fraction of the level's. @default 0.8
+   */
+  seasonalSkill?: number;
 }
 
 const BLOCK = 4; // points averaged into one shape coordinate
@@ -60,6 +72,9 @@ export class AnomalyDetector {
   private readonly warmup: number;
   private readonly levelAlpha: number;
   private readonly refractory: number;
+  private readonly rearmPoints: number;
+  private readonly rearmFactor: number;
+  private readonly seasonalSkill: number;
   private lastAlarm = Number.NEGATIVE_INFINITY;
   // level
   private mean = 0;
@@ -91,6 +106,9 @@ export class AnomalyDetector {
     this.warmup = options.warmup ?? 150;
     this.levelAlpha = 1 / (options.levelMemory ?? 1000);
     this.refractory = options.refractory ?? 50;
+    this.rearmPoints = options.rearmPoints ?? 200;
+    this.rearmFactor = options.rearmFactor ?? 1.2;
+    this.seasonalSkill = options.seasonalSkill ?? 0.8;
     const likelihoodAlpha = 1 / (options.likelihoodMemory ?? 250);
     this.calibrators = new SurpriseLikelihoods(DETECTOR_COMPONENTS.length, likelihoodAlpha);
     this.season = new SeasonalProfile(SEASON_SLOTS, SEASON_ALPHA);
@@ -142,7 +160,14 @@ export class AnomalyDetector {
     // with a few past spikes habituates its likelihoods), and it is reported even inside the
     // refractory period: a new extreme right after an alarm is a new event, not an echo.
     const spatial = (use & 4) !== 0 && range > SPATIAL_TOLERANCE;
-    if (spatial && q < 1 + range) q = 1 + Math.min(range, 1e6); // capped: the score stays below 1
+    if (spatial) {
+      if (q < 1 + range) q = 1 + Math.min(range, 1e6); // capped: the score stays below 1
+    } else if (t - this.lastAlarm < this.rearmPoints) {
+      // Re-arming: for a while after an alarm the bar is higher (12 nats instead of 10), so the
+      // after-effects of one event (a calibrator still settling, a second wobble) do not report
+      // again, while a clearly stronger event still does. A new extreme is exempt, as above.
+      q /= this.rearmFactor;
+    }
     let score = q / (1 + q);
     if (t - this.lastAlarm < this.refractory && !spatial) score *= 0.5;
     else if (q > 1) this.lastAlarm = t;
@@ -197,6 +222,10 @@ export class AnomalyDetector {
       MAD_TO_SIGMA * this.seasonMad + 1e-9 * (Math.abs(this.mean) + 1) + 1e-6 * (this.max - this.min);
     const a = Math.max(this.levelAlpha, 1 / (t + 1));
     this.seasonMad += a * (r - this.seasonMad);
+    // A profile that does not predict better than the level (no daily cycle, irregular
+    // sampling, a cycle that changed) only adds a second, noisier opinion of the level:
+    // its surprises would be false alarms, so they count only while it has skill.
+    if (this.seasonMad > this.seasonalSkill * this.mad) return 0;
     return normalSurprise(r / scale);
   }
 
