@@ -248,7 +248,11 @@ export class ExporterRunner {
         continue;
       }
       // a batch in flight cannot be dropped; kept to a quarter of the queue, drop-oldest always has room
-      const maxBytes = Math.min(MAX_BATCH_PAYLOAD_BYTES, Math.floor(config.queue.maxBytes / 4));
+      const maxBytes = Math.min(
+        this.o.exporter.maxRequestBytes ?? MAX_BATCH_PAYLOAD_BYTES,
+        MAX_BATCH_PAYLOAD_BYTES,
+        Math.floor(config.queue.maxBytes / 4),
+      );
       const { frames, payloads } = this.queue.peek(config.batch.maxItems, maxBytes, sameProject);
       const items = frames.reduce((n, f) => n + f.items, 0);
       const encoded = this.o.exporter.sendEncoded ? payloads.map(readEncodedFrame) : null;

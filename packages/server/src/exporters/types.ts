@@ -108,6 +108,12 @@ export interface Exporter {
   readonly codec?: QueueCodec;
   /** Delivers the codec's frames of one project (in queue order). Required with `codec`. */
   sendEncoded?(project: string, frames: EncodedFrame[], ctx: SendContext): Promise<ExportResult>;
+  /**
+   * The largest request the target takes, when it is below the framework's 8 MiB: the runner keeps a
+   * batch's queued bytes under it (OTLP/gRPC: servers refuse messages over 4 MiB by default, a refusal
+   * that is permanent, so a backlog shipped in bigger batches after an outage would be dead-lettered).
+   */
+  readonly maxRequestBytes?: number;
   /** Releases connections (gRPC channels, SDK clients). */
   close?(): Promise<void> | void;
 }

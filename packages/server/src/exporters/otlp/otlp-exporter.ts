@@ -10,7 +10,7 @@ import type {
   ExportResult,
   SendContext,
 } from '../types.js';
-import { grpcTransport } from './otlp-grpc.js';
+import { GRPC_MAX_MESSAGE_BYTES, grpcTransport } from './otlp-grpc.js';
 import { httpTransport, type OtlpCall, type OtlpTransport } from './otlp-transport.js';
 import { encodeLogs, encodeMetrics, encodeTraces } from './otlp-encode.js';
 
@@ -43,12 +43,14 @@ export function createOtlpExporter(
   const t =
     transport ??
     (config.protocol === 'grpc'
-      ? grpcTransport(config.endpoint, headers, gzip)
+      ? grpcTransport(config.endpoint, headers, gzip, config.timeoutMs)
       : httpTransport(config.endpoint, headers, gzip));
   return {
     name: config.name,
     type: 'otlp',
     signals: new Set<ExportSignal>(['spans', 'logs', 'metrics']),
+    // a batch's frames concatenate into one message per signal: under the gRPC default limit
+    maxRequestBytes: config.protocol === 'grpc' ? GRPC_MAX_MESSAGE_BYTES : undefined,
     async send(batch: ExportBatch, { signal }: SendContext): Promise<ExportResult> {
       let rejected = 0;
       const messages: string[] = [];

@@ -70,10 +70,35 @@ export function classifyGrpc(err: ServiceError): ExportResult {
   return { kind: 'permanent', error };
 }
 
+/**
+ * The message size gRPC servers take by default (grpc-go, so the Collector, Tempo and Jaeger; grpc-js),
+ * checked after decompression. A bigger one is refused with RESOURCE_EXHAUSTED and no RetryInfo, i.e.
+ * for good: the exporter's batches stay under it (Exporter.maxRequestBytes).
+ */
+export const GRPC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The channel's own reconnect backoff, kept short: the exporter paces its attempts (retry.*), and
+ * grpc-js's default (1 s growing ×1.6 to 120 s) fails every attempt fast while it waits, so delivery
+ * resumed 15–26 s after a target came back from a 40–60 s outage, and up to 2 minutes after a longer
+ * one (test/exporters-otlp-grpc-faults.e2e). A refused connect a second while the target is down costs
+ * nothing.
+ */
+const RECONNECT_BACKOFF = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 1000,
+};
+
+/**
+ * `timeoutMs` (the exporter's attempt timeout) goes out as the call's deadline (grpc-timeout), as the
+ * OpenTelemetry SDKs' exporters send theirs: the server and any proxy know when the client stops
+ * waiting and can drop the work instead of storing a copy the client will send again.
+ */
 export function grpcTransport(
   endpoint: string,
   headers: Record<string, string>,
   gzip: boolean,
+  timeoutMs?: number,
 ): OtlpTransport {
   const url = new URL(endpoint);
   const tls = url.protocol === 'https:';
@@ -82,6 +107,7 @@ export function grpcTransport(
     // gzip every message (grpc-js: 0 identity, 1 deflate, 2 gzip)
     'grpc.default_compression_algorithm': gzip ? 2 : 0,
     'grpc.primary_user_agent': 'witness-exporter',
+    ...RECONNECT_BACKOFF,
   });
   const identity = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   return {
@@ -89,7 +115,7 @@ export function grpcTransport(
       new Promise<ExportResult>((resolve) => {
         const md = new Metadata();
         for (const [k, v] of Object.entries(headers)) md.set(k.toLowerCase(), v);
-        const options: CallOptions = {};
+        const options: CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
         const call = client.makeUnaryRequest<Uint8Array, Buffer>(
           METHOD[c.signal],
           identity,
