@@ -53,6 +53,7 @@ export interface AnomalyDetectorOptions {
 const BLOCK = 4; // points averaged into one shape coordinate
 const DIMS = 8; // shape = the last 8 blocks (32 points)
 const BOXES = 24;
+const SNAPSHOTS = 2 * DIMS; // where the creep part's range snapshots start in `blocks`
 const VIGILANCE = 0.85;
 const SEASON_SLOTS = 144;
 const SEASON_ALPHA = 0.2;
@@ -97,9 +98,9 @@ export class AnomalyDetector {
   // range
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
-  // creep: the range every creepEvery points, the last 4 ([min, max] pairs, a ring), so the oldest
-  // is 3–4 × creepEvery points old; and the excess of the current point over it
-  private readonly snapshots = new Float64Array(8);
+  // creep: the range every creepEvery points, the last 4 ([min, max] pairs, a ring at SNAPSHOTS in
+  // `blocks`: one typed array fewer per detector), so the oldest is 3–4 × creepEvery points old;
+  // and the excess of the current point over it
   private snapNext = 0;
   private snapCount = 0;
   private creep = 0;
@@ -114,7 +115,8 @@ export class AnomalyDetector {
   private seasonMad = 0;
   // shape
   private readonly shapes: ShapeMemory;
-  private readonly blocks = new Float64Array(2 * DIMS); // last DIMS block means, then the shape vector
+  // last DIMS block means, then the shape vector, then the creep part's range snapshots
+  private readonly blocks = new Float64Array(SNAPSHOTS + 8);
   private blockSum = 0;
   private blockFill = 0;
   private blocksSeen = 0;
@@ -223,16 +225,16 @@ export class AnomalyDetector {
     }
     this.creep = 0;
     if (this.creepEvery > 0 && t > 1) {
-      const sn = this.snapshots;
-      const oldest = this.snapCount < 4 ? 0 : this.snapNext;
-      const oMin = sn[2 * oldest];
-      const oMax = sn[2 * oldest + 1];
+      const sn = this.blocks;
+      const oldest = SNAPSHOTS + 2 * (this.snapCount < 4 ? 0 : this.snapNext);
+      const oMin = sn[oldest];
+      const oMax = sn[oldest + 1];
       if (this.snapCount > 0 && oMax > oMin && (x > this.max || x < this.min)) {
         this.creep = Math.max(0, x - oMax, oMin - x) / (oMax - oMin);
       }
       if (t % this.creepEvery === 0) {
-        sn[2 * this.snapNext] = this.min;
-        sn[2 * this.snapNext + 1] = this.max;
+        sn[SNAPSHOTS + 2 * this.snapNext] = this.min;
+        sn[SNAPSHOTS + 2 * this.snapNext + 1] = this.max;
         this.snapNext = (this.snapNext + 1) & 3;
         if (this.snapCount < 4) this.snapCount++;
       }
