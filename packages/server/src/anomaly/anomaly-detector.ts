@@ -66,7 +66,7 @@ const SPATIAL_TOLERANCE = 0.05; // σ = √(π/2)·mean|x − μ| for a Gaussian
 /**
  * Streaming anomaly detector for one equally spaced series. `update(value, timeMs)` returns the
  * score of that point in [0, 1), computed from that point and earlier ones only (no look-ahead);
- * every bound is learned online and the state is a fixed ~2.6 KiB whatever the series length (bench:anomaly).
+ * every bound is learned online and the state is a fixed ~2.7 KiB whatever the series length (bench:anomaly).
  *
  * Five views of the series each yield a surprise in nats (−ln p):
  * - level: distance from an exponentially weighted mean, in robust spread units;
