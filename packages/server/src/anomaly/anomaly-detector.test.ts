@@ -91,6 +91,33 @@ describe('AnomalyDetector', () => {
     expect(noRange[2520]).toBeLessThan(0.5);
   });
 
+  it('reports a value creeping to new records, each step under the spatial tolerance, once', () => {
+    const rnd = noise(7);
+    const values = Array.from({ length: 3000 }, () => 50 + rnd());
+    const max = Math.max(...values);
+    const width = max - Math.min(...values);
+    // 40 new records, each 3% of the range above the last one (the spatial rule needs 5%)
+    for (let k = 1; k <= 40; k++) values.push(max + 0.03 * width * k);
+    const rangeOnly = (options = {}) =>
+      scoreAll(values, new AnomalyDetector({ components: ['range'], ...options })).slice(3000);
+    const alarms = rangeOnly().filter((x) => x >= 0.5);
+    // beyond the range of 50 points ago by 5% after the second step; then the refractory period
+    expect(alarms.length).toBe(1);
+    expect(rangeOnly().findIndex((x) => x >= 0.5)).toBe(1);
+    expect(Math.max(...rangeOnly({ creepPoints: 0 }))).toBeLessThan(0.5);
+  });
+
+  it('does not alarm on a tiny new record of a noisy series (no likelihood on the range part)', () => {
+    const rnd = noise(7);
+    const values = Array.from({ length: 3000 }, () => 50 + rnd());
+    const max = Math.max(...values);
+    values.push(max + 0.01 * (max - Math.min(...values))); // 1% of the range above the maximum
+    // a calibrator fed the range excess sees 0 almost always, so its spread collapses and a
+    // tiny record after a quiet spell reads as a huge surprise: that is what this option did
+    expect(scoreAll(values, new AnomalyDetector({ rangeLikelihood: true }))[3000]).toBeGreaterThan(0.5);
+    expect(scoreAll(values)[3000]).toBeLessThan(0.5);
+  });
+
   it('ignores the seasonal profile while it predicts no better than the level (no daily cycle)', () => {
     const rnd = noise(5);
     // white noise with a 3-hour shift on day 10: a level event, and the series has no daily cycle

@@ -36,11 +36,24 @@ export interface AnomalyDetectorOptions {
    * the plain level: its typical error below this fraction of the level's. @default 0.8
    */
   seasonalSkill?: number;
+  /**
+   * Creep: a new extreme that lies beyond the range as it stood this many points ago by the
+   * spatial tolerance alarms like a jump of that size (a value climbing to new records step by
+   * step, each step too small for the spatial rule). 0 turns it off. @default 50 (the refractory period)
+   */
+  creepPoints?: number;
+  /**
+   * Also score the range part's excess through a likelihood calibrator, as before the fifth
+   * round (for comparison in bench:nab; the calibrator of a signal that is 0 between records
+   * collapses, so any tiny new record after a quiet spell reads as a huge surprise). @default false
+   */
+  rangeLikelihood?: boolean;
 }
 
 const BLOCK = 4; // points averaged into one shape coordinate
 const DIMS = 8; // shape = the last 8 blocks (32 points)
 const BOXES = 24;
+const SNAPSHOTS = 2 * DIMS; // where the creep part's range snapshots start in `blocks`
 const VIGILANCE = 0.85;
 const SEASON_SLOTS = 144;
 const SEASON_ALPHA = 0.2;
@@ -53,16 +66,17 @@ const SPATIAL_TOLERANCE = 0.05; // σ = √(π/2)·mean|x − μ| for a Gaussian
 /**
  * Streaming anomaly detector for one equally spaced series. `update(value, timeMs)` returns the
  * score of that point in [0, 1), computed from that point and earlier ones only (no look-ahead);
- * every bound is learned online and the state is a fixed ~2.6 KiB whatever the series length (bench:anomaly).
+ * every bound is learned online and the state is a fixed ~2.7 KiB whatever the series length (bench:anomaly).
  *
  * Five views of the series each yield a surprise in nats (−ln p):
  * - level: distance from an exponentially weighted mean, in robust spread units;
  * - volatility: the log-ratio of short to long mean |Δx| (bursts of noise, flat lines);
- * - range: how far the value leaves the range seen so far (new extremes);
+ * - range: a new extreme beyond the range seen so far by 5% of it (HTM's spatial anomaly), or
+ *   beyond the range of 50 points ago by as much (creep); it alarms on its own, uncalibrated;
  * - shape: novelty of the last 32 points, normalised to the seen range, against an
  *   adaptive-resonance memory of past shapes;
  * - seasonal: distance from what this time of day usually looks like.
- * Each is calibrated against its own history (SurpriseLikelihood), the score is the largest,
+ * The other four are calibrated against their own history (SurpriseLikelihood), the score is the largest,
  * mapped q → q/(1+q) so that 0.5 is the alarm level (p ≈ 4.5e−5), and after an alarm the next
  * `refractory` points are halved: NAB, like an on-call engineer, wants one report per event.
  */
@@ -75,6 +89,8 @@ export class AnomalyDetector {
   private readonly rearmPoints: number;
   private readonly rearmFactor: number;
   private readonly seasonalSkill: number;
+  private readonly creepEvery: number;
+  private readonly rangeLikelihood: boolean;
   private lastAlarm = Number.NEGATIVE_INFINITY;
   // level
   private mean = 0;
@@ -82,6 +98,12 @@ export class AnomalyDetector {
   // range
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
+  // creep: the range every creepEvery points, the last 4 ([min, max] pairs, a ring at SNAPSHOTS in
+  // `blocks`: one typed array fewer per detector), so the oldest is 3–4 × creepEvery points old;
+  // and the excess of the current point over it
+  private snapNext = 0;
+  private snapCount = 0;
+  private creep = 0;
   // volatility
   private last = 0;
   private volShort = 0;
@@ -93,7 +115,8 @@ export class AnomalyDetector {
   private seasonMad = 0;
   // shape
   private readonly shapes: ShapeMemory;
-  private readonly blocks = new Float64Array(2 * DIMS); // last DIMS block means, then the shape vector
+  // last DIMS block means, then the shape vector, then the creep part's range snapshots
+  private readonly blocks = new Float64Array(SNAPSHOTS + 8);
   private blockSum = 0;
   private blockFill = 0;
   private blocksSeen = 0;
@@ -109,6 +132,9 @@ export class AnomalyDetector {
     this.rearmPoints = options.rearmPoints ?? 200;
     this.rearmFactor = options.rearmFactor ?? 1.2;
     this.seasonalSkill = options.seasonalSkill ?? 0.8;
+    const creepPoints = options.creepPoints ?? 50;
+    this.creepEvery = creepPoints > 0 ? Math.max(1, Math.round(creepPoints / 4)) : 0;
+    this.rangeLikelihood = options.rangeLikelihood ?? false;
     const likelihoodAlpha = 1 / (options.likelihoodMemory ?? 250);
     this.calibrators = new SurpriseLikelihoods(DETECTOR_COMPONENTS.length, likelihoodAlpha);
     this.season = new SeasonalProfile(SEASON_SLOTS, SEASON_ALPHA);
@@ -142,7 +168,7 @@ export class AnomalyDetector {
     const c = this.calibrators;
     const z0 = c.z(0, level);
     const z1 = c.z(1, volatility);
-    const z2 = c.z(2, range);
+    const z2 = this.rangeLikelihood ? c.z(2, range) : Number.NEGATIVE_INFINITY;
     const z3 = c.z(3, shape);
     const z4 = c.z(4, seasonal);
     if (t < this.warmup) return 0;
@@ -168,6 +194,13 @@ export class AnomalyDetector {
       // again, while a clearly stronger event still does. A new extreme is exempt, as above.
       q /= this.rearmFactor;
     }
+    // Creep: a new extreme reached step by step, each step under the spatial tolerance, is as
+    // much news as one jump of the same size once it has gone beyond the range of creepPoints
+    // ago by that tolerance (a machine overheating degree by degree). Judged like a jump of that
+    // size, but not exempt from the refractory period: one climb, one report.
+    if ((use & 4) !== 0 && !spatial && this.creep > SPATIAL_TOLERANCE && q < 1 + this.creep) {
+      q = 1 + Math.min(this.creep, 1e6);
+    }
     let score = q / (1 + q);
     if (t - this.lastAlarm < this.refractory && !spatial) score *= 0.5;
     else if (q > 1) this.lastAlarm = t;
@@ -189,6 +222,22 @@ export class AnomalyDetector {
     if (t > 1) {
       if (width > 0) s = Math.max(0, x - this.max, this.min - x) / width;
       else if (x !== this.max) s = 1;
+    }
+    this.creep = 0;
+    if (this.creepEvery > 0 && t > 1) {
+      const sn = this.blocks;
+      const oldest = SNAPSHOTS + 2 * (this.snapCount < 4 ? 0 : this.snapNext);
+      const oMin = sn[oldest];
+      const oMax = sn[oldest + 1];
+      if (this.snapCount > 0 && oMax > oMin && (x > this.max || x < this.min)) {
+        this.creep = Math.max(0, x - oMax, oMin - x) / (oMax - oMin);
+      }
+      if (t % this.creepEvery === 0) {
+        sn[SNAPSHOTS + 2 * this.snapNext] = this.min;
+        sn[SNAPSHOTS + 2 * this.snapNext + 1] = this.max;
+        this.snapNext = (this.snapNext + 1) & 3;
+        if (this.snapCount < 4) this.snapCount++;
+      }
     }
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
