@@ -15,6 +15,7 @@ import { createLogger } from '../packages/server/src/logging/index.js';
 import { emptyAgentFields, type SpanRecord } from '../packages/server/src/model/index.js';
 import { type EsReceiver, startEsReceiver } from './helpers/elasticsearch-receiver.js';
 import { type HecReceiver, startHecReceiver } from './helpers/splunk-hec-receiver.js';
+import { until } from './helpers/until.js';
 
 const T = BigInt(Date.UTC(2026, 11, 2, 5, 0, 0)) * 1_000_000n;
 const span = (trace: number, i: number): SpanRecord => ({
@@ -86,14 +87,6 @@ function hub(dataDir: string, prefix: string, extra: Record<string, unknown> = {
   });
   h.start();
   return h;
-}
-
-async function until(what: string, f: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const esDocs = (prefix: string) => [...es.docs.keys()].filter((k) => k.startsWith(`${prefix}-`));

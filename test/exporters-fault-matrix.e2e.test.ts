@@ -35,6 +35,7 @@ import { FaultProxy } from './helpers/fault-proxy.js';
 import { type LokiReceiver, startLokiReceiver } from './helpers/loki-receiver.js';
 import { TEST_CREDENTIALS, TEST_REGION } from './helpers/s3-server.js';
 import { type HecReceiver, startHecReceiver } from './helpers/splunk-hec-receiver.js';
+import { until as pollUntil } from './helpers/until.js';
 
 const OUTAGE_MS = 60_000;
 const QUEUE_MAX_BYTES = 512 * 1024;
@@ -281,25 +282,22 @@ const idsFor = (t: Target, w: Wave) => (t.takes === 'spans' ? w.spans.map(spanKe
 const statusOf = (h: ExporterHub, t: Target) => h.status().find((s) => s.name === t.name) as ExporterStatus;
 
 let current: ExporterHub | null = null;
-async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; exporters: ${JSON.stringify(
-          current?.status().map((s) => ({
-            n: s.name,
-            st: s.state,
-            q: s.queue.records,
-            f: s.failedAttempts,
-            e: s.lastError?.message,
-          })),
-        )}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
+/** Polls, naming every exporter's state when it times out. */
+const until = (what: string, f: () => boolean, ms = 30_000) =>
+  pollUntil(what, f, ms, {
+    intervalMs: 50,
+    detail: () =>
+      `exporters: ${JSON.stringify(
+        current?.status().map((s) => ({
+          n: s.name,
+          st: s.state,
+          q: s.queue.records,
+          f: s.failedAttempts,
+          e: s.lastError?.message,
+        })),
+      )}`,
+  });
 /**
  * Every queue empty: the receivers' answers reached the hub and were acknowledged. A phase ends here —
  * the next one cutting a connection before the 2xx got back would leave a batch the target has as

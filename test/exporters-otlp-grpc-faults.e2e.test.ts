@@ -29,6 +29,7 @@ import { decodeTraces } from '../packages/sdk/test/otlp-schema.js';
 import { getJson } from './helpers/otel.js';
 import { encodeTraces, newSpanId, newTraceId } from './helpers/otlp-proto.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
+import { until } from './helpers/until.js';
 
 /** The outage of the restart case (60 s, as issue 15 asks; shorter only when debugging). */
 const OUTAGE_MS = Number(process.env.EXPORTERS_OUTAGE_MS ?? 60_000);
@@ -183,20 +184,6 @@ async function statusOf(w: WitnessProcess): Promise<Status> {
   const r = await getJson<{ exporters: Status[] }>(`${w.url}/api/exporters`);
   if (r.status !== 200) throw new Error(`/api/exporters answered ${r.status}`);
   return r.body.exporters[0];
-}
-
-async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 /** Posts `n` spans in one OTLP/HTTP request; the ids and how long the answer took. */

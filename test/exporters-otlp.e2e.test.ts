@@ -15,6 +15,7 @@ import { FaultProxy } from './helpers/fault-proxy.js';
 import { getJson, loggerProvider, tracerProvider } from './helpers/otel.js';
 import { encodeTraces, newSpanId, newTraceId } from './helpers/otlp-proto.js';
 import { CLI_MAIN, startWitness, type WitnessProcess } from './helpers/witness-process.js';
+import { until } from './helpers/until.js';
 
 interface Status {
   name: string;
@@ -72,20 +73,6 @@ async function status(w: WitnessProcess): Promise<Status> {
   const r = await getJson<{ exporters: Status[] }>(`${w.url}/api/exporters`);
   expect(r.status).toBe(200);
   return r.body.exporters[0];
-}
-
-async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Span ids the receiver accepted, with how many times each arrived. */

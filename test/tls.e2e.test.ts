@@ -29,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate, type TestCertificate } from './helpers/certificates.js';
 import { healthcheckCommand } from './helpers/deploy-lint.js';
 import { REPO_ROOT, startWitness, type WitnessProcess } from './helpers/witness-process.js';
+import { until } from './helpers/until.js';
 
 let scratch: string;
 let a: TestCertificate;
@@ -102,20 +103,6 @@ function recordResults(exporter: OTLPTraceExporter): number[] {
   return results;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'witness-tls-e2e-'));
   [a, b] = await Promise.all([makeCertificate(), makeCertificate()]);
@@ -165,11 +152,16 @@ describe('witness serve with server.tls.cert/key', () => {
     await provider.shutdown();
     expect(results, 'ExportResultCode.SUCCESS').toEqual([0]);
 
-    const page = await until('the exported trace to be listed', async () => {
-      const res = await httpsRequest(`${w.url}/api/traces?service=tls-exporter`);
-      const p = JSON.parse(res.body) as Page<TraceSummaryJson>;
-      return p.items.length > 0 ? p : null;
-    });
+    const page = await until(
+      'the exported trace to be listed',
+      async () => {
+        const res = await httpsRequest(`${w.url}/api/traces?service=tls-exporter`);
+        const p = JSON.parse(res.body) as Page<TraceSummaryJson>;
+        return p.items.length > 0 ? p : null;
+      },
+      20_000,
+      { ignoreErrors: true },
+    );
     expect(page.items[0]!.rootName).toBe('over-https');
   });
 
@@ -228,17 +220,25 @@ describe('witness serve with server.tls.cert/key', () => {
       await until(
         'the new certificate',
         async () => (await presentedFingerprint(w.port)) === b.fingerprint256,
+        20_000,
+        { ignoreErrors: true },
       ),
     ).toBe(true);
     // the log line may trail the swap a little (the logger writes asynchronously)
-    await until('the reload to be logged', async () => w.stderr().includes('reloaded the TLS certificate'));
+    await until(
+      'the reload to be logged',
+      async () => w.stderr().includes('reloaded the TLS certificate'),
+      20_000,
+    );
     expect(w.stderr()).toContain(b.fingerprint256);
 
     // a half-finished rotation: the certificate is not PEM
     writeFileSync(certFile(), 'not a certificate');
     w.child.kill('SIGHUP');
-    await until('the reload failure to be logged', async () =>
-      w.stderr().includes('TLS certificate reload failed'),
+    await until(
+      'the reload failure to be logged',
+      async () => w.stderr().includes('TLS certificate reload failed'),
+      20_000,
     );
     expect(w.stderr()).toMatch(/server\.tls\.cert: .*witness\.crt holds no PEM block/);
     expect(await presentedFingerprint(w.port), 'still the previous certificate').toBe(b.fingerprint256);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokens } from '../../packages/ui/src/lib/format.js';
 import { type Browser, launchBrowser, screenshot } from './browser.js';
 import { startDemoServer, type UiServer } from './ui-server.js';
+import { until } from '../helpers/until.js';
 
 let server: UiServer;
 let browser: Browser;
@@ -20,24 +21,12 @@ async function api<T>(path: string): Promise<T> {
 }
 
 /** Poll the API until the demo has produced what a test needs. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`the demo produced no ${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 const firstTrace = (query: string) =>
   until(
     `trace matching ${query}`,
     async () => (await api<ApiPage<TraceSummaryJson>>(`/api/traces?${query}&limit=1`)).items[0],
+    60_000,
+    { ignoreErrors: true, intervalMs: 500 },
   );
 
 const rowIds = (p: Page) =>
@@ -225,8 +214,12 @@ describe('web UI on witness serve --demo', () => {
   });
 
   it('follows a log line to its trace and span', async () => {
-    await until('log line with a trace id', async () =>
-      (await api<ApiPage<{ traceId: string | null }>>('/api/logs?limit=50')).items.find((l) => l.traceId),
+    await until(
+      'log line with a trace id',
+      async () =>
+        (await api<ApiPage<{ traceId: string | null }>>('/api/logs?limit=50')).items.find((l) => l.traceId),
+      60_000,
+      { ignoreErrors: true, intervalMs: 500 },
     );
     await page.goto(`${server.baseUrl}/logs?range=all`);
     const link = page.getByTestId('log-trace-link').first();
