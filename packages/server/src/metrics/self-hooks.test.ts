@@ -32,6 +32,7 @@ describe('self-metrics hooks', () => {
     const commit = m.timed((ms: number) => new Promise((r) => setTimeout(r, ms)));
     await commit(5);
     let depth = 3;
+    const checkpoints = { done: 3, failed: 1, lastSeconds: 0.25 };
     m.watch({
       inFlight: () => ({ batches: depth, bytes: 1024 }),
       capacity: 256,
@@ -42,6 +43,7 @@ describe('self-metrics hooks', () => {
             logs: 7,
             bytes: 4096,
             memory: { bytes: 5000, limitBytes: 2_048_000_000 },
+            checkpoints: { ...checkpoints },
           }),
         }) as never,
     });
@@ -54,8 +56,15 @@ describe('self-metrics hooks', () => {
     expect(t).toContain('witness_store_spans 42');
     expect(t).toContain('witness_store_memory_bytes 5000');
     expect(t).toContain('witness_store_memory_limit_bytes 2048000000');
+    expect(t).toContain('witness_store_background_checkpoints_total{result="ok"} 3');
+    expect(t).toContain('witness_store_background_checkpoints_total{result="failed"} 1');
+    expect(t).toContain('witness_store_background_checkpoint_last_duration_seconds 0.25');
     depth = 0;
+    checkpoints.done = 5;
     t = await text(m);
     expect(t).toContain('witness_ingest_queue_depth 0');
+    // running totals from the store become counter increments: 5, not 3 + 5
+    expect(t).toContain('witness_store_background_checkpoints_total{result="ok"} 5');
+    expect(t).toContain('witness_store_background_checkpoints_total{result="failed"} 1');
   });
 });

@@ -89,6 +89,7 @@ export function watch(self: SelfMetrics, o: WatchOptions): void {
   }
   if (o.store) {
     const get = o.store;
+    const counted = { done: 0, failed: 0 };
     self.addCollector(async () => {
       const store = get();
       if (!store) return;
@@ -99,6 +100,15 @@ export function watch(self: SelfMetrics, o: WatchOptions): void {
       if (stats.memory) {
         self.storeMemoryBytes.set(stats.memory.bytes);
         if (stats.memory.limitBytes !== null) self.storeMemoryLimitBytes.set(stats.memory.limitBytes);
+      }
+      if (stats.checkpoints) {
+        // the store keeps running totals; the counters take what is new since the last scrape
+        const c = stats.checkpoints;
+        self.storeCheckpoints.inc({ result: 'ok' }, Math.max(0, c.done - counted.done));
+        self.storeCheckpoints.inc({ result: 'failed' }, Math.max(0, c.failed - counted.failed));
+        counted.done = c.done;
+        counted.failed = c.failed;
+        self.storeCheckpointLastSeconds.set(c.lastSeconds);
       }
     });
   }

@@ -41,6 +41,9 @@ export class SelfMetrics {
   /** DuckDB's buffer-manager memory now, and its memory_limit (absent with ClickHouse). */
   readonly storeMemoryBytes: Gauge;
   readonly storeMemoryLimitBytes: Gauge;
+  /** Background WAL checkpoints (DuckDB), by result, and how long the last one held the writer. */
+  readonly storeCheckpoints: Counter<'result'>;
+  readonly storeCheckpointLastSeconds: Gauge;
   readonly storeLogs: Gauge;
   readonly auditLogEntries: Gauge;
   readonly auditLogSizeBytes: Gauge;
@@ -121,6 +124,17 @@ export class SelfMetrics {
     this.storeMemoryLimitBytes = new Gauge({
       name: 'witness_store_memory_limit_bytes',
       help: "DuckDB's memory_limit (store.duckdb.memoryLimit, or the default derived from the machine).",
+      registers,
+    });
+    this.storeCheckpoints = new Counter({
+      name: 'witness_store_background_checkpoints_total',
+      help: 'WAL checkpoints the store ran between commit groups once the WAL passed 32 MiB (DuckDB), by result (ok, failed); commits wait while one runs.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.storeCheckpointLastSeconds = new Gauge({
+      name: 'witness_store_background_checkpoint_last_duration_seconds',
+      help: 'How long the last background WAL checkpoint held the store writer (DuckDB).',
       registers,
     });
     this.storeLogs = new Gauge({

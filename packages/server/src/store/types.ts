@@ -264,6 +264,8 @@ export interface StoreStats {
    * in another process (ClickHouse).
    */
   memory?: { bytes: number; limitBytes: number | null };
+  /** Background WAL checkpoints so far (DuckDB): finished, failed, and how long the last one held the writer. */
+  checkpoints?: { done: number; failed: number; lastSeconds: number };
 }
 
 export interface ScoreQuery {

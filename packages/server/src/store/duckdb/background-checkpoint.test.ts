@@ -79,6 +79,7 @@ describe('background checkpoint (real DuckDB file)', () => {
       expect(await size(`${path}.wal`)).toBeLessThan(WAL_BYTES);
       expect(await size(path)).toBeGreaterThan(WAL_BYTES);
       const stats = await store.stats();
+      expect(stats.checkpoints?.done).toBe(bg.done); // what /metrics reports
       expect(stats.spans).toBe(16_000);
       expect(stats.logs).toBe(8_000);
     } finally {

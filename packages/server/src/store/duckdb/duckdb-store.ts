@@ -1055,6 +1055,13 @@ export class DuckDbStore implements Store {
       logs: Number(rows[0].logs),
       bytes,
       memory: { bytes: Number(rows[0].memory), limitBytes: this.memoryLimitBytes },
+      ...(this.backgroundCheckpoint && {
+        checkpoints: {
+          done: this.backgroundCheckpoint.done,
+          failed: this.backgroundCheckpoint.failed,
+          lastSeconds: this.backgroundCheckpoint.lastMs / 1000,
+        },
+      }),
     };
   }
 
