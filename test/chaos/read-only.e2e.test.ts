@@ -15,7 +15,7 @@
  *   touched): ingest answers 503 + Retry-After naming EROFS, the metric counts it, reads keep working,
  *   and ingest resumes when the hook is removed; nothing acknowledged is lost, the log verifies.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -66,10 +66,13 @@ describe('AuditLog', () => {
     const dir = tempDataDir();
     // small segments, so chunks of the tree straddle segment files
     const log = await openLog(dir, { segmentMaxBytes: 64 * 1024 });
-    for (let b = 0; b < 5; b++) await log.appendMany(Array.from({ length: 1000 }, (_, i) => input(b * 1000 + i)));
+    for (let b = 0; b < 5; b++)
+      await log.appendMany(Array.from({ length: 1000 }, (_, i) => input(b * 1000 + i)));
     const cp = await log.checkpoint();
     expect(cp.size).toBe(5001);
-    expect(readdirSync(join(dir, 'audit', 'segments')).filter((f) => f.endsWith('.hashes')).length).toBeGreaterThan(3);
+    expect(
+      readdirSync(join(dir, 'audit', 'segments')).filter((f) => f.endsWith('.hashes')).length,
+    ).toBeGreaterThan(3);
     // only the open chunk's leaves are held below the chunk level
     const tree = (log as unknown as { tree: { levels: { first: number }[] } }).tree;
     expect(tree.levels[0]?.first).toBe(4096);
@@ -82,7 +85,9 @@ describe('AuditLog', () => {
       }
       for (const m of [1, 1000, 1024, 3333]) {
         const old = l.root(m);
-        expect(verifyConsistency(m, size, old, r, l.consistencyProof(m, size)), `consistency ${m}`).toBe(true);
+        expect(verifyConsistency(m, size, old, r, l.consistencyProof(m, size)), `consistency ${m}`).toBe(
+          true,
+        );
       }
     };
     check(log, cp.size, root);
