@@ -99,6 +99,71 @@ describe('DiskQueue', () => {
     again.close();
   });
 
+  it('writes the cursor at most every cursorIntervalMs: a crash resends only that window, close resends nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { cursorIntervalMs: 60_000 });
+    for (let i = 0; i < 10; i++) q.append(frame('p', i), 1, i);
+    const ship = (n: number) => {
+      expect(q.peek(n, 1 << 20, sameProject).frames).toHaveLength(n);
+      q.ack();
+    };
+    ship(1); // the first acknowledgement is written at once (no write in the last interval)
+    ship(2);
+    ship(2); // 1–4 acknowledged within the interval: not written yet
+    expect(q.depth).toBe(5);
+    // a crash now (the process gone without close): a second queue on the same files sees the cursor
+    // of the first acknowledgement, so it resends 1–4 — the un-written window — and nothing before it
+    const crashed = open(dir);
+    expect(crashed.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    crashed.close();
+    // a clean close writes the cursor: exactly the unacknowledged frames come back
+    q.close();
+    const again = open(dir);
+    expect(again.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([5, 6, 7, 8, 9]);
+    again.close();
+  });
+
+  it('writes a throttled cursor once the interval has passed, without close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { cursorIntervalMs: 50 });
+    for (let i = 0; i < 6; i++) q.append(frame('p', i), 1, i);
+    for (let i = 0; i < 4; i++) {
+      q.peek(1, 1 << 20, sameProject);
+      q.ack();
+    }
+    const crashed = open(dir);
+    expect(crashed.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([1, 2, 3, 4, 5]);
+    crashed.close();
+    await new Promise((r) => setTimeout(r, 120));
+    const later = open(dir);
+    expect(later.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([4, 5]);
+    later.close();
+    q.close();
+  });
+
+  it('deletes a shipped segment only once a written cursor is past it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { segmentBytes: 4096, cursorIntervalMs: 60_000 });
+    for (let i = 0; i < 1000; i++) q.append(frame('p', i), 1, i);
+    const segs = () => readdirSync(dir).filter((n) => n.endsWith('.seg')).length;
+    const all = segs();
+    expect(all).toBeGreaterThan(4);
+    q.peek(1, 1 << 20, sameProject);
+    q.ack(); // written at once; still in the first segment
+    q.peek(900, 1 << 24, sameProject);
+    q.ack(); // past several segments, not written: they stay, a crash resends from them
+    expect(segs()).toBe(all);
+    const crashed = open(dir);
+    expect(crashed.depth).toBe(999);
+    crashed.close();
+    q.close();
+    expect(segs()).toBeLessThan(all);
+    const again = open(dir);
+    expect(again.depth).toBe(99);
+    expect(body(again.peek(1, 1 << 20, sameProject).payloads[0])).toBe(901);
+    again.close();
+  });
+
   it('full queue, drop newest: refuses the new frame and counts it', () => {
     const drops: number[] = [];
     const size = frame('p', 0).length + 20;
