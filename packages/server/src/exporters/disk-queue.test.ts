@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +163,51 @@ describe('DiskQueue', () => {
     expect(again.depth).toBe(99);
     expect(body(again.peek(1, 1 << 20, sameProject).payloads[0])).toBe(901);
     again.close();
+  });
+
+  it('peek serves just-appended frames from memory, the same bytes as read back from disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir);
+    const appended: Buffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      const f = Buffer.concat([Buffer.from('p\n'), randomBytes(100 + i * 37)]);
+      appended.push(f);
+      q.append(f, 1, i);
+    }
+    const mem = q.peek(100, 1 << 24, sameProject).payloads;
+    // from memory: the very buffers appended, no read
+    for (const [i, b] of mem.entries()) expect(b).toBe(appended[i]);
+    const disk = open(dir);
+    const read = disk.peek(100, 1 << 24, sameProject).payloads;
+    expect(read).toHaveLength(50);
+    read.forEach((b, i) => {
+      expect(b).not.toBe(appended[i]);
+      expect(b.equals(mem[i])).toBe(true);
+    });
+    disk.close();
+    q.ack();
+    expect(q.memoryBytes).toBe(0);
+    q.close();
+  });
+
+  it('keeps at most memoryBytes of payloads in memory; the rest is read from disk, and ack frees room', () => {
+    const q = open(mkdtempSync(join(tmpdir(), 'dq-')), { memoryBytes: 3 * frame('p', 0).length });
+    const appended = Array.from({ length: 10 }, (_, i) => frame('p', i));
+    for (const [i, f] of appended.entries()) q.append(f, 1, i);
+    expect(q.memoryBytes).toBe(3 * appended[0].length);
+    const first = q.peek(5, 1 << 20, sameProject).payloads;
+    expect(first.map(body)).toEqual([0, 1, 2, 3, 4]);
+    for (let i = 0; i < 3; i++) expect(first[i]).toBe(appended[i]);
+    for (let i = 3; i < 5; i++) expect(first[i]).not.toBe(appended[i]);
+    q.ack();
+    expect(q.memoryBytes).toBe(0);
+    const late = frame('p', 10);
+    q.append(late, 1, 10);
+    expect(q.memoryBytes).toBe(late.length);
+    const rest = q.peek(100, 1 << 20, sameProject).payloads;
+    expect(rest.map(body)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(rest.at(-1)).toBe(late);
+    q.close();
   });
 
   it('full queue, drop newest: refuses the new frame and counts it', () => {

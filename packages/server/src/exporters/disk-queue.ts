@@ -22,6 +22,11 @@
  * id, Witness and Tempo among them, keep one copy). `close` writes the cursor at once, so a clean
  * shutdown resends nothing. Segments are deleted only once a written cursor is past them.
  *
+ * `peek` serves the payloads of frames appended by this process from memory (the appended buffers,
+ * kept until acknowledged, at most memoryBytes of them — past that, and after a restart, they are read
+ * back from the segment): reading back what was written milliseconds ago cost a read syscall and a
+ * copy per frame on the ingest thread. The bytes are the same either way, the disk stays the record.
+ *
  * Dropping the oldest while a batch is in flight must not lose track of what was dropped across a
  * restart, so the frames dropped right after the in-flight ones are persisted as one skip range.
  */
@@ -70,8 +75,18 @@ export interface DiskQueueOptions {
   fsyncIntervalMs: number;
   /** Least time between two cursor writes (the un-written window a crash resends). @default 100 */
   cursorIntervalMs?: number;
+  /**
+   * Bytes of appended payloads kept in memory for `peek` (the queue holds references to the buffers
+   * given to `append`; callers must not change them afterwards). @default min(maxBytes, 8 MiB)
+   */
+  memoryBytes?: number;
   /** Told how many records a full queue (or a corrupt tail) cost. */
   onDrop?: (items: number, reason: 'queue_full' | 'corrupt') => void;
+}
+
+/** A frame of the index, with its payload while it is kept in memory. */
+interface Frame extends FrameRef {
+  payload?: Buffer;
 }
 
 interface Cursor {
@@ -87,7 +102,10 @@ function frameCrc(header: Buffer, payload: Uint8Array): number {
 }
 
 export class DiskQueue {
-  private frames: FrameRef[] = [];
+  private frames: Frame[] = [];
+  /** Payload bytes held in `frames` (bounded by memoryBytes). */
+  private memBytes = 0;
+  private readonly memMax: number;
   /** Index of the first live frame in `frames` (compacted now and then). */
   private start = 0;
   /** Frames at the head handed out by `peek` and not yet acked. */
@@ -113,7 +131,9 @@ export class DiskQueue {
   /** Segments below this one are already deleted (saves a directory listing per cursor write). */
   private deletedBelow = 0;
 
-  private constructor(private readonly o: DiskQueueOptions) {}
+  private constructor(private readonly o: DiskQueueOptions) {
+    this.memMax = o.memoryBytes ?? Math.min(o.maxBytes, 8 * 1024 * 1024);
+  }
 
   static open(options: DiskQueueOptions): DiskQueue {
     const q = new DiskQueue(options);
@@ -136,6 +156,10 @@ export class DiskQueue {
   get frameCount(): number {
     return this.frames.length - this.start;
   }
+  /** Payload bytes kept in memory for `peek` (at most memoryBytes). */
+  get memoryBytes(): number {
+    return this.memBytes;
+  }
   /** When the oldest queued frame was enqueued (ms), or null when empty. */
   get oldestMs(): number | null {
     return this.frameCount > 0 ? this.frames[this.start].timeMs : null;
@@ -145,7 +169,7 @@ export class DiskQueue {
    * Appends one frame. Full queue: `newest` refuses it (false), `oldest` drops queued frames that are
    * not in flight until it fits (or refuses it if even then it cannot).
    */
-  append(payload: Uint8Array, items: number, timeMs: number): boolean {
+  append(payload: Buffer, items: number, timeMs: number): boolean {
     if (this.closed) return false;
     const size = FRAME_HEADER_BYTES + payload.length;
     if (this.bytes + size > this.o.maxBytes) {
@@ -162,7 +186,13 @@ export class DiskQueue {
     header.writeUInt32LE(frameCrc(header, payload), 4);
     writeSync(this.writeFd, header);
     writeSync(this.writeFd, payload);
-    this.frames.push({ seg: this.writeSeg, off: this.writeOff, length: payload.length, items, timeMs });
+    const f: Frame = { seg: this.writeSeg, off: this.writeOff, length: payload.length, items, timeMs };
+    // kept while there is room: in a backlog the oldest frames (shipped next) are the ones in memory
+    if (this.memBytes + payload.length <= this.memMax) {
+      f.payload = payload;
+      this.memBytes += payload.length;
+    }
+    this.frames.push(f);
     this.writeOff += size;
     this.bytes += size;
     this.items += items;
@@ -193,7 +223,7 @@ export class DiskQueue {
         (items + f.items > maxItems || bytes + f.length > maxBytes)
       )
         break;
-      const payload = this.read(f);
+      const payload = f.payload ?? this.read(f);
       if (frames.length > 0 && this.inFlight === 0 && !sameGroup(payloads[0], payload)) break;
       frames.push(f);
       payloads.push(payload);
@@ -210,6 +240,7 @@ export class DiskQueue {
       const f = this.frames[this.start + i];
       this.bytes -= FRAME_HEADER_BYTES + f.length;
       this.items -= f.items;
+      this.forget(f);
     }
     this.start += this.inFlight;
     this.inFlight = 0;
@@ -301,6 +332,7 @@ export class DiskQueue {
       const f = this.frames[i];
       this.bytes -= FRAME_HEADER_BYTES + f.length;
       this.items -= f.items;
+      this.forget(f);
       dropped += f.items;
       i++;
     }
@@ -316,6 +348,13 @@ export class DiskQueue {
     this.writeCursor();
     this.o.onDrop?.(dropped, 'queue_full');
     return this.bytes + needed <= this.o.maxBytes;
+  }
+
+  /** Lets go of a frame's payload in memory (acknowledged or dropped). */
+  private forget(f: Frame): void {
+    if (f.payload === undefined) return;
+    this.memBytes -= f.length;
+    f.payload = undefined;
   }
 
   private headPosition(): Position {
