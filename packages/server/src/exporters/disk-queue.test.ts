@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,6 +140,29 @@ describe('DiskQueue', () => {
     expect(later.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([4, 5]);
     later.close();
     q.close();
+  });
+
+  it('overwrites the cursor in place (padded JSON) and reads one written whole by the previous version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir);
+    for (let i = 0; i < 5; i++) q.append(frame('p', i), 1, i);
+    q.peek(2, 1 << 20, sameProject);
+    q.ack();
+    q.close();
+    const raw = readFileSync(join(dir, 'cursor.json'), 'utf8');
+    expect(raw).toHaveLength(256);
+    const head = JSON.parse(raw).head as { seg: number; off: number };
+    expect(head.off).toBeGreaterThan(0);
+    // the previous version renamed a short JSON file over it: read, then overwritten whole
+    writeFileSync(join(dir, 'cursor.json'), JSON.stringify({ head: { seg: head.seg, off: 0 } }));
+    const again = open(dir);
+    expect(again.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([0, 1, 2, 3, 4]);
+    again.ack();
+    again.close();
+    expect(readFileSync(join(dir, 'cursor.json'), 'utf8')).toHaveLength(256);
+    const third = open(dir);
+    expect(third.depth).toBe(0);
+    third.close();
   });
 
   it('deletes a shipped segment only once a written cursor is past it', () => {
