@@ -51,6 +51,7 @@ import {
   unlinkSync,
   writeFileSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -192,8 +193,15 @@ export class DiskQueue {
     header.writeUInt32LE(items, 8);
     header.writeDoubleLE(timeMs, 12);
     header.writeUInt32LE(frameCrc(header, payload), 4);
-    writeSync(this.writeFd, header);
-    writeSync(this.writeFd, payload);
+    // one system call for the frame (a flush appends one frame per exporter and project)
+    let written = writevSync(this.writeFd, [header, payload]);
+    while (written < size) {
+      const rest =
+        written < FRAME_HEADER_BYTES
+          ? header.subarray(written)
+          : payload.subarray(written - FRAME_HEADER_BYTES);
+      written += writeSync(this.writeFd, rest);
+    }
     const f: Frame = { seg: this.writeSeg, off: this.writeOff, length: payload.length, items, timeMs };
     // kept while there is room: in a backlog the oldest frames (shipped next) are the ones in memory
     if (this.memBytes + payload.length <= this.memMax) {
