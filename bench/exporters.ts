@@ -7,7 +7,10 @@
  * they shipped and how far behind they were is printed: an exporter that shipped nothing would make
  * the ratio meaningless.
  *
- *   npm run bench:exporters [-- --seconds 8 --concurrency 8 --rounds 3]
+ *   npm run bench:exporters [-- --seconds 8 --concurrency 8 --rounds 3 --compression gzip]
+ *
+ * --compression sets both OTLP exporters' `compression` (default: not set, so the config default —
+ * `auto`, which sends uncompressed to these loopback sinks); `gzip` measures what a remote target costs.
  *
  * Target (issue 15): ingest with 3 exporters ≥ 0.9× without them.
  */
@@ -28,6 +31,7 @@ const arg = (name: string, fallback: string): string => {
 const seconds = Number(arg('seconds', '8'));
 const concurrency = Number(arg('concurrency', '8'));
 const rounds = Number(arg('rounds', '3'));
+const compression = arg('compression', '');
 
 interface LoadResult {
   spans: number;
@@ -135,13 +139,14 @@ async function through(
   const dataDir = mkdtempSync(join(tmpdir(), 'witness-bench-exp-'));
   const config = join(dataDir, '..', `${dataDir.split('/').at(-1)}.yaml`);
   const common = { batch: { maxItems: 2000, timeoutMs: 1000 } };
+  const otlp = compression ? { compression } : {};
   writeFileSync(
     config,
     JSON.stringify({
       exporters: exporters
         ? [
-            { name: 'otlp-http', type: 'otlp', endpoint: sinks.http, ...common },
-            { name: 'otlp-grpc', type: 'otlp', protocol: 'grpc', endpoint: sinks.grpc, ...common },
+            { name: 'otlp-http', type: 'otlp', endpoint: sinks.http, ...otlp, ...common },
+            { name: 'otlp-grpc', type: 'otlp', protocol: 'grpc', endpoint: sinks.grpc, ...otlp, ...common },
             {
               name: 'remote-write',
               type: 'prometheus_remote_write',
@@ -217,7 +222,7 @@ try {
 }
 const ratio = median(on.map((v, i) => v / off[i]!));
 console.log(
-  `bench:exporters  ${BATCH_SPANS} spans/batch, ${concurrency} requests in flight, ${seconds} s per server, medians of ${rounds} rounds`,
+  `bench:exporters  ${BATCH_SPANS} spans/batch, ${concurrency} requests in flight, ${seconds} s per server, medians of ${rounds} rounds, OTLP compression ${compression || 'default (auto: none to loopback)'}`,
 );
 console.log(`  no exporters:              ${fmt(median(off))} spans/s`);
 console.log(`  3 exporters (otlp http, otlp grpc, remote write): ${fmt(median(on))} spans/s`);

@@ -204,7 +204,12 @@ export const exporterSchema = z.discriminatedUnion('type', [
       'Base URL: http/protobuf posts to {endpoint}/v1/traces, /v1/logs, /v1/metrics; grpc dials its host:port.',
     ),
     protocol: z.enum(['http/protobuf', 'grpc']).default('http/protobuf'),
-    compression: z.enum(['gzip', 'none']).default('gzip'),
+    compression: z
+      .enum(['auto', 'gzip', 'none'])
+      .default('auto')
+      .describe(
+        'auto: none to a loopback endpoint (localhost, 127.0.0.0/8, ::1: the bytes never cross a network and both ends would pay the CPU), gzip to any other (as the OpenTelemetry Collector does).',
+      ),
     headers: plainHeaders,
     secretHeaders,
   }),

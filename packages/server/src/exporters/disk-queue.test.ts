@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +98,139 @@ describe('DiskQueue', () => {
     const all = again.peek(100, 1 << 20, sameProject).payloads.map(body);
     expect(all).toEqual([0, 1, 4, 5, 6, 7, 8, 9, 10, 11]);
     again.close();
+  });
+
+  it('writes the cursor at most every cursorIntervalMs: a crash resends only that window, close resends nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { cursorIntervalMs: 60_000 });
+    for (let i = 0; i < 10; i++) q.append(frame('p', i), 1, i);
+    const ship = (n: number) => {
+      expect(q.peek(n, 1 << 20, sameProject).frames).toHaveLength(n);
+      q.ack();
+    };
+    ship(1); // the first acknowledgement is written at once (no write in the last interval)
+    ship(2);
+    ship(2); // 1–4 acknowledged within the interval: not written yet
+    expect(q.depth).toBe(5);
+    // a crash now (the process gone without close): a second queue on the same files sees the cursor
+    // of the first acknowledgement, so it resends 1–4 — the un-written window — and nothing before it
+    const crashed = open(dir);
+    expect(crashed.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    crashed.close();
+    // a clean close writes the cursor: exactly the unacknowledged frames come back
+    q.close();
+    const again = open(dir);
+    expect(again.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([5, 6, 7, 8, 9]);
+    again.close();
+  });
+
+  it('writes a throttled cursor once the interval has passed, without close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { cursorIntervalMs: 50 });
+    for (let i = 0; i < 6; i++) q.append(frame('p', i), 1, i);
+    for (let i = 0; i < 4; i++) {
+      q.peek(1, 1 << 20, sameProject);
+      q.ack();
+    }
+    const crashed = open(dir);
+    expect(crashed.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([1, 2, 3, 4, 5]);
+    crashed.close();
+    await new Promise((r) => setTimeout(r, 120));
+    const later = open(dir);
+    expect(later.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([4, 5]);
+    later.close();
+    q.close();
+  });
+
+  it('overwrites the cursor in place (padded JSON) and reads one written whole by the previous version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir);
+    for (let i = 0; i < 5; i++) q.append(frame('p', i), 1, i);
+    q.peek(2, 1 << 20, sameProject);
+    q.ack();
+    q.close();
+    const raw = readFileSync(join(dir, 'cursor.json'), 'utf8');
+    expect(raw).toHaveLength(256);
+    const head = JSON.parse(raw).head as { seg: number; off: number };
+    expect(head.off).toBeGreaterThan(0);
+    // the previous version renamed a short JSON file over it: read, then overwritten whole
+    writeFileSync(join(dir, 'cursor.json'), JSON.stringify({ head: { seg: head.seg, off: 0 } }));
+    const again = open(dir);
+    expect(again.peek(100, 1 << 20, sameProject).payloads.map(body)).toEqual([0, 1, 2, 3, 4]);
+    again.ack();
+    again.close();
+    expect(readFileSync(join(dir, 'cursor.json'), 'utf8')).toHaveLength(256);
+    const third = open(dir);
+    expect(third.depth).toBe(0);
+    third.close();
+  });
+
+  it('deletes a shipped segment only once a written cursor is past it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir, { segmentBytes: 4096, cursorIntervalMs: 60_000 });
+    for (let i = 0; i < 1000; i++) q.append(frame('p', i), 1, i);
+    const segs = () => readdirSync(dir).filter((n) => n.endsWith('.seg')).length;
+    const all = segs();
+    expect(all).toBeGreaterThan(4);
+    q.peek(1, 1 << 20, sameProject);
+    q.ack(); // written at once; still in the first segment
+    q.peek(900, 1 << 24, sameProject);
+    q.ack(); // past several segments, not written: they stay, a crash resends from them
+    expect(segs()).toBe(all);
+    const crashed = open(dir);
+    expect(crashed.depth).toBe(999);
+    crashed.close();
+    q.close();
+    expect(segs()).toBeLessThan(all);
+    const again = open(dir);
+    expect(again.depth).toBe(99);
+    expect(body(again.peek(1, 1 << 20, sameProject).payloads[0])).toBe(901);
+    again.close();
+  });
+
+  it('peek serves just-appended frames from memory, the same bytes as read back from disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dq-'));
+    const q = open(dir);
+    const appended: Buffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      const f = Buffer.concat([Buffer.from('p\n'), randomBytes(100 + i * 37)]);
+      appended.push(f);
+      q.append(f, 1, i);
+    }
+    const mem = q.peek(100, 1 << 24, sameProject).payloads;
+    // from memory: the very buffers appended, no read
+    for (const [i, b] of mem.entries()) expect(b).toBe(appended[i]);
+    const disk = open(dir);
+    const read = disk.peek(100, 1 << 24, sameProject).payloads;
+    expect(read).toHaveLength(50);
+    read.forEach((b, i) => {
+      expect(b).not.toBe(appended[i]);
+      expect(b.equals(mem[i])).toBe(true);
+    });
+    disk.close();
+    q.ack();
+    expect(q.memoryBytes).toBe(0);
+    q.close();
+  });
+
+  it('keeps at most memoryBytes of payloads in memory; the rest is read from disk, and ack frees room', () => {
+    const q = open(mkdtempSync(join(tmpdir(), 'dq-')), { memoryBytes: 3 * frame('p', 0).length });
+    const appended = Array.from({ length: 10 }, (_, i) => frame('p', i));
+    for (const [i, f] of appended.entries()) q.append(f, 1, i);
+    expect(q.memoryBytes).toBe(3 * appended[0].length);
+    const first = q.peek(5, 1 << 20, sameProject).payloads;
+    expect(first.map(body)).toEqual([0, 1, 2, 3, 4]);
+    for (let i = 0; i < 3; i++) expect(first[i]).toBe(appended[i]);
+    for (let i = 3; i < 5; i++) expect(first[i]).not.toBe(appended[i]);
+    q.ack();
+    expect(q.memoryBytes).toBe(0);
+    const late = frame('p', 10);
+    q.append(late, 1, 10);
+    expect(q.memoryBytes).toBe(late.length);
+    const rest = q.peek(100, 1 << 20, sameProject).payloads;
+    expect(rest.map(body)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(rest.at(-1)).toBe(late);
+    q.close();
   });
 
   it('full queue, drop newest: refuses the new frame and counts it', () => {

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ExporterConfig } from '../../config/index.js';
-import { sendHttp } from '../http-send.js';
+import { type HttpAnswer, sendHttp } from '../http-send.js';
 import { resolveExporterSecret, resolveHeaders } from '../secrets.js';
 import type { ExportBatch, Exporter, ExporterContext, ExportResult, SendContext } from '../types.js';
 import { indexDay, indexTemplate, logDocument, spanDocument } from './ecs-documents.js';
@@ -43,7 +43,7 @@ export function bulkBody(batch: ExportBatch, prefix: string): { body: string; do
 }
 
 /** The per-item verdict of a 200 bulk answer (undefined: let the status table decide). */
-export function classifyBulk(res: Response, bytes: Uint8Array): ExportResult | undefined {
+export function classifyBulk(res: HttpAnswer, bytes: Uint8Array): ExportResult | undefined {
   if (res.status !== 200) return undefined;
   let parsed: { errors?: boolean; items?: Record<string, BulkItem>[] };
   try {

@@ -16,6 +16,29 @@ import { encodeLogs, encodeMetrics, encodeTraces } from './otlp-encode.js';
 
 export type OtlpExporterConfig = Extract<ExporterConfig, { type: 'otlp' }>;
 
+/** A loopback host by its name or address (no DNS lookup: a name other than localhost is remote). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === '::1' ||
+    /^::ffff:127\./.test(h)
+  );
+}
+
+/**
+ * Whether an OTLP exporter compresses (HTTP bodies, gRPC messages). `auto` gzips unless the endpoint is
+ * loopback: a target on the same machine (an OTel Collector agent, a second Witness) gains nothing from
+ * smaller bytes, and both ends would spend CPU on the same cores — grpc-js gzips at zlib's default level
+ * and has no level option.
+ */
+export function otlpGzip(config: Pick<OtlpExporterConfig, 'compression' | 'endpoint'>): boolean {
+  if (config.compression !== 'auto') return config.compression === 'gzip';
+  return !isLoopbackHost(new URL(config.endpoint).hostname);
+}
+
 export function otlpCalls(batch: ExportBatch): OtlpCall[] {
   const calls: OtlpCall[] = [];
   if (batch.spans.length > 0)
@@ -39,7 +62,7 @@ export function createOtlpExporter(
   transport?: OtlpTransport,
 ): Exporter {
   const headers = resolveHeaders(config.name, config.headers, config.secretHeaders, ctx.env);
-  const gzip = config.compression === 'gzip';
+  const gzip = otlpGzip(config);
   const t =
     transport ??
     (config.protocol === 'grpc'

@@ -1,7 +1,8 @@
 /**
  * OTLP/gRPC transport on @grpc/grpc-js: the same encoded requests as OTLP/HTTP, sent as unary calls to
  * opentelemetry.proto.collector.{traces,logs,metrics}.v1.{Trace,Logs,Metrics}Service/Export, with the
- * exporter's headers as metadata and gzip message compression.
+ * exporter's headers as metadata and gzip message compression unless off (compression `none`, or `auto`
+ * to a loopback endpoint: otlp-exporter.ts).
  *
  * Outcomes follow the OTLP/gRPC spec: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE
  * and DATA_LOSS are retryable; RESOURCE_EXHAUSTED only when the server says when (RetryInfo in
