@@ -27,7 +27,7 @@ import { Server, type ServerUnaryCall, ServerCredentials, type sendUnaryData, st
 import { afterAll, describe, type ExpectStatic, it } from 'vitest';
 import { decodeTraces } from '../packages/sdk/test/otlp-schema.js';
 import { getJson } from './helpers/otel.js';
-import { encodeTraces, newSpanId, newTraceId } from './helpers/otlp-proto.js';
+import { postChatSpans } from './helpers/otlp-proto.js';
 import { startWitness, type WitnessProcess } from './helpers/witness-process.js';
 import { until } from './helpers/until.js';
 
@@ -187,34 +187,8 @@ async function statusOf(w: WitnessProcess): Promise<Status> {
 }
 
 /** Posts `n` spans in one OTLP/HTTP request; the ids and how long the answer took. */
-async function post(
-  w: WitnessProcess,
-  service: string,
-  n: number,
-  pad = 0,
-): Promise<{ ids: string[]; ms: number }> {
-  const traceId = newTraceId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: n }, (_, i) => ({
-    traceId,
-    spanId: newSpanId(),
-    name: `step ${i}`,
-    startNs: now,
-    endNs: now + 1_000_000n,
-    attributes: { 'gen_ai.operation.name': 'chat', ...(pad > 0 ? { padding: 'x'.repeat(pad) } : {}) },
-  }));
-  const body = encodeTraces(service, spans);
-  const t0 = performance.now();
-  const res = await fetch(`${w.url}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf' },
-    body,
-  });
-  await res.arrayBuffer();
-  const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-  return { ids: spans.map((s) => s.spanId), ms };
-}
+const post = (w: WitnessProcess, service: string, n: number, pad = 0) =>
+  postChatSpans(w.url, service, n, pad);
 
 /** `count` sequential posts of `n` spans, `gapMs` apart: their latencies and the ids. */
 async function posts(w: WitnessProcess, service: string, count: number, n: number, gapMs = 0, pad = 0) {

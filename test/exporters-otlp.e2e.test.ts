@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTraces } from '../packages/sdk/test/otlp-schema.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
 import { getJson, loggerProvider, tracerProvider } from './helpers/otel.js';
-import { encodeTraces, newSpanId, newTraceId } from './helpers/otlp-proto.js';
+import { postChatSpans } from './helpers/otlp-proto.js';
 import { CLI_MAIN, startWitness, type WitnessProcess } from './helpers/witness-process.js';
 import { until } from './helpers/until.js';
 
@@ -93,29 +93,7 @@ function delivered(proxy: FaultProxy): Map<string, number> {
 }
 
 /** Posts `n` spans in one OTLP request; resolves to the ids and how long the answer took. */
-async function post(w: WitnessProcess, n: number, pad = 0): Promise<{ ids: string[]; ms: number }> {
-  const traceId = newTraceId();
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: n }, (_, i) => ({
-    traceId,
-    spanId: newSpanId(),
-    name: `step ${i}`,
-    startNs: now,
-    endNs: now + 1_000_000n,
-    attributes: { 'gen_ai.operation.name': 'chat', ...(pad > 0 ? { padding: 'x'.repeat(pad) } : {}) },
-  }));
-  const body = encodeTraces('exp-e2e', spans);
-  const t0 = performance.now();
-  const res = await fetch(`${w.url}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf' },
-    body,
-  });
-  await res.arrayBuffer();
-  const ms = performance.now() - t0;
-  expect(res.status).toBe(200);
-  return { ids: spans.map((s) => s.spanId), ms };
-}
+const post = (w: WitnessProcess, n: number, pad = 0) => postChatSpans(w.url, 'exp-e2e', n, pad);
 
 /** The outage of the restart test (60 s, as issue 15 asks; shorter only when debugging). */
 const OUTAGE_MS = Number(process.env.EXPORTERS_OUTAGE_MS ?? 60_000);

@@ -168,3 +168,37 @@ export function newSpanId(): string {
     .slice(0, 16)
     .padEnd(16, '1');
 }
+
+/**
+ * Posts `n` chat spans of one new trace to `baseUrl`/v1/traces in one OTLP/HTTP protobuf request
+ * (`pad` bytes of padding attribute each); throws unless answered 200. The span ids and how long the
+ * answer took: what the exporter tests count at their receivers and compare across faults.
+ */
+export async function postChatSpans(
+  baseUrl: string,
+  service: string,
+  n: number,
+  pad = 0,
+): Promise<{ ids: string[]; ms: number }> {
+  const traceId = newTraceId();
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: n }, (_, i) => ({
+    traceId,
+    spanId: newSpanId(),
+    name: `step ${i}`,
+    startNs: now,
+    endNs: now + 1_000_000n,
+    attributes: { 'gen_ai.operation.name': 'chat', ...(pad > 0 ? { padding: 'x'.repeat(pad) } : {}) },
+  }));
+  const body = encodeTraces(service, spans);
+  const t0 = performance.now();
+  const res = await fetch(`${baseUrl}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body,
+  });
+  await res.arrayBuffer();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+  return { ids: spans.map((s) => s.spanId), ms };
+}
