@@ -7,7 +7,7 @@
  * they shipped and how far behind they were is printed: an exporter that shipped nothing would make
  * the ratio meaningless.
  *
- *   npm run bench:exporters [-- --seconds 8 --concurrency 8 --rounds 3 --compression gzip]
+ *   npm run bench:exporters [-- --seconds 8 --concurrency 8 --rounds 3 --compression gzip --profile DIR]
  *
  * --compression sets both OTLP exporters' `compression` (default: not set, so the config default —
  * `auto`, which sends uncompressed to these loopback sinks); `gzip` measures what a remote target costs.
@@ -32,6 +32,8 @@ const seconds = Number(arg('seconds', '8'));
 const concurrency = Number(arg('concurrency', '8'));
 const rounds = Number(arg('rounds', '3'));
 const compression = arg('compression', '');
+/** A directory: each server writes a V8 CPU profile there on exit (--cpu-prof), to see where the time went. */
+const profileDir = arg('profile', '');
 
 interface LoadResult {
   spans: number;
@@ -158,7 +160,20 @@ async function through(
         : [],
     }),
   );
-  const w = await startWitness({ dataDir, args: ['--config', config] });
+  const w = await startWitness({
+    dataDir,
+    args: ['--config', config],
+    // --cpu-prof is refused in NODE_OPTIONS: the server's node is exec'd with it by a shell
+    ...(profileDir
+      ? {
+          prefix: [
+            '/bin/sh',
+            '-c',
+            `exec "$0" --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${exporters ? 'on' : 'off'}-${Date.now()}.cpuprofile "$@"`,
+          ],
+        }
+      : {}),
+  });
   try {
     const pid = w.child.pid as number;
     const cpu0 = cpuSeconds(pid);
@@ -205,7 +220,13 @@ try {
     // alternate which goes first, so a drift in the machine's load does not favour one side
     const order = r % 2 === 0 ? [false, true] : [true, false];
     for (const withExporters of order) {
+      const sinkCpu0 = process.cpuUsage();
       const { rate, cpuMsPer1k, views } = await through(withExporters, sinks);
+      if (withExporters) {
+        // the sinks run in this process: on two cores their CPU is taken from the server's
+        const c = process.cpuUsage(sinkCpu0);
+        console.log(`    the sinks (this process) used ${((c.user + c.system) / 1e6).toFixed(2)} s of CPU`);
+      }
       (withExporters ? on : off).push(rate);
       (withExporters ? cpuOn : cpuOff).push(cpuMsPer1k);
       for (const v of views)

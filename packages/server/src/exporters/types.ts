@@ -74,6 +74,10 @@ export interface EncodedFrame {
 export interface QueueCodec {
   /** Exporters with equal keys (and equal filters) share one encoding of each flush. */
   readonly key: string;
+  /**
+   * The bytes may be a view of the codec's reused scratch buffer: valid only until its next call (the
+   * hub copies them into the queue frame at once), so that one flush allocates one buffer, not two.
+   */
   encode(
     signal: FrameSignal,
     records: readonly SpanRecord[] | readonly LogRecord[] | readonly MetricPoint[],

@@ -10,6 +10,7 @@ import { emptyAgentFields } from '../../model/index.js';
 import { decodeLogsProto, decodeTracesProto } from '../../otlp/index.js';
 import { encodeLogs, encodeTraces, groupByResourceAndScope, STATUS_CODE } from './otlp-encode.js';
 import { OTLP } from './otlp-proto.js';
+import { ProtoWriter } from './proto-writer.js';
 
 type AnyValueObj = Record<string, unknown>;
 function anyValue(v: AttrValue): AnyValueObj {
@@ -95,6 +96,14 @@ const attrs: Attributes = {
   unicode: 'héllo — 日本語 🚀',
   long: 'x'.repeat(300),
   longer: 'é'.repeat(20_000),
+  // around the copy loop / Buffer#write boundary (32) and the one-byte length (128 bytes)
+  ascii31: 'a'.repeat(31),
+  ascii32: 'b'.repeat(32),
+  ascii127: 'c'.repeat(127),
+  accents60: 'é'.repeat(60),
+  accents100: 'é'.repeat(100),
+  cjk127: '日'.repeat(127),
+  emoji: '🚀'.repeat(50),
   t: true,
   f: false,
   zero: 0,
@@ -198,5 +207,27 @@ describe('OTLP encoder (hand-written)', () => {
     expect(view(OTLP.traceRequest, encodeTraces(many))).toEqual(
       view(OTLP.traceRequest, referenceTraces(many)),
     );
+  });
+
+  it('a reused writer (the codec scratch) writes what a fresh one does, trace ids repeated or not', () => {
+    const w = new ProtoWriter(64);
+    const ids = [
+      'ab'.repeat(16),
+      'ab'.repeat(16),
+      'cd'.repeat(16),
+      'ab'.repeat(16),
+      'zz'.repeat(16),
+      'ab'.repeat(16),
+    ];
+    const first = ids.map((traceId, i) =>
+      span(i, { traceId, startTimeUnixNano: 2n ** 64n - 1n - BigInt(i) }),
+    );
+    const second = spans.slice(0, 5);
+    for (const list of [first, second, first]) {
+      const reused = Buffer.from(encodeTraces(list, w.reset()));
+      expect(reused).toEqual(Buffer.from(encodeTraces(list)));
+      expect(view(OTLP.traceRequest, reused)).toEqual(view(OTLP.traceRequest, referenceTraces(list)));
+    }
+    expect(Buffer.from(encodeLogs(logs, w.reset()))).toEqual(Buffer.from(encodeLogs(logs)));
   });
 });

@@ -100,8 +100,16 @@ export function groupByResourceAndScope<R extends { resource: Attributes; scopeN
   >();
   let lastRes: Attributes | null = null;
   let lastKey = '';
+  let last: { name: string; version: string; records: R[] } | null = null;
   for (const r of records) {
-    // records of one request share their resource object: stringify each distinct one once
+    // records of one request share their resource object and mostly their scope: the group of the
+    // record before is checked first, without building its key
+    const version = scopeVersion(r);
+    if (last !== null && r.resource === lastRes && r.scopeName === last.name && version === last.version) {
+      last.records.push(r);
+      continue;
+    }
+    // stringify each distinct resource object once
     if (r.resource !== lastRes) {
       lastRes = r.resource;
       lastKey = JSON.stringify(r.resource);
@@ -111,19 +119,26 @@ export function groupByResourceAndScope<R extends { resource: Attributes; scopeN
       g = { resource: r.resource, scopes: new Map() };
       byResource.set(lastKey, g);
     }
-    const sk = `${r.scopeName}\u0000${scopeVersion(r)}`;
+    const sk = `${r.scopeName}\u0000${version}`;
     let s = g.scopes.get(sk);
     if (!s) {
-      s = { name: r.scopeName, version: scopeVersion(r), records: [] };
+      s = { name: r.scopeName, version, records: [] };
       g.scopes.set(sk, s);
     }
     s.records.push(r);
+    last = s;
   }
   return [...byResource.values()].map((g) => ({ resource: g.resource, scopes: [...g.scopes.values()] }));
 }
 
-export function encodeTraces(spans: readonly SpanRecord[]): Uint8Array {
-  const w = new ProtoWriter(1024 + spans.length * 512);
+/**
+ * `w`: a writer to reuse (`reset` first; the bytes returned are then a view of its buffer, valid until
+ * it is written again). @default a new writer, and bytes of their own
+ */
+export function encodeTraces(
+  spans: readonly SpanRecord[],
+  w: ProtoWriter = new ProtoWriter(1024 + spans.length * 512),
+): Uint8Array {
   for (const g of groupByResourceAndScope(spans, (s) => s.scopeVersion)) {
     const rs = w.begin(1); // ExportTraceServiceRequest.resource_spans
     resource(w, g.resource);
@@ -132,7 +147,7 @@ export function encodeTraces(spans: readonly SpanRecord[]): Uint8Array {
       scope(w, sc.name, sc.version);
       for (const s of sc.records) {
         const sp = w.begin(2); // ScopeSpans.spans
-        w.hex(1, s.traceId);
+        w.hex(1, s.traceId, true);
         w.hex(2, s.spanId);
         w.hex(4, s.parentSpanId);
         w.string(5, s.name);
@@ -167,8 +182,11 @@ export function encodeTraces(spans: readonly SpanRecord[]): Uint8Array {
   return w.finish();
 }
 
-export function encodeLogs(logs: readonly LogRecord[]): Uint8Array {
-  const w = new ProtoWriter(1024 + logs.length * 256);
+/** `w`: as encodeTraces'. */
+export function encodeLogs(
+  logs: readonly LogRecord[],
+  w: ProtoWriter = new ProtoWriter(1024 + logs.length * 256),
+): Uint8Array {
   for (const g of groupByResourceAndScope(logs, () => '')) {
     const rl = w.begin(1); // ExportLogsServiceRequest.resource_logs
     resource(w, g.resource);
