@@ -251,8 +251,10 @@ const urlKey = (t: Target) =>
 const targetUrl = (t: Target) =>
   t.config.type === 'prometheus_remote_write' ? `${t.proxy.url}/api/v1/write` : t.proxy.url;
 
-function openHub(dataDir: string): ExporterHub {
+/** In a shipping thread, as the server runs them (inline mode: exporters-es-hec-faults.e2e.test.ts). */
+async function openHub(dataDir: string): Promise<ExporterHub> {
   const h = new ExporterHub({
+    thread: true,
     exporters: targets.map((t) =>
       exporterSchema.parse({
         ...t.config,
@@ -270,7 +272,7 @@ function openHub(dataDir: string): ExporterHub {
     logger: createLogger({ level: 'silent' }),
     env,
   });
-  h.start();
+  await h.start();
   return h;
 }
 
@@ -331,10 +333,10 @@ describe('every exporter through the framework under faults', () => {
   let hub: ExporterHub;
   const everything: Wave[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'witness-matrix-'));
     dirs.push(dataDir);
-    hub = openHub(dataDir);
+    hub = await openHub(dataDir);
     current = hub;
   });
   afterAll(async () => hub?.close());
@@ -427,7 +429,7 @@ describe('every exporter through the framework under faults', () => {
     );
     await new Promise((r) => setTimeout(r, 20_000 - (Date.now() - downAt)));
     await hub.close();
-    hub = openHub(dataDir);
+    hub = await openHub(dataDir);
     // read back from disk: nothing was sent, the queue holds what the closed hub had
     for (const t of targets) expect(statusOf(hub, t).queue.records, t.name).toBe(100);
     const afterRestart = wave(100);

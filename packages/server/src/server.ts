@@ -289,6 +289,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     registry: metrics.self.registry,
     logger,
     env: options.env,
+    // queues, shipping loops and target requests off the thread that ingests (docs/exporters.md)
+    thread: true,
     samples: metrics.derived
       ? () => derivedSamples(metrics.derived as NonNullable<typeof metrics.derived>)
       : undefined,
@@ -692,7 +694,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   replayer?.start();
   disk.start();
-  exporters.start();
+  await exporters.start();
 
   const stopRetention = !role.query
     ? () => {}

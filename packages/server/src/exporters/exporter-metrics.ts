@@ -1,17 +1,33 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+type Labels = Record<string, string>;
+/** The one method of each metric a runner calls: prom-client's, or the shipping thread's relay of it. */
+interface CounterLike {
+  inc(labels: Labels, value?: number): void;
+}
+interface GaugeLike {
+  set(labels: Labels, value: number): void;
+}
+interface HistogramLike {
+  observe(labels: Labels, value: number): void;
+}
+
 /** Per-exporter series on /metrics, labelled {exporter, type}. */
 export interface ExporterMetrics {
-  sent: Counter<'exporter' | 'type' | 'signal'>;
-  rejected: Counter<'exporter' | 'type'>;
-  failed: Counter<'exporter' | 'type' | 'reason'>;
-  dropped: Counter<'exporter' | 'type' | 'reason'>;
-  deadLettered: Counter<'exporter' | 'type'>;
-  queueItems: Gauge<'exporter' | 'type'>;
-  queueBytes: Gauge<'exporter' | 'type'>;
-  queueAge: Gauge<'exporter' | 'type'>;
-  latency: Histogram<'exporter' | 'type' | 'outcome'>;
+  sent: CounterLike;
+  rejected: CounterLike;
+  failed: CounterLike;
+  dropped: CounterLike;
+  deadLettered: CounterLike;
+  queueItems: GaugeLike;
+  queueBytes: GaugeLike;
+  queueAge: GaugeLike;
+  latency: HistogramLike;
 }
+
+/** The counter and histogram members: what a runner in the shipping thread changes (gauges are collected). */
+export const RELAYED_METRICS = ['sent', 'rejected', 'failed', 'dropped', 'deadLettered', 'latency'] as const;
+export type RelayedMetric = (typeof RELAYED_METRICS)[number];
 
 export function exporterMetrics(registry: Registry, collect: () => void): ExporterMetrics {
   const registers = [registry];

@@ -11,6 +11,7 @@ import { ExportFilter } from './filter.js';
 import { encodedFrame, FrameBuilder } from './records-codec.js';
 import { createExporter } from './registry.js';
 import { ExporterRunner, type ExporterStatus } from './runner.js';
+import { type Shipper, ShippingThread } from './shipping-thread.js';
 import type { Exporter, ExporterContext, FrameSignal, MetricSample } from './types.js';
 
 /** Where every exporter keeps its queue: <dataDir>/exporters/<name>/. */
@@ -26,8 +27,13 @@ export interface ExporterHubOptions {
   env?: Record<string, string | undefined>;
   /** The derived metrics by project, for exporters that take samples (remote write). */
   samples?: () => Array<{ project: string; samples: MetricSample[] }>;
-  /** Builds an exporter from its config (tests swap in their own). @default the registry */
+  /** Builds an exporter from its config (tests swap in their own; not with `thread`). @default the registry */
   create?: (config: ExporterConfig, ctx: ExporterContext) => Exporter;
+  /**
+   * Ship from a worker thread (shipping-thread.ts): queues, loops and requests off the ingest thread,
+   * which keeps the staging, filters and encoding. @default false (the server turns it on)
+   */
+  thread?: boolean;
 }
 
 interface Staged {
@@ -38,7 +44,10 @@ interface Staged {
 }
 
 interface Route {
-  runner: ExporterRunner;
+  /** The exporter as built here: its codec, signals and sampling interval (in thread mode it ships nothing). */
+  exporter: Exporter;
+  /** Its queue and shipping loop: here, or in the shipping thread. */
+  shipper: Shipper;
   filter: ExportFilter;
   /** The filter and signals as text: exporters sharing a codec share frames only when these match. */
   filterKey: string;
@@ -55,6 +64,9 @@ interface Route {
  */
 export class ExporterHub {
   private readonly routes: Route[] = [];
+  /** Inline: the runners (in thread mode they live in the worker). */
+  private readonly runners: ExporterRunner[] = [];
+  private readonly thread: ShippingThread | null = null;
   private staged: Staged[] = [];
   private stagedItems = 0;
   private flushScheduled = false;
@@ -64,31 +76,53 @@ export class ExporterHub {
 
   constructor(private readonly o: ExporterHubOptions) {
     const metrics = exporterMetrics(o.registry, () => {
-      for (const r of this.routes) r.runner.collect();
+      for (const r of this.routes) r.shipper.collect();
     });
     const ctx: ExporterContext = { env: o.env ?? {}, logger: o.logger };
+    if (o.thread && o.create) throw new Error('ExporterHub: `create` builds exporters in this thread only');
     const create = o.create ?? createExporter;
-    for (const config of o.exporters) {
-      if (!config.enabled) continue;
-      const exporter = create(config, ctx);
+    const enabled = o.exporters.filter((c) => c.enabled);
+    // built here in both modes: a secret that cannot be read fails the start here, naming the exporter
+    const exporters = enabled.map((config) => create(config, ctx));
+    if (o.thread && enabled.length > 0) {
+      this.thread = new ShippingThread({
+        exporters: enabled,
+        types: exporters.map((e) => e.type),
+        dataDir: o.dataDir,
+        env: o.env ?? {},
+        logger: o.logger,
+        metrics,
+      });
+      // the worker builds its own; these only encode (their codec is a pure function)
+      for (const e of exporters) void e.close?.();
+    }
+    enabled.forEach((config, i) => {
+      const exporter = exporters[i];
       const signals = new Set<ExportSignal>(
         (config.signals ?? EXPORT_SIGNALS).filter((s) => exporter.signals.has(s)),
       );
-      const runner = new ExporterRunner({
-        exporter,
-        config,
-        dir: join(o.dataDir, EXPORTERS_DIR, config.name),
-        metrics,
-        logger: o.logger,
-      });
+      let shipper: Shipper;
+      if (this.thread) shipper = this.thread.shippers[i];
+      else {
+        const runner = new ExporterRunner({
+          exporter,
+          config,
+          dir: join(o.dataDir, EXPORTERS_DIR, config.name),
+          metrics,
+          logger: o.logger,
+        });
+        this.runners.push(runner);
+        shipper = runner;
+      }
       this.routes.push({
-        runner,
+        exporter,
+        shipper,
         filter: new ExportFilter(config.filter, signals),
         filterKey: JSON.stringify([config.filter, [...signals].sort()]),
         config,
         timer: null,
       });
-    }
+    });
     this.maxStaged = Math.max(0, ...this.routes.map((r) => r.config.queue.maxMemoryItems));
     this.sink = {
       name: 'exporters',
@@ -101,11 +135,15 @@ export class ExporterHub {
     return this.routes.length;
   }
 
-  /** Starts the shipping loops and the derived-metric samplers. */
-  start(): void {
+  /**
+   * Starts the shipping loops and the derived-metric samplers. In thread mode it resolves once the
+   * worker opened every queue (and rejects, naming the reason, when it could not).
+   */
+  async start(): Promise<void> {
+    if (this.thread) await this.thread.start();
+    for (const runner of this.runners) runner.start();
     for (const route of this.routes) {
-      route.runner.start();
-      const every = route.runner.exporter.samplesIntervalMs;
+      const every = route.exporter.samplesIntervalMs;
       if (every !== undefined && this.o.samples) {
         route.timer = setInterval(() => this.sample(route), every);
         route.timer.unref();
@@ -118,8 +156,9 @@ export class ExporterHub {
     if (points.length > 0) this.offer(project, [], [], points);
   }
 
+  /** Each exporter's state (in thread mode as last reported: at most ~250 ms old). */
   status(): ExporterStatus[] {
-    return this.routes.map((r) => r.runner.status());
+    return this.routes.map((r) => r.shipper.status());
   }
 
   /**
@@ -131,7 +170,8 @@ export class ExporterHub {
     this.flush();
     this.closed = true;
     for (const r of this.routes) if (r.timer) clearInterval(r.timer);
-    await Promise.all(this.routes.map((r) => r.runner.stop()));
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.thread?.stop();
   }
 
   /** Ingest's side: O(1), never throws, never waits. */
@@ -146,7 +186,7 @@ export class ExporterHub {
     if (items === 0) return;
     if (this.stagedItems + items > this.maxStaged) {
       // the event loop is starved so badly that flushes cannot keep up: shed, count, never block
-      for (const r of this.routes) if (r.filter.takesProject(project)) r.runner.dropped(items, 'queue_full');
+      for (const r of this.routes) if (r.filter.takesProject(project)) r.shipper.dropped(items, 'queue_full');
       return;
     }
     this.staged.push({ project, spans, logs, points });
@@ -193,6 +233,8 @@ export class ExporterHub {
             this.append(route, builder, shared, project, signal, records.slice(i, i + max), i, now);
       }
     }
+    // one message to the shipping thread per flush (its frames moved, not copied)
+    this.thread?.post();
   }
 
   private append(
@@ -206,7 +248,7 @@ export class ExporterHub {
     now: number,
   ): void {
     try {
-      const codec = route.runner.exporter.codec;
+      const codec = route.exporter.codec;
       let frame: Buffer;
       if (codec) {
         // exporters with the same codec and filter get the same chunks: encode each once per flush
@@ -222,10 +264,10 @@ export class ExporterHub {
           points: signal === 'points' ? (records as MetricPoint[]) : [],
           samples: [],
         });
-      route.runner.append(frame, records.length, now);
+      route.shipper.append(frame, records.length, now);
     } catch (err) {
       // a full disk or a record that will not serialize: the exporter loses these, ingest goes on
-      route.runner.dropped(records.length, 'queue_full');
+      route.shipper.dropped(records.length, 'queue_full');
       this.o.logger.error({ err, exporter: route.config.name }, 'could not queue records for export');
     }
   }
@@ -240,7 +282,7 @@ export class ExporterHub {
         if (!route.filter.takesProject(project)) continue;
         for (let i = 0; i < samples.length; i += max) {
           const chunk = samples.slice(i, i + max);
-          route.runner.append(
+          route.shipper.append(
             builder.frame({ project, spans: [], logs: [], points: [], samples: chunk }),
             chunk.length,
             now,
@@ -253,5 +295,6 @@ export class ExporterHub {
         'could not sample the derived metrics for export',
       );
     }
+    this.thread?.post();
   }
 }
