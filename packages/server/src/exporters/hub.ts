@@ -34,6 +34,8 @@ export interface ExporterHubOptions {
    * which keeps the staging, filters and encoding. @default false (the server turns it on)
    */
   thread?: boolean;
+  /** Thread mode: frame bytes the worker may have in its inbox before flushes are dropped. @default 64 MiB */
+  threadInboxBytes?: number;
 }
 
 interface Staged {
@@ -92,6 +94,7 @@ export class ExporterHub {
         env: o.env ?? {},
         logger: o.logger,
         metrics,
+        maxInFlightBytes: o.threadInboxBytes,
       });
       // the worker builds its own; these only encode (their codec is a pure function)
       for (const e of exporters) void e.close?.();

@@ -68,9 +68,10 @@ describe('ExporterHub in thread mode', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  const hubFor = (dataDir: string, lines: string[], registry = new Registry()) =>
+  const hubFor = (dataDir: string, lines: string[], registry = new Registry(), threadInboxBytes?: number) =>
     new ExporterHub({
       thread: true,
+      threadInboxBytes,
       exporters: [
         exporterSchema.parse({
           name: 'fwd',
@@ -144,6 +145,25 @@ describe('ExporterHub in thread mode', () => {
     await until('the queued spans sent', () => received.length >= before + 2, 10_000);
     expect(received.slice(before).sort()).toEqual(['op-5001', 'op-5002']);
     await second.close();
+  });
+
+  it("the worker's inbox is bounded: a flush past it is dropped and counted, never queued in memory", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'witness-ship-thread-'));
+    dirs.push(dataDir);
+    const before = received.length;
+    const hub = hubFor(dataDir, [], new Registry(), 1000);
+    await hub.start();
+    // ~40 bytes of protobuf a span: one small flush fits, a big one does not
+    hub.sink.consume({ project: 'p', spans: [span(7001)], logs: [] });
+    await until('the small flush sent', () => received.length >= before + 1, 10_000);
+    hub.sink.consume({
+      project: 'p',
+      spans: Array.from({ length: 100 }, (_, i) => span(8000 + i)),
+      logs: [],
+    });
+    await until('the big flush counted as dropped', () => hub.status()[0]?.dropped === 100, 5_000);
+    await hub.close();
+    expect(received.slice(before)).toEqual(['op-7001']);
   });
 
   it('start rejects, naming the reason, when the worker cannot open a queue', async () => {

@@ -42,6 +42,8 @@ export type ToWorker =
       frames: Uint8Array[];
       /** [exporter index, frame index, records, enqueue time] */
       appends: Array<[number, number, number, number]>;
+      /** The frames' bytes (reported back as applied once appended). */
+      bytes: number;
     }
   | { t: 'dropped'; route: number; items: number; reason: 'queue_full' | 'corrupt' }
   | { t: 'stop' };
@@ -49,7 +51,7 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready'; statuses: ExporterStatus[] }
   | { t: 'failed'; message: string }
-  | { t: 'report'; statuses: ExporterStatus[]; ops: MetricOp[] }
+  | { t: 'report'; statuses: ExporterStatus[]; ops: MetricOp[]; applied: number }
   | { t: 'log'; line: string }
   | { t: 'stopped' };
 
@@ -71,6 +73,13 @@ function startWorker(workerData: ShippingWorkerData): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
+/**
+ * Frame bytes posted to the worker and not yet appended to its queues: past this a flush is dropped and
+ * counted (queue_full), as a full queue would. Only a worker stalled for seconds gets here; its
+ * inbox is otherwise a flush or two.
+ */
+const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+
 /** pino's numeric levels, for the worker's log lines written again through this thread's logger. */
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
   10: 'trace',
@@ -91,6 +100,9 @@ export class ShippingThread {
   private stopped: Promise<void> | null = null;
   private onStopped: (() => void) | null = null;
   private exited = false;
+  /** Frame bytes sent to the worker, and those it reported appended: the difference is in its inbox. */
+  private posted = 0;
+  private applied = 0;
   readonly shippers: Shipper[];
 
   constructor(
@@ -102,6 +114,8 @@ export class ShippingThread {
       env: Record<string, string | undefined>;
       logger: Logger;
       metrics: ExporterMetrics;
+      /** @default MAX_IN_FLIGHT_BYTES */
+      maxInFlightBytes?: number;
     },
   ) {
     this.worker = startWorker({
@@ -151,11 +165,21 @@ export class ShippingThread {
     const appends = this.appends;
     this.appends = [];
     this.frameIndex.clear();
+    const bytes = frames.reduce((n, f) => n + f.byteLength, 0);
+    if (
+      this.exited ||
+      this.posted - this.applied + bytes > (this.o.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES)
+    ) {
+      // the worker is behind (or gone): its message queue is bounded too — shed, count, never block
+      for (const [route, , items] of appends) this.shippers[route]?.dropped(items, 'queue_full');
+      return;
+    }
+    this.posted += bytes;
     // a frame that owns its whole ArrayBuffer is moved; a small one sharing Node's pool is copied
     const transfer = frames
       .filter((f) => f.byteOffset === 0 && f.byteLength === f.buffer.byteLength)
       .map((f) => f.buffer as ArrayBuffer);
-    this.send({ t: 'append', frames, appends }, transfer);
+    this.send({ t: 'append', frames, appends, bytes }, transfer);
   }
 
   /** Lets the loops finish their attempts in flight (their grace) and closes the queues. */
@@ -198,6 +222,7 @@ export class ShippingThread {
   private receive(m: FromWorker): void {
     if (m.t === 'report') {
       this.statuses = m.statuses;
+      this.applied = m.applied;
       for (const [metric, labels, value] of m.ops) {
         if (!RELAYED_METRICS.includes(metric)) continue;
         if (metric === 'latency') this.o.metrics.latency.observe(labels, value);

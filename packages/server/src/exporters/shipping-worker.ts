@@ -26,6 +26,8 @@ const logger = pino(
 );
 
 let ops: MetricOp[] = [];
+/** Frame bytes appended so far (the ingest thread bounds what it posts by what is not yet applied). */
+let applied = 0;
 let reportScheduled = false;
 function scheduleReport(): void {
   if (reportScheduled) return;
@@ -79,7 +81,7 @@ function report(): void {
   reportScheduled = false;
   const batch = ops;
   ops = [];
-  send({ t: 'report', statuses: runners.map((r) => r.status()), ops: batch });
+  send({ t: 'report', statuses: runners.map((r) => r.status()), ops: batch, applied });
 }
 const timer = setInterval(report, REPORT_EVERY_MS);
 timer.unref();
@@ -93,6 +95,7 @@ port.on('message', (m: ToWorker) => {
       const frames = m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
       for (const [route, frame, items, timeMs] of m.appends)
         runners[route]?.append(frames[frame], items, timeMs);
+      applied += m.bytes;
       return;
     }
     case 'dropped':
