@@ -96,6 +96,9 @@ port.on('message', (m: ToWorker) => {
       for (const [route, frame, items, timeMs] of m.appends)
         runners[route]?.append(frames[frame], items, timeMs);
       applied += m.bytes;
+      // the status must never lag behind an append: a poll that sees the queue empty after records
+      // reached the target would otherwise read a report from before they were queued
+      scheduleReport();
       return;
     }
     case 'dropped':
