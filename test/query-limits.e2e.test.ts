@@ -16,10 +16,15 @@ import { createLogger } from '../packages/server/src/logging/index.js';
 import { startWitness } from './helpers/witness-process.js';
 
 const TRACES = 400_000;
+/**
+ * The SIGTERM test needs its three queries still running 300 ms after it sent them: at 400,000 traces
+ * one took 0.2–0.9 s here (it failed in CI when a query finished first); at 1,600,000, 1.5–6 s.
+ */
+const SHUTDOWN_TRACES = 1_600_000;
 const LONG_QUERY = '/api/traces?minDurationMs=100000000';
 
-/** A data directory whose store holds TRACES one-span traces that all start at the same time. */
-async function burstDataDir(): Promise<string> {
+/** A data directory whose store holds `traces` one-span traces that all start at the same time. */
+async function burstDataDir(traces = TRACES): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'witness-limits-'));
   const store = await openDuckDbStore({ path: join(dir, DATABASE_FILE) });
   const c = await store.connect();
@@ -27,7 +32,7 @@ async function burstDataDir(): Promise<string> {
   const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
   await c.run(
     `INSERT INTO trace_parts SELECT printf('%032x', i), $1, $1 + 1000000, 1, 0, 0, NULL, 'root', 'svc', 'root', 'svc',
-       NULL, NULL, '\x01svc\x01', '\x01agent\x01', '\x01planner\x01', '', 'default', 0, 0, 0, 0 FROM range(${TRACES}) t(i)`,
+       NULL, NULL, '\x01svc\x01', '\x01agent\x01', '\x01planner\x01', '', 'default', 0, 0, 0, 0 FROM range(${traces}) t(i)`,
     [start],
   );
   c.closeSync();
@@ -81,7 +86,7 @@ describe('GET /api/traces under hostile searches (in-process server)', () => {
 
 describe('witness serve shutting down during a long query', () => {
   it('on SIGTERM answers the query 503 and exits, without waiting for it', async () => {
-    const dir = await burstDataDir();
+    const dir = await burstDataDir(SHUTDOWN_TRACES);
     try {
       const w = await startWitness({ dataDir: dir, env: { WITNESS_AUDIT_ENABLED: 'false' } });
       const answers = [1, 2, 3].map(() =>
