@@ -97,6 +97,8 @@ export class ShippingThread {
   private readonly frameIndex = new Map<Uint8Array, number>();
   private appends: Array<[number, number, number, number]> = [];
   private readonly ready: Promise<void>;
+  /** Resolves `ready` (the worker opened its queues) or rejects it (it could not, or exited first). */
+  private settleReady: (err?: Error) => void = () => {};
   private stopped: Promise<void> | null = null;
   private onStopped: (() => void) | null = null;
   private exited = false;
@@ -126,16 +128,7 @@ export class ShippingThread {
     });
     this.statuses = o.exporters.map((c, i) => initialStatus(c, o.types[i]));
     this.ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.t === 'ready') {
-          this.statuses = m.statuses;
-          resolve();
-        } else if (m.t === 'failed') reject(new Error(m.message));
-      };
-      this.worker.on('message', onMessage);
-      this.worker.once('exit', (code) =>
-        reject(new Error(`the exporters' shipping thread exited (code ${code}) before it was ready`)),
-      );
+      this.settleReady = (err) => (err ? reject(err) : resolve());
     });
     this.ready.catch(() => {});
     this.worker.on('message', (m: FromWorker) => this.receive(m));
@@ -145,8 +138,9 @@ export class ShippingThread {
         "the exporters' shipping thread failed: nothing more is shipped until a restart",
       ),
     );
-    this.worker.on('exit', () => {
+    this.worker.on('exit', (code) => {
       this.exited = true;
+      this.settleReady(new Error(`the exporters' shipping thread exited (code ${code}) before it was ready`));
       this.onStopped?.();
     });
     this.shippers = o.exporters.map((_, i) => this.shipper(i));
@@ -220,7 +214,11 @@ export class ShippingThread {
   }
 
   private receive(m: FromWorker): void {
-    if (m.t === 'report') {
+    if (m.t === 'ready') {
+      this.statuses = m.statuses;
+      this.settleReady();
+    } else if (m.t === 'failed') this.settleReady(new Error(m.message));
+    else if (m.t === 'report') {
       this.statuses = m.statuses;
       this.applied = m.applied;
       for (const [metric, labels, value] of m.ops) {
